@@ -1,0 +1,213 @@
+// Package cli is swtoken's headless command line. Every subcommand calls the
+// same engine and store functions as the console; no workflow exists twice.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+)
+
+// Version is the release version; release builds set it with
+// -ldflags "-X github.com/swtoken/swtoken/cli.Version=1.2.3".
+var Version = "0.1.0-dev"
+
+// Exit statuses, as product.md section 8 fixes them.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+	ExitInUse   = 3
+)
+
+// IO is the process's standard streams, injectable for tests.
+type IO struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// ConsoleFunc opens the interactive console; main passes ui.Run so that this
+// package does not depend on the UI.
+type ConsoleFunc func(dataDir string) int
+
+// Globals are the options that come before the subcommand.
+type Globals struct {
+	DataDir string
+}
+
+type command struct {
+	summary string
+	usage   string
+	run     func(g Globals, args []string, io IO) error
+}
+
+// commands is filled in by each subcommand file's init, so that adding a
+// command touches one file.
+var commands = map[string]command{}
+
+func register(name string, c command) { commands[name] = c }
+
+// usageError is a bad invocation: exit status 2 with the command's usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// exitCoder lets a lower layer choose the exit status (the store's "in use"
+// error asks for 3).
+type exitCoder interface{ ExitCode() int }
+
+// Run parses args (without the program name) and runs the console or a
+// subcommand. It returns the process exit status.
+func Run(args []string, stdio IO, console ConsoleFunc) int {
+	fs := flag.NewFlagSet("swtoken", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var g Globals
+	var showVersion, showHelp bool
+	fs.StringVar(&g.DataDir, "data-dir", "", "data directory")
+	fs.BoolVar(&showVersion, "version", false, "print the version")
+	fs.BoolVar(&showHelp, "help", false, "show help")
+	fs.BoolVar(&showHelp, "h", false, "show help")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stdio.Stderr, "swtoken: %v\n\n", err)
+		printHelp(stdio.Stderr)
+		return ExitUsage
+	}
+	switch {
+	case showHelp:
+		printHelp(stdio.Stdout)
+		return ExitOK
+	case showVersion:
+		fmt.Fprintf(stdio.Stdout, "swtoken %s (%s %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return ExitOK
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		if console == nil {
+			fmt.Fprintln(stdio.Stderr, "swtoken: the console is not available in this build")
+			return ExitFailure
+		}
+		return console(g.DataDir)
+	}
+	name := rest[0]
+	if name == "help" {
+		if len(rest) > 1 {
+			if c, ok := commands[rest[1]]; ok {
+				fmt.Fprintf(stdio.Stdout, "usage: %s\n\n%s\n", c.usage, c.summary)
+				return ExitOK
+			}
+		}
+		printHelp(stdio.Stdout)
+		return ExitOK
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stdio.Stderr, "swtoken: unknown command %q (see swtoken --help)\n", name)
+		return ExitUsage
+	}
+	err := c.run(g, rest[1:], stdio)
+	return report(err, c, stdio.Stderr)
+}
+
+// report prints err, if any, and maps it to an exit status.
+func report(err error, c command, stderr io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, "usage: %s\n\n%s\n", c.usage, c.summary)
+		return ExitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "swtoken: %s\nusage: %s\n", ue.msg, c.usage)
+		return ExitUsage
+	}
+	fmt.Fprintf(stderr, "swtoken: %v\n", err)
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return ExitFailure
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintf(w, `swtoken %s: provision RSA SecurID-compatible software tokens.
+
+usage:
+  swtoken [--data-dir D]            open the console (needs a terminal; use ssh -t)
+  swtoken [--data-dir D] COMMAND [arguments]
+  swtoken --version | --help | help COMMAND
+
+commands:
+`, Version)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-44s %s\n", commands[n].usage, commands[n].summary)
+	}
+	fmt.Fprint(w, `
+The data directory is --data-dir, else $SWTOKEN_DATA_DIR, else
+$XDG_DATA_HOME/swtoken, else ~/.local/share/swtoken.
+Passwords are read from --password-file F (F may be "-" for standard input)
+or asked for without echo; never from the command line.
+Exit status: 0 success, 1 failure, 2 usage error, 3 store in use.
+`)
+}
+
+// newFlags makes a subcommand's flag set. Parse errors are returned, not
+// printed, so that report() formats every usage error the same way.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments (Go's flag package stops at the first positional one).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// isTerminal reports whether r is an interactive terminal. A mode check is
+// not enough: /dev/null is a character device too.
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+}

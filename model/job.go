@@ -1,0 +1,410 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// MaxJobNameLen is the longest job name, in characters.
+	MaxJobNameLen = 128
+	// MaxBatchIDLen is the longest SDTID batch Name: only the first 16
+	// bytes enter the file's keys (sdtid-format.md 2.2).
+	MaxBatchIDLen = 16
+	// MaxDeviceIDLen is the longest device ID for device binding.
+	MaxDeviceIDLen = 64
+)
+
+// jobNameForbidden are refused in job names: they break the web consoles,
+// e-mails and file names that a job name travels into.
+const jobNameForbidden = "&%<>"
+
+// ValidateJobName checks a job name: 1-128 characters, no control
+// characters, none of & % < >. Uniqueness ignoring case is the store's
+// check, comparing NameKey.
+func ValidateJobName(name string) error {
+	if err := validateName(FieldJobName, name, MaxJobNameLen); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(name, jobNameForbidden); i >= 0 {
+		return fieldErr(FieldJobName, "must not contain %q (none of & %% < > are allowed)", name[i:i+1])
+	}
+	return nil
+}
+
+// JobNameTakenError is the message for a name another job has (ignoring case).
+func JobNameTakenError(name, existing string) error {
+	return fieldErr(FieldJobName, "%q is already used by job %q (names are compared ignoring case)", name, existing)
+}
+
+// SuggestedJobName is the wizard's default job name at time t, in t's
+// location (the admin's local time reads best).
+func SuggestedJobName(t time.Time) string {
+	return "Generate Software Token Files " + t.Format(time.DateTime)
+}
+
+// BatchID is the job's short batch id for the SDTID header Name, built from
+// the job's sequence number: "SWT-000042". The job name cannot be used
+// there, since it may be long and non-ASCII; the id is ASCII and at most 16
+// characters for any sequence number below 10^12.
+func BatchID(seq uint64) string {
+	return fmt.Sprintf("SWT-%06d", seq)
+}
+
+// ValidateBatchID checks a batch id: 1-16 printable ASCII characters.
+func ValidateBatchID(id string) error {
+	if id == "" || len(id) > MaxBatchIDLen {
+		return fieldErr("Batch id", "must be 1-%d ASCII characters (got %d bytes)", MaxBatchIDLen, len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return fieldErr("Batch id", "must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// Binding is what a job writes as each file's DeviceSerialNumber.
+type Binding struct {
+	Kind  BindingKind
+	Value string // class GUID or device ID
+}
+
+func (b Binding) String() string {
+	switch b.Kind {
+	case BindingClass:
+		return "device class " + b.Value
+	case BindingDevice:
+		return "device " + b.Value
+	}
+	return "none"
+}
+
+// ValidateDeviceID checks a device ID for device binding: 1-64 printable
+// ASCII characters, no spaces (it is typed from what the user reads off the
+// app, and anything else is a transcription error).
+func ValidateDeviceID(id string) error {
+	if id == "" {
+		return fieldErr(FieldDeviceSerial, "must not be blank: type the device ID, or restore the device class GUID for class binding")
+	}
+	if len(id) > MaxDeviceIDLen {
+		return fieldErr(FieldDeviceSerial, "the device ID is %d characters; at most %d are allowed", charLen(id), MaxDeviceIDLen)
+	}
+	for _, r := range id {
+		switch {
+		case r == ' ':
+			return fieldErr(FieldDeviceSerial, "the device ID must not contain spaces")
+		case r < ' ' || r > '~':
+			return fieldErr(FieldDeviceSerial, "the device ID must be printable ASCII (found %q)", r)
+		}
+	}
+	return nil
+}
+
+// ResolveBinding decides the binding from the DeviceSerialNumber field,
+// which the wizard pre-fills with the profile's class GUID: that GUID (in
+// any case) means class binding, anything else is a device ID. A GUID of a
+// different known class is refused, since it is almost certainly the wrong
+// profile rather than a device ID.
+func ResolveBinding(field, classGUID string) (Binding, error) {
+	v := strings.TrimSpace(field)
+	if classGUID != "" && strings.EqualFold(v, classGUID) {
+		return Binding{Kind: BindingClass, Value: strings.ToLower(classGUID)}, nil
+	}
+	if dt, ok := DeviceTypeForGUID(v); ok {
+		return Binding{}, fieldErr(FieldDeviceSerial, "%s is the %s class GUID, not this profile's class; pick a %s profile or type a device ID", v, dt, dt)
+	}
+	if err := ValidateDeviceID(v); err != nil {
+		return Binding{}, err
+	}
+	return Binding{Kind: BindingDevice, Value: v}, nil
+}
+
+// ValidateNickname checks the optional nickname: at most 24 characters, no
+// control characters.
+func ValidateNickname(n string) error {
+	switch c := charLen(n); {
+	case c > MaxNicknameLen:
+		return fieldErr(FieldNickname, "is %d characters; at most %d are allowed", c, MaxNicknameLen)
+	case hasControl(n):
+		return fieldErr(FieldNickname, "contains a control character")
+	}
+	return nil
+}
+
+// JobSpec is a distribution job as the wizard or the command line describes
+// it. It holds the password mode but never the password, which travels
+// sealed, separately.
+type JobSpec struct {
+	Name         string
+	Profile      string // profile name
+	Binding      Binding
+	Nickname     string
+	PasswordMode PasswordMode
+	Criteria     Criteria
+}
+
+// Validate checks the spec against its profile, reporting every wrong field.
+// The profile must exist (the caller looks it up by NameKey) and be
+// file-based; a class binding must be that profile's class.
+func (s JobSpec) Validate(p Profile) error {
+	var es FieldErrors
+	es.Add(FieldJobName, ValidateJobName(s.Name))
+	switch {
+	case strings.TrimSpace(s.Profile) == "":
+		es = append(es, fieldErr(FieldProfile, "choose a software token profile"))
+	case !SameName(s.Profile, p.Name):
+		es = append(es, fieldErr(FieldProfile, "profile %q does not exist", s.Profile))
+	case !p.DeliveryMethod.IsFileBased():
+		es = append(es, fieldErr(FieldProfile, "profile %q delivers by %s; only %s profiles can be distributed as files", p.Name, p.DeliveryMethod, DeliveryFile))
+	}
+	switch s.Binding.Kind {
+	case BindingClass:
+		if !strings.EqualFold(s.Binding.Value, p.ClassGUID()) {
+			es = append(es, fieldErr(FieldDeviceSerial, "class GUID %s is not profile %q's class %s", s.Binding.Value, p.Name, p.ClassGUID()))
+		}
+	case BindingDevice:
+		es.Add(FieldDeviceSerial, ValidateDeviceID(s.Binding.Value))
+	default:
+		es = append(es, fieldErr(FieldDeviceSerial, "choose class binding (the profile's GUID) or type a device ID"))
+	}
+	es.Add(FieldNickname, ValidateNickname(s.Nickname))
+	if !s.PasswordMode.Valid() {
+		es = append(es, fieldErr(FieldPasswordMode, "%q is not a password mode; use none, password, userid or userid+password", string(s.PasswordMode)))
+	}
+	es.Add(FieldCriteria, s.Criteria.Validate())
+	return es.Err()
+}
+
+// RedistributionWarning is shown, word for word, when a selected token was
+// distributed before.
+const RedistributionWarning = "Existing users of these tokens may no longer be able to authenticate; they must import the new token data."
+
+// TokenRef names one token in a summary list.
+type TokenRef struct {
+	Serial string
+	User   string
+}
+
+// Summary is the dry run of a job: what would be distributed and what is
+// left out. Build it with Add for every token that matches the criteria;
+// it keeps counts, not the tokens, so it stays small for 100,000 tokens
+// (the console keeps its own scrollable list).
+type Summary struct {
+	Count         int    // eligible tokens
+	First, Last   string // lowest and highest eligible serial
+	Redistributed int    // eligible tokens distributed before
+	Ineligible    map[Reason]int
+	// TooLong names the tokens whose password breaks the limit, because
+	// the admin must narrow the criteria to leave exactly them out.
+	TooLong []TokenRef
+}
+
+// Add counts one matching token under its eligibility reason.
+func (s *Summary) Add(t Token, r Reason) {
+	if r != Eligible {
+		if s.Ineligible == nil {
+			s.Ineligible = map[Reason]int{}
+		}
+		s.Ineligible[r]++
+		if r == PasswordTooLong {
+			s.TooLong = append(s.TooLong, TokenRef{Serial: t.Serial, User: t.AssignedUser})
+		}
+		return
+	}
+	s.Count++
+	if s.First == "" || CompareSerials(t.Serial, s.First) < 0 {
+		s.First = t.Serial
+	}
+	if s.Last == "" || CompareSerials(t.Serial, s.Last) > 0 {
+		s.Last = t.Serial
+	}
+	if t.Distribution.Distributed() {
+		s.Redistributed++
+	}
+}
+
+// IneligibleTotal is the number of matching tokens left out.
+func (s Summary) IneligibleTotal() int {
+	n := 0
+	for _, c := range s.Ineligible {
+		n += c
+	}
+	return n
+}
+
+// Warnings are the notes the summary must show before submit.
+func (s Summary) Warnings(spec JobSpec) []string {
+	var w []string
+	if s.Redistributed > 0 {
+		w = append(w, fmt.Sprintf("%d of the %d tokens were distributed before. %s", s.Redistributed, s.Count, RedistributionWarning))
+	}
+	if spec.Binding.Kind == BindingDevice && s.Count > 1 {
+		w = append(w, fmt.Sprintf("All %d tokens will be bound to the one device %s.", s.Count, spec.Binding.Value))
+	}
+	return w
+}
+
+// CanSubmit says why the job cannot be submitted yet, or nil.
+func (s Summary) CanSubmit() error {
+	if n := s.Ineligible[PasswordTooLong]; n > 0 {
+		return fieldErr(FieldCriteria, "%d token(s) would get a password longer than their limit; change the criteria to leave them out, or choose another password mode", n)
+	}
+	if s.Count == 0 {
+		return fieldErr(FieldCriteria, "no eligible tokens match the criteria")
+	}
+	return nil
+}
+
+// ConfirmationRequired says whether the admin must type the token count
+// before submit, and what to type: when tokens are redistributed (their
+// current files stop working) or when all eligible tokens are selected.
+func ConfirmationRequired(spec JobSpec, s Summary) (needed bool, expected string) {
+	if spec.Criteria.All || s.Redistributed > 0 {
+		return true, strconv.Itoa(s.Count)
+	}
+	return false, ""
+}
+
+// CheckConfirmation checks what the admin typed against
+// ConfirmationRequired.
+func CheckConfirmation(spec JobSpec, s Summary, typed string) error {
+	needed, want := ConfirmationRequired(spec, s)
+	if !needed || strings.TrimSpace(typed) == want {
+		return nil
+	}
+	return fieldErr(FieldConfirmation, "type the number of tokens, %s, to confirm", want)
+}
+
+// JobState is where a job is in its life. The value is the stored form.
+type JobState string
+
+const (
+	JobQueued    JobState = "queued"
+	JobRunning   JobState = "running"
+	JobCompleted JobState = "completed"
+	JobFailed    JobState = "failed"
+	JobCanceled  JobState = "canceled"
+)
+
+// JobStates lists the states in life order.
+func JobStates() []JobState {
+	return []JobState{JobQueued, JobRunning, JobCompleted, JobFailed, JobCanceled}
+}
+
+// ParseJobState reads a stored or typed state, ignoring case.
+func ParseJobState(s string) (JobState, error) {
+	for _, st := range JobStates() {
+		if NameKey(s) == string(st) {
+			return st, nil
+		}
+	}
+	return "", fieldErr(FieldState, "%q is not a job state; use queued, running, completed, failed or canceled", s)
+}
+
+func (s JobState) String() string {
+	switch s {
+	case JobQueued:
+		return "Queued"
+	case JobRunning:
+		return "Running"
+	case JobCompleted:
+		return "Completed"
+	case JobFailed:
+		return "Failed"
+	case JobCanceled:
+		return "Canceled"
+	}
+	return "Unknown(" + string(s) + ")"
+}
+
+// Terminal reports a state a job never leaves.
+func (s JobState) Terminal() bool {
+	return s == JobCompleted || s == JobFailed || s == JobCanceled
+}
+
+// Cancelable reports whether the admin may cancel a job in this state.
+func (s JobState) Cancelable() bool { return s == JobQueued || s == JobRunning }
+
+// jobTransitions are the allowed moves. Running → Queued is recovery: a job
+// that was running when the process died runs again from the start.
+// Queued → Failed covers a job that cannot start at all.
+var jobTransitions = map[JobState][]JobState{
+	JobQueued:  {JobRunning, JobCanceled, JobFailed},
+	JobRunning: {JobCompleted, JobFailed, JobCanceled, JobQueued},
+}
+
+// CanTransition reports whether a job may move from one state to another.
+func CanTransition(from, to JobState) bool {
+	for _, s := range jobTransitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckTransition is CanTransition with the reason as an error.
+func CheckTransition(from, to JobState) error {
+	if CanTransition(from, to) {
+		return nil
+	}
+	return fieldErr(FieldState, "a job cannot go from %s to %s", from, to)
+}
+
+// JobTab is the jobs screen tab a state belongs to.
+type JobTab int
+
+const (
+	TabInProgress JobTab = iota
+	TabCompleted
+	TabFailedCanceled
+)
+
+func (t JobTab) String() string {
+	switch t {
+	case TabInProgress:
+		return "In Progress"
+	case TabCompleted:
+		return "Completed"
+	}
+	return "Failed/Canceled"
+}
+
+// Tab is the tab that lists a job in this state.
+func (s JobState) Tab() JobTab {
+	switch s {
+	case JobCompleted:
+		return TabCompleted
+	case JobFailed, JobCanceled:
+		return TabFailedCanceled
+	}
+	return TabInProgress
+}
+
+// Job is a submitted distribution job. The selection (the serials) is
+// frozen at submit; the store keeps it beside the job, since it can hold
+// 100,000 serials.
+type Job struct {
+	Seq       uint64
+	Name      string
+	BatchID   string
+	Spec      JobSpec
+	State     JobState
+	Reason    string // why it failed or was canceled
+	Total     int    // tokens in the frozen selection
+	Done      int    // tokens written so far
+	Submitted time.Time
+	Started   time.Time
+	Ended     time.Time
+	Output    string // output ZIP path, once completed
+}
+
+// DefaultDownloadName is the default download path for a job's ZIP,
+// "./<job name>.zip". Path separators in the name become "_", so the
+// default always lands in the current directory.
+func DefaultDownloadName(jobName string) string {
+	return "./" + strings.NewReplacer("/", "_", "\\", "_").Replace(jobName) + ".zip"
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Names of the files and directories inside the data directory.
+const (
+	DBFileName       = "swtoken.db"
+	KeyFileName      = "swtoken.key"
+	HolderFileName   = "swtoken.lock.json"
+	OutputsDirName   = "outputs"
+	dirMode          = 0o700
+	fileMode         = 0o600
+	privateModeCheck = 0o077 // any group or other permission bit
+)
+
+// ResolveDataDir returns the data directory as an absolute path: the
+// --data-dir flag value, else $SWTOKEN_DATA_DIR, else $XDG_DATA_HOME/swtoken,
+// else ~/.local/share/swtoken. Empty values count as unset. It creates nothing.
+func ResolveDataDir(flagValue string) (string, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = os.Getenv("SWTOKEN_DATA_DIR")
+	}
+	if dir == "" {
+		// The XDG spec says relative values are invalid and must be ignored,
+		// which also avoids a store that moves with the working directory.
+		if xdg := os.Getenv("XDG_DATA_HOME"); xdg != "" && filepath.IsAbs(xdg) {
+			dir = filepath.Join(xdg, "swtoken")
+		}
+	}
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			// Never fall back to /tmp silently: a store there could be
+			// read or replaced by other users.
+			return "", errors.New("cannot find the data directory: HOME is not set; use --data-dir or SWTOKEN_DATA_DIR")
+		}
+		dir = filepath.Join(home, ".local", "share", "swtoken")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("data directory %q: %w", dir, err)
+	}
+	return abs, nil
+}
+
+// PermissionError reports a store file or directory that group or others can
+// access. Fix is the exact command that repairs it.
+type PermissionError struct {
+	Path string
+	Mode fs.FileMode
+	Fix  string
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("%s is accessible by group or others (mode %04o); it holds token secrets, so swtoken refuses to use it: run `%s`",
+		e.Path, e.Mode.Perm(), e.Fix)
+}
+
+// checkPrivate stats path and refuses group/other permission bits. It
+// reports exists=false (and no error) when the path does not exist, so the
+// caller decides whether a missing file may be created.
+func checkPrivate(path string, wantDir bool) (exists bool, err error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if wantDir && !fi.IsDir() {
+		return true, fmt.Errorf("%s is not a directory", path)
+	}
+	if !wantDir && !fi.Mode().IsRegular() {
+		return true, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Mode().Perm()&privateModeCheck != 0 {
+		fix := "chmod 600 " + shellQuote(path)
+		if wantDir {
+			fix = "chmod 700 " + shellQuote(path)
+		}
+		return true, &PermissionError{Path: path, Mode: fi.Mode(), Fix: fix}
+	}
+	return true, nil
+}
+
+// shellQuote quotes a path for the fix hint only when it needs it, so that the
+// common case reads naturally and an unusual path still pastes safely.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '/' || r == '.' || r == '_' || r == '-' || r == '+' || r == ',' || r == ':' || r == '@') {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			out = append(out, `'\''`...)
+		} else {
+			out = append(out, s[i])
+		}
+	}
+	return string(append(out, '\''))
+}
+
+// syncDir makes a just-created or renamed directory entry durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,291 @@
+// Package store is swtoken's persistence layer and the only package that
+// imports bbolt. It owns the on-disk layout (data directory, database, store
+// key, holder information), the bucket schema and its migrations, sealing of
+// secrets, and the hash-chained audit trail.
+//
+// # Schema
+//
+// This comment is THE description of the bucket tree (containerd style). Any
+// change to the tree or to a value encoding must be reflected here and, once a
+// release has shipped, must come with a new entry in [migrations] and a bump of
+// [SchemaVersion]. Keys written as <u64> are 8-byte big-endian integers, so that
+// byte order equals numeric order for cursors. Values written as JSON carry a
+// "v" (record version) field so that a record can evolve without a schema
+// migration when a new field has a sensible zero value.
+//
+//	meta/                                 store-wide facts, one key each
+//	  schema_version   -> <u64>           version of this tree; see SchemaVersion
+//	  created_at       -> RFC 3339 (UTC)  when migration 1 ran
+//	  install_id       -> 32 hex chars    random id of this installation
+//	  key_id           -> 32 hex chars    HKDF fingerprint of the store key; a
+//	                                      different key file is refused at open
+//	  audit_head       -> JSON auditHead  seq and MAC of the newest audit record,
+//	                                      itself MACed, so truncation is detected
+//	  signing_key      -> sealed bytes    (placeholder, engine) the installation's
+//	                                      RSA key for SDTID trailers, sealed with
+//	                                      AAD "meta:signing_key"
+//	audit/                                append-only, hash-chained (audit.go)
+//	  <u64 seq>        -> JSON AuditRecord  seq starts at 1, no gaps
+//	tokens/                               (placeholder) token inventory
+//	  <serial>         -> JSON token        serial as given (digits); the seed is
+//	                                        sealed with AAD "seed:"+serial
+//	tokens_by_user/                       (placeholder) index, kept in the same tx
+//	  <user id>/                          one nested bucket per user
+//	    <serial>       -> empty
+//	users/                                (placeholder)
+//	  <user id>        -> JSON user
+//	profiles/                             (placeholder) software token profiles
+//	  <u64 id>         -> JSON profile
+//	settings/                             (placeholder) self-service settings
+//	  selfservice      -> JSON settings   saved atomically, all or nothing
+//	jobs/                                 (placeholder) distribution jobs
+//	  <u64 id>         -> JSON job        id from jobs.NextSequence(); a pending
+//	                                      job password is sealed with AAD
+//	                                      "jobpw:"+<decimal id> until the job ends
+//	jobs_by_name/                         (placeholder) uniqueness index
+//	  <lower-cased job name> -> <u64 id>
+//
+// Output ZIPs never go into bbolt (bbolt never shrinks its file); they live in
+// <data dir>/outputs and jobs only keep their path, size and hash.
+//
+// Rules for code added on top of this file:
+//   - Every write goes through [Store.Update] so that the domain change and its
+//     audit record ([Tx.AppendAudit]) commit in one transaction.
+//   - Values returned by bbolt are only valid inside the transaction; getJSON
+//     decodes them, which copies.
+//   - Secrets are stored only as the output of [Store.Seal], with an AAD that
+//     names the record, and never reach the audit trail, errors or logs.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the version of the bucket tree this binary writes. A store
+// with a higher version is refused (see [SchemaTooNewError]) rather than
+// half-understood.
+const SchemaVersion uint64 = 1
+
+// Top-level bucket names. Declared once here, like etcd's schema package, so
+// that a typo cannot silently create a second bucket.
+var (
+	bucketMeta         = []byte("meta")
+	bucketAudit        = []byte("audit")
+	bucketTokens       = []byte("tokens")
+	bucketTokensByUser = []byte("tokens_by_user")
+	bucketUsers        = []byte("users")
+	bucketProfiles     = []byte("profiles")
+	bucketSettings     = []byte("settings")
+	bucketJobs         = []byte("jobs")
+	bucketJobsByName   = []byte("jobs_by_name")
+)
+
+// Keys in the meta bucket.
+var (
+	metaSchemaVersion = []byte("schema_version")
+	metaCreatedAt     = []byte("created_at")
+	metaInstallID     = []byte("install_id")
+	metaKeyID         = []byte("key_id")
+	metaAuditHead     = []byte("audit_head")
+	metaSigningKey    = []byte("signing_key") // placeholder; written by the engine
+)
+
+// allBuckets is every top-level bucket of the current schema.
+var allBuckets = [][]byte{
+	bucketMeta, bucketAudit, bucketTokens, bucketTokensByUser, bucketUsers,
+	bucketProfiles, bucketSettings, bucketJobs, bucketJobsByName,
+}
+
+// migration moves the store from version to-1 to version to. Migrations run
+// in order, all in ONE bbolt transaction at open, so a crash or an error
+// leaves the store at its old version and the next open tries again.
+type migration struct {
+	to    uint64
+	name  string
+	apply func(tx *bolt.Tx, s *Store) error
+}
+
+// migrations is append-only once a release has shipped. Before the first
+// release, new buckets may simply be added to migration 1.
+var migrations = []migration{
+	{to: 1, name: "create buckets and store identity", apply: migrateV1},
+}
+
+func migrateV1(tx *bolt.Tx, s *Store) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	// Identity values are written only if absent so that re-running the
+	// migration (for example after an earlier failed attempt) cannot change
+	// them.
+	if meta.Get(metaCreatedAt) == nil {
+		if err := meta.Put(metaCreatedAt, []byte(s.now().Format(timeLayout))); err != nil {
+			return err
+		}
+	}
+	if meta.Get(metaInstallID) == nil {
+		id, err := randomHex(16)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(metaInstallID, []byte(id)); err != nil {
+			return err
+		}
+	}
+	if meta.Get(metaKeyID) == nil {
+		if err := meta.Put(metaKeyID, []byte(s.keys.id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeLayout is how times are written in meta and the holder file: UTC with
+// nanoseconds, so that values sort and compare as text.
+const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"
+
+// SchemaTooNewError is returned by [Open] when the store was written by a
+// newer swtoken. Opening it would risk misreading or damaging data that this
+// binary does not understand, so nothing is touched.
+type SchemaTooNewError struct {
+	Path      string
+	Found     uint64
+	Supported uint64
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("store %s has schema version %d, but this swtoken supports up to version %d: use a newer swtoken",
+		e.Path, e.Found, e.Supported)
+}
+
+// readSchemaVersion returns 0 for a store that has never been migrated
+// (a brand-new bbolt file).
+func readSchemaVersion(tx *bolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	v := meta.Get(metaSchemaVersion)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, errors.New("meta/schema_version is malformed: the store is damaged")
+	}
+	return btoi(v), nil
+}
+
+// migrate brings the store to SchemaVersion. It does not open a write
+// transaction when the store is already current, so reopening an up-to-date
+// store never touches the file.
+func (s *Store) migrate(current uint64) error {
+	if current == SchemaVersion {
+		return nil
+	}
+	if s.readOnly {
+		return fmt.Errorf("store %s has schema version %d and needs an upgrade to %d: open it once without read-only mode",
+			s.dbPath, current, SchemaVersion)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		// Re-read inside the write transaction: this is the authoritative value.
+		v, err := readSchemaVersion(tx)
+		if err != nil {
+			return err
+		}
+		if v > SchemaVersion {
+			return &SchemaTooNewError{Path: s.dbPath, Found: v, Supported: SchemaVersion}
+		}
+		for _, m := range migrations {
+			if m.to <= v {
+				continue
+			}
+			if err := m.apply(tx, s); err != nil {
+				return fmt.Errorf("schema migration to version %d (%s): %w", m.to, m.name, err)
+			}
+			v = m.to
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(metaSchemaVersion, itob(v))
+	})
+}
+
+// ---- generic helpers for the domain code built on top of this schema ----
+
+// itob encodes a sequence or id as an 8-byte big-endian key.
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// btoi decodes an 8-byte big-endian key. Callers must check the length when
+// the bytes come from disk (it panics on a short slice).
+func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// getBucket walks a path of nested buckets and returns nil if any is missing.
+func getBucket(tx *bolt.Tx, keys ...[]byte) *bolt.Bucket {
+	if len(keys) == 0 {
+		return nil
+	}
+	b := tx.Bucket(keys[0])
+	for _, k := range keys[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(k)
+	}
+	return b
+}
+
+// createBucketIfNotExists walks and creates a path of nested buckets.
+func createBucketIfNotExists(tx *bolt.Tx, keys ...[]byte) (*bolt.Bucket, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("createBucketIfNotExists: no bucket name")
+	}
+	b, err := tx.CreateBucketIfNotExists(keys[0])
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys[1:] {
+		if b, err = b.CreateBucketIfNotExists(k); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// putJSON stores v as JSON under key.
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// getJSON decodes the value under key into v. It reports false when the key
+// is absent. Decoding copies, so v stays valid after the transaction ends.
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	if b == nil {
+		return false, nil
+	}
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
