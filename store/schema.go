@@ -21,29 +21,52 @@
 //	                                      different key file is refused at open
 //	  audit_head       -> JSON auditHead  seq and MAC of the newest audit record,
 //	                                      itself MACed, so truncation is detected
-//	  signing_key      -> sealed bytes    (placeholder, engine) the installation's
-//	                                      RSA key for SDTID trailers, sealed with
-//	                                      AAD "meta:signing_key"
+//	  signing_key      -> sealed bytes    the installation's RSA key for SDTID
+//	                                      trailers (PKCS#1 or PKCS#8 DER), sealed
+//	                                      with AAD "meta:signing_key"; set once
+//	                                      (signing.go)
+//	  signing_cert     -> DER bytes       its X.509 certificate, in the clear
 //	audit/                                append-only, hash-chained (audit.go)
 //	  <u64 seq>        -> JSON AuditRecord  seq starts at 1, no gaps
-//	tokens/                               (placeholder) token inventory
-//	  <serial>         -> JSON token        serial as given (digits); the seed is
-//	                                        sealed with AAD "seed:"+serial
-//	tokens_by_user/                       (placeholder) index, kept in the same tx
-//	  <user id>/                          one nested bucket per user
-//	    <serial>       -> empty
-//	users/                                (placeholder)
-//	  <user id>        -> JSON user
-//	profiles/                             (placeholder) software token profiles
-//	  <u64 id>         -> JSON profile
-//	settings/                             (placeholder) self-service settings
-//	  selfservice      -> JSON settings   saved atomically, all or nothing
-//	jobs/                                 (placeholder) distribution jobs
-//	  <u64 id>         -> JSON job        id from jobs.NextSequence(); a pending
-//	                                      job password is sealed with AAD
-//	                                      "jobpw:"+<decimal id> until the job ends
-//	jobs_by_name/                         (placeholder) uniqueness index
-//	  <lower-cased job name> -> <u64 id>
+//	tokens/                               token inventory (tokens.go)
+//	  <SerialKey>      -> JSON tokenRecord  key: model.SerialKey(serial), the
+//	                                        serial zero-padded to 12 digits, so
+//	                                        byte order is numeric order and two
+//	                                        spellings of one number ("0123",
+//	                                        "123") cannot both exist. The value
+//	                                        keeps the serial as written; the
+//	                                        seed is sealed with AAD
+//	                                        "seed:"+serial as written. Dates are
+//	                                        "YYYY-MM-DD" (UTC calendar days)
+//	tokens_by_user/                       index of assignments, kept in the same
+//	                                      tx as the token (flat, no sub-buckets)
+//	  <user id> 0x00 <SerialKey> -> empty  one key per assigned token; a user's
+//	                                      tokens are a prefix scan. A user ID
+//	                                      cannot contain NUL
+//	users/                                users (users.go)
+//	  <user id>        -> JSON userRecord key: the ID exactly as written
+//	                                      (case-sensitive)
+//	profiles/                             software token profiles (profiles.go)
+//	  <u64 id>         -> JSON profileJSON id from profiles.NextSequence()
+//	profiles_by_name/                     uniqueness index and name order
+//	  <model.NameKey(name)> -> <u64 id>
+//	settings/                             self-service settings (settings.go)
+//	  selfservice      -> JSON settingsJSON saved atomically, all or nothing;
+//	                                      entries name profiles by name (a
+//	                                      profile rename renames its entry)
+//	jobs/                                 distribution jobs (jobs.go)
+//	  <u64 id>         -> JSON jobJSON    id from jobs.NextSequence(); the spec
+//	                                      names its profile by name (a profile
+//	                                      rename carries over); a pending job
+//	                                      password is sealed with AAD
+//	                                      "jobpw:"+<decimal id> until the job
+//	                                      ends (engine)
+//	jobs_by_name/                         uniqueness index
+//	  <model.NameKey(job name)> -> <u64 id>
+//
+// Every JSON value above has a "v" field (1 for all of them today); a record
+// without it, or with a higher one than this binary knows, is refused when
+// read rather than misread.
 //
 // Output ZIPs never go into bbolt (bbolt never shrinks its file); they live in
 // <data dir>/outputs and jobs only keep their path, size and hash.
@@ -55,6 +78,14 @@
 //     decodes them, which copies.
 //   - Secrets are stored only as the output of [Store.Seal], with an AAD that
 //     names the record, and never reach the audit trail, errors or logs.
+//   - Store methods that change something (Assign, AddProfile, SaveSettings,
+//     ImportTokens, ...) write their own audit record. The Tx building blocks
+//     ([Tx.PutToken], [Tx.PutUser], [Tx.CreateJob], [Tx.PutJob]) check and
+//     write the record and its indexes but do not audit: their caller appends
+//     the record that describes its change, in the same transaction.
+//   - A change that changes nothing (a no-op settings save or profile edit,
+//     an auto-assign or import with nothing to do) writes nothing, not even
+//     an audit record.
 package store
 
 import (
@@ -74,15 +105,16 @@ const SchemaVersion uint64 = 1
 // Top-level bucket names. Declared once here, like etcd's schema package, so
 // that a typo cannot silently create a second bucket.
 var (
-	bucketMeta         = []byte("meta")
-	bucketAudit        = []byte("audit")
-	bucketTokens       = []byte("tokens")
-	bucketTokensByUser = []byte("tokens_by_user")
-	bucketUsers        = []byte("users")
-	bucketProfiles     = []byte("profiles")
-	bucketSettings     = []byte("settings")
-	bucketJobs         = []byte("jobs")
-	bucketJobsByName   = []byte("jobs_by_name")
+	bucketMeta           = []byte("meta")
+	bucketAudit          = []byte("audit")
+	bucketTokens         = []byte("tokens")
+	bucketTokensByUser   = []byte("tokens_by_user")
+	bucketUsers          = []byte("users")
+	bucketProfiles       = []byte("profiles")
+	bucketProfilesByName = []byte("profiles_by_name")
+	bucketSettings       = []byte("settings")
+	bucketJobs           = []byte("jobs")
+	bucketJobsByName     = []byte("jobs_by_name")
 )
 
 // Keys in the meta bucket.
@@ -92,13 +124,14 @@ var (
 	metaInstallID     = []byte("install_id")
 	metaKeyID         = []byte("key_id")
 	metaAuditHead     = []byte("audit_head")
-	metaSigningKey    = []byte("signing_key") // placeholder; written by the engine
+	metaSigningKey    = []byte("signing_key")  // sealed; see signing.go
+	metaSigningCert   = []byte("signing_cert") // DER, in the clear
 )
 
 // allBuckets is every top-level bucket of the current schema.
 var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketTokens, bucketTokensByUser, bucketUsers,
-	bucketProfiles, bucketSettings, bucketJobs, bucketJobsByName,
+	bucketProfiles, bucketProfilesByName, bucketSettings, bucketJobs, bucketJobsByName,
 }
 
 // migration moves the store from version to-1 to version to. Migrations run

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// keySelfService is the one key of the settings bucket.
+var keySelfService = []byte("selfservice")
+
+const settingsRecordVersion = 1
+
+// settingsJSON is the stored form of settings/selfservice.
+type settingsJSON struct {
+	V                       int         `json:"v"`
+	Entries                 []entryJSON `json:"entries"`
+	UserMustProvidePassword bool        `json:"user_must_provide_password"`
+	ReplacementWindowDays   int         `json:"replacement_window_days"`
+}
+
+type entryJSON struct {
+	Profile        string `json:"profile"`
+	Selected       bool   `json:"selected"`
+	DisplayName    string `json:"display_name,omitempty"`
+	ImageLocation  string `json:"image_location,omitempty"`
+	Description    string `json:"description,omitempty"`
+	Confirmed      string `json:"confirmed,omitempty"` // model.ConfirmFingerprint at confirmation
+	AppDownloadURL string `json:"app_download_url,omitempty"`
+	HelpDocURL     string `json:"help_doc_url,omitempty"`
+	Default        bool   `json:"default,omitempty"`
+	AllowUserEdit  bool   `json:"allow_user_edit,omitempty"`
+}
+
+func encodeSettings(s model.Settings) settingsJSON {
+	j := settingsJSON{V: settingsRecordVersion, UserMustProvidePassword: s.UserMustProvidePassword,
+		ReplacementWindowDays: s.ReplacementWindowDays, Entries: make([]entryJSON, len(s.Entries))}
+	for i, e := range s.Entries {
+		j.Entries[i] = entryJSON(e)
+	}
+	return j
+}
+
+func decodeSettings(data []byte) (model.Settings, error) {
+	var j settingsJSON
+	if err := unmarshalRecord("settings", keySelfService, data, &j, &j.V, settingsRecordVersion); err != nil {
+		return model.Settings{}, err
+	}
+	s := model.Settings{UserMustProvidePassword: j.UserMustProvidePassword, ReplacementWindowDays: j.ReplacementWindowDays}
+	for _, e := range j.Entries {
+		s.Entries = append(s.Entries, model.SettingsEntry(e))
+	}
+	return s, nil
+}
+
+// settings returns the stored settings and whether they were ever saved;
+// model.DefaultSettings() when not.
+func (t *Tx) settings() (model.Settings, bool, error) {
+	v := t.tx.Bucket(bucketSettings).Get(keySelfService)
+	if v == nil {
+		return model.DefaultSettings(), false, nil
+	}
+	s, err := decodeSettings(v)
+	return s, err == nil, err
+}
+
+func (t *Tx) putSettings(s model.Settings) error {
+	return putJSON(t.tx.Bucket(bucketSettings), keySelfService, encodeSettings(s))
+}
+
+// Settings returns the self-service settings, model.DefaultSettings() when
+// they were never saved.
+func (t *Tx) Settings() (model.Settings, error) {
+	s, _, err := t.settings()
+	return s, err
+}
+
+// Settings returns the self-service settings, model.DefaultSettings() when
+// they were never saved.
+func (s *Store) Settings() (set model.Settings, err error) {
+	err = s.View(func(tx *Tx) error {
+		set, err = tx.Settings()
+		return err
+	})
+	return set, err
+}
+
+// SaveSettings validates next against the current profiles
+// (model.Settings.Validate) and stores it, all or nothing: bad input returns
+// the model.FieldErrors and leaves the stored settings as they were. The
+// audit record "settings save" lists model.Diff; a save that changes
+// nothing writes nothing.
+func (s *Store) SaveSettings(next model.Settings) error {
+	return s.Update(func(tx *Tx) error {
+		profiles, err := tx.modelProfiles()
+		if err != nil {
+			return err
+		}
+		if err := next.Validate(profiles); err != nil {
+			return err
+		}
+		cur, _, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		diff := model.Diff(cur, next)
+		if len(diff) == 0 {
+			return nil
+		}
+		if err := tx.putSettings(next); err != nil {
+			return err
+		}
+		return tx.AppendAudit("settings save", "self-service settings", strings.Join(diff, "; "))
+	})
+}
