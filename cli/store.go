@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// storeMode says how a command opens the store.
+type storeMode int
+
+const (
+	// readWrite opens (and on first use creates) the store.
+	readWrite storeMode = iota
+	// readOnly opens an existing store with a shared lock and creates
+	// nothing: list and show commands never create a store, so a mistyped
+	// --data-dir is reported instead of answered with an empty list.
+	readOnly
+)
+
+// openStore opens the store of the global --data-dir (or its fallbacks)
+// and records activity in the holder file, so that a console that finds
+// the store locked can say what this command is doing. An *InUseError
+// keeps its exit status 3 through report().
+func openStore(g Globals, mode storeMode, activity string) (*store.Store, error) {
+	dir, err := store.ResolveDataDir(g.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if mode == readOnly {
+		if _, err := os.Stat(filepath.Join(dir, store.DBFileName)); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("there is no store in %s yet: load the demo inventory (swtoken demo) or import tokens and users first, or check --data-dir", dir)
+		}
+	}
+	return store.Open(store.Options{DataDir: dir, ReadOnly: mode == readOnly, Activity: "swtoken " + activity})
+}
+
+// withStore opens the store, runs fn and closes the store, reporting a
+// close error only when fn succeeded.
+func withStore(g Globals, mode storeMode, activity string, fn func(st *store.Store) error) (err error) {
+	st, err := openStore(g, mode, activity)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	return fn(st)
+}
+
+// jsonArray streams a JSON array, one element per line, so that lists of
+// 100,000 items are never held in memory as a whole.
+type jsonArray struct {
+	w     io.Writer
+	buf   bytes.Buffer
+	enc   *json.Encoder
+	count int
+	err   error
+}
+
+func newJSONArray(w io.Writer) *jsonArray {
+	a := &jsonArray{w: w}
+	a.enc = json.NewEncoder(&a.buf)
+	a.enc.SetEscapeHTML(false)
+	_, a.err = io.WriteString(w, "[")
+	return a
+}
+
+func (a *jsonArray) add(v any) error {
+	if a.err != nil {
+		return a.err
+	}
+	a.buf.Reset()
+	if a.count == 0 {
+		a.buf.WriteString("\n  ")
+	} else {
+		a.buf.WriteString(",\n  ")
+	}
+	if a.err = a.enc.Encode(v); a.err != nil {
+		return a.err
+	}
+	a.buf.Truncate(a.buf.Len() - 1) // Encode's newline
+	a.count++
+	_, a.err = a.w.Write(a.buf.Bytes())
+	return a.err
+}
+
+// close ends the array; it is "[]" when empty.
+func (a *jsonArray) close() error {
+	if a.err != nil {
+		return a.err
+	}
+	end := "]\n"
+	if a.count > 0 {
+		end = "\n]\n"
+	}
+	_, a.err = io.WriteString(a.w, end)
+	return a.err
+}
+
+// writeJSON writes one JSON document, indented, ending in a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// dateOnly formats a calendar day, "" for none.
+func dateOnly(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return model.Date(t).Format(time.DateOnly)
+}
+
+// timeOrNil is a JSON time that is null when unset.
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// now is the clock of the commands; tests replace it.
+var now = func() time.Time { return time.Now().UTC() }
+
+// flagsSet names the flags given on the command line.
+func flagsSet(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}

@@ -1,0 +1,237 @@
+package inventory
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// NamedData is one input file: the name used in messages and its content.
+type NamedData struct {
+	Name string
+	Data []byte
+	// Err, when set, says the file could not be read at all (missing,
+	// unreadable, too large). It becomes a rejection naming the file, so
+	// one bad path does not hide what is wrong with the others.
+	Err error
+}
+
+// TokenFileOptions say how token files are read.
+type TokenFileOptions struct {
+	// Password opens every password-protected file. A file without a
+	// password ignores it.
+	Password string
+	// AskPassword, when Password is empty, is called at most once, the
+	// first time a file turns out to need a password; its answer is used
+	// for that file and every later one. It returns an error when no
+	// password can be asked for (no terminal), and the files that need
+	// one are then rejected with the reader's "password required" reason.
+	AskPassword func() (string, error)
+}
+
+// ImportSource is the audit source of a token import from files.
+func importSource(files []NamedData) string {
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	const max = 5
+	if len(names) > max {
+		return fmt.Sprintf("token files %s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+	}
+	if len(names) == 1 {
+		return "token file " + names[0]
+	}
+	return "token files " + strings.Join(names, ", ")
+}
+
+// ParseTokenFiles reads token record files and returns their tokens as
+// model values, each seed already sealed with the store key, plus one
+// rejection per file that could not be read (naming the file and the
+// reader's specific reason: wrong password, token MAC failed, malformed XML
+// at line N, ...) and per token that is not acceptable (a duplicate serial
+// within the input, a serial that breaks the model's rules). Every clear
+// seed the reader returned is zeroed before the next file is read. The
+// error is for a failure of the store itself (sealing), not for bad input.
+func ParseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) ([]model.Token, []store.Rejection, error) {
+	toks, rejs, _, err := parseTokenFiles(st, files, opts)
+	return toks, rejs, err
+}
+
+// parseTokenFiles is ParseTokenFiles that also says where each accepted
+// serial came from, so the store's rejections can name the file.
+func parseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) ([]model.Token, []store.Rejection, map[string]string, error) {
+	var (
+		toks   []model.Token
+		rejs   []store.Rejection
+		seen   = map[string]string{} // serial -> where it was first seen
+		pw     = opts.Password
+		asked  bool
+		askErr error
+	)
+	for _, f := range files {
+		if f.Err != nil {
+			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: f.Err.Error()})
+			continue
+		}
+		file, err := sdtid.Read(f.Data, pw)
+		if sdtid.KindOf(err) == sdtid.KindPasswordRequired && pw == "" && opts.AskPassword != nil && !asked {
+			asked = true
+			if pw, askErr = opts.AskPassword(); askErr != nil {
+				pw = ""
+			}
+			if pw != "" {
+				file, err = sdtid.Read(f.Data, pw)
+			}
+		}
+		if err != nil {
+			reason := err.Error()
+			if sdtid.KindOf(err) == sdtid.KindPasswordRequired && askErr != nil {
+				reason += " (" + askErr.Error() + ")"
+			}
+			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: reason})
+			continue
+		}
+		ftoks, frejs, err := convertFile(st, f.Name, file, seen)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		toks = append(toks, ftoks...)
+		rejs = append(rejs, frejs...)
+	}
+	return toks, rejs, seen, nil
+}
+
+// convertFile turns the tokens of one read file into sealed model tokens.
+// It zeroes every clear seed of file, whatever happens.
+func convertFile(st *store.Store, name string, file *sdtid.File, seen map[string]string) ([]model.Token, []store.Rejection, error) {
+	defer func() {
+		for i := range file.Tokens {
+			clear(file.Tokens[i].Seed[:])
+		}
+	}()
+	if len(file.Tokens) == 0 {
+		return nil, []store.Rejection{{Item: name, Reason: "the file holds no token"}}, nil
+	}
+	var toks []model.Token
+	var rejs []store.Rejection
+	for i := range file.Tokens {
+		ft := &file.Tokens[i]
+		item := name
+		if len(file.Tokens) > 1 {
+			item = fmt.Sprintf("%s, token %d of %d (serial %s)", name, i+1, len(file.Tokens), ft.Serial)
+		}
+		tok, reason := TokenFromFile(*ft)
+		if reason == "" {
+			if first, dup := seen[tok.Serial]; dup {
+				reason = fmt.Sprintf("serial %s appears more than once in this import (first in %s)", tok.Serial, first)
+			}
+		}
+		if reason != "" {
+			rejs = append(rejs, store.Rejection{Item: item, Reason: reason})
+			continue
+		}
+		seed := ft.Seed // a copy, wiped below like the original
+		sealed, err := st.SealSeed(tok.Serial, seed[:])
+		clear(seed[:])
+		if err != nil {
+			return nil, nil, fmt.Errorf("seal the seed of token %s: %w", tok.Serial, err)
+		}
+		tok.SealedSeed = sealed
+		seen[tok.Serial] = item
+		toks = append(toks, tok)
+	}
+	return toks, rejs, nil
+}
+
+// TokenFromFile turns a token read from a file into an unassigned,
+// disabled model token without its seed (the caller seals it). A token
+// the model refuses gives a reason instead.
+func TokenFromFile(ft sdtid.Token) (model.Token, string) {
+	kind := model.KindHardware
+	if len(ft.Serial) == model.SoftwareSerialLen {
+		kind = model.KindSoftware
+	}
+	alg := model.AlgSID64
+	if ft.Alg == 1 {
+		alg = model.AlgAES128
+	}
+	if ft.NeverExpires || ft.Death.IsZero() {
+		return model.Token{}, "the token has no usable expiry date (a Death date before 2000 means \"never expires\" to token readers); swtoken needs a real expiry date"
+	}
+	t := model.Token{
+		Serial:    ft.Serial,
+		Kind:      kind,
+		Algorithm: alg,
+		Birth:     parseFileDate(ft.Birth),
+		Death:     model.Date(ft.Death),
+		// Imported tokens are unassigned, hence disabled (product.md 2).
+		Enabled: false,
+	}
+	if err := t.Validate(); err != nil {
+		return model.Token{}, err.Error()
+	}
+	return t, ""
+}
+
+// parseFileDate reads a YYYY/MM/DD date the way token readers do (three
+// numbers separated by "/", trailing text ignored). Birth is informational
+// and not checked by readers, so an unreadable one is left unset rather
+// than refused.
+func parseFileDate(s string) time.Time {
+	var y, m, d int
+	if n, _ := fmt.Sscanf(strings.TrimSpace(s), "%d/%d/%d", &y, &m, &d); n != 3 {
+		return time.Time{}
+	}
+	if m < 1 || m > 12 || d < 1 || d > 31 || y < 1900 || y > 9999 {
+		return time.Time{}
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+}
+
+// ImportTokenFiles reads token record files (ParseTokenFiles) and imports
+// their tokens with store.ImportTokens. Like every import it is all or
+// nothing unless opts.Partial: when any file or token is rejected without
+// Partial, nothing is written and the error is a
+// *store.ImportRejectedError, returned together with a result that lists
+// every rejection. Existing serials are skipped, or re-keyed with
+// opts.Overwrite (the store keeps their assignment and history). The
+// store's rejections name the file the token came from.
+func ImportTokenFiles(st *store.Store, files []NamedData, fopts TokenFileOptions, opts store.ImportOptions) (store.ImportResult, error) {
+	toks, rejs, where, err := parseTokenFiles(st, files, fopts)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	source := importSource(files)
+	return finishImport("tokens", source, rejs, len(toks), opts, where, func() (store.ImportResult, error) {
+		return st.ImportTokens(toks, source, opts)
+	})
+}
+
+// finishImport runs the store import unless the parser rejected something
+// and the import is all or nothing, in which case it refuses like the
+// store does. The store's rejections, which name an item by its key, are
+// renamed to where the item came from (where: key -> file or line).
+func finishImport(what, source string, parseRejs []store.Rejection, valid int, opts store.ImportOptions,
+	where map[string]string, importFn func() (store.ImportResult, error)) (store.ImportResult, error) {
+	if len(parseRejs) > 0 && !opts.Partial {
+		return store.ImportResult{Rejected: parseRejs}, &store.ImportRejectedError{
+			What: what, Source: source, Total: valid + len(parseRejs), Rejected: len(parseRejs)}
+	}
+	if valid == 0 {
+		return store.ImportResult{Rejected: parseRejs}, nil
+	}
+	res, err := importFn()
+	for i, r := range res.Rejected {
+		if w, ok := where[r.Item]; ok {
+			res.Rejected[i].Item = w
+		}
+	}
+	res.Rejected = slices.Concat(parseRejs, res.Rejected)
+	return res, err
+}

@@ -1,0 +1,218 @@
+package inventory
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// UsersCSVHeader is the header a user CSV file must start with; the email
+// column is optional.
+const UsersCSVHeader = "user_id,first_name,last_name[,email]"
+
+// CSV column names, in file order.
+const (
+	colUserID    = "user_id"
+	colFirstName = "first_name"
+	colLastName  = "last_name"
+	colEmail     = "email"
+)
+
+// columnOfField maps a model field label to its CSV column, so a model
+// validation error can name the column.
+var columnOfField = map[string]string{
+	model.FieldUserID:    colUserID,
+	model.FieldFirstName: colFirstName,
+	model.FieldLastName:  colLastName,
+	model.FieldEmail:     colEmail,
+}
+
+// CSVError is a problem with the file as a whole (not one line): a wrong
+// header, text that is not UTF-8, broken CSV quoting. It stops the import.
+type CSVError struct {
+	Line int // 0 when no line applies
+	Msg  string
+}
+
+func (e *CSVError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+// ParseUsersCSV reads a user CSV file: UTF-8 (an initial byte order mark is
+// skipped), a header of exactly user_id,first_name,last_name with an
+// optional email column (any case, spaces around names ignored), then one
+// user per line. Blank lines are skipped, and a line may leave off the
+// optional e-mail column even when the header has it.
+//
+// Each line is checked with the model's user rules; a bad line becomes a
+// rejection that names the line and the column ("line 7, column last_name"
+// with the reason "missing"). A user ID that appears twice is rejected on
+// its second line, naming the first. The user ID is kept exactly as
+// written (the model refuses surrounding spaces rather than guessing);
+// spaces around names and the e-mail address are trimmed.
+//
+// The error is for a file that cannot be read as a whole: a wrong header,
+// text that is not UTF-8 (naming the first bad line), broken quoting.
+func ParseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, error) {
+	users, rejs, _, err := parseUsersCSV(r)
+	return users, rejs, err
+}
+
+// parseUsersCSV is ParseUsersCSV that also returns the line of each
+// accepted user ID, so the store's rejections can name the line.
+func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]string, error) {
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // column counts are checked here, per line
+	cr.ReuseRecord = false
+
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, nil, &CSVError{Msg: "the file is empty; it must start with the header " + UsersCSVHeader}
+	}
+	if err != nil {
+		return nil, nil, nil, csvErr(err)
+	}
+	if err := checkUTF8(cr, header); err != nil {
+		return nil, nil, nil, err
+	}
+	cols, err := parseHeader(header)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+
+	var (
+		users []model.User
+		rejs  []store.Rejection
+		first = map[string]int{} // user ID -> line it first appeared on
+	)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, csvErr(err)
+		}
+		if err := checkUTF8(cr, rec); err != nil {
+			return nil, nil, nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) > len(cols) {
+			rejs = append(rejs, store.Rejection{
+				Item:   fmt.Sprintf("line %d", line),
+				Reason: fmt.Sprintf("has %d columns; the header has %d (%s)", len(rec), len(cols), strings.Join(cols, ",")),
+			})
+			continue
+		}
+		if len(rec) < len(cols) && len(rec) < 3 { // the e-mail may be left off
+			rejs = append(rejs, store.Rejection{
+				Item:   fmt.Sprintf("line %d, column %s", line, cols[len(rec)]),
+				Reason: "missing",
+			})
+			continue
+		}
+		u := model.User{ID: rec[0], FirstName: strings.TrimSpace(rec[1]), LastName: strings.TrimSpace(rec[2])}
+		if len(rec) == 4 {
+			u.Email = strings.TrimSpace(rec[3])
+		}
+		if err := u.Validate(); err != nil {
+			for _, fe := range model.AsFieldErrors(err) {
+				col := columnOfField[fe.Field]
+				if col == "" {
+					col = fe.Field
+				}
+				rejs = append(rejs, store.Rejection{Item: fmt.Sprintf("line %d, column %s", line, col), Reason: fe.Msg})
+			}
+			continue
+		}
+		if prev, dup := first[u.ID]; dup {
+			rejs = append(rejs, store.Rejection{
+				Item:   fmt.Sprintf("line %d, column %s", line, colUserID),
+				Reason: fmt.Sprintf("user ID %q duplicates line %d", u.ID, prev),
+			})
+			continue
+		}
+		first[u.ID] = line
+		users = append(users, u)
+	}
+	where := make(map[string]string, len(first))
+	for id, line := range first {
+		where[id] = fmt.Sprintf("line %d", line)
+	}
+	return users, rejs, where, nil
+}
+
+// parseHeader checks the header and returns the column names present.
+func parseHeader(h []string) ([]string, error) {
+	want := []string{colUserID, colFirstName, colLastName, colEmail}
+	bad := len(h) < 3 || len(h) > 4
+	if !bad {
+		for i, name := range h {
+			if !strings.EqualFold(strings.TrimSpace(name), want[i]) {
+				bad = true
+				break
+			}
+		}
+	}
+	if bad {
+		return nil, &CSVError{Line: 1, Msg: fmt.Sprintf("the header is %q; it must be %s (the email column is optional)",
+			strings.Join(h, ","), UsersCSVHeader)}
+	}
+	return want[:len(h)], nil
+}
+
+// checkUTF8 refuses a record with bytes that are not UTF-8, naming its
+// line: the file is almost certainly in another encoding, and guessing
+// would store mangled names.
+func checkUTF8(cr *csv.Reader, rec []string) error {
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			line, _ := cr.FieldPos(i)
+			col := fmt.Sprintf("column %d", i+1)
+			if names := []string{colUserID, colFirstName, colLastName, colEmail}; i < len(names) {
+				col = "column " + names[i]
+			}
+			return &CSVError{Line: line, Msg: col + " is not valid UTF-8 text; save the file as UTF-8 and import it again"}
+		}
+	}
+	return nil
+}
+
+// csvErr turns an encoding/csv parse error into a CSVError naming its line.
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &CSVError{Line: pe.Line, Msg: pe.Err.Error()}
+	}
+	return fmt.Errorf("read the CSV file: %w", err)
+}
+
+// ImportUsersCSV reads a user CSV file (ParseUsersCSV) and imports the
+// users with store.ImportUsers, all or nothing unless opts.Partial (a
+// refusal is a *store.ImportRejectedError with the result listing every
+// rejection). With opts.Overwrite (the CLI's --update), users that exist
+// already get the file's names and e-mail; without it they are skipped.
+func ImportUsersCSV(st *store.Store, r io.Reader, source string, opts store.ImportOptions) (store.ImportResult, error) {
+	users, rejs, where, err := parseUsersCSV(r)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	return finishImport("users", source, rejs, len(users), opts, where, func() (store.ImportResult, error) {
+		return st.ImportUsers(users, source, opts)
+	})
+}
