@@ -1,0 +1,104 @@
+package sdtid
+
+import (
+	"errors"
+	"strings"
+)
+
+// maxMACInput is stoken's limit on one MAC input buffer (sdtid-format.md 8).
+const maxMACInput = 65536
+
+// maxSigInput bounds the signature input (header + tokens, unpadded).
+const maxSigInput = 1 << 20
+
+var errMACInputTooLong = errors.New("the MAC input is longer than 64 KiB")
+
+// isMACName reports whether an element is left out of MAC input: a name
+// longer than 3 characters that ends in "MAC", at any depth (2.4).
+func isMACName(name string) bool { return len(name) > 3 && strings.HasSuffix(name, "MAC") }
+
+// hashLines walks n's element children as 2.4 describes and calls emit with
+// each leaf line and whether its value was empty. emit returns false to stop.
+// prefix is extended in place (one buffer for the whole walk), so a deep tree
+// of skipped or empty-parent elements costs no allocation per node.
+func hashLines(n *node, prefix []byte, skipMAC bool, emit func(line []byte, empty bool) bool) bool {
+	for _, c := range n.children {
+		if skipMAC && isMACName(c.name) {
+			continue
+		}
+		p := append(append(prefix, '.'), c.name...)
+		if len(c.children) > 0 {
+			if !hashLines(c, p, skipMAC, emit) {
+				return false
+			}
+			continue
+		}
+		empty := c.content == ""
+		line := p
+		if empty {
+			line = append(append(append(line, " </"...), c.name...), '>', '\n')
+		} else {
+			line = append(append(append(line, ' '), c.content...), '\n')
+		}
+		if !emit(line, empty) {
+			return false
+		}
+	}
+	return true
+}
+
+// macInput builds the MAC input of a section (TKNHeader or TKN) with the
+// short-line placement rule of 2.4, copied exactly, overwrites included.
+func macInput(section *node) ([]byte, error) {
+	buf := make([]byte, 0, 1024)
+	pos, pad := 0, 0
+	tooLong := false
+	hashLines(section, []byte(section.name), true, func(l []byte, empty bool) bool {
+		start := pos
+		if !empty && len(l)+pad <= 16 {
+			start = pos - pad
+		}
+		end := start + len(l) + pad
+		if end > maxMACInput {
+			tooLong = true
+			return false
+		}
+		if end > len(buf) {
+			buf = append(buf, make([]byte, end-len(buf))...)
+		}
+		copy(buf[start:], l)
+		clear(buf[start+len(l) : end])
+		pos = end
+		pad = pos % 16
+		if pad == 0 {
+			pad = 16
+		}
+		return true
+	})
+	if tooLong {
+		return nil, errMACInputTooLong
+	}
+	return buf[:pos], nil
+}
+
+// sigInput is the BatchSignature input (2.7): the header lines and then each
+// TKN's lines, MAC elements included, simply concatenated.
+func sigInput(header *node, tokens []*node) ([]byte, error) {
+	var buf []byte
+	emit := func(l []byte, _ bool) bool {
+		if len(buf)+len(l) > maxSigInput {
+			return false
+		}
+		buf = append(buf, l...)
+		return true
+	}
+	if !hashLines(header, []byte(header.name), false, emit) {
+		return nil, errors.New("the signature input is longer than 1 MiB")
+	}
+	for _, t := range tokens {
+		if !hashLines(t, []byte(t.name), false, emit) {
+			return nil, errors.New("the signature input is longer than 1 MiB")
+		}
+	}
+	return buf, nil
+}
