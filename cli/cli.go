@@ -156,7 +156,9 @@ commands:
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-44s %s\n", commands[n].usage, commands[n].summary)
+		// Usage first, summary indented below it: usages are too long to
+		// share a line with their summary at 80 columns.
+		fmt.Fprintf(w, "  swtoken %s\n      %s\n", commands[n].usage, commands[n].summary)
 	}
 	fmt.Fprint(w, `
 The data directory is --data-dir, else $SWTOKEN_DATA_DIR, else
