@@ -241,11 +241,22 @@ func (r VerifyResult) OK() bool { return r.FirstBad == 0 && r.Reason == "" }
 // returned only when the check itself cannot run; a damaged chain is a
 // result, with Count the number of records present.
 func (s *Store) VerifyAudit() (VerifyResult, error) {
-	var res VerifyResult
 	if s.keys == nil {
-		return res, errors.New("store is closed")
+		return VerifyResult{}, errors.New("store is closed")
 	}
+	var res VerifyResult
 	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		res, err = s.keys.verifyAudit(tx)
+		return err
+	})
+	return res, err
+}
+
+// verifyAudit is VerifyAudit inside a transaction (also used by Check).
+func (ks *keySet) verifyAudit(tx *bolt.Tx) (VerifyResult, error) {
+	var res VerifyResult
+	err := func() error {
 		meta := tx.Bucket(bucketMeta)
 		b := tx.Bucket(bucketAudit)
 		if meta == nil || b == nil {
@@ -262,7 +273,7 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 		if err != nil {
 			return bad(1, "the audit head in meta is unreadable")
 		}
-		if head.Seq > 0 && !hmac.Equal(head.HeadMAC, s.keys.headMAC(&head)) {
+		if head.Seq > 0 && !hmac.Equal(head.HeadMAC, ks.headMAC(&head)) {
 			return bad(head.Seq, "the audit head in meta (seq %d) is not authentic", head.Seq)
 		}
 
@@ -293,7 +304,7 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 			if !hmac.Equal(r.PrevMAC, prev) {
 				return bad(seq, "record %d does not chain to record %d (a record was removed, replaced or inserted)", seq, seq-1)
 			}
-			if !hmac.Equal(r.MAC, s.keys.recordMAC(&r)) {
+			if !hmac.Equal(r.MAC, ks.recordMAC(&r)) {
 				return bad(seq, "record %d was modified (its MAC does not match)", seq)
 			}
 			prev = r.MAC
@@ -310,6 +321,6 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 			return bad(head.Seq, "record %d is not the record the audit head recorded", head.Seq)
 		}
 		return nil
-	})
+	}()
 	return res, err
 }

@@ -53,6 +53,9 @@ func TestCrashSafety(t *testing.T) {
 			t.Errorf("iteration %d: audit shrank from %d to %d", iter, lastCount, audits)
 		}
 		lastCount = audits
+		if err := s.Check(); err != nil {
+			t.Errorf("iteration %d: %v", iter, err)
+		}
 		res, err := s.VerifyAudit()
 		if err != nil || !res.OK() || res.Count != audits {
 			t.Errorf("iteration %d: verify %+v %v", iter, res, err)

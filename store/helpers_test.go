@@ -33,6 +33,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperHold())
 	case "writer":
 		os.Exit(helperWriter())
+	case "domain-writer":
+		os.Exit(helperDomainWriter())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown helper", os.Getenv(helperEnv))
 		os.Exit(2)

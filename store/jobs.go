@@ -27,6 +27,10 @@ type jobJSON struct {
 	Started   time.Time      `json:"started,omitzero"`
 	Ended     time.Time      `json:"ended,omitzero"`
 	Output    string         `json:"output,omitempty"`
+	// Size and SHA-256 (hex) of the output ZIP, set at completion.
+	OutputSize    int64     `json:"output_size,omitempty"`
+	OutputSHA256  string    `json:"output_sha256,omitempty"`
+	OutputDeleted time.Time `json:"output_deleted,omitzero"`
 }
 
 type specJSON struct {
@@ -56,6 +60,7 @@ func encodeJob(j model.Job) jobJSON {
 		},
 		State: j.State, Reason: j.Reason, Total: j.Total, Done: j.Done,
 		Submitted: j.Submitted, Started: j.Started, Ended: j.Ended, Output: j.Output,
+		OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: j.OutputDeleted,
 	}
 }
 
@@ -73,6 +78,7 @@ func decodeJob(key, data []byte) (model.Job, error) {
 		},
 		State: r.State, Reason: r.Reason, Total: r.Total, Done: r.Done,
 		Submitted: r.Submitted, Started: r.Started, Ended: r.Ended, Output: r.Output,
+		OutputSize: r.OutputSize, OutputSHA256: r.OutputSHA256, OutputDeleted: r.OutputDeleted,
 	}, nil
 }
 

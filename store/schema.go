@@ -26,6 +26,11 @@
 //	                                      with AAD "meta:signing_key"; set once
 //	                                      (signing.go)
 //	  signing_cert     -> DER bytes       its X.509 certificate, in the clear
+//	  install_name     -> ASCII text      optional short name of the
+//	                                      installation, the SDTID header Origin;
+//	                                      absent means "swtoken-" + the first 8
+//	                                      hex digits of install_id
+//	                                      (distribution.go: InstallName)
 //	audit/                                append-only, hash-chained (audit.go)
 //	  <u64 seq>        -> JSON AuditRecord  seq starts at 1, no gaps
 //	tokens/                               token inventory (tokens.go)
@@ -63,6 +68,27 @@
 //	                                      ends (engine)
 //	jobs_by_name/                         uniqueness index
 //	  <model.NameKey(job name)> -> <u64 id>
+//	jobs_tokens/                          frozen selections (distribution.go)
+//	  <u64 job id>/                       one sub-bucket per job, written once
+//	                                      at submit in the job's transaction
+//	    <SerialKey> -> serial as written  the tokens the job distributes, in
+//	                                      serial order. Kept after the job ends:
+//	                                      it is the record of what it touched
+//	jobs_passwords/                       pending job passwords (distribution.go)
+//	  <u64 job id>     -> sealed bytes    the admin password of a job in mode
+//	                                      password or userid+password, sealed
+//	                                      with AAD "jobpw:"+<decimal id>; deleted
+//	                                      in the transaction that ends the job
+//	                                      (completed, failed or canceled)
+//
+// A job's output lives in <data dir>/outputs/<u64 job id as decimal>.zip and
+// is written as <id>.zip.tmp first; the commit transaction (Store.CommitJob)
+// gives every selected token its new sealed seed and distribution record and
+// marks the job Completed with the output's path, size and SHA-256, only
+// after the ZIP was fsynced and renamed into place. The job record's
+// output_size, output_sha256 and output_deleted (RFC 3339) fields describe
+// it; the token record's dist.digits, dist.interval and dist.add_pin are the
+// code settings of the file handed out last (for swtoken verify).
 //
 // Every JSON value above has a "v" field (1 for all of them today); a record
 // without it, or with a higher one than this binary knows, is refused when
@@ -86,6 +112,11 @@
 //   - A change that changes nothing (a no-op settings save or profile edit,
 //     an auto-assign or import with nothing to do) writes nothing, not even
 //     an audit record.
+//   - [Store.Check] (check.go) verifies the invariants of this tree: every
+//     index agrees with the records it indexes, at most
+//     model.MaxTokensPerUser tokens per user, seeds sealed for their
+//     serial, references by name resolve, the audit chain is intact. A new
+//     bucket or index gets its check there too.
 package store
 
 import (
@@ -115,6 +146,8 @@ var (
 	bucketSettings       = []byte("settings")
 	bucketJobs           = []byte("jobs")
 	bucketJobsByName     = []byte("jobs_by_name")
+	bucketJobsTokens     = []byte("jobs_tokens")
+	bucketJobsPasswords  = []byte("jobs_passwords")
 )
 
 // Keys in the meta bucket.
@@ -126,12 +159,14 @@ var (
 	metaAuditHead     = []byte("audit_head")
 	metaSigningKey    = []byte("signing_key")  // sealed; see signing.go
 	metaSigningCert   = []byte("signing_cert") // DER, in the clear
+	metaInstallName   = []byte("install_name") // optional; see InstallName
 )
 
 // allBuckets is every top-level bucket of the current schema.
 var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketTokens, bucketTokensByUser, bucketUsers,
 	bucketProfiles, bucketProfilesByName, bucketSettings, bucketJobs, bucketJobsByName,
+	bucketJobsTokens, bucketJobsPasswords,
 }
 
 // migration moves the store from version to-1 to version to. Migrations run

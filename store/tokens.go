@@ -96,6 +96,11 @@ type distRecord struct {
 	Binding     string            `json:"binding,omitempty"`
 	BindingKind model.BindingKind `json:"binding_kind,omitempty"`
 	Nickname    string            `json:"nickname,omitempty"`
+	// The code settings of the last file handed out (engine/jobs writes
+	// them at commit; swtoken verify reads them).
+	Digits   int  `json:"digits,omitempty"`
+	Interval int  `json:"interval,omitempty"`
+	AddPIN   bool `json:"add_pin,omitempty"`
 }
 
 func formatDay(t time.Time) string {
@@ -120,7 +125,8 @@ func encodeToken(t model.Token) tokenRecord {
 	}
 	if d := t.Distribution; d != (model.Distribution{}) {
 		r.Dist = &distRecord{Count: d.Count, LastJob: d.LastJob, LastAt: d.LastAt.UTC(),
-			Binding: d.Binding, BindingKind: d.BindingKind, Nickname: d.Nickname}
+			Binding: d.Binding, BindingKind: d.BindingKind, Nickname: d.Nickname,
+			Digits: d.Digits, Interval: d.IntervalSeconds, AddPIN: d.AddPIN}
 	}
 	return r
 }
@@ -143,7 +149,8 @@ func decodeToken(key, data []byte) (model.Token, error) {
 	}
 	if r.Dist != nil {
 		t.Distribution = model.Distribution{Count: r.Dist.Count, LastJob: r.Dist.LastJob, LastAt: r.Dist.LastAt,
-			Binding: r.Dist.Binding, BindingKind: r.Dist.BindingKind, Nickname: r.Dist.Nickname}
+			Binding: r.Dist.Binding, BindingKind: r.Dist.BindingKind, Nickname: r.Dist.Nickname,
+			Digits: r.Dist.Digits, IntervalSeconds: r.Dist.Interval, AddPIN: r.Dist.AddPIN}
 	}
 	return t, nil
 }

@@ -34,6 +34,18 @@ type TokenFileOptions struct {
 	AskPassword func() (string, error)
 }
 
+// MaxTokenFileSize is the largest token file that is imported: token
+// readers (stoken) read only the first 65,535 bytes of a file, so a larger
+// one would be cut short on the user's device. Such a file is refused
+// before it is parsed.
+const MaxTokenFileSize = 65535
+
+// tooLarge is the rejection reason for a file over MaxTokenFileSize.
+func tooLarge(n int) string {
+	return fmt.Sprintf("the file is %d bytes, larger than 64 KiB: token readers (stoken) read only the first %d bytes of a file, so this cannot be a token file they can use; it was not read",
+		n, MaxTokenFileSize)
+}
+
 // ImportSource is the audit source of a token import from files.
 func importSource(files []NamedData) string {
 	names := make([]string, 0, len(files))
@@ -53,8 +65,9 @@ func importSource(files []NamedData) string {
 // ParseTokenFiles reads token record files and returns their tokens as
 // model values, each seed already sealed with the store key, plus one
 // rejection per file that could not be read (naming the file and the
-// reader's specific reason: wrong password, token MAC failed, malformed XML
-// at line N, ...) and per token that is not acceptable (a duplicate serial
+// reader's specific reason: larger than 64 KiB (MaxTokenFileSize, checked
+// before parsing), wrong password, token MAC failed, malformed XML at line
+// N, ...) and per token that is not acceptable (a duplicate serial
 // within the input, a serial that breaks the model's rules). Every clear
 // seed the reader returned is zeroed before the next file is read. The
 // error is for a failure of the store itself (sealing), not for bad input.
@@ -77,6 +90,10 @@ func parseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) 
 	for _, f := range files {
 		if f.Err != nil {
 			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: f.Err.Error()})
+			continue
+		}
+		if len(f.Data) > MaxTokenFileSize {
+			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: tooLarge(len(f.Data))})
 			continue
 		}
 		file, err := sdtid.Read(f.Data, pw)

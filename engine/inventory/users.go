@@ -63,7 +63,8 @@ func (e *CSVError) Error() string {
 // spaces around names and the e-mail address are trimmed.
 //
 // The error is for a file that cannot be read as a whole: a wrong header,
-// text that is not UTF-8 (naming the first bad line), broken quoting.
+// a UTF-16 file, text that is not UTF-8 (naming the first bad line),
+// broken quoting.
 func ParseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, error) {
 	users, rejs, _, err := parseUsersCSV(r)
 	return users, rejs, err
@@ -75,6 +76,9 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]str
 	br := bufio.NewReader(r)
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
+	}
+	if err := checkNotUTF16(br); err != nil {
+		return nil, nil, nil, err
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // column counts are checked here, per line
@@ -176,6 +180,23 @@ func parseHeader(h []string) ([]string, error) {
 	return want[:len(h)], nil
 }
 
+// checkNotUTF16 refuses a file that is UTF-16 (what spreadsheet programs
+// write as "Unicode text"): a UTF-16 byte order mark, or NUL bytes in the
+// first line, which UTF-16 has in every ASCII character and a text file in
+// UTF-8 never has. Without this the header check would fail with a
+// confusing message full of NULs.
+func checkNotUTF16(br *bufio.Reader) error {
+	head, _ := br.Peek(512) // what is there; a short file is fine
+	const fix = "; save it as UTF-8 (\"CSV UTF-8\") and import it again"
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return &CSVError{Msg: "the file is not UTF-8 (UTF-16? it starts with a UTF-16 byte order mark)" + fix}
+	case bytes.IndexByte(head, 0) >= 0:
+		return &CSVError{Msg: "the file is not UTF-8 (UTF-16? it contains NUL bytes)" + fix}
+	}
+	return nil
+}
+
 // checkUTF8 refuses a record with bytes that are not UTF-8, naming its
 // line: the file is almost certainly in another encoding, and guessing
 // would store mangled names.
@@ -187,7 +208,7 @@ func checkUTF8(cr *csv.Reader, rec []string) error {
 			if names := []string{colUserID, colFirstName, colLastName, colEmail}; i < len(names) {
 				col = "column " + names[i]
 			}
-			return &CSVError{Line: line, Msg: col + " is not valid UTF-8 text; save the file as UTF-8 and import it again"}
+			return &CSVError{Line: line, Msg: col + " is not valid UTF-8 text (is the file Latin-1 or Windows-1252?); save the file as UTF-8 and import it again"}
 		}
 	}
 	return nil

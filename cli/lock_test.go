@@ -1,0 +1,337 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/store"
+)
+
+// The test binary doubles as a child process (the bbolt lock is per
+// process, so "a second swtoken" must be a second process). A child is the
+// same binary run with -test.run=^TestCLIChildProcess$ and cliChildEnv set:
+//
+//	run   runs the command line (cli.Run) with the JSON-encoded arguments in
+//	      cliArgsEnv and exits with its status, like the swtoken binary;
+//	hold  opens the store in cliArgsEnv[0] with the activity cliArgsEnv[1],
+//	      like a console, prints "ready" and holds it until stdin closes.
+const (
+	cliChildEnv = "SWTOKEN_CLI_TEST_CHILD"
+	cliArgsEnv  = "SWTOKEN_CLI_TEST_ARGS"
+)
+
+// TestCLIChildProcess is not a test: it is the entry point of the child
+// processes above, and returns at once in a normal test run.
+func TestCLIChildProcess(t *testing.T) {
+	mode := os.Getenv(cliChildEnv)
+	if mode == "" {
+		return
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(os.Getenv(cliArgsEnv)), &args); err != nil {
+		fmt.Fprintln(os.Stderr, "child: bad arguments:", err)
+		os.Exit(100)
+	}
+	switch mode {
+	case "run":
+		os.Exit(Run(args, IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, nil))
+	case "hold":
+		st, err := store.Open(store.Options{DataDir: args[0], Activity: args[1]})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child: hold:", err)
+			os.Exit(101)
+		}
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin)
+		if err := st.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "child: close:", err)
+			os.Exit(102)
+		}
+		os.Exit(0)
+	}
+	fmt.Fprintln(os.Stderr, "child: unknown mode", mode)
+	os.Exit(103)
+}
+
+// childCmd prepares a child process of the given mode.
+func childCmd(t *testing.T, mode string, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, _ := json.Marshal(args)
+	cmd := exec.Command(exe, "-test.run=^TestCLIChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), cliChildEnv+"="+mode, cliArgsEnv+"="+string(enc))
+	return cmd
+}
+
+// holdStore starts a child that holds the store like a console would, and
+// returns its pid and a function that releases it (also run at cleanup).
+func holdStore(t *testing.T, dir, activity string) (int, func()) {
+	t.Helper()
+	cmd := childCmd(t, "hold", dir, activity)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan error, 1)
+	go func() {
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err == nil && line != "ready\n" {
+			err = fmt.Errorf("unexpected output %q", line)
+		}
+		ready <- err
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("holder did not start: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("holder did not start within 20 s")
+	}
+	released := false
+	release := func() {
+		if released {
+			return
+		}
+		released = true
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("holder: %v", err)
+		}
+	}
+	t.Cleanup(release)
+	return cmd.Process.Pid, release
+}
+
+// runChild runs the command line in a child process and returns its exit
+// status, output and wall time. It is safe to call from several goroutines.
+func runChild(t *testing.T, args ...string) (code int, stdout, stderr string, elapsed time.Duration) {
+	t.Helper()
+	cmd := childCmd(t, "run", args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	elapsed = time.Since(start)
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Errorf("run %v: %v", args, err) // not Fatal: runChild may run in its own goroutine
+		return -1, out.String(), errOut.String(), elapsed
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String(), elapsed
+}
+
+// treeSnapshot records every file and directory under root: mode, size,
+// modification time and content hash.
+func treeSnapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	return snapshotTree(t, root, true)
+}
+
+// contentSnapshot is treeSnapshot without the directories' modification
+// times: a command that opens the store read-write creates and removes its
+// holder file (swtoken.lock.json), which touches the data directory even
+// when the command changes nothing.
+func contentSnapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	return snapshotTree(t, root, false)
+}
+
+func snapshotTree(t *testing.T, root string, dirTimes bool) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		entry := fmt.Sprintf("%v size=%d mtime=%d", fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+		if d.IsDir() && !dirTimes {
+			entry = fi.Mode().String()
+		}
+		if !d.IsDir() {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			entry += fmt.Sprintf(" sha256=%x", sha256.Sum256(data))
+		}
+		out[path] = entry
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameTree(t *testing.T, what string, before, after map[string]string) {
+	t.Helper()
+	for p, b := range before {
+		if a, ok := after[p]; !ok {
+			t.Errorf("%s: %s disappeared", what, p)
+		} else if a != b {
+			t.Errorf("%s: %s changed:\n before %s\n after  %s", what, p, b, a)
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("%s: %s appeared", what, p)
+		}
+	}
+}
+
+// osUser is the user name the store records for this process (as
+// store.currentActor finds it).
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if env := os.Getenv("USER"); env != "" {
+		return env
+	}
+	return "uid " + strconv.Itoa(os.Getuid())
+}
+
+var inUseRe = regexp.MustCompile(`swtoken: store is in use by pid (\d+) \(user (.+)\) since (\S+): (.+)\n$`)
+
+// TestSecondProcessFindsTheStoreInUse: while one process (a console) holds
+// the store, swtoken commands in another process fail within 2 s with exit
+// status 3 and a message naming the holder's pid, user, start time and
+// activity, and change nothing: every file of the data directory is the
+// same, byte for byte, before and after.
+func TestSecondProcessFindsTheStoreInUse(t *testing.T) {
+	dir := dataDir(t)
+	mustRun(t, dir, "demo", "--users", "5", "--tokens", "5")
+	toks := decodeJSON[[]tokenJSON](t, mustRun(t, dir, "tokens", "list", "--json"))
+	users := decodeJSON[[]userJSON](t, mustRun(t, dir, "users", "list", "--json"))
+	csv := writeFile(t, "more.csv", "user_id,first_name,last_name\nnewcomer,New,Comer\n")
+	me := osUser()
+
+	const activity = "console: Distribute Software Tokens, job Rollout Q3, 3 of 10"
+	holder, release := holdStore(t, dir, activity)
+	before := treeSnapshot(t, dir)
+	commands := [][]string{
+		{"tokens", "list"},
+		{"users", "list", "--json"},
+		{"audit", "verify"},
+		{"assign", "--serial", toks[len(toks)-1].Serial, "--user", users[0].UserID},
+		{"unassign", "--serial", toks[0].Serial},
+		{"import", "users", csv},
+		{"import", "tokens", vec("f01-8d-60s-addpin-nopw.sdtid")},
+		{"demo"},
+	}
+	// The commands run side by side, as separate processes: each must
+	// give up within 2 s on its own.
+	type result struct {
+		code        int
+		out, errOut string
+		elapsed     time.Duration
+	}
+	results := make([]result, len(commands))
+	var wg sync.WaitGroup
+	for i, args := range commands {
+		wg.Go(func() {
+			r := &results[i]
+			r.code, r.out, r.errOut, r.elapsed = runChild(t, append([]string{"--data-dir", dir}, args...)...)
+		})
+	}
+	wg.Wait()
+	for i, args := range commands {
+		name := strings.Join(args[:min(2, len(args))], " ")
+		code, out, errOut, elapsed := results[i].code, results[i].out, results[i].errOut, results[i].elapsed
+		if code != ExitInUse {
+			t.Errorf("%s: exit %d, want %d\nstdout %q\nstderr %q", name, code, ExitInUse, out, errOut)
+			continue
+		}
+		if elapsed >= 2*time.Second {
+			t.Errorf("%s: failed after %v, want within 2 s", name, elapsed)
+		}
+		if out != "" {
+			t.Errorf("%s: printed %q on stdout", name, out)
+		}
+		m := inUseRe.FindStringSubmatch(errOut)
+		if m == nil {
+			t.Errorf("%s: stderr %q does not name the holder", name, errOut)
+			continue
+		}
+		since, err := time.Parse(time.RFC3339, m[3])
+		if m[1] != strconv.Itoa(holder) || m[2] != me || m[4] != activity || err != nil || time.Since(since) > time.Minute {
+			t.Errorf("%s: holder pid %s user %q since %s activity %q; want pid %d user %q activity %q", name, m[1], m[2], m[3], m[4], holder, me, activity)
+		}
+		t.Logf("%s: exit 3 after %v", name, elapsed.Round(time.Millisecond))
+	}
+	sameTree(t, "while held", before, treeSnapshot(t, dir))
+
+	// Released, the same commands work: the failure was the lock.
+	release()
+	if code, out, errOut, _ := runChild(t, "--data-dir", dir, "import", "users", csv); code != ExitOK || out != "imported 1, skipped 0, rejected 0\n" {
+		t.Fatalf("after release: exit %d, %q, %q", code, out, errOut)
+	}
+}
+
+// TestGroupReadableStoreIsRefused: a store file, key or directory that
+// group or others can read makes every command fail with the chmod that
+// fixes it, and changes nothing; after the fix the command works.
+func TestGroupReadableStoreIsRefused(t *testing.T) {
+	dir := dataDir(t)
+	mustRun(t, dir, "demo", "--users", "2", "--tokens", "2")
+	for _, c := range []struct {
+		path string
+		mode os.FileMode
+		fix  string
+	}{
+		{filepath.Join(dir, store.DBFileName), 0o640, "chmod 600 " + filepath.Join(dir, store.DBFileName)},
+		{filepath.Join(dir, store.KeyFileName), 0o644, "chmod 600 " + filepath.Join(dir, store.KeyFileName)},
+		{dir, 0o750, "chmod 700 " + dir},
+		{filepath.Join(dir, store.OutputsDirName), 0o755, "chmod 700 " + filepath.Join(dir, store.OutputsDirName)},
+	} {
+		if err := os.Chmod(c.path, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		before := treeSnapshot(t, dir)
+		for _, args := range [][]string{{"tokens", "list"}, {"assign", "--auto"}} {
+			code, out, errOut := runCmd(t, dir, "", args...)
+			if code != ExitFailure || !strings.Contains(errOut, "accessible by group or others") || !strings.Contains(errOut, "run `"+c.fix+"`") {
+				t.Errorf("%s mode %04o, %s: exit %d\nstdout %q\nstderr %q", c.path, c.mode, args[0], code, out, errOut)
+			}
+		}
+		sameTree(t, fmt.Sprintf("%s mode %04o", c.path, c.mode), before, treeSnapshot(t, dir))
+		if err := os.Chmod(c.path, c.mode&^0o077); err != nil {
+			t.Fatal(err)
+		}
+		mustRun(t, dir, "tokens", "list")
+	}
+}
