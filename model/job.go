@@ -400,6 +400,13 @@ type Job struct {
 	Started   time.Time
 	Ended     time.Time
 	Output    string // output ZIP path, once completed
+	// OutputSize and OutputSHA256 (hex) identify the output ZIP, so a
+	// download can be checked against what the job wrote.
+	OutputSize   int64
+	OutputSHA256 string
+	// OutputDeleted is when the admin deleted the output file (zero while
+	// it exists or before completion); Output is then empty.
+	OutputDeleted time.Time
 }
 
 // DefaultDownloadName is the default download path for a job's ZIP,

@@ -155,6 +155,13 @@ type Distribution struct {
 	Binding     string
 	BindingKind BindingKind
 	Nickname    string
+	// Digits, IntervalSeconds and AddPIN are the tokencode settings of the
+	// file handed out last (from the job's profile). The helpdesk check
+	// (swtoken verify) needs them, and the profile may have been edited
+	// since. Zero when unknown (never distributed by swtoken).
+	Digits          int
+	IntervalSeconds int
+	AddPIN          bool
 }
 
 // Distributed reports whether a token file was ever handed out; such a
@@ -240,6 +247,12 @@ func (t Token) Validate() error {
 	}
 	if t.Distribution.Count < 0 {
 		es.Add(FieldTimesDist, fieldErr(FieldTimesDist, "must not be negative (got %d)", t.Distribution.Count))
+	}
+	if d := t.Distribution.Digits; d < 0 || d > 8 {
+		es.Add(FieldTimesDist, fieldErr(FieldTimesDist, "the recorded code length %d is not 1-8 digits", d))
+	}
+	if i := t.Distribution.IntervalSeconds; i != 0 && i != 30 && i != 60 {
+		es.Add(FieldTimesDist, fieldErr(FieldTimesDist, "the recorded code interval %d is not 30 or 60 seconds", i))
 	}
 	switch t.Distribution.BindingKind {
 	case BindingNone, BindingClass, BindingDevice:

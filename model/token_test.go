@@ -261,3 +261,20 @@ func TestEnabledFollowsAssignment(t *testing.T) {
 		t.Error("FollowAssignment must enable an assigned token and drop the override")
 	}
 }
+
+func TestDistributionCodeSettingsValidated(t *testing.T) {
+	tok := Token{Serial: "123456789012", Kind: KindSoftware, Algorithm: AlgAES128,
+		Death: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	tok.Distribution = Distribution{Count: 1, Digits: 8, IntervalSeconds: 60, AddPIN: true}
+	if err := tok.Validate(); err != nil {
+		t.Fatalf("valid code settings refused: %v", err)
+	}
+	tok.Distribution.Digits = 9
+	if err := tok.Validate(); err == nil || !strings.Contains(err.Error(), "code length 9") {
+		t.Fatalf("digits 9: %v", err)
+	}
+	tok.Distribution.Digits, tok.Distribution.IntervalSeconds = 6, 45
+	if err := tok.Validate(); err == nil || !strings.Contains(err.Error(), "interval 45") {
+		t.Fatalf("interval 45: %v", err)
+	}
+}
