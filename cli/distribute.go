@@ -1,0 +1,291 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+func init() {
+	register("distribute", command{
+		summary: "create a distribution job (one token file per token, in a ZIP) and run it",
+		usage: "distribute --job NAME --profile NAME [--device-id ID] [--nickname N] --password-mode none|password|userid|userid+password " +
+			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--dry-run] [--yes]",
+		run: runDistribute,
+	})
+}
+
+func runDistribute(g Globals, args []string, stdio IO) error {
+	fs := newFlags("distribute")
+	name := fs.String("job", "", "job name")
+	profile := fs.String("profile", "", "file-based software token profile")
+	deviceID := fs.String("device-id", "", "bind every file to this device ID (default: the profile's device class)")
+	nickname := fs.String("nickname", "", "token nickname")
+	modeText := fs.String("password-mode", "", "none, password, userid or userid+password")
+	pwFile := fs.String("password-file", "", "read the admin password from F (- = standard input)")
+	from := fs.String("from", "", "first serial of the range")
+	to := fs.String("to", "", "last serial of the range")
+	all := fs.Bool("all", false, "select all eligible tokens")
+	user := fs.String("user", "", "only tokens assigned to this user")
+	never := fs.Bool("never-distributed", false, "only tokens never distributed")
+	alg := fs.String("algorithm", "", "only tokens of this algorithm (aes-128 or sid-64)")
+	dryRun := fs.Bool("dry-run", false, "print the summary and submit nothing")
+	yes := fs.Bool("yes", false, "confirm a job that redistributes tokens or selects all eligible tokens")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	set := flagsSet(fs)
+	switch {
+	case !set["job"]:
+		return usagef("--job NAME is required")
+	case !set["profile"]:
+		return usagef("--profile NAME is required")
+	case !set["password-mode"]:
+		return usagef("--password-mode is required (none, password, userid or userid+password)")
+	case !*all && !set["from"] && !set["to"]:
+		return usagef("choose the tokens: --from S --to S, or --all for every eligible token (empty criteria never select everything)")
+	}
+	mode, err := model.ParsePasswordMode(*modeText)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if !mode.NeedsAdminPassword() && *pwFile != "" {
+		return usagef("--password-file is only for modes password and userid+password (mode %s has no admin password)", mode)
+	}
+	crit := model.Criteria{From: *from, To: *to, All: *all, AssignedUser: *user, NeverDistributedOnly: *never}
+	if *alg != "" {
+		a, err := model.ParseAlgorithm(*alg)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		crit.Algorithm = a
+	}
+
+	// The password is read before the store is opened, so a prompt does
+	// not hold the store's lock while the admin types.
+	var password string
+	if mode.NeedsAdminPassword() {
+		if password, err = adminPassword(*pwFile, stdio); err != nil {
+			return err
+		}
+	}
+	defer func() { password = "" }()
+
+	st, err := openStore(g, readWrite, "distribute "+*name)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	spec := model.JobSpec{Name: *name, Profile: *profile, Nickname: *nickname, PasswordMode: mode, Criteria: crit}
+	if rec, err := st.Profile(*profile); err == nil {
+		if set["device-id"] {
+			b, err := model.ResolveBinding(*deviceID, rec.ClassGUID())
+			if err != nil {
+				return err
+			}
+			spec.Binding = b
+		} else {
+			spec.Binding = model.Binding{Kind: model.BindingClass, Value: rec.ClassGUID()}
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+
+	eng := jobs.New(st, jobs.Options{})
+	plan, err := eng.Plan(spec, password)
+	if plan != nil {
+		printPlan(stdio.Stdout, plan)
+	}
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		fmt.Fprintln(stdio.Stdout, "Dry run: nothing was submitted.")
+		return nil
+	}
+	typed := ""
+	if need, want := model.ConfirmationRequired(plan.Spec, plan.Summary); need {
+		if !*yes {
+			why := "it selects all eligible tokens"
+			if plan.Summary.Redistributed > 0 {
+				why = fmt.Sprintf("it redistributes %d token(s) whose current files stop working", plan.Summary.Redistributed)
+			}
+			return fmt.Errorf("not submitted: %s; check the summary and run again with --yes to confirm", why)
+		}
+		typed = want
+	}
+	job, err := eng.Submit(plan, password, typed)
+	password = ""
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Stdout, "Submitted job %q (%s), %s.\n", job.Name, job.BatchID, plural(job.Total, "token"))
+	end, err := runJobsToEnd(eng, stdio, job.Seq)
+	if err != nil {
+		return err
+	}
+	return reportEnd(stdio.Stdout, end)
+}
+
+// adminPassword reads the job's admin password from a file or standard
+// input, or asks twice on the terminal.
+func adminPassword(pwFile string, stdio IO) (string, error) {
+	if pwFile != "" {
+		return readPasswordFile(pwFile, stdio.Stdin)
+	}
+	pw, err := promptPassword("Token file password: ", stdio)
+	if errors.Is(err, errNoPassword) {
+		return "", usagef("this password mode needs the admin password: give it with --password-file F (F may be - for standard input)")
+	}
+	if err != nil {
+		return "", err
+	}
+	again, err := promptPassword("Type it again: ", stdio)
+	if err != nil {
+		return "", err
+	}
+	if again != pw {
+		return "", errors.New("the two passwords do not match")
+	}
+	return pw, nil
+}
+
+// runJobsToEnd runs the queued jobs (older ones first) and returns the end
+// of job seq. SIGINT or SIGTERM stop the run: the job in hand changes
+// nothing and stays queued for the next run.
+func runJobsToEnd(eng *jobs.Engine, stdio IO, seq uint64) (model.Job, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	stopProgress := showProgress(eng, stdio.Stderr)
+	ran, err := eng.RunQueued(ctx)
+	stopProgress()
+	if err != nil {
+		if ctx.Err() != nil {
+			return model.Job{}, errors.New("interrupted: the job in hand changed nothing and stays queued; run `swtoken jobs run` to finish it")
+		}
+		return model.Job{}, err
+	}
+	for _, j := range ran {
+		if j.Seq == seq {
+			return j, nil
+		}
+	}
+	return eng.Store().Job(seq)
+}
+
+// showProgress prints "job NAME: n of N" on stderr while jobs run, when
+// stderr is a terminal. It returns a function that stops it.
+func showProgress(eng *jobs.Engine, w io.Writer) func() {
+	if !isTerminal(w) {
+		return func() {}
+	}
+	events, unsubscribe := eng.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			if ev.State == model.JobRunning && ev.Total > 0 {
+				fmt.Fprintf(w, "\r\033[Kjob %s: %d of %d (%d%%)", ev.Name, ev.Done, ev.Total, ev.Done*100/ev.Total)
+			} else if ev.State.Terminal() {
+				fmt.Fprintf(w, "\r\033[K")
+			}
+		}
+	}()
+	return func() {
+		unsubscribe()
+		<-done
+	}
+}
+
+// jobEndError makes a failed or canceled job exit with status 1.
+type jobEndError struct{ j model.Job }
+
+func (e *jobEndError) Error() string {
+	return fmt.Sprintf("job %q %s: %s", e.j.Name, strings.ToLower(e.j.State.String()), e.j.Reason)
+}
+
+func reportEnd(w io.Writer, j model.Job) error {
+	switch j.State {
+	case model.JobCompleted:
+		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), j.Output, j.OutputSize, j.OutputSHA256)
+		fmt.Fprintf(w, "Download it with: swtoken jobs download %s --out FILE.zip\n", shellArg(j.Name))
+		return nil
+	case model.JobFailed, model.JobCanceled:
+		return &jobEndError{j}
+	}
+	return fmt.Errorf("job %q is %s", j.Name, j.State)
+}
+
+// shellArg quotes a job name for a command line the admin can paste.
+func shellArg(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func printPlan(w io.Writer, p *jobs.Plan) {
+	s, spec := p.Summary, p.Spec
+	fmt.Fprintf(w, "Job:                 %s\n", spec.Name)
+	if p.Profile.Name != "" {
+		fmt.Fprintf(w, "Profile:             %s (%d digits, %d s, %s)\n", p.Profile.Name, p.Profile.TokencodeLength, p.Profile.Duration, p.Profile.AuthType)
+	}
+	bind := "device class " + spec.Binding.Value + " (class binding)"
+	if spec.Binding.Kind == model.BindingDevice {
+		bind = "device ID " + spec.Binding.Value + " (device binding)"
+	}
+	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", bind)
+	fmt.Fprintf(w, "Nickname:            %s\n", orNone(spec.Nickname, "(none)"))
+	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(spec.PasswordMode))
+	fmt.Fprintf(w, "Criteria:            %s\n", criteriaText(spec.Criteria))
+	if s.Count > 0 {
+		fmt.Fprintf(w, "Tokens:              %d (first %s, last %s)\n", s.Count, s.First, s.Last)
+	} else {
+		fmt.Fprintf(w, "Tokens:              0\n")
+	}
+	fmt.Fprintf(w, "Distributed before:  %d\n", s.Redistributed)
+	if s.IneligibleTotal() > 0 {
+		fmt.Fprintf(w, "Left out:            %d\n", s.IneligibleTotal())
+		for _, r := range model.IneligibleReasons() {
+			if n := s.Ineligible[r]; n > 0 {
+				fmt.Fprintf(w, "  %-18s %d\n", r.Label()+":", n)
+			}
+		}
+	}
+	for _, warn := range s.Warnings(spec) {
+		fmt.Fprintf(w, "WARNING: %s\n", warn)
+	}
+}
+
+func criteriaText(c model.Criteria) string {
+	var parts []string
+	if c.All {
+		parts = append(parts, "all eligible tokens")
+	} else {
+		parts = append(parts, fmt.Sprintf("serials %s to %s", c.From, c.To))
+	}
+	if c.AssignedUser != "" {
+		parts = append(parts, "assigned to "+c.AssignedUser)
+	}
+	if c.NeverDistributedOnly {
+		parts = append(parts, "never distributed")
+	}
+	if c.Algorithm != "" {
+		parts = append(parts, string(c.Algorithm)+" only")
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,349 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+func init() {
+	register("jobs", command{
+		summary: "list, show, run, cancel distribution jobs; download or delete their output",
+		usage:   "jobs list [--state S] [--json] | show NAME [--json] | download NAME --out FILE.zip [--force] | delete-output NAME | cancel NAME | run",
+		run:     runJobs,
+	})
+}
+
+// jobJSON is the stable JSON form of a job. It never holds a password.
+type jobJSON struct {
+	Seq           uint64     `json:"seq"`
+	Name          string     `json:"name"`
+	BatchID       string     `json:"batch_id"`
+	State         string     `json:"state"`
+	Reason        string     `json:"reason"`
+	Profile       string     `json:"profile"`
+	BindingKind   string     `json:"binding_kind"`
+	Binding       string     `json:"binding"`
+	Nickname      string     `json:"nickname"`
+	PasswordMode  string     `json:"password_mode"`
+	Criteria      critJSON   `json:"criteria"`
+	Total         int        `json:"total"`
+	Done          int        `json:"done"`
+	Submitted     *time.Time `json:"submitted"`
+	Started       *time.Time `json:"started"`
+	Ended         *time.Time `json:"ended"`
+	Output        string     `json:"output"`
+	OutputSize    int64      `json:"output_size"`
+	OutputSHA256  string     `json:"output_sha256"`
+	OutputDeleted *time.Time `json:"output_deleted"`
+}
+
+type critJSON struct {
+	From             string `json:"from"`
+	To               string `json:"to"`
+	All              bool   `json:"all"`
+	AssignedUser     string `json:"assigned_user"`
+	NeverDistributed bool   `json:"never_distributed"`
+	Algorithm        string `json:"algorithm"`
+}
+
+func newJobJSON(j model.Job) jobJSON {
+	c := j.Spec.Criteria
+	return jobJSON{
+		Seq: j.Seq, Name: j.Name, BatchID: j.BatchID, State: string(j.State), Reason: j.Reason,
+		Profile: j.Spec.Profile, BindingKind: string(j.Spec.Binding.Kind), Binding: j.Spec.Binding.Value,
+		Nickname: j.Spec.Nickname, PasswordMode: string(j.Spec.PasswordMode),
+		Criteria: critJSON{From: c.From, To: c.To, All: c.All, AssignedUser: c.AssignedUser,
+			NeverDistributed: c.NeverDistributedOnly, Algorithm: string(c.Algorithm)},
+		Total: j.Total, Done: j.Done, Submitted: timeOrNil(j.Submitted), Started: timeOrNil(j.Started), Ended: timeOrNil(j.Ended),
+		Output: j.Output, OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: timeOrNil(j.OutputDeleted),
+	}
+}
+
+func runJobs(g Globals, args []string, stdio IO) error {
+	if len(args) == 0 {
+		return usagef("expected a subcommand: list, show, download, delete-output, cancel or run")
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "list":
+		return runJobsList(g, rest, stdio)
+	case "show":
+		return runJobsShow(g, rest, stdio)
+	case "download":
+		return runJobsDownload(g, rest, stdio)
+	case "delete-output":
+		return runJobsDeleteOutput(g, rest, stdio)
+	case "cancel":
+		return runJobsCancel(g, rest, stdio)
+	case "run":
+		return runJobsRun(g, rest, stdio)
+	}
+	return usagef("unknown subcommand %q: use list, show, download, delete-output, cancel or run", sub)
+}
+
+// findJob finds a job by name (ignoring case) or by batch id (SWT-000042).
+func findJob(st *store.Store, name string) (model.Job, error) {
+	j, err := st.JobByName(name)
+	if !errors.Is(err, store.ErrNotFound) {
+		return j, err
+	}
+	all, lerr := st.Jobs()
+	if lerr != nil {
+		return j, lerr
+	}
+	for _, o := range all {
+		if strings.EqualFold(o.BatchID, name) {
+			return o, nil
+		}
+	}
+	return j, fmt.Errorf("no job is named %q (see swtoken jobs list)", name)
+}
+
+// oneName parses "SUB NAME [flags]".
+func oneName(fs interface {
+	Parse([]string) error
+}, pos []string, what string) (string, error) {
+	if len(pos) != 1 {
+		return "", usagef("expected exactly one job NAME for %s", what)
+	}
+	return pos[0], nil
+}
+
+func runJobsList(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs list")
+	asJSON := fs.Bool("json", false, "JSON output")
+	stateText := fs.String("state", "", "only jobs in this state")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	var states []model.JobState
+	if *stateText != "" {
+		s, err := model.ParseJobState(*stateText)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		states = append(states, s)
+	}
+	return withStore(g, readOnly, "jobs list", func(st *store.Store) error {
+		list, err := st.Jobs(states...)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			a := newJSONArray(stdio.Stdout)
+			for _, j := range list {
+				if err := a.add(newJobJSON(j)); err != nil {
+					return err
+				}
+			}
+			return a.close()
+		}
+		if len(list) == 0 {
+			fmt.Fprintln(stdio.Stdout, "no jobs")
+			return nil
+		}
+		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-19s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED (UTC)", "NAME")
+		for _, j := range list {
+			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-19s  %s\n", j.BatchID, j.State, j.Total, j.Submitted.UTC().Format(time.DateTime), j.Name)
+		}
+		return nil
+	})
+}
+
+func runJobsShow(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs show")
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(fs, pos, "show")
+	if err != nil {
+		return err
+	}
+	return withStore(g, readOnly, "jobs show", func(st *store.Store) error {
+		j, err := findJob(st, name)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(stdio.Stdout, newJobJSON(j))
+		}
+		printJob(stdio.Stdout, j)
+		return nil
+	})
+}
+
+func printJob(w io.Writer, j model.Job) {
+	fmt.Fprintf(w, "Job:                 %s\n", j.Name)
+	fmt.Fprintf(w, "Batch id:            %s\n", j.BatchID)
+	state := j.State.String()
+	if j.State == model.JobRunning {
+		state += " (interrupted: it runs again from the start with swtoken jobs run)"
+	}
+	fmt.Fprintf(w, "State:               %s\n", state)
+	if j.Reason != "" {
+		fmt.Fprintf(w, "Reason:              %s\n", j.Reason)
+	}
+	fmt.Fprintf(w, "Profile:             %s\n", j.Spec.Profile)
+	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", j.Spec.Binding)
+	fmt.Fprintf(w, "Nickname:            %s\n", orNone(j.Spec.Nickname, "(none)"))
+	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(j.Spec.PasswordMode))
+	fmt.Fprintf(w, "Criteria:            %s\n", criteriaText(j.Spec.Criteria))
+	fmt.Fprintf(w, "Tokens:              %d\n", j.Total)
+	fmt.Fprintf(w, "Submitted:           %s\n", j.Submitted.UTC().Format(time.DateTime+" UTC"))
+	if !j.Ended.IsZero() {
+		fmt.Fprintf(w, "Ended:               %s\n", j.Ended.UTC().Format(time.DateTime+" UTC"))
+	}
+	switch {
+	case j.Output != "":
+		fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", j.Output, j.OutputSize, j.OutputSHA256)
+	case !j.OutputDeleted.IsZero():
+		fmt.Fprintf(w, "Output:              deleted %s\n", j.OutputDeleted.UTC().Format(time.DateTime+" UTC"))
+	}
+}
+
+func runJobsDownload(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs download")
+	out := fs.String("out", "", "write the ZIP to FILE.zip (default ./<job name>.zip)")
+	force := fs.Bool("force", false, "replace an existing file")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(fs, pos, "download")
+	if err != nil {
+		return err
+	}
+	return withStore(g, readWrite, "jobs download "+name, func(st *store.Store) error {
+		j, err := findJob(st, name)
+		if err != nil {
+			return err
+		}
+		target := *out
+		if target == "" {
+			target = model.DefaultDownloadName(j.Name)
+		}
+		path, err := jobs.New(st, jobs.Options{}).Download(j.Seq, target, *force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", path, j.OutputSize)
+		return nil
+	})
+}
+
+func runJobsDeleteOutput(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs delete-output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(fs, pos, "delete-output")
+	if err != nil {
+		return err
+	}
+	return withStore(g, readWrite, "jobs delete-output "+name, func(st *store.Store) error {
+		j, err := findJob(st, name)
+		if err != nil {
+			return err
+		}
+		j, err = jobs.New(st, jobs.Options{}).DeleteOutput(j.Seq)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdio.Stdout, "Deleted the output file of job %q.\n", j.Name)
+		return nil
+	})
+}
+
+func runJobsCancel(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs cancel")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(fs, pos, "cancel")
+	if err != nil {
+		return err
+	}
+	// A job running in another process holds the store, so opening it
+	// fails with "in use" (exit 3); a job found Running here was
+	// interrupted and changed nothing, so canceling it is safe.
+	return withStore(g, readWrite, "jobs cancel "+name, func(st *store.Store) error {
+		j, err := findJob(st, name)
+		if err != nil {
+			return err
+		}
+		if !j.State.Cancelable() {
+			return fmt.Errorf("job %q is %s; only a queued or running job can be canceled", j.Name, strings.ToLower(j.State.String()))
+		}
+		j, err = jobs.New(st, jobs.Options{}).Cancel(j.Seq)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdio.Stdout, "Canceled job %q; no token was changed.\n", j.Name)
+		return nil
+	})
+}
+
+func runJobsRun(g Globals, args []string, stdio IO) error {
+	fs := newFlags("jobs run")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return withStore(g, readWrite, "jobs run", func(st *store.Store) error {
+		eng := jobs.New(st, jobs.Options{})
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
+		stopProgress := showProgress(eng, stdio.Stderr)
+		ran, err := eng.RunQueued(ctx)
+		stopProgress()
+		var failed error
+		for _, j := range ran {
+			if e := reportEnd(stdio.Stdout, j); e != nil {
+				fmt.Fprintf(stdio.Stdout, "%v\n", e)
+				failed = fmt.Errorf("%d of %d job(s) did not complete", countNotCompleted(ran), len(ran))
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return errors.New("interrupted: the job in hand changed nothing and stays queued")
+			}
+			return err
+		}
+		if len(ran) == 0 {
+			fmt.Fprintln(stdio.Stdout, "no queued jobs")
+		}
+		return failed
+	})
+}
+
+func countNotCompleted(js []model.Job) int {
+	n := 0
+	for _, j := range js {
+		if j.State != model.JobCompleted {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,222 @@
+package jobs
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// Whole-job benchmarks. Each iteration submits a job over every token of a
+// store of n tokens (all assigned, healthy, AES-128) and runs it to its
+// commit; plan and submit are not timed. Reported:
+//
+//	tokens/s       whole-job throughput
+//	floor-ratio    time per token divided by the floor measured in the same
+//	               run: one RSA-1024 signature + one deflate of a file + the
+//	               AES work of a file (5 key schedules, a block per 16 bytes
+//	               of the file, one AES-GCM seal of the seed), plus the
+//	               1000-round password key when the password differs per
+//	               file (user ID modes), divided by GOMAXPROCS
+//	peak-RSS-MB    VmHWM after the job, reset (clear_refs 5) after the
+//	               setup so the bulk load does not count; it is process-wide
+//	               and includes bbolt's mapped file pages the job touched.
+//	               scripts/bench-jobs.sh measures each size in its own
+//	               process with /usr/bin/time -v.
+//
+// go test -run '^$' -bench 'BenchmarkJob/' -benchtime 1x ./engine/jobs
+// go test -run '^$' -bench 'BenchmarkJob100k' -benchtime 1x -timeout 30m ./engine/jobs
+func BenchmarkJob(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		for _, mode := range []model.PasswordMode{model.PasswordAdmin, model.PasswordUserID} {
+			b.Run(fmt.Sprintf("%d/%s", n, mode), func(b *testing.B) { benchJob(b, n, mode) })
+		}
+	}
+}
+
+// BenchmarkJob100k is the 100,000-token size, on demand.
+func BenchmarkJob100k(b *testing.B) {
+	for _, mode := range []model.PasswordMode{model.PasswordAdmin, model.PasswordUserID} {
+		b.Run(string(mode), func(b *testing.B) { benchJob(b, 100_000, mode) })
+	}
+}
+
+// benchStore makes a store with n assigned, distributable AES-128 tokens.
+func benchStore(b *testing.B, n int) *store.Store {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "data")
+	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 5 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	bulk := store.Bulk{Profiles: []model.Profile{{
+		Name: "Staff iPhone", DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryFile,
+		TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad,
+	}}}
+	users := (n + 2) / 3
+	for i := range users {
+		bulk.Users = append(bulk.Users, model.User{ID: fmt.Sprintf("user%06d", i), FirstName: "First", LastName: "Last"})
+	}
+	today := model.Date(testNow)
+	seed := make([]byte, 16)
+	for i := range n {
+		serial := fmt.Sprintf("%012d", 100_000_000_001+i)
+		rand.Read(seed)
+		sealed, err := st.SealSeed(serial, seed)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
+			Birth: today.AddDate(-1, 0, 0), Death: today.AddDate(3, 0, 0)}
+		t.Assign(fmt.Sprintf("user%06d", i/3))
+		bulk.Tokens = append(bulk.Tokens, t)
+	}
+	if err := st.LoadBulk(bulk, "bench load", fmt.Sprintf("%d tokens", n)); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func benchJob(b *testing.B, n int, mode model.PasswordMode) {
+	st := benchStore(b, n)
+	floor := measureFloor(b, mode.UsesUserID())
+	e := New(st, Options{})
+	pw := ""
+	if mode.NeedsAdminPassword() {
+		pw = "bench-password"
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+	var elapsed time.Duration
+	i := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		s := spec("Bench "+strconv.Itoa(i), mode, fmt.Sprintf("%012d", 100_000_000_001), fmt.Sprintf("%012d", 100_000_000_000+n))
+		j := submit(b, e, s, pw)
+		if j.Total != n {
+			b.Fatalf("the job has %d tokens, want %d", j.Total, n)
+		}
+		b.StartTimer()
+		start := time.Now()
+		end := runAll(b, e)
+		elapsed += time.Since(start)
+		b.StopTimer()
+		if end.State != model.JobCompleted {
+			b.Fatalf("%s: %s", end.State, end.Reason)
+		}
+		os.Remove(end.Output) // keep the disk use of long runs flat
+		b.StartTimer()
+	}
+	perToken := elapsed.Seconds() / float64(i*n)
+	b.ReportMetric(1/perToken, "tokens/s")
+	b.ReportMetric(perToken/floor.Seconds(), "floor-ratio")
+	b.ReportMetric(float64(peakRSSKB())/1024, "peak-RSS-MB")
+	b.ReportMetric(float64(floor.Microseconds()), "floor-µs/token")
+}
+
+// measureFloor times the unavoidable work of one file and divides it by the
+// number of cores.
+func measureFloor(b *testing.B, perFilePassword bool) time.Duration {
+	b.Helper()
+	const reps = 400
+	signer, err := sdtid.GenerateSigner("floor")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &sdtid.Writer{Signer: signer}
+	sample, err := w.Write(sdtid.WriteInput{
+		Batch: sdtid.Batch{Origin: "swtoken-0123abcd", Name: "SWT-000001", Digits: 8, IntervalSeconds: 60, AddPIN: true, NumTokens: 1,
+			FirstToken: "100000000001", LastToken: "100000000001"},
+		Token:    sdtid.TokenSpec{Serial: "100000000001", FirstName: "First", LastName: "Last", Login: "user000001", DeviceSerialNumber: model.DeviceIPhone.GUID(), Nickname: "Work phone"},
+		Password: "bench-password",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	timeIt := func(f func()) time.Duration {
+		f()
+		start := time.Now()
+		for range reps {
+			f()
+		}
+		return time.Since(start) / reps
+	}
+	sign := timeIt(func() {
+		d := sha1.Sum(sample.Data)
+		if _, err := rsa.SignPKCS1v15(nil, key, crypto.SHA1, d[:]); err != nil {
+			b.Fatal(err)
+		}
+	})
+	var cbuf bytes.Buffer
+	fw, _ := flate.NewWriter(&cbuf, flate.DefaultCompression)
+	deflate := timeIt(func() {
+		cbuf.Reset()
+		fw.Reset(&cbuf)
+		fw.Write(sample.Data)
+		fw.Close()
+	})
+	k := make([]byte, 16)
+	gk, _ := aes.NewCipher(make([]byte, 32))
+	gcm, _ := cipher.NewGCM(gk)
+	nonce := make([]byte, 12)
+	blk := make([]byte, 16)
+	aesWork := timeIt(func() {
+		var c cipher.Block
+		for range 5 {
+			c, _ = aes.NewCipher(k)
+		}
+		for range len(sample.Data)/16 + 1 {
+			c.Encrypt(blk, blk)
+		}
+		rand.Read(nonce)
+		gcm.Seal(nil, nonce, k, []byte("seed:100000000001"))
+	})
+	total := sign + deflate + aesWork
+	if perFilePassword {
+		total += timeIt(func() { sdtid.PasswordKey("user000001", "N/A", "SWT-000001") })
+	}
+	return total / time.Duration(runtime.GOMAXPROCS(0))
+}
+
+// resetPeakRSS resets VmHWM (Linux 4.0+); elsewhere it does nothing.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSKB reads VmHWM from /proc/self/status, 0 when unavailable.
+func peakRSSKB() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}

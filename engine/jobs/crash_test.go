@@ -1,0 +1,186 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/engine/inventory"
+	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// crashChildEnv makes the test binary act as `swtoken jobs run` on the data
+// directory it names, so the crash test can SIGKILL a real job runner.
+const crashChildEnv = "SWTOKEN_JOBS_CRASH_CHILD"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		os.Exit(crashChild(dir))
+	}
+	os.Exit(m.Run())
+}
+
+func crashChild(dir string) int {
+	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer st.Close()
+	if _, err := New(st, Options{}).RunQueued(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// TestCrashDuringJobsChangesNothingOrEverything SIGKILLs a job runner at
+// random moments during a job of more than 5,000 tokens, at least 20 times.
+// After every kill: the audit chain is intact; if the job completed, exactly
+// its tokens changed and a sample of its files' codes verify against the
+// store; if not, no token changed at all, and the job is still queued (or
+// running, to be requeued), with no output. The next run finishes it.
+func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash test takes about a minute")
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inventory.LoadDemo(st, 3000, 7000, testNow); err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, Options{})
+	jobN := 0
+	newJob := func() model.Job {
+		jobN++
+		j := submit(t, e, spec(fmt.Sprintf("Crash %d", jobN), model.PasswordAdmin, "100000000001", "100000006720"), "crash-pw")
+		if j.Total < 5000 {
+			t.Fatalf("the job has only %d tokens", j.Total)
+		}
+		return j
+	}
+	job := newJob()
+	snapshot := sealedSeeds(t, st)
+	st.Close()
+
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	kills, completions := 0, 0
+	for iter := 0; kills < 20 || iter < 22; iter++ {
+		if iter > 60 {
+			t.Fatalf("only %d kills in %d runs", kills, iter)
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(20+rng.Intn(1800)) * time.Millisecond
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		killed := false
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Fatalf("runner failed: %v", err)
+			}
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			killed = true
+			kills++
+		}
+
+		st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := st.VerifyAudit(); err != nil || !res.OK() {
+			t.Fatalf("audit chain after kill %d: %+v %v", kills, res, err)
+		}
+		j, err := st.Job(job.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := sealedSeeds(t, st)
+		changed := 0
+		for s, v := range snapshot {
+			if now[s] != v {
+				changed++
+			}
+		}
+		switch j.State {
+		case model.JobCompleted:
+			completions++
+			if changed != j.Total {
+				t.Fatalf("job completed with %d tokens, but %d changed", j.Total, changed)
+			}
+			checkSample(t, st, j, rng)
+			e := New(st, Options{})
+			job = newJob2(t, e, &jobN)
+			snapshot = sealedSeeds(t, st)
+		case model.JobQueued, model.JobRunning:
+			if !killed {
+				t.Fatalf("the runner exited with the job %s", j.State)
+			}
+			if changed != 0 {
+				t.Fatalf("kill %d: %d tokens changed without a completed job", kills, changed)
+			}
+			if _, err := os.Stat(OutputPath(st, j.Seq)); err == nil && j.State != model.JobCompleted {
+				// A renamed but uncommitted ZIP may exist until the next
+				// run removes it; it must never be recorded.
+				if j.Output != "" {
+					t.Fatal("an uncommitted output is recorded")
+				}
+			}
+		default:
+			t.Fatalf("job %s: %s", j.State, j.Reason)
+		}
+		st.Close()
+	}
+	t.Logf("%d kills, %d completed jobs", kills, completions)
+}
+
+// newJob2 submits the next redistribution job in a reopened store.
+func newJob2(t *testing.T, e *Engine, n *int) model.Job {
+	*n++
+	return submit(t, e, spec(fmt.Sprintf("Crash %d", *n), model.PasswordAdmin, "100000000001", "100000006720"), "crash-pw")
+}
+
+// checkSample reads 25 random files of a completed job and checks that each
+// file's code verifies against the store's seed.
+func checkSample(t *testing.T, st *store.Store, j model.Job, rng *rand.Rand) {
+	t.Helper()
+	files := zipFiles(t, j.Output)
+	serials, err := st.JobSerials(j.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 25 {
+		serial := serials[rng.Intn(len(serials))]
+		tok, _ := st.Token(serial)
+		data := files[EntryName(tok.AssignedUser, serial)]
+		f, err := sdtid.ReadSingle(data, "crash-pw")
+		if err != nil {
+			t.Fatalf("%s: %v", serial, err)
+		}
+		code, err := f.Tokens[0].Code(testNow, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := Verify(st, serial, code, "", testNow); err != nil || !res.Match {
+			t.Fatalf("token %s: the file's code does not verify against the store: %+v %v", serial, res, err)
+		}
+	}
+}

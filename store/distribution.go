@@ -1,0 +1,441 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// This file holds the storage side of distribution jobs (engine/jobs): the
+// frozen selection, the sealed job password, the state changes with their
+// audit records, and the one commit transaction that hands new seeds to the
+// tokens. The buckets are described in schema.go.
+
+// DefaultInstallNamePrefix starts the default installation short name.
+const DefaultInstallNamePrefix = "swtoken-"
+
+// InstallName is the installation's short name, written as the SDTID header
+// Origin of every file. It is meta/install_name when set, else "swtoken-"
+// followed by the first 8 hex digits of the install id: printable ASCII, so
+// it is safe as key material, and different per installation. It never
+// changes by itself, since an Origin change changes nothing in files out
+// already, but a stable name lets an admin tell which installation wrote a
+// file.
+func (s *Store) InstallName() string {
+	var name string
+	_ = s.View(func(tx *Tx) error {
+		name = string(tx.tx.Bucket(bucketMeta).Get(metaInstallName))
+		return nil
+	})
+	if name != "" {
+		return name
+	}
+	id := s.installID
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return DefaultInstallNamePrefix + id
+}
+
+// JobPasswordAAD is the additional data a job's pending password is sealed
+// with: "jobpw:" and the job's decimal sequence number.
+func JobPasswordAAD(seq uint64) []byte { return []byte("jobpw:" + strconv.FormatUint(seq, 10)) }
+
+// SubmitDistribution creates a distribution job (Tx.CreateJob) with its
+// frozen selection and, when password is not empty, its sealed password, and
+// the audit record "job submit", all in one transaction. serials are the
+// selected tokens in serial order; each must exist, written exactly as
+// stored. j.Total is set to len(serials). The password never leaves this
+// function in clear: it is sealed with JobPasswordAAD and deleted when the
+// job ends.
+func (s *Store) SubmitDistribution(j *model.Job, serials []string, password string, details string) error {
+	if len(serials) == 0 {
+		return &model.FieldError{Field: model.FieldCriteria, Msg: "no eligible tokens match the criteria"}
+	}
+	cp := *j
+	err := s.Update(func(tx *Tx) error {
+		cp = *j
+		cp.Total = len(serials)
+		if err := tx.CreateJob(&cp); err != nil {
+			return err
+		}
+		sel, err := createBucketIfNotExists(tx.tx, bucketJobsTokens, itob(cp.Seq))
+		if err != nil {
+			return err
+		}
+		// Keys arrive in serial order, so pages can be packed full.
+		sel.FillPercent = bulkFill
+		tb := tx.tx.Bucket(bucketTokens)
+		for _, serial := range serials {
+			key := []byte(model.SerialKey(serial))
+			v := tb.Get(key)
+			if v == nil {
+				return fmt.Errorf("token %s: %w", serial, ErrNotFound)
+			}
+			if sel.Get(key) != nil {
+				return fmt.Errorf("token %s is selected twice", serial)
+			}
+			if err := sel.Put(key, []byte(serial)); err != nil {
+				return err
+			}
+		}
+		if password != "" {
+			sealed, err := s.Seal([]byte(password), JobPasswordAAD(cp.Seq))
+			if err != nil {
+				return err
+			}
+			pw, err := tx.tx.CreateBucketIfNotExists(bucketJobsPasswords)
+			if err != nil {
+				return err
+			}
+			if err := pw.Put(itob(cp.Seq), sealed); err != nil {
+				return err
+			}
+		}
+		d := fmt.Sprintf("batch %s; profile %s; %s; password mode %s; %d token(s) %s to %s",
+			cp.BatchID, cp.Spec.Profile, cp.Spec.Binding, cp.Spec.PasswordMode, cp.Total, serials[0], serials[len(serials)-1])
+		if details != "" {
+			d += "; " + details
+		}
+		return tx.AppendAudit("job submit", "job "+cp.Name, d)
+	})
+	if err == nil {
+		*j = cp
+	}
+	return err
+}
+
+// JobPassword returns a job's pending password, "" when it has none (mode
+// none or userid, or the job has ended). The caller clears its copy as soon
+// as it can.
+func (s *Store) JobPassword(seq uint64) (string, error) {
+	var sealed []byte
+	err := s.View(func(tx *Tx) error {
+		if b := tx.tx.Bucket(bucketJobsPasswords); b != nil {
+			sealed = bytes.Clone(b.Get(itob(seq)))
+		}
+		return nil
+	})
+	if err != nil || sealed == nil {
+		return "", err
+	}
+	pw, err := s.Unseal(sealed, JobPasswordAAD(seq))
+	if err != nil {
+		return "", fmt.Errorf("job %d password: %w", seq, err)
+	}
+	out := string(pw)
+	clear(pw)
+	return out, nil
+}
+
+// HasJobPassword reports whether a sealed password is pending for the job.
+func (s *Store) HasJobPassword(seq uint64) (found bool, err error) {
+	err = s.View(func(tx *Tx) error {
+		if b := tx.tx.Bucket(bucketJobsPasswords); b != nil {
+			found = b.Get(itob(seq)) != nil
+		}
+		return nil
+	})
+	return found, err
+}
+
+// JobToken is one token of a job's frozen selection as it is stored now,
+// with its assigned user.
+type JobToken struct {
+	Serial    string
+	Token     model.Token
+	Found     bool // the token still exists
+	User      model.User
+	UserFound bool // the token is assigned and its user exists
+}
+
+// jobChunk is how many selected tokens EachJobToken reads per transaction.
+const jobChunk = 256
+
+// EachJobToken streams a job's frozen selection in serial order, each token
+// with its user, reading a chunk per short read transaction (a job's
+// selection can hold 100,000 tokens; one long read transaction would make
+// the file grow). fn runs outside any transaction and may use the store.
+func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
+	var after []byte
+	buf := make([]JobToken, 0, jobChunk)
+	for {
+		buf = buf[:0]
+		err := s.View(func(tx *Tx) error {
+			sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
+			if sel == nil {
+				return fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
+			}
+			c := sel.Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.First()
+			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+			for ; k != nil && len(buf) < jobChunk; k, v = c.Next() {
+				jt := JobToken{Serial: string(v)}
+				tok, found, err := tx.tokenAt(k)
+				if err != nil {
+					return err
+				}
+				if found && tok.Serial == jt.Serial {
+					jt.Token, jt.Found = tok, true
+					if tok.AssignedUser != "" {
+						if u, err := tx.User(tok.AssignedUser); err == nil {
+							jt.User, jt.UserFound = u, true
+						} else if !errors.Is(err, ErrNotFound) {
+							return err
+						}
+					}
+				}
+				buf = append(buf, jt)
+				after = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, jt := range buf {
+			if err := fn(jt); err != nil {
+				return err
+			}
+		}
+		if len(buf) < jobChunk {
+			return nil
+		}
+	}
+}
+
+// JobSerials returns a job's frozen selection, in serial order.
+func (s *Store) JobSerials(seq uint64) ([]string, error) {
+	var out []string
+	err := s.View(func(tx *Tx) error {
+		sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
+		if sel == nil {
+			return fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
+		}
+		return sel.ForEach(func(_, v []byte) error {
+			out = append(out, string(v))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// changeJob loads a job, lets fn change it, and writes it with PutJob
+// (which checks the state transition) and fn's audit record.
+func (s *Store) changeJob(seq uint64, fn func(tx *Tx, j *model.Job) (action, details string, err error)) (model.Job, error) {
+	var out model.Job
+	err := s.Update(func(tx *Tx) error {
+		j, err := tx.Job(seq)
+		if err != nil {
+			return err
+		}
+		action, details, err := fn(tx, &j)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+		out = j
+		return tx.AppendAudit(action, "job "+j.Name, details)
+	})
+	return out, err
+}
+
+// StartJob moves a queued job to Running (audit "job start").
+func (s *Store) StartJob(seq uint64) (model.Job, error) {
+	return s.changeJob(seq, func(tx *Tx, j *model.Job) (string, string, error) {
+		if j.State != model.JobQueued {
+			return "", "", fmt.Errorf("job %q is %s, not queued: it cannot start", j.Name, j.State)
+		}
+		j.State, j.Started, j.Done, j.Reason = model.JobRunning, s.now(), 0, ""
+		return "job start", fmt.Sprintf("%d token(s)", j.Total), nil
+	})
+}
+
+// RequeueInterrupted returns every Running job to Queued (audit "job
+// requeue"): a job that was running when its process died changed nothing
+// (its seeds are committed only with its completion), so it runs again from
+// the start. The process that runs jobs calls it once after opening the
+// store, before it runs anything.
+func (s *Store) RequeueInterrupted() ([]model.Job, error) {
+	running, err := s.Jobs(model.JobRunning)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Job
+	for _, r := range running {
+		j, err := s.changeJob(r.Seq, func(tx *Tx, j *model.Job) (string, string, error) {
+			if j.State != model.JobRunning {
+				return "", "", fmt.Errorf("job %q is no longer running", j.Name)
+			}
+			done := j.Done
+			j.State, j.Done = model.JobQueued, 0
+			return "job requeue", fmt.Sprintf("interrupted at %d of %d; nothing was changed; it runs again from the start", done, j.Total), nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// EndJob ends a queued or running job as Failed or Canceled with reason:
+// nothing else changes (no token was touched), and the pending password is
+// deleted in the same transaction. Audit "job failure" or "job cancel".
+// reason must not hold secrets.
+func (s *Store) EndJob(seq uint64, state model.JobState, reason string) (model.Job, error) {
+	if state != model.JobFailed && state != model.JobCanceled {
+		return model.Job{}, fmt.Errorf("EndJob: %s is not an end state for an unfinished job", state)
+	}
+	return s.changeJob(seq, func(tx *Tx, j *model.Job) (string, string, error) {
+		if !j.State.Cancelable() {
+			return "", "", fmt.Errorf("job %q is %s already; only a queued or running job can be %s", j.Name, j.State, state)
+		}
+		j.State, j.Reason, j.Ended = state, reason, s.now()
+		if err := tx.deleteJobPassword(j.Seq); err != nil {
+			return "", "", err
+		}
+		action := "job failure"
+		if state == model.JobCanceled {
+			action = "job cancel"
+		}
+		return action, fmt.Sprintf("%s; no token was changed", reason), nil
+	})
+}
+
+func (t *Tx) deleteJobPassword(seq uint64) error {
+	b := t.tx.Bucket(bucketJobsPasswords)
+	if b == nil {
+		return nil
+	}
+	return b.Delete(itob(seq))
+}
+
+// JobCommit is what a completed job hands to the store in one transaction.
+type JobCommit struct {
+	Seq uint64
+	// Output is the ZIP's path, already fsynced and renamed into place.
+	Output string
+	Size   int64
+	SHA256 string // hex
+	// Seeds yields each selected token's serial (as stored) and its new seed
+	// sealed with SealSeed, in any order. Each selected token appears
+	// exactly once.
+	Seeds iter.Seq2[string, []byte]
+	// The code settings of the files (from the profile), recorded in each
+	// token's distribution for swtoken verify.
+	Digits, IntervalSeconds int
+	AddPIN                  bool
+}
+
+// CommitJob is the consistency rule of product.md: in ONE transaction, every
+// selected token gets its new sealed seed and distribution record (count+1,
+// last job and time, binding, nickname, code settings), the job becomes
+// Completed with its output path, size and SHA-256, its pending password is
+// deleted, and the audit record "job completion" is appended. Either all of
+// it commits or none. The job must be Running, and the seeds must be
+// exactly its frozen selection.
+func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
+	var out model.Job
+	err := s.Update(func(tx *Tx) error {
+		j, err := tx.Job(c.Seq)
+		if err != nil {
+			return err
+		}
+		if j.State != model.JobRunning {
+			return fmt.Errorf("job %q is %s, not running: it cannot complete", j.Name, j.State)
+		}
+		sel := getBucket(tx.tx, bucketJobsTokens, itob(c.Seq))
+		if sel == nil {
+			return fmt.Errorf("job %q has no frozen selection: the store is damaged", j.Name)
+		}
+		at := s.now()
+		tb := tx.tx.Bucket(bucketTokens)
+		n := 0
+		for serial, sealed := range c.Seeds {
+			key := []byte(model.SerialKey(serial))
+			if !bytes.Equal(sel.Get(key), []byte(serial)) {
+				return fmt.Errorf("job %q: token %s is not in its selection", j.Name, serial)
+			}
+			tok, found, err := tx.tokenAt(key)
+			if err != nil {
+				return err
+			}
+			if !found || tok.Serial != serial {
+				return fmt.Errorf("job %q: token %s no longer exists", j.Name, serial)
+			}
+			if len(sealed) < 1+nonceSize+16 {
+				return fmt.Errorf("job %q: token %s: the new seed is not sealed", j.Name, serial)
+			}
+			tok.SealedSeed = bytes.Clone(sealed)
+			d := tok.Distribution
+			tok.Distribution = model.Distribution{
+				Count: d.Count + 1, LastJob: j.Name, LastAt: at,
+				Binding: j.Spec.Binding.Value, BindingKind: j.Spec.Binding.Kind, Nickname: j.Spec.Nickname,
+				Digits: c.Digits, IntervalSeconds: c.IntervalSeconds, AddPIN: c.AddPIN,
+			}
+			// The assignment does not change, so the tokens_by_user index
+			// stays as it is.
+			if err := putJSON(tb, key, encodeToken(tok)); err != nil {
+				return err
+			}
+			n++
+		}
+		if n != j.Total {
+			return fmt.Errorf("job %q: %d new seeds for %d selected tokens", j.Name, n, j.Total)
+		}
+		j.State, j.Done, j.Ended, j.Reason = model.JobCompleted, j.Total, at, ""
+		j.Output, j.OutputSize, j.OutputSHA256 = c.Output, c.Size, c.SHA256
+		if err := tx.PutJob(j); err != nil {
+			return err
+		}
+		if err := tx.deleteJobPassword(j.Seq); err != nil {
+			return err
+		}
+		out = j
+		return tx.AppendAudit("job completion", "job "+j.Name,
+			fmt.Sprintf("%d token(s) given new seeds; output %s, %d bytes, SHA-256 %s", n, c.Output, c.Size, c.SHA256))
+	})
+	return out, err
+}
+
+// OutputDeleted records that a completed job's output file was deleted
+// (audit "output delete"). The caller removes the file first.
+func (s *Store) OutputDeleted(seq uint64) (model.Job, error) {
+	return s.changeJob(seq, func(tx *Tx, j *model.Job) (string, string, error) {
+		if j.State != model.JobCompleted || j.Output == "" {
+			return "", "", fmt.Errorf("job %q has no output file", j.Name)
+		}
+		path := j.Output
+		j.Output, j.OutputDeleted = "", s.now()
+		return "output delete", "deleted " + path, nil
+	})
+}
+
+// jobSelectionCount is the number of tokens frozen into a job.
+func (t *Tx) jobSelectionCount(seq uint64) int {
+	sel := getBucket(t.tx, bucketJobsTokens, itob(seq))
+	if sel == nil {
+		return 0
+	}
+	return sel.Stats().KeyN
+}
+
+// JobSelectionCount is the number of tokens frozen into a job.
+func (s *Store) JobSelectionCount(seq uint64) (n int, err error) {
+	err = s.View(func(tx *Tx) error {
+		n = tx.jobSelectionCount(seq)
+		return nil
+	})
+	return n, err
+}

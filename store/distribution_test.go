@@ -1,0 +1,151 @@
+package store
+
+import (
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// distStore is a store with one file-based profile, two users and three
+// assigned tokens.
+func distStore(t *testing.T) *Store {
+	t.Helper()
+	st, err := Open(Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := Bulk{
+		Profiles: []model.Profile{model.NewProfile("P", model.DeviceIPhone)},
+		Users:    []model.User{{ID: "alice"}, {ID: "bob"}},
+	}
+	for i, u := range []string{"alice", "alice", "bob"} {
+		serial := "10000000000" + string(rune('1'+i))
+		sealed, err := st.SealSeed(serial, make([]byte, SeedLen))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
+			Death: time.Now().AddDate(1, 0, 0)}
+		tok.Assign(u)
+		b.Tokens = append(b.Tokens, tok)
+	}
+	if err := st.LoadBulk(b, "test load", ""); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func distJob(name string) model.Job {
+	return model.Job{Name: name, Spec: model.JobSpec{Name: name, Profile: "P",
+		Binding:      model.Binding{Kind: model.BindingClass, Value: model.DeviceIPhone.GUID()},
+		PasswordMode: model.PasswordAdmin, Criteria: model.Criteria{All: true}}}
+}
+
+func TestSubmitFreezesSelectionAndSealsPassword(t *testing.T) {
+	st := distStore(t)
+	serials := []string{"100000000001", "100000000002", "100000000003"}
+	j := distJob("J")
+	if err := st.SubmitDistribution(&j, serials, "hunter22", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.JobSerials(j.Seq); !slices.Equal(got, serials) || j.Total != 3 || j.State != model.JobQueued {
+		t.Fatalf("selection %v, job %+v", got, j)
+	}
+	if pw, err := st.JobPassword(j.Seq); err != nil || pw != "hunter22" {
+		t.Fatalf("password: %v", err)
+	}
+	// Sealed under its own AAD: another job's AAD cannot open it.
+	var sealed []byte
+	st.View(func(tx *Tx) error {
+		sealed = tx.tx.Bucket(bucketJobsPasswords).Get(itob(j.Seq))
+		sealed = append([]byte(nil), sealed...)
+		return nil
+	})
+	if _, err := st.Unseal(sealed, JobPasswordAAD(j.Seq+1)); err == nil {
+		t.Fatal("the job password opens under another job's AAD")
+	}
+	recs, _ := st.AuditRecords(AuditFilter{Action: "job submit"})
+	if len(recs) != 1 || strings.Contains(recs[0].Details, "hunter22") {
+		t.Fatalf("audit %+v", recs)
+	}
+	// A missing token refuses the whole submit.
+	j2 := distJob("J2")
+	if err := st.SubmitDistribution(&j2, []string{"100000000001", "999999999999"}, "", ""); err == nil {
+		t.Fatal("a missing token was frozen into a job")
+	}
+	if _, err := st.JobByName("J2"); err == nil {
+		t.Fatal("a refused job exists")
+	}
+	// Ending the job deletes the password.
+	if _, err := st.EndJob(j.Seq, model.JobCanceled, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if has, _ := st.HasJobPassword(j.Seq); has {
+		t.Fatal("the password outlived the job")
+	}
+}
+
+func TestCommitJobIsAllOrNothing(t *testing.T) {
+	st := distStore(t)
+	serials := []string{"100000000001", "100000000002", "100000000003"}
+	j := distJob("C")
+	if err := st.SubmitDistribution(&j, serials, "pw", ""); err != nil {
+		t.Fatal(err)
+	}
+	seeds := map[string][]byte{}
+	for _, s := range serials {
+		seeds[s], _ = st.SealSeed(s, []byte("0123456789abcdef"))
+	}
+	commit := JobCommit{Seq: j.Seq, Output: "/x.zip", Size: 1, SHA256: "ab", Digits: 6, IntervalSeconds: 30,
+		Seeds: maps.All(seeds)}
+	// Not running yet.
+	if _, err := st.CommitJob(commit); err == nil || !strings.Contains(err.Error(), "not running") {
+		t.Fatalf("commit of a queued job: %v", err)
+	}
+	if _, err := st.StartJob(j.Seq); err != nil {
+		t.Fatal(err)
+	}
+	// One seed short: nothing changes.
+	short := maps.Clone(seeds)
+	delete(short, "100000000003")
+	bad := commit
+	bad.Seeds = maps.All(short)
+	if _, err := st.CommitJob(bad); err == nil {
+		t.Fatal("a commit with a missing seed succeeded")
+	}
+	if tok, _ := st.Token("100000000001"); tok.Distribution.Count != 0 {
+		t.Fatal("a failed commit changed a token")
+	}
+	// Interrupted: back to queued, then run and commit.
+	if js, err := st.RequeueInterrupted(); err != nil || len(js) != 1 || js[0].State != model.JobQueued {
+		t.Fatalf("requeue %+v %v", js, err)
+	}
+	st.StartJob(j.Seq)
+	done, err := st.CommitJob(commit)
+	if err != nil || done.State != model.JobCompleted || done.Output != "/x.zip" || done.OutputSHA256 != "ab" {
+		t.Fatalf("commit %+v %v", done, err)
+	}
+	tok, _ := st.Token("100000000002")
+	seed, _ := st.UnsealSeed(tok)
+	if string(seed) != "0123456789abcdef" || tok.Distribution.Count != 1 || tok.Distribution.LastJob != "C" || tok.Distribution.Digits != 6 {
+		t.Fatalf("token after commit %+v", tok.Distribution)
+	}
+	if has, _ := st.HasJobPassword(j.Seq); has {
+		t.Fatal("the password outlived the job")
+	}
+	if _, err := st.OutputDeleted(j.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := st.Job(j.Seq); j.Output != "" || j.OutputDeleted.IsZero() {
+		t.Fatalf("%+v", j)
+	}
+	if res, err := st.VerifyAudit(); err != nil || !res.OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
