@@ -251,7 +251,7 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", bind)
 	fmt.Fprintf(w, "Nickname:            %s\n", orNone(spec.Nickname, "(none)"))
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(spec.PasswordMode))
-	fmt.Fprintf(w, "Criteria:            %s\n", criteriaText(spec.Criteria))
+	fmt.Fprintf(w, "Criteria:            %s\n", spec.Criteria.Describe())
 	if s.Count > 0 {
 		fmt.Fprintf(w, "Tokens:              %d (first %s, last %s)\n", s.Count, s.First, s.Last)
 	} else {
@@ -269,23 +269,4 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	for _, warn := range s.Warnings(spec) {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}
-}
-
-func criteriaText(c model.Criteria) string {
-	var parts []string
-	if c.All {
-		parts = append(parts, "all eligible tokens")
-	} else {
-		parts = append(parts, fmt.Sprintf("serials %s to %s", c.From, c.To))
-	}
-	if c.AssignedUser != "" {
-		parts = append(parts, "assigned to "+c.AssignedUser)
-	}
-	if c.NeverDistributedOnly {
-		parts = append(parts, "never distributed")
-	}
-	if c.Algorithm != "" {
-		parts = append(parts, string(c.Algorithm)+" only")
-	}
-	return strings.Join(parts, ", ")
 }

@@ -204,7 +204,7 @@ func printJob(w io.Writer, j model.Job) {
 	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", j.Spec.Binding)
 	fmt.Fprintf(w, "Nickname:            %s\n", orNone(j.Spec.Nickname, "(none)"))
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(j.Spec.PasswordMode))
-	fmt.Fprintf(w, "Criteria:            %s\n", criteriaText(j.Spec.Criteria))
+	fmt.Fprintf(w, "Criteria:            %s\n", j.Spec.Criteria.Describe())
 	fmt.Fprintf(w, "Tokens:              %d\n", j.Total)
 	fmt.Fprintf(w, "Submitted:           %s\n", j.Submitted.UTC().Format(time.DateTime+" UTC"))
 	if !j.Ended.IsZero() {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -144,4 +145,25 @@ func Eligibility(t Token, mode PasswordMode, adminPassword string, now time.Time
 		return PasswordTooLong
 	}
 	return Eligible
+}
+
+// Describe says in words which tokens the criteria select, for summaries,
+// job details and the audit trail (one wording everywhere).
+func (c Criteria) Describe() string {
+	var parts []string
+	if c.All {
+		parts = append(parts, "all eligible tokens")
+	} else {
+		parts = append(parts, fmt.Sprintf("serials %s to %s", c.From, c.To))
+	}
+	if c.AssignedUser != "" {
+		parts = append(parts, "assigned to "+c.AssignedUser)
+	}
+	if c.NeverDistributedOnly {
+		parts = append(parts, "never distributed")
+	}
+	if c.Algorithm != "" {
+		parts = append(parts, string(c.Algorithm)+" only")
+	}
+	return strings.Join(parts, ", ")
 }

@@ -119,3 +119,20 @@ func TestReasonLabels(t *testing.T) {
 		t.Error("five ineligible reasons expected")
 	}
 }
+
+func TestCriteriaDescribe(t *testing.T) {
+	cases := []struct {
+		c    Criteria
+		want string
+	}{
+		{Criteria{From: "100000000001", To: "100000000050"}, "serials 100000000001 to 100000000050"},
+		{Criteria{All: true}, "all eligible tokens"},
+		{Criteria{All: true, AssignedUser: "jsmith", NeverDistributedOnly: true, Algorithm: AlgAES128},
+			"all eligible tokens, assigned to jsmith, never distributed, AES-128 only"},
+	}
+	for _, c := range cases {
+		if got := c.c.Describe(); got != c.want {
+			t.Errorf("Describe(%+v) = %q, want %q", c.c, got, c.want)
+		}
+	}
+}
