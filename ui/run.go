@@ -2,13 +2,25 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"os"
+	"os/signal"
 	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
+
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
 )
 
 // Exit statuses shared with the command line.
@@ -16,6 +28,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	exitInUse   = 3
+	// exitHangup is 128+SIGHUP, the shell's convention for a hangup.
+	exitHangup = 129
 )
 
 // ErrNoTerminal explains why the console refuses to start.
@@ -32,57 +47,99 @@ func Preflight(stdin, stdout *os.File, termName string) error {
 			"For scripts, use the subcommands (swtoken --help)", ErrNoTerminal)
 	case termName == "" || strings.EqualFold(termName, "dumb"):
 		return fmt.Errorf("%w: TERM is %q, which cannot position the cursor.\n"+
-			"Set a real terminal type, e.g. TERM=xterm-256color or TERM=vt100", ErrNoTerminal, termName)
+			"Over SSH, connect with: ssh -t HOST swtoken (it passes your terminal's type);\n"+
+			"otherwise set a real terminal type, e.g. TERM=xterm-256color or TERM=vt100", ErrNoTerminal, termName)
 	}
 	return nil
 }
 
-// Run opens the console on the store in dataDir and returns the exit status.
+// Run opens the console on the store in dataDir and returns the exit
+// status: 0, 1 on failure, 2 without a usable terminal, 3 when another
+// process holds the store, 129 after a hangup.
+//
+// The engine runs in this process. When the console ends, normally or by a
+// dropped SSH link (SIGHUP), the engine finishes the job in hand (queued
+// jobs wait for the next start), then the store is closed.
 func Run(dataDir string) int {
 	if err := Preflight(os.Stdin, os.Stdout, os.Getenv("TERM")); err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
 		return exitUsage
 	}
-	p := tea.NewProgram(newRoot(dataDir))
-	if _, err := p.Run(); err != nil {
+	// Bubble Tea's TEA_TRACE logs raw input, passwords included; and any
+	// stray log line would tear the frame.
+	os.Unsetenv("TEA_TRACE")
+	log.SetOutput(io.Discard)
+
+	st, err := store.Open(store.Options{DataDir: dataDir, Activity: "console open"})
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
+		var inUse *store.InUseError
+		if errors.As(err, &inUse) {
+			return exitInUse
+		}
+		return exitFailure
+	}
+	eng := jobs.New(st, jobs.Options{})
+	ctx, stopEngine := context.WithCancel(context.Background())
+	eng.Start(ctx)
+	be := NewEngineBackend(st, eng).(*engineBackend)
+
+	var popts []tea.ProgramOption
+	if NoColor(os.Getenv) {
+		// no-color.org: any non-empty value. colorprofile alone would
+		// ignore NO_COLOR=yes.
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(New(be, Options{}), popts...)
+
+	// Bubble Tea leaves SIGHUP to Go's default, which kills the process at
+	// once: no job finished, no store closed. End the UI instead.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	var hungUp atomic.Bool
+	go func() {
+		if _, ok := <-hup; ok {
+			hungUp.Store(true)
+			p.Kill()
+		}
+	}()
+	_, runErr := p.Run()
+
+	// From here on the terminal may be gone; keep further hangups from
+	// killing the job in hand, and let ctrl+c (SIGINT/SIGTERM) stop it.
+	signal.Ignore(syscall.SIGHUP)
+	intr := make(chan os.Signal, 1)
+	signal.Notify(intr, os.Interrupt, syscall.SIGTERM)
+	eng.StopAfterCurrent()
+	if !hungUp.Load() {
+		if js, err := st.Jobs(model.JobRunning); err == nil && len(js) > 0 {
+			j := js[0]
+			fmt.Fprintf(os.Stderr, "swtoken: finishing job #%d %q (%d tokens) before exiting; ctrl+c stops it, and it runs again from the start next time.\n",
+				j.Seq, j.Name, j.Total)
+		}
+	}
+	select {
+	case <-eng.Done():
+	case <-intr:
+		stopEngine()
+		select {
+		case <-eng.Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+	stopEngine()
+	signal.Stop(intr)
+	be.Close()
+	if err := st.Close(); err != nil && !hungUp.Load() {
+		fmt.Fprintf(os.Stderr, "swtoken: closing the store: %v\n", err)
+	}
+	switch {
+	case hungUp.Load():
+		// No message: the terminal is gone and writes would fail.
+		return exitHangup
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
+		fmt.Fprintf(os.Stderr, "swtoken: %v\n", runErr)
 		return exitFailure
 	}
 	return exitOK
-}
-
-// root is the console's top model.
-type root struct {
-	dataDir       string
-	width, height int
-}
-
-func newRoot(dataDir string) *root { return &root{dataDir: dataDir} }
-
-func (m *root) Init() tea.Cmd { return nil }
-
-func (m *root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "ctrl+c", "q", "esc":
-			return m, tea.Quit
-		}
-	}
-	return m, nil
-}
-
-func (m *root) View() tea.View {
-	var b strings.Builder
-	fmt.Fprintln(&b, "swtoken console")
-	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "The console screens are being built (see README, 'What works').")
-	fmt.Fprintln(&b, "Today the command line does the work: run  swtoken --help")
-	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "q / esc / ctrl+c  quit")
-	v := tea.NewView(b.String())
-	v.AltScreen = true
-	return v
 }

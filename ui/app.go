@@ -1,0 +1,571 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// The smallest terminal the console lays out for. Below it a "terminal too
+// small" screen replaces the layout rather than drawing a broken one.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// screen is one page of the stack. Screens are small: Update returns the
+// concrete screen, View gets the body size from the root, and the root owns
+// quitting, resizing, help, the status line and navigation.
+type screen interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (screen, tea.Cmd)
+	View(width, height int) string
+	Title() string
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// CapturesInput is true while the screen has a focused text field, so
+	// q and ? are text there, not commands.
+	CapturesInput() bool
+}
+
+// backer is a screen that handles esc itself (the wizard steps back); it
+// returns handled=false to let the root pop it.
+type backer interface {
+	Back() (screen, tea.Cmd, bool)
+}
+
+// holder is a screen that holds unsaved input (the wizard); quitting asks
+// first while it does.
+type holder interface {
+	HasInput() bool
+}
+
+// Options configures the console. The zero value is right for production.
+type Options struct {
+	// Now is the clock; tests fix it so that views are stable.
+	Now func() time.Time
+	// Theme overrides the theme from the environment.
+	Theme *Theme
+	// Host and User name this server in the scp hint after a download.
+	Host, User string
+
+	// instant, for tests driving Update by hand: previews run without
+	// debounce and status messages never expire (no timers to wait for).
+	instant bool
+}
+
+// common is what every screen shares.
+type common struct {
+	theme *Theme
+	keys  *KeyMap
+	be    Backend
+	now   func() time.Time
+	host  string
+	user  string
+
+	debounce  time.Duration
+	statusTTL time.Duration
+}
+
+// Model is the console's root model: the only tea.Model.
+type Model struct {
+	c *common
+
+	stack         []screen
+	width, height int
+
+	status    string
+	statusLvl statusLevel
+	statusSeq int
+
+	fatal error
+
+	confirmQuit bool
+	quitReasons []string
+	showHelp    bool
+	quitting    bool
+
+	// running is the set of jobs that are queued or running, kept from
+	// engine events, so that quitting can warn without asking the store.
+	running map[uint64]string
+
+	help help.Model
+}
+
+// New returns the console's root model over be.
+func New(be Backend, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Theme == nil {
+		opts.Theme = themeFromEnv()
+	}
+	if opts.Host == "" {
+		opts.Host, _ = os.Hostname()
+	}
+	if opts.User == "" {
+		if u, err := user.Current(); err == nil {
+			opts.User = u.Username
+		}
+	}
+	km := DefaultKeyMap()
+	if opts.Theme.G.Ellipsis == asciiGlyphs.Ellipsis {
+		asciiHelp(km)
+	}
+	c := &common{theme: opts.Theme, keys: km, be: be, now: opts.Now, host: opts.Host, user: opts.User,
+		debounce: previewDebounce, statusTTL: statusTTL}
+	if opts.instant {
+		c.debounce, c.statusTTL = 0, 0
+	}
+	h := help.New()
+	h.ShortSeparator = c.theme.G.Dot
+	h.FullSeparator = "    "
+	h.Ellipsis = c.theme.G.Ellipsis
+	h.Styles.ShortKey = c.theme.Key
+	h.Styles.ShortDesc = c.theme.Desc
+	h.Styles.ShortSeparator = c.theme.Muted
+	h.Styles.FullKey = c.theme.Key
+	h.Styles.FullDesc = c.theme.Desc
+	h.Styles.FullSeparator = c.theme.Muted
+	h.Styles.Ellipsis = c.theme.Muted
+	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, help: h}
+}
+
+// asciiHelp replaces the arrows in help labels for ASCII terminals.
+func asciiHelp(km *KeyMap) {
+	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
+	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {
+		h := b.Help()
+		b.SetHelp(r.Replace(h.Key), h.Desc)
+	}
+}
+
+// Init asks whether the store is empty (first run), learns which jobs are
+// unfinished and starts listening to engine events.
+func (m *Model) Init() tea.Cmd {
+	be := m.c.be
+	return tea.Batch(
+		func() tea.Msg {
+			empty, err := be.IsEmpty()
+			return storeStateMsg{empty, err}
+		},
+		func() tea.Msg {
+			js, err := be.Jobs()
+			if err != nil {
+				return fatalMsg{err}
+			}
+			var seqs []uint64
+			for _, j := range js {
+				if !j.State.Terminal() {
+					seqs = append(seqs, j.Seq)
+				}
+			}
+			return runningJobsMsg{seqs}
+		},
+		waitEvent(be.Events()),
+	)
+}
+
+// waitEvent delivers the next engine event as a message; Update re-arms it
+// after each one, so events reach the UI without polling the store.
+func waitEvent(ch <-chan JobEvent) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		return jobEventMsg(ev)
+	}
+}
+
+func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+
+// Update handles, in order: resize, quit confirmation, global keys,
+// navigation and status messages, engine events; everything else goes to
+// the top screen only.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return m, nil
+
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+
+	case storeStateMsg:
+		if msg.err != nil {
+			m.fatal = msg.err
+			return m, nil
+		}
+		if msg.empty {
+			return m.setStack(newFirstRun(m.c))
+		}
+		return m.setStack(newHome(m.c))
+
+	case runningJobsMsg:
+		for _, s := range msg.seqs {
+			if _, ok := m.running[s]; !ok {
+				m.running[s] = ""
+			}
+		}
+		return m, nil
+
+	case pushMsg:
+		m.stack = append(m.stack, msg.s)
+		m.showHelp = false
+		return m, msg.s.Init()
+	case replaceMsg:
+		m.stack[len(m.stack)-1] = msg.s
+		m.showHelp = false
+		return m, msg.s.Init()
+	case popMsg:
+		if len(m.stack) > 1 {
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+		m.showHelp = false
+		return m, nil
+	case homeMsg:
+		return m.setStack(newHome(m.c))
+
+	case statusMsg:
+		m.statusSeq++
+		m.status, m.statusLvl = msg.text, msg.level
+		seq := m.statusSeq
+		if m.c.statusTTL <= 0 {
+			return m, nil
+		}
+		return m, tea.Tick(m.c.statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+		return m, nil
+
+	case fatalMsg:
+		m.fatal = msg.err
+		return m, nil
+
+	case jobEventMsg:
+		cmds := []tea.Cmd{waitEvent(m.c.be.Events())}
+		ev := JobEvent(msg)
+		prev, wasRunning := m.running[ev.Seq]
+		if ev.State.Terminal() {
+			delete(m.running, ev.Seq)
+			if wasRunning || prev != "" {
+				cmds = append(cmds, status(levelFor(ev.State), eventText(ev)))
+			}
+		} else if ev.Seq != 0 {
+			m.running[ev.Seq] = ev.Name
+		}
+		// Every screen keeps its own view of jobs current, not only the
+		// top one, so that returning to the jobs screen shows no stale state.
+		for i, s := range m.stack {
+			var cmd tea.Cmd
+			m.stack[i], cmd = s.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	case eventsClosedMsg:
+		return m, nil
+	}
+	return m.forward(msg)
+}
+
+func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
+	i := len(m.stack) - 1
+	var cmd tea.Cmd
+	m.stack[i], cmd = m.stack[i].Update(msg)
+	return m, cmd
+}
+
+func (m *Model) setStack(s screen) (tea.Model, tea.Cmd) {
+	m.stack = []screen{s}
+	m.showHelp = false
+	return m, s.Init()
+}
+
+func levelFor(s model.JobState) statusLevel {
+	switch s {
+	case model.JobCompleted:
+		return statusOK
+	case model.JobFailed:
+		return statusError
+	}
+	return statusWarn
+}
+
+func eventText(ev JobEvent) string {
+	switch ev.State {
+	case model.JobCompleted:
+		return fmt.Sprintf("Job #%d %q completed: %d token files written.", ev.Seq, ev.Name, ev.Total)
+	case model.JobFailed:
+		return fmt.Sprintf("Job #%d %q failed: %s", ev.Seq, ev.Name, ev.Reason)
+	}
+	return fmt.Sprintf("Job #%d %q was canceled; nothing changed.", ev.Seq, ev.Name)
+}
+
+func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.c.keys
+	if m.confirmQuit {
+		switch {
+		case key.Matches(msg, k.Yes), key.Matches(msg, k.Quit):
+			return m.quit()
+		case key.Matches(msg, k.No), key.Matches(msg, k.Back):
+			m.confirmQuit = false
+		}
+		return m, nil
+	}
+	top := m.top()
+	captures := top.CapturesInput()
+	switch {
+	case key.Matches(msg, k.Quit), !captures && key.Matches(msg, k.QuitQ):
+		return m.askQuit()
+	}
+	if m.tooSmall() {
+		// Nothing below is visible; keys would act blind.
+		return m, nil
+	}
+	if m.fatal != nil {
+		if key.Matches(msg, k.Back) {
+			m.fatal = nil
+			return m.setStack(newHome(m.c))
+		}
+		return m, nil
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help) || key.Matches(msg, k.Back) {
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	switch {
+	case !captures && key.Matches(msg, k.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, k.Back):
+		if b, ok := top.(backer); ok {
+			s, cmd, handled := b.Back()
+			m.stack[len(m.stack)-1] = s
+			if handled {
+				return m, cmd
+			}
+		}
+		if len(m.stack) > 1 {
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+		return m, nil
+	}
+	return m.forward(msg)
+}
+
+// askQuit quits at once when nothing would be lost, and otherwise asks,
+// naming what would be lost.
+func (m *Model) askQuit() (tea.Model, tea.Cmd) {
+	var reasons []string
+	for _, s := range m.stack {
+		if h, ok := s.(holder); ok && h.HasInput() {
+			reasons = append(reasons, "The wizard's input will be lost.")
+		}
+	}
+	if n := len(m.running); n > 0 {
+		seqs := make([]uint64, 0, n)
+		for s := range m.running {
+			seqs = append(seqs, s)
+		}
+		sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+		names := make([]string, len(seqs))
+		for i, s := range seqs {
+			names[i] = fmt.Sprintf("#%d", s)
+		}
+		reasons = append(reasons, fmt.Sprintf("%d job(s) not finished (%s). The job in hand is finished before swtoken exits; queued jobs run at the next start.", n, strings.Join(names, ", ")))
+	}
+	if len(reasons) == 0 {
+		return m.quit()
+	}
+	m.confirmQuit, m.quitReasons = true, reasons
+	return m, nil
+}
+
+func (m *Model) quit() (tea.Model, tea.Cmd) {
+	m.quitting = true
+	// Drop any secret still held by a screen before the program ends.
+	for _, s := range m.stack {
+		if w, ok := s.(*wizard); ok {
+			w.clearSecrets()
+		}
+	}
+	return m, tea.Quit
+}
+
+// View renders the frame: top bar, body, status line, help footer.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+// render is View's content; tests compare it (ANSI stripped) to goldens.
+func (m *Model) render() string {
+	if m.quitting {
+		return ""
+	}
+	t := m.c.theme
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("Terminal too small: need %dx%d, have %dx%d.", MinWidth, MinHeight, m.width, m.height)
+		hint := "Enlarge the window, or press ctrl+c to quit."
+		body := ansi.Wordwrap(msg, m.width, " ") + "\n" + ansi.Wordwrap(hint, m.width, " ")
+		return t.Error.Render("") + body
+	}
+	bodyH := m.height - 4
+	var body string
+	switch {
+	case m.fatal != nil:
+		body = m.fatalView(bodyH)
+	case m.confirmQuit:
+		body = m.quitView()
+	case m.showHelp:
+		body = m.fullHelpView()
+	default:
+		body = m.top().View(m.width, bodyH)
+	}
+	lines := []string{m.topBar(), t.Muted.Render(strings.Repeat(t.G.Rule, m.width))}
+	lines = append(lines, fitLines(body, m.width, bodyH)...)
+	lines = append(lines, m.statusLine(), m.footer())
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) topBar() string {
+	t := m.c.theme
+	var crumbs []string
+	for i, s := range m.stack {
+		if _, ok := s.(*home); ok && i < len(m.stack)-1 {
+			continue // every path starts at home; the room is better used
+		}
+		if title := s.Title(); title != "" {
+			crumbs = append(crumbs, title)
+		}
+	}
+	bar := t.App.Render("swtoken") + "  " + t.Title.Render(strings.Join(crumbs, t.G.Crumb))
+	return ansi.Truncate(bar, m.width, t.G.Ellipsis)
+}
+
+func (m *Model) statusLine() string {
+	t := m.c.theme
+	if m.status == "" {
+		return ""
+	}
+	var s string
+	switch m.statusLvl {
+	case statusOK:
+		s = t.OK.Render("OK: ") + m.status
+	case statusWarn:
+		s = t.Warn.Render("NOTE: ") + m.status
+	case statusError:
+		s = t.Error.Render("ERROR: ") + m.status
+	default:
+		s = m.status
+	}
+	return ansi.Truncate(s, m.width, t.G.Ellipsis)
+}
+
+func (m *Model) footer() string {
+	k := m.c.keys
+	var bs []key.Binding
+	switch {
+	case m.confirmQuit:
+		bs = []key.Binding{k.Yes, k.No}
+	case m.fatal != nil:
+		bs = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")), k.Quit}
+	case m.showHelp:
+		bs = []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
+	default:
+		top := m.top()
+		bs = append(bs, top.ShortHelp()...)
+		if !top.CapturesInput() {
+			bs = append(bs, k.Help)
+		}
+		bs = append(bs, k.Quit)
+	}
+	return m.help.ShortHelpView(bs)
+}
+
+func (m *Model) fullHelpView() string {
+	k := m.c.keys
+	top := m.top()
+	groups := append([][]key.Binding{}, top.FullHelp()...)
+	groups = append(groups, []key.Binding{k.Back, k.Help, k.QuitQ, k.Quit})
+	t := m.c.theme
+	return t.Heading.Render("Keys: "+top.Title()) + "\n\n" + m.help.FullHelpView(groups) +
+		"\n\n" + t.Muted.Render(wrap("q and ? type text in text fields; ctrl+c always quits (it asks first when input or a job would be lost).", m.width))
+}
+
+func (m *Model) quitView() string {
+	t := m.c.theme
+	var b strings.Builder
+	b.WriteString(t.Warn.Render("Quit swtoken?") + "\n\n")
+	for _, r := range m.quitReasons {
+		b.WriteString(ansi.Wordwrap("- "+r, m.width-2, " ") + "\n")
+	}
+	b.WriteString("\n" + t.Key.Render("y") + " quit    " + t.Key.Render("n/esc") + " stay")
+	return b.String()
+}
+
+func (m *Model) fatalView(h int) string {
+	t := m.c.theme
+	var b strings.Builder
+	b.WriteString(t.Error.Render("ERROR: the console cannot go on") + "\n\n")
+	b.WriteString(ansi.Wordwrap(m.fatal.Error(), m.width-2, " ") + "\n\n")
+	b.WriteString("Press esc to return to the home screen, or ctrl+c to quit.\n")
+	b.WriteString(t.Muted.Render("Nothing was changed by the failed step. If it persists, run swtoken from the command line (swtoken --help) for details."))
+	return b.String()
+}
+
+// fitLines cuts or pads s to exactly h lines of at most w cells, so the
+// status line and footer never move.
+func fitLines(s string, w, h int) []string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// loading is shown until the store has answered the first question.
+type loading struct{ c *common }
+
+func newLoading(c *common) *loading                 { return &loading{c} }
+func (s *loading) Init() tea.Cmd                    { return nil }
+func (s *loading) Update(tea.Msg) (screen, tea.Cmd) { return s, nil }
+func (s *loading) View(int, int) string             { return "Opening the store..." }
+func (s *loading) Title() string                    { return "" }
+func (s *loading) ShortHelp() []key.Binding         { return nil }
+func (s *loading) FullHelp() [][]key.Binding        { return nil }
+func (s *loading) CapturesInput() bool              { return false }

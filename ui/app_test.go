@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+func TestTooSmallScreenAndBack(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	update(t, m, tea.WindowSizeMsg{Width: 50, Height: 12})
+	wantScreen(t, m, "Terminal too small: need 80x24, have 50x12.")
+	// Keys other than quit do nothing while nothing can be seen.
+	press(t, m, "enter")
+	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	wantScreen(t, m, "Distribute Software Tokens")
+	if _, ok := m.top().(*home); !ok {
+		t.Fatalf("a key acted while the screen was too small: top %T", m.top())
+	}
+	update(t, m, tea.WindowSizeMsg{Width: 79, Height: 24})
+	wantScreen(t, m, "have 79x24")
+	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 23})
+	wantScreen(t, m, "have 80x23")
+}
+
+func TestEveryFrameFitsTheTerminal(t *testing.T) {
+	be := newFakeBackend()
+	m := openWizard(t, be, 80, 24)
+	check := func() {
+		t.Helper()
+		lines := strings.Split(screenText(m), "\n")
+		if len(lines) != 24 {
+			t.Fatalf("%d lines, want 24:\n%s", len(lines), screenText(m))
+		}
+		for i, l := range lines {
+			if w := len([]rune(l)); w > 80 {
+				t.Fatalf("line %d is %d cells: %q", i, w, l)
+			}
+		}
+	}
+	for s := stepName; s < stepSubmit; s++ {
+		check()
+		walk(t, m, model.PasswordAdmin, s+1)
+	}
+	check()
+}
+
+func TestQuitAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	_, cmd := m.Update(keyPress("ctrl+c"))
+	if cmd == nil || cmd() != tea.Quit() {
+		t.Fatal("ctrl+c on the home screen did not quit at once")
+	}
+
+	m = openWizard(t, newFakeBackend(), 80, 24)
+	typeText(t, m, "q?") // text in a text field, not quit or help
+	if !strings.HasSuffix(m.wizard().name.Value(), "q?") || m.showHelp || m.confirmQuit {
+		t.Fatal("q or ? acted as a command inside a text field")
+	}
+	press(t, m, "ctrl+c")
+	wantScreen(t, m, "Quit swtoken?")
+	wantScreen(t, m, "The wizard's input will be lost.")
+	press(t, m, "n")
+	if m.confirmQuit || m.wizard() == nil {
+		t.Fatal("n did not return to the wizard")
+	}
+	press(t, m, "ctrl+c")
+	_, cmd = m.Update(keyPress("y"))
+	if cmd == nil || cmd() != tea.Quit() {
+		t.Fatal("y did not quit")
+	}
+}
+
+func TestQuitAsksWhileAJobRuns(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})
+	press(t, m, "q")
+	wantScreen(t, m, "1 job(s) not finished (#4)")
+	press(t, m, "esc")
+	if m.confirmQuit {
+		t.Fatal("esc did not close the question")
+	}
+	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
+	wantScreen(t, m, `OK: Job #4 "Night batch" completed: 100 token files written.`)
+	_, cmd := m.Update(keyPress("q"))
+	if cmd == nil || cmd() != tea.Quit() {
+		t.Fatal("q did not quit once the job ended")
+	}
+}
+
+func TestHelpToggles(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	press(t, m, "?")
+	wantScreen(t, m, "Keys: Home")
+	wantScreen(t, m, "ctrl+c")
+	press(t, m, "?")
+	wantScreen(t, m, "Pick a workflow")
+}
+
+func TestFirstRunOffersDemoAndImport(t *testing.T) {
+	be := newFakeBackend()
+	be.empty = true
+	m := newTestModel(t, be, 80, 24)
+	wantScreen(t, m, "Welcome: this store is empty")
+	wantScreen(t, m, "> 1  Load demo inventory")
+	wantScreen(t, m, "Import")
+	press(t, m, "down", "enter")
+	wantScreen(t, m, "Import is coming in a later release; for now use: swtoken import tokens")
+	press(t, m, "up", "enter")
+	wantScreen(t, m, "OK: Demo inventory loaded: 4 profiles, 8 users, 30 tokens")
+	if _, ok := m.top().(*home); !ok {
+		t.Fatalf("top after demo load is %T", m.top())
+	}
+}
+
+func TestHomeListsTheWorkflows(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	for _, w := range []string{"Distribute Software Tokens", "Jobs", "Self-Service Settings", "Software Token Profiles", "Tokens", "Users", "Import", "Audit Log"} {
+		wantScreen(t, m, w)
+	}
+	press(t, m, "j", "j", "enter")
+	wantScreen(t, m, "Self-Service Settings is coming in a later release")
+	press(t, m, "k", "enter")
+	if _, ok := m.top().(*jobsScreen); !ok {
+		t.Fatalf("item 2 opened %T", m.top())
+	}
+}
+
+func TestFatalErrorState(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	press(t, m, "1", "enter")
+	update(t, m, fatalMsg{errors.New("store read failed: disk I/O error")})
+	wantScreen(t, m, "ERROR: the console cannot go on")
+	wantScreen(t, m, "disk I/O error")
+	press(t, m, "esc")
+	if m.fatal != nil {
+		t.Fatal("esc did not leave the error state")
+	}
+	if _, ok := m.top().(*home); !ok || len(m.stack) != 1 {
+		t.Fatalf("after the error: %T, %d screens", m.top(), len(m.stack))
+	}
+}
+
+func TestEnvironmentRules(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	for _, v := range []string{"1", "true", "yes", "x"} {
+		if !NoColor(env("NO_COLOR", v)) {
+			t.Errorf("NO_COLOR=%s not honoured", v)
+		}
+	}
+	if NoColor(env()) {
+		t.Error("no NO_COLOR read as set")
+	}
+	for _, tc := range []struct {
+		env  []string
+		want bool
+	}{
+		{[]string{"LANG", "en_US.UTF-8"}, true},
+		{[]string{"LANG", "C.utf8"}, true},
+		{[]string{"LANG", "C"}, false},
+		{nil, false},
+		{[]string{"LC_ALL", "C", "LANG", "en_US.UTF-8"}, false},
+		{[]string{"LC_CTYPE", "de_DE.UTF-8", "LANG", "C"}, true},
+	} {
+		if got := UnicodeLocale(env(tc.env...)); got != tc.want {
+			t.Errorf("UnicodeLocale(%v) = %v", tc.env, got)
+		}
+	}
+	// ASCII glyphs and plain styles: the markers are text.
+	th := NewTheme(false, false)
+	if th.G.Cursor != "> " || th.G.StepNow != "[>]" || th.G.BarFull != '#' || th.G.Crumb != " > " {
+		t.Fatalf("ASCII glyphs %+v", th.G)
+	}
+	opts := testOptions()
+	opts.Theme = th
+	m := New(newFakeBackend(), opts)
+	run(t, m, m.Init())
+	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, r := range screenText(m) {
+		if r > 127 {
+			t.Fatalf("non-ASCII %q on an ASCII terminal:\n%s", r, screenText(m))
+		}
+	}
+}
+
+func TestPreflightRefusesWithoutTerminal(t *testing.T) {
+	err := Preflight(nil, nil, "xterm")
+	if !errors.Is(err, ErrNoTerminal) || !strings.Contains(err.Error(), "ssh -t") {
+		t.Fatalf("no tty: %v", err)
+	}
+}

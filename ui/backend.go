@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// Backend is everything the console's screens need from the store and the
+// distribution engine. It is deliberately narrow: the screens are built and
+// tested against a fake, and engineBackend adapts the real store and engine.
+// Every method may block on I/O, so the UI calls them only inside tea.Cmds,
+// never in Update.
+type Backend interface {
+	// IsEmpty reports a store without tokens, users or profiles (first run).
+	IsEmpty() (bool, error)
+	// LoadDemo loads the demo inventory into an empty store and describes
+	// what it loaded in one line.
+	LoadDemo() (string, error)
+	// Profiles returns every software token profile in name order; the
+	// wizard itself keeps only the file-based ones.
+	Profiles() ([]model.Profile, error)
+	// CheckJobName returns a *model.FieldError when another job has the
+	// name (ignoring case); the format rules are the model's and the
+	// wizard checks them first.
+	CheckJobName(name string) error
+	// Preview is the dry run of a job. A validation problem is returned as
+	// err (model.FieldErrors naming the fields); a preview that was built
+	// but cannot be submitted carries the reason in Preview.Blocker.
+	Preview(spec model.JobSpec, adminPassword string) (Preview, error)
+	// Submit freezes the selection into a new queued job. typed is what the
+	// admin typed to confirm (model.ConfirmationRequired).
+	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
+	// Jobs returns every job, newest first.
+	Jobs() ([]model.Job, error)
+	// Job returns one job.
+	Job(seq uint64) (model.Job, error)
+	// Download copies a completed job's ZIP to path (relative paths are
+	// taken from the console's working directory) with mode 0600 and
+	// returns the absolute path. When path exists and force is false it
+	// returns an error matching ErrExists and writes nothing.
+	Download(seq uint64, path string, force bool) (string, error)
+	// DeleteOutput deletes a completed job's ZIP from the data directory.
+	DeleteOutput(seq uint64) error
+	// Cancel cancels a queued or running job.
+	Cancel(seq uint64) error
+	// Events delivers job state and progress. The channel stays open for
+	// the console's life; a closed channel means the engine stopped.
+	Events() <-chan JobEvent
+}
+
+// ErrExists is returned (wrapped) by Backend.Download when the target file
+// exists and overwriting was not confirmed.
+var ErrExists = errors.New("the file exists")
+
+// Preview is a job's dry run as the summary shows it.
+type Preview struct {
+	Summary model.Summary
+	// Rows are the eligible tokens in serial order.
+	Rows []PreviewRow
+	// Blocker says why the job cannot be submitted as it stands (tokens
+	// whose password is too long, nothing eligible), or nil.
+	Blocker error
+}
+
+// PreviewRow is one line of the summary's scrollable list.
+type PreviewRow struct {
+	Serial           string
+	User             string
+	TimesDistributed int
+}
+
+// JobEvent is a job's state or progress, pushed by the engine.
+type JobEvent struct {
+	Seq    uint64
+	Name   string
+	State  model.JobState
+	Done   int
+	Total  int
+	Rate   float64 // tokens per second so far; 0 when unknown
+	Reason string  // why it failed or was canceled
+	Output string
+	At     time.Time
+}

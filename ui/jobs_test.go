@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// jobsFixture is a fake with a job in every state.
+func jobsFixture() *fakeBackend {
+	be := newFakeBackend()
+	spec := func(name string) model.JobSpec {
+		return model.JobSpec{Name: name, Profile: "Staff iPhone",
+			Binding:      model.Binding{Kind: model.BindingClass, Value: model.DeviceIPhone.GUID()},
+			PasswordMode: model.PasswordUserIDAndAdmin,
+			Criteria:     model.Criteria{From: "100000000001", To: "100000020000"}}
+	}
+	at := func(min int) time.Time { return testNow.Add(time.Duration(min) * time.Minute) }
+	be.jobs = []model.Job{
+		{Seq: 1, Name: "Pilot group", State: model.JobCanceled, Reason: "canceled by the admin", Total: 12, Submitted: at(-300), Ended: at(-299)},
+		{Seq: 2, Name: "Helpdesk replacements", State: model.JobFailed, Reason: "writing the output failed: no space left on device", Total: 40, Submitted: at(-200), Started: at(-200), Ended: at(-199)},
+		{Seq: 3, Name: "Finance laptops", State: model.JobCompleted, Total: 75, Submitted: at(-120), Started: at(-120), Ended: at(-119), OutputDeleted: at(-60)},
+		{Seq: 4, Name: "Generate Software Token Files 2026-09-30 12:00:00", Spec: spec("x"), BatchID: "SWT-000004", State: model.JobCompleted, Total: 500,
+			Submitted: at(-30), Started: at(-30), Ended: at(-29), Output: "/var/lib/swtoken/outputs/4.zip", OutputSize: 1234567, OutputSHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+		{Seq: 5, Name: "Generate Software Token Files 2026-09-30 14:00:00", Spec: spec("y"), BatchID: "SWT-000005", State: model.JobRunning, Total: 20000, Done: 0,
+			Submitted: at(-2), Started: at(-2)},
+		{Seq: 6, Name: "Night batch", State: model.JobQueued, Total: 300, Submitted: at(-1)},
+	}
+	return be
+}
+
+// openJobs opens the jobs screen with job 5 at 9,000 of 20,000.
+func openJobs(t *testing.T, be *fakeBackend, w, h int) *Model {
+	t.Helper()
+	m := newTestModel(t, be, w, h)
+	press(t, m, "2", "enter")
+	if m.jobsScreen() == nil {
+		t.Fatalf("jobs screen not open: %s", screenText(m))
+	}
+	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobRunning, Done: 9000, Total: 20000, Rate: 1234.4})
+	return m
+}
+
+func TestJobsTabsAndProgress(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24)
+	wantScreen(t, m, "[1 In Progress (2)]")
+	wantScreen(t, m, "2 Completed (2)")
+	wantScreen(t, m, "3 Failed/Canceled (2)")
+	wantScreen(t, m, "45%  9,000 of 20,000  1,234/s  9s left")
+	wantScreen(t, m, "0%  0 of 300  waiting")
+	wantScreen(t, m, "> #6")
+
+	press(t, m, "tab")
+	wantScreen(t, m, "[2 Completed (2)]")
+	wantScreen(t, m, "500 tokens, ended 2026-09-30 13:36:09, output ZIP ready")
+	wantScreen(t, m, "output ZIP deleted")
+	press(t, m, "tab")
+	wantScreen(t, m, "ended 2026-09-30 10:46:09: writing the output failed: no space left on")
+	wantScreen(t, m, "canceled by the admin")
+	press(t, m, "shift+tab", "shift+tab")
+	wantScreen(t, m, "[1 In Progress (2)]")
+	press(t, m, "3")
+	wantScreen(t, m, "[3 Failed/Canceled (2)]")
+}
+
+func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24)
+	reads := func() int {
+		n := 0
+		for _, c := range be.calls {
+			if c == "jobs" {
+				n++
+			}
+		}
+		return n
+	}
+	be.calls = nil
+	for done := 10000; done <= 12000; done += 1000 {
+		update(t, m, jobEventMsg{Seq: 5, Name: "x", State: model.JobRunning, Done: done, Total: 20000, Rate: 1000})
+	}
+	wantScreen(t, m, "12,000 of 20,000")
+	if n := reads(); n != 0 {
+		t.Fatalf("progress events read the job list %d times", n)
+	}
+}
+
+func TestJobsFollowTheNewJobToCompleted(t *testing.T) {
+	be := jobsFixture()
+	m := newTestModel(t, be, 80, 24)
+	update(t, m, pushMsg{newJobs(m.c, 5)})
+	js := m.jobsScreen()
+	if js.tab != model.TabInProgress || js.sel != 5 {
+		t.Fatalf("opened on tab %v seq %d", js.tab, js.sel)
+	}
+	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
+	be.jobs[4].Output = "/var/lib/swtoken/outputs/5.zip"
+	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
+	if js.tab != model.TabCompleted || js.sel != 5 {
+		t.Fatalf("after completion: tab %v seq %d", js.tab, js.sel)
+	}
+	wantScreen(t, m, "> #5")
+	wantScreen(t, m, "Completed")
+}
+
+func TestJobsDetails(t *testing.T) {
+	m := openJobs(t, jobsFixture(), 80, 24)
+	press(t, m, "tab", "enter")
+	for _, s := range []string{"Job details", "#4 Generate Software Token Files 2026-09-30 12:00:00", "State:       Completed",
+		"Profile:     Staff iPhone", "device class " + model.DeviceIPhone.GUID(), "User ID followed by Password",
+		"serials 100000000001 to 100000020000", "SWT-000004", "/var/lib/swtoken/outputs/4.zip (1,234,567 bytes)"} {
+		wantScreen(t, m, s)
+	}
+	press(t, m, "esc")
+	wantScreen(t, m, "[2 Completed (2)]")
+	if m.jobsScreen() == nil {
+		t.Fatal("esc in details left the jobs screen")
+	}
+}
+
+func TestJobsDownload(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24)
+	press(t, m, "tab", "d")
+	wantScreen(t, m, "Download Output File of job #4")
+	wantScreen(t, m, "Save to: ./Generate Software Token Files 2026-09-30 12:00:00.zip")
+	if !m.top().CapturesInput() {
+		t.Fatal("the path field does not capture input")
+	}
+	press(t, m, "enter")
+	full := "/home/admin/Generate Software Token Files 2026-09-30 12:00:00.zip"
+	wantScreen(t, m, "Saved: "+full)
+	wantScreen(t, m, "scp admin@tokenhost:'/home/admin/Generate Software Token Files 2026-09-30 12:0")
+	wantScreen(t, m, "0:00.zip' .")
+	press(t, m, "enter")
+
+	// Again: the file exists now, so it asks before overwriting.
+	press(t, m, "d", "enter")
+	wantScreen(t, m, "exists.")
+	wantScreen(t, m, "Overwrite it?")
+	press(t, m, "n")
+	wantScreen(t, m, "Save to:")
+	clearField(t, m)
+	typeText(t, m, "/nonexistent/x.zip")
+	press(t, m, "enter")
+	wantScreen(t, m, "ERROR: directory /nonexistent does not exist")
+	clearField(t, m)
+	typeText(t, m, "./Generate Software Token Files 2026-09-30 12:00:00.zip")
+	press(t, m, "enter", "y")
+	wantScreen(t, m, "Saved: "+full)
+	if len(be.downloads) != 2 {
+		t.Fatalf("downloads %v", be.downloads)
+	}
+	press(t, m, "enter")
+
+	// No output: explained instead of opening the dialog.
+	press(t, m, "down", "d")
+	wantScreen(t, m, "Job #3 has no output file to download (it was deleted")
+	press(t, m, "shift+tab", "d")
+	wantScreen(t, m, "has no output file to download (the job is")
+}
+
+func TestJobsDeleteOutputAndCancel(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24)
+	press(t, m, "tab", "x")
+	wantScreen(t, m, "Delete the output file of job #4?")
+	wantScreen(t, m, "holds token secrets")
+	press(t, m, "n")
+	if len(be.deleted) != 0 {
+		t.Fatal("deleted after n")
+	}
+	press(t, m, "x", "y")
+	if len(be.deleted) != 1 || be.deleted[0] != 4 {
+		t.Fatalf("deleted %v", be.deleted)
+	}
+	wantScreen(t, m, "OK: Job #4: output file deleted.")
+	wantScreen(t, m, "output ZIP deleted")
+
+	press(t, m, "c")
+	wantScreen(t, m, "only queued or running jobs can be canceled")
+	press(t, m, "1") // In Progress: #6 queued is first
+	press(t, m, "c")
+	wantScreen(t, m, `Cancel job #6 "Night batch"?`)
+	press(t, m, "y")
+	if len(be.canceled) != 1 || be.canceled[0] != 6 {
+		t.Fatalf("canceled %v", be.canceled)
+	}
+	wantScreen(t, m, "Job #6: cancel requested.")
+	wantScreen(t, m, "[1 In Progress (1)]")
+}
