@@ -283,6 +283,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsClosedMsg:
 		return m, nil
 	}
+	// Addressed, broadcast and list messages (lists.go).
+	if cmd, ok := m.routeAddressed(msg); ok {
+		return m, cmd
+	}
 	return m.forward(msg)
 }
 
@@ -381,7 +385,11 @@ func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 	var reasons []string
 	for _, s := range m.stack {
 		if h, ok := s.(holder); ok && h.HasInput() {
-			reasons = append(reasons, "The wizard's input will be lost.")
+			reason := "The wizard's input will be lost."
+			if d, ok := s.(lossDescriber); ok {
+				reason = d.LossReason()
+			}
+			reasons = append(reasons, reason)
 		}
 	}
 	if n := len(m.running); n > 0 {
@@ -506,7 +514,9 @@ func (m *Model) footer() string {
 		}
 		bs = append(bs, k.Quit)
 	}
-	return m.help.ShortHelpView(bs)
+	// help.ShortHelpView adds every item when the ellipsis no longer fits
+	// (bubbles v2.2.1 shouldAddItem), so cut the line here as well.
+	return ansi.Truncate(m.help.ShortHelpView(bs), m.width, m.c.theme.G.Ellipsis)
 }
 
 func (m *Model) fullHelpView() string {

@@ -109,8 +109,10 @@ func TestFirstRunOffersDemoAndImport(t *testing.T) {
 	wantScreen(t, m, "> 1  Load demo inventory")
 	wantScreen(t, m, "Import")
 	press(t, m, "down", "enter")
-	wantScreen(t, m, "Import is coming in a later release; for now use: swtoken import tokens")
-	press(t, m, "up", "enter")
+	if _, ok := m.top().(*importScreen); !ok {
+		t.Fatalf("Import opened %T", m.top())
+	}
+	press(t, m, "esc", "up", "enter")
 	wantScreen(t, m, "OK: Demo inventory loaded: 4 profiles, 8 users, 30 tokens")
 	if _, ok := m.top().(*home); !ok {
 		t.Fatalf("top after demo load is %T", m.top())
@@ -123,8 +125,10 @@ func TestHomeListsTheWorkflows(t *testing.T) {
 		wantScreen(t, m, w)
 	}
 	press(t, m, "j", "j", "enter")
-	wantScreen(t, m, "Self-Service Settings is coming in a later release")
-	press(t, m, "k", "enter")
+	if _, ok := m.top().(*settingsScreen); !ok {
+		t.Fatalf("item 3 opened %T", m.top())
+	}
+	press(t, m, "esc", "k", "enter")
 	if _, ok := m.top().(*jobsScreen); !ok {
 		t.Fatalf("item 2 opened %T", m.top())
 	}

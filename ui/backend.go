@@ -45,9 +45,20 @@ type Backend interface {
 	DeleteOutput(seq uint64) error
 	// Cancel cancels a queued or running job.
 	Cancel(seq uint64) error
+	// Settings returns the self-service settings ("Manage Authenticators")
+	// and every profile in name order, read together so that the
+	// confirmation marks are judged against the same profiles.
+	Settings() (model.Settings, []model.Profile, error)
+	// SaveSettings validates and stores the settings, all or nothing (and
+	// audited). Bad input returns model.FieldErrors and changes nothing.
+	SaveSettings(next model.Settings) error
 	// Events delivers job state and progress. The channel stays open for
 	// the console's life; a closed channel means the engine stopped.
 	Events() <-chan JobEvent
+
+	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
+	// Log) are in backend_inventory.go.
+	inventoryBackend
 }
 
 // ErrExists is returned (wrapped) by Backend.Download when the target file

@@ -159,3 +159,23 @@ func (b *engineBackend) Cancel(seq uint64) error {
 	_, err := b.eng.Cancel(seq)
 	return err
 }
+
+func (b *engineBackend) Settings() (s model.Settings, ps []model.Profile, err error) {
+	err = b.st.View(func(tx *store.Tx) error {
+		if s, err = tx.Settings(); err != nil {
+			return err
+		}
+		recs, err := tx.Profiles()
+		if err != nil {
+			return err
+		}
+		ps = make([]model.Profile, len(recs))
+		for i, r := range recs {
+			ps[i] = r.Profile
+		}
+		return nil
+	})
+	return s, ps, err
+}
+
+func (b *engineBackend) SaveSettings(next model.Settings) error { return b.st.SaveSettings(next) }

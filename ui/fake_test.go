@@ -30,6 +30,13 @@ type fakeBackend struct {
 	// autoRun makes Submit run the job in a goroutine, publishing events.
 	autoRun bool
 
+	// Self-service settings; nil until first read, then fakeSettings.
+	settings   *model.Settings
+	settingsOK int // successful SaveSettings calls
+
+	// The list screens' state (users, audit, imports): fake_inventory_test.go.
+	inv fakeInventory
+
 	// What the screens passed, for assertions. Never printed.
 	lastPreviewPassword string
 	lastSubmitPassword  string
@@ -388,3 +395,28 @@ func (m *Model) jobsScreen() *jobsScreen {
 }
 
 func pasteMsg(s string) tea.Msg { return tea.PasteMsg{Content: s} }
+
+func (f *fakeBackend) Settings() (model.Settings, []model.Profile, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "settings")
+	if f.settings == nil {
+		s := fakeSettings(f.profiles)
+		f.settings = &s
+	}
+	return copySettings(*f.settings), append([]model.Profile(nil), f.profiles...), nil
+}
+
+// SaveSettings applies the model's rules, all or nothing, like the store.
+func (f *fakeBackend) SaveSettings(next model.Settings) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "save settings")
+	if err := next.Validate(f.profiles); err != nil {
+		return err
+	}
+	s := copySettings(next)
+	f.settings = &s
+	f.settingsOK++
+	return nil
+}

@@ -86,12 +86,18 @@ func newHome(c *common) *home {
 			open: func(c *common) tea.Cmd { return push(newWizard(c)) }},
 		{label: "Jobs", desc: "progress, details and output files",
 			open: func(c *common) tea.Cmd { return push(newJobs(c, 0)) }},
-		{label: "Self-Service Settings", desc: "profiles users may request", coming: "swtoken settings show"},
-		{label: "Software Token Profiles", desc: "device class, delivery, code length", coming: "swtoken profiles list"},
-		{label: "Tokens", desc: "token inventory", coming: "swtoken tokens list"},
-		{label: "Users", desc: "users and their tokens", coming: "swtoken users list"},
-		{label: "Import", desc: "token files and user CSV", coming: "swtoken import tokens FILE... / swtoken import users FILE.csv"},
-		{label: "Audit Log", desc: "who changed what", coming: "swtoken audit"},
+		{label: "Self-Service Settings", desc: "profiles users may request",
+			open: func(c *common) tea.Cmd { return push(newSettings(c)) }},
+		{label: "Software Token Profiles", desc: "device class, delivery, code length",
+			open: func(c *common) tea.Cmd { return push(newProfiles(c)) }},
+		{label: "Tokens", desc: "token inventory",
+			open: func(c *common) tea.Cmd { return push(newTokens(c)) }},
+		{label: "Users", desc: "users and their tokens",
+			open: func(c *common) tea.Cmd { return push(newUsers(c)) }},
+		{label: "Import", desc: "token files and user CSV",
+			open: func(c *common) tea.Cmd { return push(newImport(c)) }},
+		{label: "Audit Log", desc: "who changed what",
+			open: func(c *common) tea.Cmd { return push(newAudit(c)) }},
 	}}}
 }
 
@@ -149,7 +155,8 @@ func newFirstRun(c *common) *firstRun {
 					return demoLoadedMsg{sum, err}
 				}
 			}},
-		{label: "Import", desc: "token files and a user CSV", coming: "swtoken import tokens FILE... and swtoken import users FILE.csv"},
+		{label: "Import", desc: "token files and a user CSV",
+			open: func(c *common) tea.Cmd { return push(newImport(c)) }},
 		{label: "Go to the home screen", desc: "with the empty store",
 			open: func(c *common) tea.Cmd { return goHome }},
 	}

@@ -631,7 +631,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		{"Binding", bind},
 		{"Nickname", nick},
 		{"Password", model.PasswordSummary(j.Spec.PasswordMode)},
-		{"Criteria", criteriaText(j.Spec.Criteria)},
+		{"Criteria", j.Spec.Criteria.Describe()},
 		{"Tokens", commas(j.Total)},
 		{"Batch id", j.BatchID},
 		{"Submitted", s.when(j.Submitted)},

@@ -205,3 +205,8 @@ func (f *textField) View() string {
 	}
 	return s
 }
+
+// newInput is a text field in the console's theme.
+func newInput(c *common, placeholder string) textField {
+	return newTextField(c.theme, placeholder)
+}

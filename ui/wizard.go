@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/filterlist"
 )
 
 // step is one page of the distribution wizard.
@@ -104,7 +105,7 @@ type wizard struct {
 	profilesErr    error
 	allProfiles    int
 	profiles       []model.Profile // file-based only
-	profList       filterList
+	profList       filterlist.Model
 	profIdx        int // chosen, -1 before
 	profErr        error
 
@@ -158,8 +159,42 @@ func newWizard(c *common) *wizard {
 	w.to = newInput(c, "(e.g. 100000000480)")
 	w.user = newInput(c, "(optional: any user)")
 	w.confirm = newInput(c, "")
-	w.profList = newFilterList(c, nil)
+	w.profList = newProfileNameList(c)
 	return w
+}
+
+// nameItem is a profile name in the wizard's list.
+type nameItem string
+
+func (n nameItem) FilterValue() string { return string(n) }
+
+// newProfileNameList is the profile step's list (ui/filterlist). The
+// filter has the focus, so ↑/↓ (and ctrl+p/ctrl+n) move and j/k type.
+func newProfileNameList(c *common) filterlist.Model {
+	km := filterlist.DefaultKeyMap(asciiTheme(c.theme))
+	km.Up.SetKeys("up", "k", "ctrl+p")
+	km.Down.SetKeys("down", "j", "ctrl+n")
+	return newList(c, func(it filterlist.Item, width int, selected bool, matched []int) string {
+		return renderRow(c.theme, []cell{{string(it.(nameItem)), 0, 0}}, []string{it.FilterValue()}, matched, width, selected)
+	}, filterlist.WithKeyMap(km))
+}
+
+// highlighted is the index of the profile under the list's cursor, or -1.
+func (w *wizard) highlighted() int {
+	if _, i, ok := w.profList.Selected(); ok {
+		return i
+	}
+	return -1
+}
+
+// selectProfile clears the filter and puts the cursor on profile i, so a
+// profile chosen before is highlighted when the admin steps back.
+func (w *wizard) selectProfile(i int) {
+	_ = w.profList.SetFilterValue("")
+	w.profList, _ = w.profList.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+	for range i {
+		w.profList, _ = w.profList.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
 }
 
 // newSecretInput is a masked field. '*' is ASCII, so the mask shows on a
@@ -289,7 +324,7 @@ func (w *wizard) goTo(s step) tea.Cmd {
 		return w.name.Focus()
 	case stepProfile:
 		if p := w.chosen(); p != nil {
-			w.profList.SelectItem(w.profIdx)
+			w.selectProfile(w.profIdx)
 		}
 		return w.profList.Focus()
 	case stepDevice:
@@ -315,9 +350,10 @@ func (w *wizard) goTo(s step) tea.Cmd {
 }
 
 func (w *wizard) blurAll() {
-	for _, ti := range []*textField{&w.name, &w.device, &w.nick, &w.pw, &w.pw2, &w.from, &w.to, &w.user, &w.confirm, &w.profList.input} {
+	for _, ti := range []*textField{&w.name, &w.device, &w.nick, &w.pw, &w.pw2, &w.from, &w.to, &w.user, &w.confirm} {
 		ti.Blur()
 	}
+	w.profList.Blur()
 }
 
 func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -331,16 +367,17 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 				w.profiles = append(w.profiles, p)
 			}
 		}
-		names := make([]string, len(w.profiles))
+		names := make([]filterlist.Item, len(w.profiles))
 		for i, p := range w.profiles {
-			names[i] = p.Name
+			names[i] = nameItem(p.Name)
 		}
-		focused := w.profList.input.Focused()
-		w.profList = newFilterList(w.c, names)
+		focused := w.profList.FilterFocused()
+		w.profList = newProfileNameList(w.c)
+		cmd := w.profList.SetItems(names)
 		if focused {
-			return w, w.profList.Focus()
+			return w, tea.Batch(cmd, w.profList.Focus())
 		}
-		return w, nil
+		return w, cmd
 
 	case nameCheckedMsg:
 		if w.busy == "" || msg.name != w.name.Value() {
@@ -398,16 +435,11 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 			status(statusOK, fmt.Sprintf("Job #%d %q submitted: %d tokens.", j.Seq, j.Name, j.Total)),
 		)
 
-	case filterChosenMsg:
-		if w.step != stepProfile || msg.id != w.profList.id {
+	case filterlist.SelectedMsg:
+		if w.step != stepProfile || msg.ListID != w.profList.ID() {
 			return w, nil
 		}
-		return w, w.chooseProfile(msg.index)
-
-	case filterResultMsg:
-		var cmd tea.Cmd
-		w.profList, cmd = w.profList.Update(w.c, msg)
-		return w, cmd
+		return w, w.chooseProfile(msg.Index)
 
 	case tea.PasteMsg:
 		return w, w.updateFocused(msg)
@@ -415,8 +447,17 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return w, w.handleKey(msg)
 	}
+	if _, ok := filterlist.ListID(msg); ok {
+		// The profile list's debounce ticks and search results.
+		var cmd tea.Cmd
+		w.profList, cmd = w.profList.Update(msg)
+		return w, cmd
+	}
 	return w, nil
 }
+
+// OwnsList routes the profile list's messages here (lists.go).
+func (w *wizard) OwnsList(id uint64) bool { return id == w.profList.ID() }
 
 func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := w.c.keys
@@ -444,7 +485,7 @@ func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		var cmd tea.Cmd
-		w.profList, cmd = w.profList.Update(w.c, msg)
+		w.profList, cmd = w.profList.Update(msg)
 		return cmd
 	case stepDevice:
 		switch {
@@ -489,7 +530,7 @@ func (w *wizard) updateFocused(msg tea.Msg) tea.Cmd {
 		ti = &w.name
 	case stepProfile:
 		var cmd tea.Cmd
-		w.profList, cmd = w.profList.Update(w.c, msg)
+		w.profList, cmd = w.profList.Update(msg)
 		return cmd
 	case stepDevice:
 		ti = &w.device
@@ -993,8 +1034,9 @@ func (w *wizard) profileView(width, height int) string {
 	b.WriteString(wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
 	if width >= 84 {
 		lw := width / 2
-		list := w.profList.View(w.c, lw-1, max(3, height-2), true)
-		det := w.profileDetails(width-lw-2, w.profList.Selected())
+		w.profList.SetSize(lw-1, min(max(3, height-2), len(w.profiles)+2))
+		list := w.profList.View()
+		det := w.profileDetails(width-lw-2, w.highlighted())
 		ll := fitLines(list, lw, max(lipgloss.Height(list), lipgloss.Height(det)))
 		dl := strings.Split(det, "\n")
 		for i := range ll {
@@ -1006,10 +1048,11 @@ func (w *wizard) profileView(width, height int) string {
 		}
 		b.WriteString(strings.Join(ll, "\n"))
 	} else {
-		det := w.profileDetails(width, w.profList.Selected())
+		det := w.profileDetails(width, w.highlighted())
 		rows := max(3, height-1-lipgloss.Height(det)-1)
-		rows = min(rows, len(w.profiles)+1)
-		b.WriteString(w.profList.View(w.c, width, rows, true) + "\n\n" + det)
+		rows = min(rows, len(w.profiles)+2)
+		w.profList.SetSize(width, rows)
+		b.WriteString(w.profList.View() + "\n\n" + det)
 	}
 	return b.String()
 }
@@ -1219,25 +1262,6 @@ func ineligibleText(s model.Summary) string {
 	return strings.Join(parts, ", ")
 }
 
-func criteriaText(c model.Criteria) string {
-	var parts []string
-	if c.All {
-		parts = append(parts, "all eligible tokens")
-	} else {
-		parts = append(parts, fmt.Sprintf("serials %s to %s", c.From, c.To))
-	}
-	if c.AssignedUser != "" {
-		parts = append(parts, "user "+c.AssignedUser)
-	}
-	if c.NeverDistributedOnly {
-		parts = append(parts, "never distributed only")
-	}
-	if c.Algorithm != "" {
-		parts = append(parts, string(c.Algorithm)+" only")
-	}
-	return strings.Join(parts, "; ")
-}
-
 func (w *wizard) summaryRows() [][2]string {
 	spec := w.spec()
 	prof := "-"
@@ -1271,7 +1295,7 @@ func (w *wizard) summaryRows() [][2]string {
 		{"DeviceSerialNumber", bind},
 		{"Nickname", nick},
 		{"Password", pw},
-		{"Criteria", criteriaText(spec.Criteria)},
+		{"Criteria", spec.Criteria.Describe()},
 	}
 	if w.preview != nil {
 		s := w.preview.Summary

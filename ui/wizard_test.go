@@ -127,7 +127,7 @@ func TestWizardProfileStepOffersFileBasedOnly(t *testing.T) {
 	wantScreen(t, m, "Name:           Staff iPhone")
 	// The filter narrows with a fuzzy match; j and k are text there.
 	typeText(t, m, "wdesk")
-	wantScreen(t, m, "(1 of 3)")
+	wantScreen(t, m, "1 of 3")
 	wantScreen(t, m, "> Windows desktop")
 	press(t, m, "enter")
 	wantStep(t, m, stepDevice)
@@ -138,7 +138,7 @@ func TestWizardProfileStepOffersFileBasedOnly(t *testing.T) {
 	// No match: enter does nothing.
 	press(t, m, "esc")
 	typeText(t, m, "zzzz")
-	wantScreen(t, m, "no match")
+	wantScreen(t, m, "No matches.")
 	press(t, m, "enter")
 	wantStep(t, m, stepProfile)
 }

@@ -1,0 +1,275 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/filterlist"
+)
+
+// auditRow is one audit record; FilterValue is "time admin action object
+// details", so the text filter reaches everything shown.
+type auditRow struct {
+	r  store.AuditRecord
+	fs [5]string
+	fv string
+}
+
+func (r *auditRow) FilterValue() string { return r.fv }
+
+func auditCells(width int) []cell {
+	return []cell{{"Time", 19, 0}, {"Admin", 8, 1}, {"Action", 13, 2}, {"Object", max(18, min(40, (width-46)/2)), 3}, {"Details", 0, 4}}
+}
+
+func auditRender(c *common) filterlist.RenderFunc {
+	return func(it filterlist.Item, width int, selected bool, matched []int) string {
+		r := it.(*auditRow)
+		cs := auditCells(width + 2)
+		for i := range cs {
+			cs[i].text = r.fs[i]
+		}
+		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+	}
+}
+
+type (
+	auditLoadedMsg struct {
+		rows []auditRow
+		err  error
+	}
+	auditVerifiedMsg struct {
+		res store.VerifyResult
+		err error
+	}
+)
+
+// auditScreen is the audit trail, newest first, filtered by text (fuzzy),
+// action and admin, with "verify chain".
+type auditScreen struct {
+	c       *common
+	rows    []auditRow
+	actions []string // "" (all) first
+	admins  []string
+	action  int
+	admin   int
+	list    filterlist.Model
+	loaded  bool
+	err     error
+	detail  *store.AuditRecord
+
+	verifying bool
+	verified  *store.VerifyResult
+	verifyErr error
+}
+
+func newAudit(c *common) *auditScreen {
+	return &auditScreen{c: c, list: newList(c, auditRender(c))}
+}
+
+func (s *auditScreen) load() tea.Cmd {
+	be, loc := s.c.be, s.c.now().Location()
+	return func() tea.Msg {
+		recs, err := be.AuditRecords()
+		if err != nil {
+			return to(s, auditLoadedMsg{err: err})
+		}
+		rows := make([]auditRow, len(recs))
+		for i, r := range recs {
+			rows[i] = auditRow{r: r, fs: [5]string{r.Time.In(loc).Format(time.DateTime), r.OSUser, r.Action, r.Object, r.Details}}
+			rows[i].fv = strings.Join(rows[i].fs[:], " ")
+		}
+		return to(s, auditLoadedMsg{rows: rows})
+	}
+}
+
+func (s *auditScreen) Init() tea.Cmd           { return s.load() }
+func (s *auditScreen) Title() string           { return "Audit Log" }
+func (s *auditScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
+func (s *auditScreen) CapturesInput() bool     { return s.detail == nil && s.list.FilterFocused() }
+
+func (s *auditScreen) Back() (screen, tea.Cmd, bool) {
+	if s.detail != nil {
+		s.detail = nil
+		return s, nil, true
+	}
+	cmd, ok := listBack(&s.list)
+	return s, cmd, ok
+}
+
+// distinct returns "" followed by the sorted distinct values of field i.
+func (s *auditScreen) distinct(i int) []string {
+	seen := map[string]bool{}
+	out := []string{""}
+	for _, r := range s.rows {
+		if v := r.fs[i]; !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out[1:])
+	return out
+}
+
+func (s *auditScreen) apply() tea.Cmd {
+	act, adm := s.actions[s.action], s.admins[s.admin]
+	items := make([]filterlist.Item, 0, len(s.rows))
+	for i := range s.rows {
+		r := &s.rows[i]
+		if (act == "" || r.r.Action == act) && (adm == "" || r.r.OSUser == adm) {
+			items = append(items, r)
+		}
+	}
+	return s.list.SetItems(items)
+}
+
+func (s *auditScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case auditLoadedMsg:
+		s.loaded, s.err = true, msg.err
+		s.rows = msg.rows
+		s.actions, s.admins = s.distinct(2), s.distinct(1)
+		s.action, s.admin = 0, 0
+		return s, s.apply()
+	case auditVerifiedMsg:
+		s.verifying = false
+		r := msg.res
+		s.verified, s.verifyErr = &r, msg.err
+		return s, nil
+	case filterlist.SelectedMsg:
+		if msg.ListID != s.list.ID() {
+			return s, nil
+		}
+		r := msg.Item.(*auditRow).r
+		s.detail = &r
+		return s, nil
+	case tea.KeyPressMsg:
+		if cmd, ok := s.handleKey(msg); ok {
+			return s, cmd
+		}
+	}
+	if s.detail != nil {
+		return s, nil
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd
+}
+
+var auditKeys = struct{ action, admin, verify key.Binding }{
+	action: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "action")),
+	admin:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "admin")),
+	verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
+}
+
+func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !s.loaded {
+		return nil, true
+	}
+	if s.detail != nil {
+		if key.Matches(msg, s.c.keys.Select) {
+			s.detail = nil
+		}
+		return nil, true
+	}
+	if leaveFilter(&s.list, msg) {
+		return nil, true
+	}
+	if s.list.FilterFocused() {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, auditKeys.action):
+		s.action = (s.action + 1) % len(s.actions)
+		return s.apply(), true
+	case key.Matches(msg, auditKeys.admin):
+		s.admin = (s.admin + 1) % len(s.admins)
+		return s.apply(), true
+	case key.Matches(msg, auditKeys.verify):
+		if s.verifying {
+			return nil, true
+		}
+		s.verifying, s.verified, s.verifyErr = true, nil, nil
+		be := s.c.be
+		return func() tea.Msg {
+			r, err := be.VerifyAudit()
+			return to(s, auditVerifiedMsg{r, err})
+		}, true
+	}
+	return nil, false
+}
+
+func (s *auditScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	if s.detail != nil {
+		return []key.Binding{withHelp(k.Back, "esc/enter", "back to the list")}
+	}
+	if s.list.FilterFocused() {
+		return filterHelp(s.c, &s.list)
+	}
+	return []key.Binding{withHelp(k.Select, "enter", "details"), s.list.ShortHelp()[2], auditKeys.action, auditKeys.admin, auditKeys.verify}
+}
+
+func (s *auditScreen) FullHelp() [][]key.Binding {
+	return append([][]key.Binding{{auditKeys.action, auditKeys.admin, auditKeys.verify}}, s.list.FullHelp()...)
+}
+
+func (s *auditScreen) chainLine(w int) string {
+	t := s.c.theme
+	switch {
+	case s.verifying:
+		return "Verifying the audit chain..."
+	case s.verifyErr != nil:
+		return errorText(t, fmt.Errorf("the chain could not be checked: %w", s.verifyErr), w)
+	case s.verified != nil && s.verified.OK():
+		return t.OK.Render("CHAIN OK: ") + fmt.Sprintf("%s records, none edited, inserted or deleted.", commas(s.verified.Count))
+	case s.verified != nil:
+		return t.Error.Render("CHAIN BROKEN: ") + wrap(fmt.Sprintf("first bad record #%d: %s (%s records present). Keep the store as it is and investigate.", s.verified.FirstBad, s.verified.Reason, commas(s.verified.Count)), w-14)
+	}
+	return ""
+}
+
+func (s *auditScreen) View(w, h int) string {
+	t := s.c.theme
+	switch {
+	case s.err != nil:
+		return errorText(t, fmt.Errorf("cannot read the audit trail: %w", s.err), w)
+	case !s.loaded:
+		return "Loading the audit trail..."
+	}
+	if s.detail != nil {
+		r := s.detail
+		client := r.SSHClient
+		if client == "" {
+			client = "(local)"
+		}
+		return t.Heading.Render(fmt.Sprintf("Audit record #%d", r.Seq)) + "\n" + kvRows(t, [][2]string{
+			{"Time", s.c.when(r.Time)}, {"Admin (OS user)", r.OSUser}, {"SSH client", client},
+			{"Action", r.Action}, {"Object", r.Object}, {"Details", textValue(r.Details)},
+		}, w)
+	}
+	show := func(v string) string {
+		if v == "" {
+			return "all"
+		}
+		return v
+	}
+	head := fmt.Sprintf("Action: %s   Admin: %s   (newest first)", show(s.actions[s.action]), show(s.admins[s.admin]))
+	var b strings.Builder
+	b.WriteString(t.Label.Render(head) + "\n")
+	chain := s.chainLine(w)
+	n := 1
+	if chain != "" {
+		n += strings.Count(chain, "\n") + 1
+	}
+	b.WriteString(listWithHeader(&s.list, headerRow(t, auditCells(w), w), w, h-n))
+	if chain != "" {
+		b.WriteString("\n" + chain)
+	}
+	return b.String()
+}

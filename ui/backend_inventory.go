@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// inventoryBackend is what the Profiles, Tokens, Users, Import and Audit
+// Log screens need. Like every Backend method these may block on I/O and
+// are called only inside tea.Cmds. The rules stay where they are: the
+// store validates (model.Profile.Validate, model.ValidateProfileEdit,
+// model.CheckAssign) and refuses with model errors the screens show.
+type inventoryBackend interface {
+	// Tokens returns every token in serial order, without seeds.
+	Tokens() ([]model.Token, error)
+	// Token returns one token, without its seed.
+	Token(serial string) (model.Token, error)
+	// ReplacementWindowDays is the self-service "Expiring Token
+	// Parameters" setting, for the Tokens screen's expiring filter.
+	ReplacementWindowDays() (int, error)
+	// Users returns every user in user ID order.
+	Users() ([]model.User, error)
+	// User returns one user and the tokens they hold, in serial order.
+	User(id string) (model.User, []model.Token, error)
+	// Assign gives the token to the user; Unassign takes it back. Both are
+	// audited; refusals are model field errors.
+	Assign(serial, userID string) error
+	Unassign(serial string) error
+	// VerifyCode is the helpdesk check of a tokencode a user reads out
+	// (engine/jobs.Verify, at the current time). A SID-64 token is an error
+	// wrapping jobs.ErrUnsupported.
+	VerifyCode(serial, code, pin string) (jobs.VerifyResult, error)
+
+	// AddProfile, EditProfile and DeleteProfile change software token
+	// profiles. A delete of a profile in use is refused with
+	// model.ProfileInUseError, which names what refers to it.
+	AddProfile(p model.Profile) error
+	EditProfile(name string, p model.Profile) error
+	DeleteProfile(name string) error
+
+	// ImportTokenFiles imports token record files. Each path is a file, a
+	// directory (its *.sdtid files) or a glob pattern; relative paths start
+	// where swtoken was started. A refused all-or-nothing import returns
+	// the result listing every rejection with a *store.ImportRejectedError.
+	ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error)
+	// ImportUsersCSV imports users from a CSV file (opts.Overwrite updates
+	// existing users).
+	ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error)
+
+	// AuditRecords returns the audit trail, newest first.
+	AuditRecords() ([]store.AuditRecord, error)
+	// VerifyAudit checks the audit hash chain.
+	VerifyAudit() (store.VerifyResult, error)
+}

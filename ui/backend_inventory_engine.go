@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/swtoken/swtoken/engine/inventory"
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// The inventoryBackend methods of engineBackend: translations to the store,
+// engine/inventory and engine/jobs, nothing more.
+
+func (b *engineBackend) Tokens() ([]model.Token, error) {
+	n, _ := b.st.CountTokens()
+	out := make([]model.Token, 0, n)
+	err := b.st.EachToken(func(t model.Token) error {
+		t.SealedSeed = nil // lists never need it
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+func (b *engineBackend) Token(serial string) (model.Token, error) {
+	t, err := b.st.Token(serial)
+	t.SealedSeed = nil
+	return t, err
+}
+
+func (b *engineBackend) ReplacementWindowDays() (int, error) {
+	s, err := b.st.Settings()
+	if err != nil {
+		return 0, err
+	}
+	return s.ReplacementWindowDays, nil
+}
+
+func (b *engineBackend) Users() ([]model.User, error) {
+	n, _ := b.st.CountUsers()
+	out := make([]model.User, 0, n)
+	err := b.st.EachUser(func(u model.User) error {
+		out = append(out, u)
+		return nil
+	})
+	return out, err
+}
+
+func (b *engineBackend) User(id string) (model.User, []model.Token, error) {
+	u, err := b.st.User(id)
+	if err != nil {
+		return model.User{}, nil, err
+	}
+	toks, err := b.st.TokensByUser(id)
+	for i := range toks {
+		toks[i].SealedSeed = nil
+	}
+	return u, toks, err
+}
+
+func (b *engineBackend) Assign(serial, userID string) error { return b.st.Assign(serial, userID) }
+
+func (b *engineBackend) Unassign(serial string) error { return b.st.Unassign(serial) }
+
+func (b *engineBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, error) {
+	return jobs.Verify(b.st, serial, code, pin, b.now())
+}
+
+func (b *engineBackend) AddProfile(p model.Profile) error {
+	_, err := b.st.AddProfile(p)
+	return err
+}
+
+func (b *engineBackend) EditProfile(name string, p model.Profile) error {
+	_, err := b.st.EditProfile(name, p)
+	return err
+}
+
+func (b *engineBackend) DeleteProfile(name string) error { return b.st.DeleteProfile(name) }
+
+// maxReadTokenFile bounds what is read of one token file; the importer
+// refuses anything over inventory.MaxTokenFileSize and names the size.
+const maxReadTokenFile = 16 << 20
+
+func (b *engineBackend) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
+	files := readTokenPaths(paths)
+	if len(files) == 0 {
+		return store.ImportResult{}, errors.New("no token file given")
+	}
+	res, err := inventory.ImportTokenFiles(b.st, files, inventory.TokenFileOptions{Password: password}, opts)
+	for i := range files {
+		clear(files[i].Data)
+	}
+	return res, err
+}
+
+// readTokenPaths expands directories (their *.sdtid files) and glob
+// patterns and reads every file. A path that cannot be read becomes an
+// entry with Err, which the import reports as a rejection naming it.
+func readTokenPaths(paths []string) []inventory.NamedData {
+	var out []inventory.NamedData
+	add := func(name string) {
+		d := inventory.NamedData{Name: name}
+		f, err := os.Open(name)
+		if err == nil {
+			d.Data, err = io.ReadAll(io.LimitReader(f, maxReadTokenFile))
+			f.Close()
+		}
+		if err != nil {
+			d.Data = nil
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			d.Err = err
+		}
+		out = append(out, d)
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			ms, _ := filepath.Glob(filepath.Join(p, "*.sdtid"))
+			if len(ms) == 0 {
+				out = append(out, inventory.NamedData{Name: p, Err: errors.New("the directory holds no .sdtid file")})
+			}
+			for _, m := range ms {
+				add(m)
+			}
+		case err != nil && strings.ContainsAny(p, "*?["):
+			ms, gerr := filepath.Glob(p)
+			if gerr != nil || len(ms) == 0 {
+				out = append(out, inventory.NamedData{Name: p, Err: fmt.Errorf("no file matches the pattern")})
+			}
+			for _, m := range ms {
+				add(m)
+			}
+		default:
+			add(p)
+		}
+	}
+	return out
+}
+
+func (b *engineBackend) ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	defer f.Close()
+	return inventory.ImportUsersCSV(b.st, f, path, opts)
+}
+
+func (b *engineBackend) AuditRecords() ([]store.AuditRecord, error) {
+	return b.st.AuditRecords(store.AuditFilter{})
+}
+
+func (b *engineBackend) VerifyAudit() (store.VerifyResult, error) { return b.st.VerifyAudit() }

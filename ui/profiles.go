@@ -1,0 +1,660 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/filterlist"
+)
+
+// profileRow is one profile in the list; FilterValue is "name device-type
+// delivery".
+type profileRow struct {
+	p  model.Profile
+	fs [3]string
+	fv string
+}
+
+func (r *profileRow) FilterValue() string { return r.fv }
+
+// shortDelivery is the list's column text for a delivery method.
+func shortDelivery(m model.DeliveryMethod) string {
+	switch m {
+	case model.DeliveryFile:
+		return "File (SDTID)"
+	case model.DeliveryCTF:
+		return "CTF"
+	case model.DeliveryCTKIP:
+		return "CT-KIP"
+	case model.DeliveryQR:
+		return "QR (CT-KIP)"
+	}
+	return string(m)
+}
+
+func profileCells(width int) []cell {
+	nameW := max(12, width-2-48-5)
+	return []cell{{"Name", nameW, 0}, {"Device type", 13, 1}, {"Delivery", 12, 2}, {"Code", 9, -1}, {"Auth type", 14, -1}}
+}
+
+func profileRender(c *common) filterlist.RenderFunc {
+	return func(it filterlist.Item, width int, selected bool, matched []int) string {
+		r := it.(*profileRow)
+		cs := profileCells(width + 2)
+		vals := []string{r.fs[0], r.fs[1], r.fs[2], fmt.Sprintf("%d / %ds", r.p.TokencodeLength, r.p.Duration), string(r.p.AuthType)}
+		for i := range cs {
+			cs[i].text = vals[i]
+		}
+		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+	}
+}
+
+type (
+	profilesLoadedMsg struct {
+		ps  []model.Profile
+		err error
+	}
+	// profilesChangedMsg is broadcast after an add, edit or delete.
+	profilesChangedMsg struct{ selectName string }
+	profileDeletedMsg  struct {
+		name string
+		err  error
+	}
+)
+
+// profilesScreen lists the software token profiles: add, edit, delete.
+type profilesScreen struct {
+	c       *common
+	list    filterlist.Model
+	ps      []model.Profile
+	loaded  bool
+	err     error
+	confirm string // the profile to delete, asked
+	working bool
+	delErr  error // the last delete refusal (in use), shown until a key
+}
+
+func newProfiles(c *common) *profilesScreen {
+	return &profilesScreen{c: c, list: newList(c, profileRender(c))}
+}
+
+func (s *profilesScreen) reload() tea.Cmd {
+	be := s.c.be
+	return func() tea.Msg {
+		ps, err := be.Profiles()
+		return to(s, profilesLoadedMsg{ps, err})
+	}
+}
+
+func (s *profilesScreen) Init() tea.Cmd           { return s.reload() }
+func (s *profilesScreen) Title() string           { return "Software Token Profiles" }
+func (s *profilesScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
+func (s *profilesScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+
+func (s *profilesScreen) Back() (screen, tea.Cmd, bool) {
+	switch {
+	case s.working:
+		return s, nil, true
+	case s.confirm != "":
+		s.confirm = ""
+		return s, nil, true
+	case s.delErr != nil:
+		s.delErr = nil
+		return s, nil, true
+	}
+	cmd, ok := listBack(&s.list)
+	return s, cmd, ok
+}
+
+func (s *profilesScreen) selected() (model.Profile, bool) {
+	it, _, ok := s.list.Selected()
+	if !ok {
+		return model.Profile{}, false
+	}
+	return it.(*profileRow).p, true
+}
+
+func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profilesLoadedMsg:
+		s.loaded, s.err = true, msg.err
+		s.ps = msg.ps
+		rows := make([]profileRow, len(s.ps))
+		items := make([]filterlist.Item, len(s.ps))
+		for i, p := range s.ps {
+			rows[i] = profileRow{p: p, fs: [3]string{p.Name, string(p.DeviceType), shortDelivery(p.DeliveryMethod)}}
+			rows[i].fv = strings.Join(rows[i].fs[:], " ")
+			items[i] = &rows[i]
+		}
+		return s, s.list.SetItems(items)
+	case profilesChangedMsg:
+		return s, s.reload()
+	case profileDeletedMsg:
+		s.working = false
+		if msg.err != nil {
+			s.delErr = msg.err
+			return s, nil
+		}
+		return s, tea.Batch(s.reload(), status(statusOK, fmt.Sprintf("Profile %q deleted.", msg.name)))
+	case filterlist.SelectedMsg:
+		if msg.ListID != s.list.ID() {
+			return s, nil
+		}
+		return s, push(newProfileForm(s.c, msg.Item.(*profileRow).p, true))
+	case tea.KeyPressMsg:
+		if cmd, ok := s.handleKey(msg); ok {
+			return s, cmd
+		}
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := s.c.keys
+	if s.working || !s.loaded {
+		return nil, true
+	}
+	if s.confirm != "" {
+		switch {
+		case key.Matches(msg, k.Yes):
+			name, be := s.confirm, s.c.be
+			s.confirm, s.working = "", true
+			return func() tea.Msg { return to(s, profileDeletedMsg{name, be.DeleteProfile(name)}) }, true
+		case key.Matches(msg, k.No):
+			s.confirm = ""
+		}
+		return nil, true
+	}
+	s.delErr = nil
+	if leaveFilter(&s.list, msg) {
+		return nil, true
+	}
+	if s.list.FilterFocused() {
+		return nil, false
+	}
+	switch msg.String() {
+	case "n", "a":
+		return push(newProfileForm(s.c, model.NewProfile("", model.DeviceIPhone), false)), true
+	case "e":
+		if p, ok := s.selected(); ok {
+			return push(newProfileForm(s.c, p, true)), true
+		}
+		return nil, true
+	case "x", "delete":
+		if p, ok := s.selected(); ok {
+			s.confirm = p.Name
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+var profileKeys = struct{ add, edit, del key.Binding }{
+	add:  key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "new")),
+	edit: key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("enter/e", "edit")),
+	del:  key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "delete")),
+}
+
+func (s *profilesScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	if s.confirm != "" {
+		return []key.Binding{withHelp(k.Yes, "y", "delete"), withHelp(k.No, "n", "keep")}
+	}
+	if s.list.FilterFocused() {
+		return filterHelp(s.c, &s.list)
+	}
+	return []key.Binding{profileKeys.edit, profileKeys.add, profileKeys.del, s.list.ShortHelp()[2]}
+}
+
+func (s *profilesScreen) FullHelp() [][]key.Binding {
+	return append([][]key.Binding{{profileKeys.add, profileKeys.edit, profileKeys.del}}, s.list.FullHelp()...)
+}
+
+func (s *profilesScreen) View(w, h int) string {
+	t := s.c.theme
+	switch {
+	case s.err != nil:
+		return errorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
+	case !s.loaded:
+		return "Loading the profiles..."
+	}
+	var tail strings.Builder
+	switch {
+	case s.confirm != "":
+		tail.WriteString(t.Warn.Render(fmt.Sprintf("Delete profile %q?", s.confirm)) + "\n")
+		tail.WriteString(wrap("Token files already handed out are not affected. A profile that the self-service settings offer or a job names cannot be deleted.", w) + "\n")
+		tail.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
+	case s.delErr != nil:
+		err := s.delErr
+		var fe *model.FieldError
+		if errors.As(err, &fe) && fe.Field == model.FieldProfile && fe.Item != "" {
+			err = fmt.Errorf("profile %q %s", fe.Item, fe.Msg)
+		}
+		tail.WriteString(errorText(t, err, w) + "\n")
+		tail.WriteString(t.Muted.Render(wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
+	case s.working:
+		tail.WriteString("Working...")
+	default:
+		if p, ok := s.selected(); ok {
+			tail.WriteString(t.Label.Render("Description: ") + wrap(textValue(p.Description), w-13))
+		}
+	}
+	tl := tail.String()
+	th := 0
+	if tl != "" {
+		th = strings.Count(tl, "\n") + 2
+	}
+	rows := min(h-th, max(3, len(s.ps)+3))
+	out := listWithHeader(&s.list, headerRow(t, profileCells(w), w), w, rows)
+	if tl != "" {
+		out += "\n\n" + tl
+	}
+	return out
+}
+
+// ---- add / edit form ----
+
+type profileField int
+
+const (
+	pfName profileField = iota
+	pfDesc
+	pfDevice
+	pfGUID
+	pfDelivery
+	pfLength
+	pfDuration
+	pfAuth
+	numProfileFields
+)
+
+var profileFieldNames = [numProfileFields]string{
+	model.FieldProfileName, model.FieldDescription, model.FieldDeviceType, model.FieldDeviceGUID,
+	model.FieldDeliveryMethod, model.FieldTokencodeLength, model.FieldDuration, model.FieldAuthType,
+}
+
+type profileSavedMsg struct {
+	name string
+	err  error
+}
+
+// profileForm adds a profile, or edits one: the device type (and an Other
+// GUID) is locked once the profile exists, and the edit screen says that
+// files already handed out do not change (model.ProfileEditNote).
+type profileForm struct {
+	c       *common
+	edit    bool
+	orig    model.Profile
+	focus   profileField
+	name    textField
+	desc    textField
+	guid    textField
+	device  int // index into model.DeviceTypes()
+	deliv   int
+	length  int // index into {6, 8}
+	dur     int // index into {30, 60}
+	auth    int
+	errs    model.FieldErrors
+	other   error // a refusal that names no field
+	leaving bool
+	working bool
+}
+
+var (
+	lengthChoices   = []int{6, 8}
+	durationChoices = []int{30, 60}
+)
+
+func newProfileForm(c *common, p model.Profile, edit bool) *profileForm {
+	f := &profileForm{c: c, edit: edit, orig: p}
+	f.name = newInput(c, "(1-128 characters, unique)")
+	f.name.CharLimit = model.MaxProfileNameLen
+	f.name.SetValue(p.Name)
+	f.name.CursorEnd()
+	f.desc = newInput(c, "(optional)")
+	f.desc.CharLimit = model.MaxDescriptionLen
+	f.desc.SetValue(p.Description)
+	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+	f.guid.SetValue(p.OtherGUID)
+	f.device = max(0, slices.Index(model.DeviceTypes(), p.DeviceType))
+	f.deliv = max(0, slices.Index(model.DeliveryMethods(), p.DeliveryMethod))
+	f.length = max(0, slices.Index(lengthChoices, p.TokencodeLength))
+	f.dur = max(0, slices.Index(durationChoices, p.Duration))
+	f.auth = max(0, slices.Index(model.AuthTypes(), p.AuthType))
+	if !edit {
+		f.orig = f.profile()
+	}
+	return f
+}
+
+func (f *profileForm) Init() tea.Cmd { return f.name.Focus() }
+
+func (f *profileForm) Title() string {
+	if f.edit {
+		return "Edit " + f.orig.Name
+	}
+	return "New profile"
+}
+
+func (f *profileForm) profile() model.Profile {
+	p := model.Profile{
+		Name: f.name.Value(), Description: f.desc.Value(),
+		DeviceType:      model.DeviceTypes()[f.device],
+		DeliveryMethod:  model.DeliveryMethods()[f.deliv],
+		TokencodeLength: lengthChoices[f.length], Duration: durationChoices[f.dur],
+		AuthType: model.AuthTypes()[f.auth],
+	}
+	if p.DeviceType == model.DeviceOther {
+		p.OtherGUID = f.guid.Value()
+	}
+	return p
+}
+
+func (f *profileForm) HasInput() bool     { return f.profile() != f.orig }
+func (f *profileForm) LossReason() string { return "The profile form's changes will be lost." }
+func (f *profileForm) CapturesInput() bool {
+	return !f.leaving && !f.working && f.isText(f.focus)
+}
+
+func (f *profileForm) isText(pf profileField) bool {
+	return pf == pfName || pf == pfDesc || pf == pfGUID
+}
+
+// locked: the device class of an existing profile never changes.
+func (f *profileForm) locked(pf profileField) bool {
+	return f.edit && (pf == pfDevice || pf == pfGUID)
+}
+
+func (f *profileForm) visible(pf profileField) bool {
+	return pf != pfGUID || model.DeviceTypes()[f.device] == model.DeviceOther
+}
+
+func (f *profileForm) Back() (screen, tea.Cmd, bool) {
+	switch {
+	case f.working:
+		return f, nil, true
+	case f.leaving:
+		f.leaving = false
+		return f, nil, true
+	case f.HasInput():
+		f.leaving = true
+		return f, nil, true
+	}
+	return f, nil, false
+}
+
+func (f *profileForm) field(pf profileField) *textField {
+	switch pf {
+	case pfName:
+		return &f.name
+	case pfDesc:
+		return &f.desc
+	case pfGUID:
+		return &f.guid
+	}
+	return nil
+}
+
+func (f *profileForm) setFocus(pf profileField) tea.Cmd {
+	for _, t := range []*textField{&f.name, &f.desc, &f.guid} {
+		t.Blur()
+	}
+	f.focus = pf
+	if t := f.field(pf); t != nil {
+		return t.Focus()
+	}
+	return nil
+}
+
+func (f *profileForm) move(d int) tea.Cmd {
+	pf := f.focus
+	for range numProfileFields {
+		pf = (pf + profileField(d) + numProfileFields) % numProfileFields
+		if f.visible(pf) && !f.locked(pf) {
+			break
+		}
+	}
+	return f.setFocus(pf)
+}
+
+func (f *profileForm) cycle(d int) {
+	step := func(i *int, n int) { *i = (*i + d + n) % n }
+	switch f.focus {
+	case pfDevice:
+		step(&f.device, len(model.DeviceTypes()))
+	case pfDelivery:
+		step(&f.deliv, len(model.DeliveryMethods()))
+	case pfLength:
+		step(&f.length, len(lengthChoices))
+	case pfDuration:
+		step(&f.dur, len(durationChoices))
+	case pfAuth:
+		step(&f.auth, len(model.AuthTypes()))
+	default:
+		return
+	}
+	f.clearErr(f.focus)
+}
+
+func (f *profileForm) clearErr(pf profileField) {
+	name := profileFieldNames[pf]
+	f.errs = slices.DeleteFunc(slices.Clone(f.errs), func(e *model.FieldError) bool { return e.Field == name })
+	f.other = nil
+}
+
+func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profileSavedMsg:
+		f.working = false
+		if msg.err != nil {
+			f.showErr(msg.err)
+			return f, nil
+		}
+		verb := "added"
+		if f.edit {
+			verb = "saved"
+		}
+		return f, tea.Batch(pop, broadcast(profilesChangedMsg{msg.name}), status(statusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+	case tea.PasteMsg:
+		if t := f.field(f.focus); t != nil && !f.leaving {
+			*t, _ = t.Update(msg)
+			f.clearErr(f.focus)
+		}
+		return f, nil
+	case tea.KeyPressMsg:
+		return f, f.handleKey(msg)
+	}
+	return f, nil
+}
+
+// showErr puts field errors at their fields; anything else under the form.
+func (f *profileForm) showErr(err error) {
+	f.errs, f.other = nil, nil
+	for _, e := range model.AsFieldErrors(err) {
+		if slices.Contains(profileFieldNames[:], e.Field) {
+			f.errs = append(f.errs, e)
+		} else {
+			f.other = errors.Join(f.other, e)
+		}
+	}
+	for pf := range numProfileFields {
+		if len(f.errs.For(profileFieldNames[pf])) > 0 && f.visible(pf) && !f.locked(pf) {
+			f.setFocus(pf)
+			break
+		}
+	}
+}
+
+func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := f.c.keys
+	if f.working {
+		return nil
+	}
+	if f.leaving {
+		switch {
+		case key.Matches(msg, k.Yes):
+			f.leaving = false
+			return pop
+		case key.Matches(msg, k.No):
+			f.leaving = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Select), msg.String() == "ctrl+s":
+		return f.save()
+	case key.Matches(msg, k.NextField), key.Matches(msg, k.ArrowDown):
+		return f.move(1)
+	case key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp):
+		return f.move(-1)
+	}
+	if t := f.field(f.focus); t != nil {
+		before := t.Value()
+		*t, _ = t.Update(msg)
+		if t.Value() != before {
+			f.clearErr(f.focus)
+		}
+		return nil
+	}
+	switch msg.String() {
+	case "left", "h":
+		f.cycle(-1)
+	case "right", "l", "space":
+		f.cycle(1)
+	}
+	return nil
+}
+
+func (f *profileForm) save() tea.Cmd {
+	p := f.profile()
+	var err error
+	if f.edit {
+		err = model.ValidateProfileEdit(f.orig, p)
+	} else {
+		err = p.Validate()
+	}
+	if err != nil {
+		f.showErr(err)
+		return nil
+	}
+	if f.edit && p == f.orig {
+		return tea.Batch(pop, status(statusInfo, fmt.Sprintf("Profile %q: nothing changed.", p.Name)))
+	}
+	f.errs, f.other, f.working = nil, nil, true
+	be, edit, name := f.c.be, f.edit, f.orig.Name
+	return func() tea.Msg {
+		var err error
+		if edit {
+			err = be.EditProfile(name, p)
+		} else {
+			err = be.AddProfile(p)
+		}
+		return to(f, profileSavedMsg{p.Name, err})
+	}
+}
+
+var formKeys = struct{ save, change key.Binding }{
+	save:   key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save")),
+	change: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change")),
+}
+
+func (f *profileForm) ShortHelp() []key.Binding {
+	k := f.c.keys
+	if f.leaving {
+		return []key.Binding{withHelp(k.Yes, "y", "leave"), withHelp(k.No, "n", "stay")}
+	}
+	bs := []key.Binding{withHelp(k.NextField, "tab/↑↓", "field")}
+	if !f.isText(f.focus) {
+		ch := formKeys.change
+		if asciiTheme(f.c.theme) {
+			ch.SetHelp("left/right", "change")
+		}
+		bs = append(bs, ch)
+	}
+	return append(bs, formKeys.save, withHelp(k.Back, "esc", "cancel"))
+}
+
+func (f *profileForm) FullHelp() [][]key.Binding {
+	k := f.c.keys
+	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, formKeys.save}}
+}
+
+func (f *profileForm) View(w, h int) string {
+	t := f.c.theme
+	var b strings.Builder
+	if f.edit {
+		b.WriteString(t.Heading.Render("Edit profile "+f.orig.Name) + "\n")
+		b.WriteString(t.Warn.Render("NOTE: ") + wrap(model.ProfileEditNote+" The device type is locked: create a new profile for another device class.", w-6) + "\n\n")
+	} else {
+		b.WriteString(t.Heading.Render("New software token profile") + "\n")
+		b.WriteString(t.Muted.Render(wrap("The device type cannot be changed once the profile exists.", w)) + "\n\n")
+	}
+	const lw = 21
+	p := f.profile()
+	for pf := range numProfileFields {
+		if !f.visible(pf) {
+			continue
+		}
+		mark := t.G.NoCursor
+		if pf == f.focus && !f.locked(pf) {
+			mark = t.G.Cursor
+		}
+		label := t.Label.Render(fmt.Sprintf("%-*s", lw, profileFieldNames[pf]+":"))
+		var val string
+		switch pf {
+		case pfName, pfDesc, pfGUID:
+			tf := f.field(pf)
+			tf.SetWidth(max(10, w-lw-4))
+			tf.SetWidth(max(10, w-lw-6))
+			val = "  " + tf.View()
+			if f.locked(pf) {
+				val = "  " + p.OtherGUID + t.Muted.Render("  (locked)")
+			}
+		case pfDevice:
+			val = f.choice(string(p.DeviceType), pf)
+			if f.locked(pf) {
+				val = "  " + string(p.DeviceType) + t.Muted.Render("  (locked)")
+			}
+		case pfDelivery:
+			val = f.choice(string(p.DeliveryMethod), pf)
+		case pfLength:
+			val = f.choice(fmt.Sprintf("%d digits", p.TokencodeLength), pf)
+		case pfDuration:
+			val = f.choice(fmt.Sprintf("%d seconds", p.Duration), pf)
+		case pfAuth:
+			val = f.choice(string(p.AuthType), pf)
+		}
+		b.WriteString(mark + label + " " + val + "\n")
+		for _, e := range f.errs.For(profileFieldNames[pf]) {
+			b.WriteString(hang(strings.Repeat(" ", lw+3)+t.Error.Render("ERROR: "), e.Msg, w) + "\n")
+		}
+	}
+	if f.other != nil {
+		b.WriteString("\n" + errorText(t, f.other, w) + "\n")
+	}
+	switch {
+	case f.leaving:
+		b.WriteString("\n" + t.Warn.Render("Leave without saving? The changes will be lost.") + "  " + t.Key.Render("y") + " leave  " + t.Key.Render("n") + " stay")
+	case f.working:
+		b.WriteString("\nSaving...")
+	default:
+		b.WriteString("\n" + t.Muted.Render(wrap("enter saves. Only file-based (SDTID) profiles can be used by distribution jobs.", w)))
+	}
+	return b.String()
+}
+
+// choice renders a choice field: "< value >" when focused.
+func (f *profileForm) choice(v string, pf profileField) string {
+	if pf == f.focus {
+		return f.c.theme.Selected.Render("< " + v + " >")
+	}
+	return "  " + v
+}

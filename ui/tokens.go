@@ -1,0 +1,673 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/filterlist"
+)
+
+// tokenFilter is a quick filter of the Tokens screen.
+type tokenFilter int
+
+const (
+	tfAll tokenFilter = iota
+	tfUnassigned
+	tfExpiring
+	tfExpired
+	tfDistributed
+	numTokenFilters
+)
+
+// tokenRow is one token in a list. The FilterValue ("serial user
+// algorithm") is built once, when the rows are built in a Cmd.
+type tokenRow struct {
+	t   model.Token
+	fv  string
+	cat uint8 // bit 1<<f for every quick filter f the token passes
+}
+
+func (r *tokenRow) FilterValue() string { return r.fv }
+
+func (r *tokenRow) fields() []string {
+	return []string{r.t.Serial, r.t.AssignedUser, string(r.t.Algorithm)}
+}
+
+func newTokenRow(t model.Token, now time.Time, days int) tokenRow {
+	r := tokenRow{t: t, fv: t.Serial + " " + t.AssignedUser + " " + string(t.Algorithm), cat: 1 << tfAll}
+	if t.AssignedUser == "" {
+		r.cat |= 1 << tfUnassigned
+	}
+	if t.ExpiresWithin(now, days) {
+		r.cat |= 1 << tfExpiring
+	}
+	if t.Expired(now) {
+		r.cat |= 1 << tfExpired
+	}
+	if t.Distribution.Distributed() {
+		r.cat |= 1 << tfDistributed
+	}
+	return r
+}
+
+// tokenStatus is "enabled", "disabled" or "expired", as text.
+func tokenStatus(t model.Token, now time.Time) string {
+	switch {
+	case t.Expired(now):
+		return "expired"
+	case t.Enabled:
+		return "enabled"
+	}
+	return "disabled"
+}
+
+// tokenCells are the Tokens list's columns.
+func tokenCells(width int) []cell {
+	userW := max(10, min(32, width-2-51))
+	return []cell{
+		{"Serial", 12, 0}, {"User", userW, 1}, {"Algorithm", 9, 2},
+		{"Expires", 10, -1}, {"Status", 9, -1}, {"Dist.", 5, -1},
+	}
+}
+
+// tokenRender renders a tokenRow (the Tokens list, the user's tokens and
+// the token picker share it).
+func tokenRender(c *common) filterlist.RenderFunc {
+	return func(it filterlist.Item, width int, selected bool, matched []int) string {
+		r := it.(*tokenRow)
+		t := r.t
+		user := t.AssignedUser
+		if user == "" {
+			user = "-"
+		}
+		cs := tokenCells(width + 2)
+		vals := []string{t.Serial, user, string(t.Algorithm), dateText(t.Death), tokenStatus(t, c.now()), fmt.Sprint(t.Distribution.Count)}
+		for i := range cs {
+			cs[i].text = vals[i]
+		}
+		return renderRow(c.theme, cs, r.fields(), matched, width, selected)
+	}
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return model.Date(t).Format(time.DateOnly)
+}
+
+func (c *common) when(at time.Time) string {
+	if at.IsZero() {
+		return "-"
+	}
+	return at.In(c.now().Location()).Format(time.DateTime)
+}
+
+// Tokens screen messages.
+type (
+	tokensLoadedMsg struct {
+		rows   []tokenRow
+		items  []filterlist.Item
+		counts [numTokenFilters]int
+		window int
+		took   time.Duration
+		err    error
+	}
+	// tokenChangedMsg is broadcast after an assignment change, so every
+	// open screen that shows the token (or its old user) brings itself up
+	// to date.
+	tokenChangedMsg struct {
+		tok      model.Token
+		prevUser string
+	}
+	// actionErrMsg is a refused change, addressed to the screen that
+	// asked for it (the status line shows it too).
+	actionErrMsg struct{ err error }
+)
+
+// loadTokenRows reads every token and builds the list rows in the Cmd, so
+// 100,000 tokens never block Update.
+func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMsg {
+	be, now := c.be, c.now()
+	return func() tokensLoadedMsg {
+		start := time.Now()
+		days, err := be.ReplacementWindowDays()
+		if err != nil {
+			return tokensLoadedMsg{err: err}
+		}
+		toks, err := be.Tokens()
+		if err != nil {
+			return tokensLoadedMsg{err: err}
+		}
+		msg := tokensLoadedMsg{window: days, rows: make([]tokenRow, 0, len(toks))}
+		for _, t := range toks {
+			if keep != nil && !keep(t) {
+				continue
+			}
+			r := newTokenRow(t, now, days)
+			msg.rows = append(msg.rows, r)
+			for f := range numTokenFilters {
+				if r.cat&(1<<f) != 0 {
+					msg.counts[f]++
+				}
+			}
+		}
+		msg.items = make([]filterlist.Item, len(msg.rows))
+		for i := range msg.rows {
+			msg.items[i] = &msg.rows[i]
+		}
+		msg.took = time.Since(start)
+		return msg
+	}
+}
+
+// tokensScreen is the token inventory: serial, user, algorithm, expiry,
+// status and times distributed, with quick filters and the fuzzy filter.
+type tokensScreen struct {
+	c      *common
+	rows   []tokenRow // serial order
+	items  []filterlist.Item
+	counts [numTokenFilters]int
+	window int
+	quick  tokenFilter
+	list   filterlist.Model
+	loaded bool
+	err    error
+}
+
+func newTokens(c *common) *tokensScreen {
+	return &tokensScreen{c: c, list: newList(c, tokenRender(c))}
+}
+
+func (s *tokensScreen) Init() tea.Cmd {
+	load := loadTokenRows(s.c, nil)
+	return func() tea.Msg { return to(s, load()) }
+}
+
+func (s *tokensScreen) Title() string           { return "Tokens" }
+func (s *tokensScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
+func (s *tokensScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+func (s *tokensScreen) Back() (screen, tea.Cmd, bool) {
+	cmd, ok := listBack(&s.list)
+	return s, cmd, ok
+}
+
+func (s *tokensScreen) quickLabels() []string {
+	le := "≤"
+	if asciiTheme(s.c.theme) {
+		le = "<="
+	}
+	return []string{"All", "Unassigned", fmt.Sprintf("Expiring %s%dd", le, s.window), "Expired", "Distributed"}
+}
+
+// setQuick shows the tokens of quick filter f (the fuzzy filter stays).
+func (s *tokensScreen) setQuick(f tokenFilter) tea.Cmd {
+	s.quick = f
+	return s.list.SetItems(s.quickItems())
+}
+
+func (s *tokensScreen) quickItems() []filterlist.Item {
+	if s.quick == tfAll {
+		return s.items
+	}
+	bit := uint8(1) << s.quick
+	out := make([]filterlist.Item, 0, s.counts[s.quick])
+	for i := range s.rows {
+		if s.rows[i].cat&bit != 0 {
+			out = append(out, s.items[i])
+		}
+	}
+	return out
+}
+
+// rowIndex finds a serial among the rows (serial order).
+func (s *tokensScreen) rowIndex(serial string) int {
+	k := model.SerialKey(serial)
+	i := sort.Search(len(s.rows), func(i int) bool { return model.SerialKey(s.rows[i].t.Serial) >= k })
+	if i < len(s.rows) && s.rows[i].t.Serial == serial {
+		return i
+	}
+	return -1
+}
+
+func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tokensLoadedMsg:
+		s.loaded, s.err = true, msg.err
+		if msg.err != nil {
+			return s, nil
+		}
+		s.rows, s.items, s.counts, s.window = msg.rows, msg.items, msg.counts, msg.window
+		return s, s.setQuick(s.quick)
+	case tokenChangedMsg:
+		i := s.rowIndex(msg.tok.Serial)
+		if i < 0 {
+			return s, nil
+		}
+		old := s.rows[i].cat
+		// A new row value behind the same item pointer.
+		s.rows[i] = newTokenRow(msg.tok, s.c.now(), s.window)
+		for f := range numTokenFilters {
+			s.counts[f] += int(s.rows[i].cat>>f&1) - int(old>>f&1)
+		}
+		return s, s.setQuick(s.quick)
+	case filterlist.SelectedMsg:
+		if msg.ListID != s.list.ID() {
+			return s, nil
+		}
+		return s, push(newTokenDetail(s.c, msg.Item.(*tokenRow).t))
+	case tea.KeyPressMsg:
+		return s, s.handleKey(msg)
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *tokensScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.c.keys
+	if !s.loaded {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.NextField):
+		return s.setQuick((s.quick + 1) % numTokenFilters)
+	case key.Matches(msg, k.PrevField):
+		return s.setQuick((s.quick + numTokenFilters - 1) % numTokenFilters)
+	}
+	if !s.list.FilterFocused() {
+		if r := msg.Text; len(r) == 1 && r[0] >= '1' && r[0] < '1'+byte(numTokenFilters) {
+			return s.setQuick(tokenFilter(r[0] - '1'))
+		}
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return cmd
+}
+
+func (s *tokensScreen) ShortHelp() []key.Binding {
+	k := s.c.keys
+	lh := s.list.ShortHelp() // up, down, filter, clear, select
+	return []key.Binding{withHelp(k.NextField, "tab", "quick filter"), lh[2], lh[3], withHelp(lh[4], "enter", "details")}
+}
+
+func (s *tokensScreen) FullHelp() [][]key.Binding {
+	k := s.c.keys
+	return append([][]key.Binding{{withHelp(k.NextField, "tab/1-5", "quick filter"), k.PrevField}}, s.list.FullHelp()...)
+}
+
+func (s *tokensScreen) View(w, h int) string {
+	t := s.c.theme
+	switch {
+	case s.err != nil:
+		return errorText(t, fmt.Errorf("cannot read the tokens: %w", s.err), w)
+	case !s.loaded:
+		return "Loading the tokens..."
+	}
+	tabs := quickTabs(t, s.quickLabels(), s.counts[:], int(s.quick), w)
+	return tabs + "\n" + listWithHeader(&s.list, headerRow(t, tokenCells(w), w), w, h-1)
+}
+
+// listWithHeader renders the list in h lines with the column header
+// between its filter line and its rows.
+func listWithHeader(l *filterlist.Model, header string, w, h int) string {
+	l.SetSize(w, max(3, h-1))
+	v := l.View()
+	first, rest, _ := strings.Cut(v, "\n")
+	return first + "\n" + header + "\n" + rest
+}
+
+// ---- token detail ----
+
+// detailMode is what a detail screen shows under the facts.
+type detailMode int
+
+const (
+	modeFacts detailMode = iota
+	modeConfirmUnassign
+	modeVerify
+)
+
+type verifiedMsg struct {
+	res jobs.VerifyResult
+	err error
+}
+
+type tokenLoadedMsg struct {
+	tok model.Token
+	err error
+}
+
+// tokenDetail is one token: its facts, assign and unassign, and the
+// helpdesk check of a tokencode.
+type tokenDetail struct {
+	c       *common
+	tok     model.Token
+	mode    detailMode
+	err     error
+	working bool
+
+	code, pin textField
+	pinFocus  bool
+	vres      *jobs.VerifyResult
+	verr      error
+}
+
+func newTokenDetail(c *common, tok model.Token) *tokenDetail {
+	d := &tokenDetail{c: c, tok: tok}
+	d.code = newInput(c, "(the digits the user reads out)")
+	d.code.CharLimit = 16
+	d.pin = newInput(c, "(optional)")
+	d.pin.Secret = true
+	d.pin.CharLimit = 16
+	return d
+}
+
+func (d *tokenDetail) Init() tea.Cmd {
+	be, serial := d.c.be, d.tok.Serial
+	return func() tea.Msg {
+		t, err := be.Token(serial)
+		return to(d, tokenLoadedMsg{t, err})
+	}
+}
+
+func (d *tokenDetail) Title() string       { return "Token " + d.tok.Serial }
+func (d *tokenDetail) CapturesInput() bool { return d.mode == modeVerify }
+
+// Back closes the verify form or the unassign question (clearing a typed
+// PIN) before the root pops the screen.
+func (d *tokenDetail) Back() (screen, tea.Cmd, bool) {
+	if d.working {
+		return d, nil, true
+	}
+	if d.mode != modeFacts {
+		d.leaveMode()
+		return d, nil, true
+	}
+	return d, nil, false
+}
+
+func (d *tokenDetail) leaveMode() {
+	d.mode = modeFacts
+	d.pin.Reset()
+	d.code.Blur()
+	d.pin.Blur()
+}
+
+// changeToken runs an assignment change and reports it: a broadcast of
+// the token as stored now and an OK status, or the refusal (status line
+// and, addressed, the screen that asked).
+func changeToken(c *common, origin screen, serial, prevUser string, do func() error, okText string) tea.Cmd {
+	be := c.be
+	return func() tea.Msg {
+		if err := do(); err != nil {
+			return tea.BatchMsg{status(statusError, err.Error()), func() tea.Msg { return to(origin, actionErrMsg{err}) }}
+		}
+		tok, err := be.Token(serial)
+		if err != nil {
+			return fatalMsg{err}
+		}
+		return tea.BatchMsg{broadcast(tokenChangedMsg{tok, prevUser}), status(statusOK, okText)}
+	}
+}
+
+func (d *tokenDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tokenLoadedMsg:
+		if msg.err != nil {
+			d.err = msg.err
+			return d, nil
+		}
+		d.tok = msg.tok
+	case tokenChangedMsg:
+		if msg.tok.Serial == d.tok.Serial {
+			d.tok, d.working, d.err = msg.tok, false, nil
+			d.mode = modeFacts
+		}
+	case actionErrMsg:
+		d.working, d.err = false, msg.err
+		d.mode = modeFacts
+	case verifiedMsg:
+		d.working = false
+		d.pin.Reset()
+		r := msg.res
+		d.vres, d.verr = &r, msg.err
+	case tea.PasteMsg:
+		if d.mode == modeVerify {
+			d.edit(msg)
+		}
+	case tea.KeyPressMsg:
+		return d, d.handleKey(msg)
+	}
+	return d, nil
+}
+
+func (d *tokenDetail) edit(msg tea.Msg) {
+	f := &d.code
+	if d.pinFocus {
+		f = &d.pin
+	}
+	*f, _ = f.Update(msg)
+	d.vres, d.verr = nil, nil
+}
+
+func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := d.c.keys
+	if d.working {
+		return nil
+	}
+	switch d.mode {
+	case modeConfirmUnassign:
+		switch {
+		case key.Matches(msg, k.Yes):
+			d.working = true
+			be, serial, was := d.c.be, d.tok.Serial, d.tok.AssignedUser
+			return changeToken(d.c, d, serial, was, func() error { return be.Unassign(serial) },
+				fmt.Sprintf("Token %s unassigned from %s.", serial, was))
+		case key.Matches(msg, k.No):
+			d.mode = modeFacts
+		}
+		return nil
+	case modeVerify:
+		switch {
+		case key.Matches(msg, k.NextField), key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp), key.Matches(msg, k.ArrowDown):
+			d.pinFocus = !d.pinFocus
+			if d.pinFocus {
+				d.code.Blur()
+				d.pin.Focus()
+			} else {
+				d.pin.Blur()
+				d.code.Focus()
+			}
+		case key.Matches(msg, k.Select):
+			code := strings.TrimSpace(d.code.Value())
+			if code == "" {
+				d.verr, d.vres = errors.New("type the tokencode the user reads out"), nil
+				return nil
+			}
+			d.working = true
+			be, serial, pin := d.c.be, d.tok.Serial, d.pin.Value()
+			return func() tea.Msg {
+				r, err := be.VerifyCode(serial, code, pin)
+				return to(d, verifiedMsg{r, err})
+			}
+		default:
+			d.edit(msg)
+		}
+		return nil
+	}
+	switch msg.String() {
+	case "a":
+		if d.tok.AssignedUser != "" {
+			return status(statusWarn, fmt.Sprintf("Token %s is assigned to %s; unassign it first (u).", d.tok.Serial, d.tok.AssignedUser))
+		}
+		return push(newUserPicker(d.c, d, d.tok.Serial))
+	case "u":
+		if d.tok.AssignedUser == "" {
+			return status(statusWarn, fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
+		}
+		d.mode, d.err = modeConfirmUnassign, nil
+	case "v":
+		d.mode, d.err, d.vres, d.verr = modeVerify, nil, nil, nil
+		d.pinFocus = false
+		d.pin.Blur()
+		return d.code.Focus()
+	}
+	return nil
+}
+
+func (d *tokenDetail) ShortHelp() []key.Binding {
+	k := d.c.keys
+	switch d.mode {
+	case modeConfirmUnassign:
+		return []key.Binding{withHelp(k.Yes, "y", "unassign"), withHelp(k.No, "n", "keep")}
+	case modeVerify:
+		return []key.Binding{withHelp(k.NextField, "tab", "code/PIN"), withHelp(k.Select, "enter", "verify"), withHelp(k.Back, "esc", "close")}
+	}
+	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, tokenKeys.verify, k.Back}
+}
+
+func (d *tokenDetail) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{tokenKeys.assign, tokenKeys.unassign, tokenKeys.verify}}
+}
+
+// tokenKeys are the detail screens' action keys.
+var tokenKeys = struct{ assign, unassign, verify key.Binding }{
+	assign:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
+	unassign: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
+	verify:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify a code")),
+}
+
+// tokenFacts are the label/value rows of a token.
+func tokenFacts(c *common, t model.Token) [][2]string {
+	now := c.now()
+	user := t.AssignedUser
+	if user == "" {
+		user = "(unassigned)"
+	}
+	st := tokenStatus(t, now)
+	if t.EnabledSetByAdmin {
+		st += " (set by the admin)"
+	} else if !t.Expired(now) {
+		st += " (follows the assignment)"
+	}
+	exp := dateText(t.Death)
+	switch n := t.DaysLeft(now); {
+	case t.Death.IsZero():
+	case t.Expired(now):
+		exp += fmt.Sprintf(" (expired %d days ago)", -n)
+	default:
+		exp += fmt.Sprintf(" (%d days left)", n)
+	}
+	d := t.Distribution
+	last := "never"
+	if d.Distributed() {
+		last = c.when(d.LastAt)
+		if d.LastJob != "" {
+			last += fmt.Sprintf(" by job %q", d.LastJob)
+		}
+	}
+	bind := "-"
+	switch d.BindingKind {
+	case model.BindingClass:
+		bind = d.Binding + " (class binding)"
+	case model.BindingDevice:
+		bind = d.Binding + " (device binding)"
+	}
+	code := "unknown (never distributed by swtoken)"
+	if d.Digits > 0 {
+		code = fmt.Sprintf("%d digits every %d s", d.Digits, d.IntervalSeconds)
+		if d.AddPIN {
+			code += ", PIN folded in"
+		}
+	}
+	return [][2]string{
+		{"Serial", t.Serial},
+		{"Kind", string(t.Kind)},
+		{"Algorithm", fmt.Sprintf("%s (%d-bit)", t.Algorithm, t.Algorithm.Bits())},
+		{"User", user},
+		{"Status", st},
+		{"Birth", dateText(t.Birth)},
+		{"Expires", exp},
+		{"Times distributed", fmt.Sprint(d.Count)},
+		{"Last distributed", last},
+		{"Binding", bind},
+		{"Nickname", textValue(d.Nickname)},
+		{"Tokencode", code},
+	}
+}
+
+func (d *tokenDetail) View(w, h int) string {
+	t := d.c.theme
+	var b strings.Builder
+	b.WriteString(t.Heading.Render("Token "+d.tok.Serial) + "\n")
+	b.WriteString(kvRows(t, tokenFacts(d.c, d.tok), w))
+	if d.err != nil {
+		b.WriteString("\n\n" + errorText(t, d.err, w))
+	}
+	switch d.mode {
+	case modeConfirmUnassign:
+		b.WriteString("\n\n" + t.Warn.Render(fmt.Sprintf("Unassign token %s from %s?", d.tok.Serial, d.tok.AssignedUser)) + "\n")
+		b.WriteString(wrap("The user can no longer use it. A token that follows its assignment is disabled.", w) + "\n")
+		b.WriteString(t.Key.Render("y") + " unassign    " + t.Key.Render("n") + " keep")
+	case modeVerify:
+		b.WriteString("\n\n" + d.verifyView(w))
+	default:
+		b.WriteString("\n\n" + t.Muted.Render(wrap("a assigns the token to a user, u unassigns it, v checks a tokencode a user reads out.", w)))
+	}
+	if d.working {
+		b.WriteString("\nWorking...")
+	}
+	return b.String()
+}
+
+func (d *tokenDetail) verifyView(w int) string {
+	t := d.c.theme
+	var b strings.Builder
+	b.WriteString(t.Title.Render("Verify a tokencode (helpdesk check)") + "\n")
+	mark := func(on bool) string {
+		if on {
+			return t.G.Cursor
+		}
+		return t.G.NoCursor
+	}
+	d.code.SetWidth(max(10, w-20))
+	d.pin.SetWidth(max(10, w-20))
+	b.WriteString(mark(!d.pinFocus) + t.Label.Render("Tokencode: ") + " " + d.code.View() + "\n")
+	b.WriteString(mark(d.pinFocus) + t.Label.Render("PIN:       ") + " " + d.pin.View() + "\n")
+	switch {
+	case d.verr != nil && errors.Is(d.verr, jobs.ErrUnsupported):
+		b.WriteString(t.Warn.Render("NOT SUPPORTED: ") + wrap(d.verr.Error(), w-15))
+	case d.verr != nil:
+		b.WriteString(errorText(t, d.verr, w))
+	case d.vres != nil && d.vres.Match:
+		b.WriteString(t.OK.Render("MATCH") + fmt.Sprintf(": offset %s.", jobs.OffsetText(d.vres.Offset)) + "\n" + t.Muted.Render(wrap(verifyBasis(*d.vres), w)))
+	case d.vres != nil:
+		b.WriteString(t.Error.Render("NO MATCH") + fmt.Sprintf(": the code is not valid within ±%d interval of now.", jobs.VerifyWindow) + "\n" + t.Muted.Render(wrap(verifyBasis(*d.vres), w)))
+	default:
+		b.WriteString(t.Muted.Render(wrap("The PIN is only needed for PINPad-style tokens, where the app folds it into the code. It is not shown or kept.", w)))
+	}
+	return b.String()
+}
+
+// verifyBasis says which code settings the check used.
+func verifyBasis(r jobs.VerifyResult) string {
+	s := fmt.Sprintf("Checked as %d digits every %d s", r.Digits, r.Seconds)
+	if r.PIN {
+		s += ", PIN folded in"
+	}
+	if r.Assumed {
+		s += " (assumed: the token was never distributed by swtoken)"
+	} else {
+		s += " (from the file handed out last)"
+	}
+	return s + "."
+}
