@@ -95,8 +95,11 @@ func (s *Store) Check() error {
 //     this store key;
 //   - users: the key is the user's ID and the record is valid;
 //   - tokens: the key is model.SerialKey of the serial, the record is valid,
-//     the seed is sealed for this serial with this store's key, and an
-//     assigned user exists and has the matching tokens_by_user entry;
+//     it has a readable seed record whose seed is sealed for this serial with
+//     this store's key (and whose job, when it names one, is a completed job
+//     whose selection holds the token), and an assigned user exists and has
+//     the matching tokens_by_user entry;
+//   - seeds: every record belongs to a token (no orphans);
 //   - tokens_by_user: every entry names a token assigned to that user, and
 //     no user holds more than model.MaxTokensPerUser tokens;
 //   - profiles and profiles_by_name, jobs and jobs_by_name: a one-to-one
@@ -144,23 +147,35 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		return nil
 	})
 
-	// tokens
+	// tokens and their seed records
 	idx := tx.Bucket(bucketTokensByUser)
 	tokens := tx.Bucket(bucketTokens)
-	tokens.ForEach(func(k, v []byte) error {
-		t, err := decodeToken(k, v)
+	seeds := tx.Bucket(bucketSeeds)
+	ttx := &Tx{tx: tx, s: s}
+	tc := ttx.tokenCursor()
+	for k := tc.first(); k != nil; k = tc.next() {
+		t, err := decodeTokenRecord(k, tc.v)
 		if err != nil {
 			bad("token %q: %v", k, err)
-			return nil
+			continue
 		}
 		if model.SerialKey(t.Serial) != string(k) {
 			bad("token %s is stored under the key %q", t.Serial, k)
+		}
+		if t, err = tc.token(); err != nil {
+			bad("%v", err)
+			continue
 		}
 		if err := t.Validate(); err != nil {
 			bad("token %s: %v", t.Serial, err)
 		}
 		if err := s.checkSealedSeed(t); err != nil {
 			bad("%v", err)
+		}
+		if r, err := decodeSeedRecord(k, seeds.Get(k)); err == nil && r.form == distJobRef {
+			if sel := getBucket(tx, bucketJobsTokens, itob(r.jobSeq)); sel == nil || sel.Get(k) == nil {
+				bad("token %s names job %d as its last distribution, but that job's selection does not hold it", t.Serial, r.jobSeq)
+			}
 		}
 		if u := t.AssignedUser; u != "" {
 			if users.Get([]byte(u)) == nil {
@@ -169,6 +184,11 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 			if idx.Get(userIndexKey(u, t.Serial)) == nil {
 				bad("token %s is assigned to %q but tokens_by_user has no entry for it", t.Serial, u)
 			}
+		}
+	}
+	seeds.ForEach(func(k, v []byte) error {
+		if tokens.Get(k) == nil {
+			bad("seeds: record %q has no token", k)
 		}
 		return nil
 	})
@@ -191,7 +211,7 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 			bad("tokens_by_user lists token %s for %q, but there is no such token", serialKey, user)
 			return nil
 		}
-		if t, err := decodeToken(serialKey, tv); err == nil && t.AssignedUser != user {
+		if t, err := decodeTokenRecord(serialKey, tv); err == nil && t.AssignedUser != user {
 			bad("tokens_by_user lists token %s for %q, but the token is assigned to %q", t.Serial, user, t.AssignedUser)
 		}
 		return nil

@@ -87,10 +87,33 @@ func TestCheckFindsDamage(t *testing.T) {
 			return tx.Bucket(bucketUsers).Delete([]byte("alice"))
 		}, `token 100000000001 is assigned to user "alice", who does not exist`},
 		{"seed of another token", func(tx *bolt.Tx) error {
-			var other tokenRecord
-			json.Unmarshal(tx.Bucket(bucketTokens).Get([]byte("100000000002")), &other)
-			return rawToken(tx, "100000000001", func(r *tokenRecord) { r.Seed = other.Seed })
+			b := tx.Bucket(bucketSeeds)
+			other := append([]byte(nil), b.Get([]byte("100000000002"))...)
+			return b.Put([]byte("100000000001"), other)
 		}, "token 100000000001: the seed is not sealed for this serial"},
+		{"seed record missing", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketSeeds).Delete([]byte("100000000003"))
+		}, "token 100000000003 has no seed record"},
+		{"seed record unreadable", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketSeeds).Put([]byte("100000000003"), []byte{1, 1, 8})
+		}, `seed record "100000000003" is unreadable`},
+		{"orphan seed record", func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketSeeds)
+			return b.Put([]byte("100000000099"), append([]byte(nil), b.Get([]byte("100000000002"))...))
+		}, `seeds: record "100000000099" has no token`},
+		{"seed record naming a job that did not hand it out", func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketSeeds)
+			r, err := decodeSeedRecord(nil, b.Get([]byte("100000000002")))
+			if err != nil {
+				return err
+			}
+			r.count, r.form, r.jobSeq = 1, distJobRef, 1
+			v, err := appendSeedRecord(nil, &r)
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("100000000002"), v)
+		}, `token 100000000002: job "Rollout", named by a seed record, is Queued, not completed`},
 		{"token under the wrong key", func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketTokens)
 			v := append([]byte(nil), b.Get([]byte("100000000004"))...)

@@ -7,6 +7,8 @@ import (
 	"iter"
 	"strconv"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -196,6 +198,7 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 				buf = append(buf, jt)
 				after = bytes.Clone(k)
 			}
+			tx.releaseMapped()
 			return nil
 		})
 		if err != nil {
@@ -360,33 +363,53 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 			return fmt.Errorf("job %q has no frozen selection: the store is damaged", j.Name)
 		}
 		at := s.now()
-		tb := tx.tx.Bucket(bucketTokens)
-		n := 0
+		sb := tx.tx.Bucket(bucketSeeds)
+		// The seeds arrive in serial order: pages can be packed full.
+		sb.FillPercent = bulkFill
+		// Only the seed records change (about 60 bytes each, carved from
+		// shared blocks); the distribution facts every token shares (job
+		// name, time, binding, nickname) are the job's and are referenced.
+		var recs recArena
+		key := make([]byte, 0, model.SoftwareSerialLen)
+		n, converted := 0, 0
 		for serial, sealed := range c.Seeds {
-			key := []byte(model.SerialKey(serial))
-			if !bytes.Equal(sel.Get(key), []byte(serial)) {
+			key = append(key[:0], model.SerialKey(serial)...)
+			if v := sel.Get(key); len(v) != len(serial) || string(v) != serial {
 				return fmt.Errorf("job %q: token %s is not in its selection", j.Name, serial)
-			}
-			tok, found, err := tx.tokenAt(key)
-			if err != nil {
-				return err
-			}
-			if !found || tok.Serial != serial {
-				return fmt.Errorf("job %q: token %s no longer exists", j.Name, serial)
 			}
 			if len(sealed) < 1+nonceSize+16 {
 				return fmt.Errorf("job %q: token %s: the new seed is not sealed", j.Name, serial)
 			}
-			tok.SealedSeed = bytes.Clone(sealed)
-			d := tok.Distribution
-			tok.Distribution = model.Distribution{
-				Count: d.Count + 1, LastJob: j.Name, LastAt: at,
-				Binding: j.Spec.Binding.Value, BindingKind: j.Spec.Binding.Kind, Nickname: j.Spec.Nickname,
-				Digits: c.Digits, IntervalSeconds: c.IntervalSeconds, AddPIN: c.AddPIN,
+			// Every token has exactly one seed record (Check), so a
+			// missing record is a missing token; the token records are
+			// not read at all.
+			prev := sb.Get(key)
+			if prev == nil {
+				return fmt.Errorf("job %q: token %s no longer exists", j.Name, serial)
+			}
+			old, err := decodeSeedRecord(key, prev)
+			if err != nil {
+				return err
+			}
+			if old.form == distJobRef && old.jobSeq == j.Seq {
+				return fmt.Errorf("job %q: token %s is given a new seed twice", j.Name, serial)
+			}
+			if old.alg == model.AlgSID64 {
+				converted++
+			}
+			// A distributed file is always AES-128 (DefAlg 1, a fresh
+			// 128-bit seed), so the token now is one.
+			rec, err := recs.seed(&seedRecord{
+				alg: model.AlgAES128, sealed: sealed, count: old.count + 1,
+				digits: c.Digits, interval: c.IntervalSeconds, addPIN: c.AddPIN,
+				form: distJobRef, jobSeq: j.Seq,
+			})
+			if err != nil {
+				return fmt.Errorf("job %q: token %s: %w", j.Name, serial, err)
 			}
 			// The assignment does not change, so the tokens_by_user index
-			// stays as it is.
-			if err := putJSON(tb, key, encodeToken(tok)); err != nil {
+			// and the token record stay as they are.
+			if err := sb.Put(key, rec); err != nil {
 				return err
 			}
 			n++
@@ -403,10 +426,24 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 			return err
 		}
 		out = j
-		return tx.AppendAudit("job completion", "job "+j.Name,
-			fmt.Sprintf("%d token(s) given new seeds; output %s, %d bytes, SHA-256 %s", n, c.Output, c.Size, c.SHA256))
+		d := fmt.Sprintf("%d token(s) given new seeds, serials %s to %s (the job's selection); output %s, %d bytes, SHA-256 %s",
+			n, firstSerial(sel), lastSerial(sel), c.Output, c.Size, c.SHA256)
+		if converted > 0 {
+			d += fmt.Sprintf("; %d SID-64 token(s) are now AES-128", converted)
+		}
+		return tx.AppendAudit("job completion", "job "+j.Name, d)
 	})
 	return out, err
+}
+
+func firstSerial(sel *bolt.Bucket) string {
+	_, v := sel.Cursor().First()
+	return string(v)
+}
+
+func lastSerial(sel *bolt.Bucket) string {
+	_, v := sel.Cursor().Last()
+	return string(v)
 }
 
 // OutputDeleted records that a completed job's output file was deleted

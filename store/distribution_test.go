@@ -149,3 +149,140 @@ func TestCommitJobIsAllOrNothing(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// TestCommitJobWritesSeedRecords: the commit changes only the seed records,
+// which reference the job for the facts every token shares; the tokens read
+// back with the job's name, time, binding and nickname, SID-64 tokens become
+// AES-128, a seed given twice is refused, and Check passes.
+func TestCommitJobWritesSeedRecords(t *testing.T) {
+	st := distStore(t)
+	// Make token 3 a SID-64 token (its password limit is 8).
+	if err := st.Update(func(tx *Tx) error {
+		tok, err := tx.Token("100000000003")
+		if err != nil {
+			return err
+		}
+		tok.Algorithm = model.AlgSID64
+		return tx.PutToken(tok)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	serials := []string{"100000000001", "100000000002", "100000000003"}
+	j := distJob("S")
+	j.Spec.Nickname = "Phone"
+	if err := st.SubmitDistribution(&j, serials, "pw", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartJob(j.Seq); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string][]byte{}
+	st.View(func(tx *Tx) error {
+		for _, s := range serials {
+			before[s] = append([]byte(nil), tx.tx.Bucket(bucketTokens).Get([]byte(s))...)
+		}
+		return nil
+	})
+	sealed := func(s string) []byte {
+		v, err := st.SealSeed(s, []byte("0123456789abcdef"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	twice := func(yield func(string, []byte) bool) {
+		for _, s := range []string{"100000000001", "100000000002", "100000000002"} {
+			if !yield(s, sealed(s)) {
+				return
+			}
+		}
+	}
+	c := JobCommit{Seq: j.Seq, Output: "/x.zip", Size: 1, SHA256: "ab", Digits: 8, IntervalSeconds: 60, AddPIN: true, Seeds: twice}
+	if _, err := st.CommitJob(c); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("a seed given twice: %v", err)
+	}
+	c.Seeds = func(yield func(string, []byte) bool) {
+		for _, s := range serials {
+			if !yield(s, sealed(s)) {
+				return
+			}
+		}
+	}
+	done, err := st.CommitJob(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.View(func(tx *Tx) error {
+		for _, s := range serials {
+			if got := tx.tx.Bucket(bucketTokens).Get([]byte(s)); string(got) != string(before[s]) {
+				t.Errorf("token %s: the commit rewrote its token record", s)
+			}
+		}
+		return nil
+	})
+	for _, s := range serials {
+		tok, err := st.Token(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := tok.Distribution
+		want := model.Distribution{Count: 1, LastJob: "S", LastAt: done.Ended, Binding: j.Spec.Binding.Value,
+			BindingKind: model.BindingClass, Nickname: "Phone", Digits: 8, IntervalSeconds: 60, AddPIN: true}
+		if !d.LastAt.Equal(want.LastAt) {
+			t.Errorf("token %s: last at %v, want %v", s, d.LastAt, want.LastAt)
+		}
+		d.LastAt = want.LastAt
+		if d != want || tok.Algorithm != model.AlgAES128 {
+			t.Errorf("token %s: %s %+v, want AES-128 %+v", s, tok.Algorithm, d, want)
+		}
+	}
+	recs, _ := st.AuditRecords(AuditFilter{Action: "job completion"})
+	if len(recs) != 1 || !strings.Contains(recs[0].Details, "1 SID-64 token(s) are now AES-128") ||
+		!strings.Contains(recs[0].Details, "serials 100000000001 to 100000000003") {
+		t.Fatalf("audit %+v", recs)
+	}
+	// An assignment change keeps the job reference; Check agrees.
+	if err := st.Unassign("100000000003"); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := st.Token("100000000003"); tok.Distribution.LastJob != "S" || tok.Distribution.Count != 1 {
+		t.Fatalf("after unassign: %+v", tok.Distribution)
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSeedRecordRoundTrip(t *testing.T) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 8, time.UTC)
+	for _, r := range []seedRecord{
+		{alg: model.AlgAES128, sealed: []byte("sealed-seed"), form: distNone},
+		{alg: model.AlgSID64, sealed: []byte("s"), digits: 6, interval: 30, count: 300, form: distJobRef, jobSeq: 1 << 40},
+		{alg: model.AlgAES128, sealed: []byte("s"), digits: 8, interval: 60, addPIN: true, count: 2, form: distInline,
+			inline: model.Distribution{LastJob: "Jöb", LastAt: at, Binding: "dev-1", BindingKind: model.BindingDevice, Nickname: "n"}},
+	} {
+		b, err := appendSeedRecord(nil, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeSeedRecord([]byte("k"), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got.sealed) != string(r.sealed) || got.alg != r.alg || got.digits != r.digits || got.interval != r.interval ||
+			got.addPIN != r.addPIN || got.count != r.count || got.form != r.form || got.jobSeq != r.jobSeq ||
+			!got.inline.LastAt.Equal(r.inline.LastAt) || got.inline.LastJob != r.inline.LastJob ||
+			got.inline.Binding != r.inline.Binding || got.inline.BindingKind != r.inline.BindingKind || got.inline.Nickname != r.inline.Nickname {
+			t.Errorf("round trip: %+v, want %+v", got, r)
+		}
+		// Every truncation is refused, never misread.
+		for n := range len(b) {
+			if _, err := decodeSeedRecord([]byte("k"), b[:n]); err == nil {
+				t.Errorf("a record cut to %d of %d bytes decodes", n, len(b))
+			}
+		}
+	}
+	if _, err := decodeSeedRecord([]byte("k"), []byte{2, 1}); err == nil || !strings.Contains(err.Error(), "newer swtoken") {
+		t.Fatalf("a newer record: %v", err)
+	}
+}

@@ -75,9 +75,10 @@ func finishImport(tx *Tx, what, source string, total int, res *ImportResult, opt
 //     numerically equal to a differently written stored one, or an
 //     assignment the user cannot take is rejected with the reason;
 //   - a serial already in the store is skipped, or with Overwrite its seed,
-//     kind, algorithm, birth and death are replaced while its assignment,
-//     enabled flag and distribution history stay (the token record is the
-//     same token; only its key material was re-issued);
+//     kind, algorithm, birth, death and code settings (Distribution.Digits,
+//     IntervalSeconds, AddPIN) are replaced while its assignment, enabled
+//     flag and distribution history stay (the token record is the same
+//     token; only its key material was re-issued);
 //   - anything else is imported as given.
 //
 // With a rejection and no Partial nothing is written and the error is an
@@ -130,6 +131,10 @@ func (s *Store) ImportTokens(toks []model.Token, source string, opts ImportOptio
 				next = old
 				next.Kind, next.Algorithm, next.SealedSeed = tok.Kind, tok.Algorithm, tok.SealedSeed
 				next.Birth, next.Death = tok.Birth, tok.Death
+				// The code settings are those of the file just imported.
+				next.Distribution.Digits = tok.Distribution.Digits
+				next.Distribution.IntervalSeconds = tok.Distribution.IntervalSeconds
+				next.Distribution.AddPIN = tok.Distribution.AddPIN
 				if err := next.Validate(); err != nil {
 					reject("%v", err)
 					continue
@@ -314,6 +319,9 @@ func (s *Store) LoadBulk(b Bulk, auditAction, auditDetails string) error {
 		slices.SortFunc(toks, func(x, y model.Token) int { return model.CompareSerials(x.Serial, y.Serial) })
 		tb := tx.tx.Bucket(bucketTokens)
 		tb.FillPercent = bulkFill
+		sb := tx.tx.Bucket(bucketSeeds)
+		sb.FillPercent = bulkFill
+		var recs recArena
 		held := map[string]int{}
 		var index [][]byte
 		for i, t := range toks {
@@ -336,7 +344,19 @@ func (s *Store) LoadBulk(b Bulk, auditAction, auditDetails string) error {
 				held[u]++
 				index = append(index, userIndexKey(u, t.Serial))
 			}
-			if err := putJSON(tb, []byte(model.SerialKey(t.Serial)), encodeToken(t)); err != nil {
+			key := []byte(model.SerialKey(t.Serial))
+			if err := putJSON(tb, key, encodeToken(t)); err != nil {
+				return err
+			}
+			r, err := tx.seedRecordFor(key, t, nil)
+			if err != nil {
+				return err
+			}
+			rec, err := recs.seed(&r)
+			if err != nil {
+				return fmt.Errorf("bulk load: token %s: %w", t.Serial, err)
+			}
+			if err := sb.Put(key, rec); err != nil {
 				return err
 			}
 		}

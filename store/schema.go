@@ -39,10 +39,34 @@
 //	                                        byte order is numeric order and two
 //	                                        spellings of one number ("0123",
 //	                                        "123") cannot both exist. The value
-//	                                        keeps the serial as written; the
-//	                                        seed is sealed with AAD
-//	                                        "seed:"+serial as written. Dates are
-//	                                        "YYYY-MM-DD" (UTC calendar days)
+//	                                        keeps the serial as written, kind,
+//	                                        dates ("YYYY-MM-DD", UTC calendar
+//	                                        days), enabled flags and user; it
+//	                                        holds no secret and no history
+//	seeds/                                key material and issue history
+//	                                      (seeds.go), one record per token
+//	  <SerialKey>      -> binary seedRecord exactly the keys of tokens/ (no
+//	                                      orphans, none missing); the store
+//	                                      assembles model.Token from both with
+//	                                      two cursors in step. Layout:
+//	                                      version(1)=1, algorithm(1: 1 AES-128,
+//	                                      2 SID-64), digits(1), interval(1),
+//	                                      flags(1: bit 0 AddPIN), len(1) and the
+//	                                      seed sealed with AAD "seed:"+serial as
+//	                                      written, uvarint times distributed,
+//	                                      then the last distribution's form(1):
+//	                                      0 none; 1 a completed job, uvarint job
+//	                                      id (its name, end time, binding and
+//	                                      nickname are the job's; the job's
+//	                                      selection holds the token); 2 written
+//	                                      out: varint unix-ns time (0 = none),
+//	                                      then uvarint-length-prefixed binding
+//	                                      kind, job name, binding, nickname.
+//	                                      Digits, interval and AddPIN are the
+//	                                      code settings of the file handed out
+//	                                      last, or of the imported file (0 =
+//	                                      unknown). A job's commit rewrites only
+//	                                      these records (about 60 bytes each)
 //	tokens_by_user/                       index of assignments, kept in the same
 //	                                      tx as the token (flat, no sub-buckets)
 //	  <user id> 0x00 <SerialKey> -> empty  one key per assigned token; a user's
@@ -83,16 +107,16 @@
 //
 // A job's output lives in <data dir>/outputs/<u64 job id as decimal>.zip and
 // is written as <id>.zip.tmp first; the commit transaction (Store.CommitJob)
-// gives every selected token its new sealed seed and distribution record and
-// marks the job Completed with the output's path, size and SHA-256, only
-// after the ZIP was fsynced and renamed into place. The job record's
-// output_size, output_sha256 and output_deleted (RFC 3339) fields describe
-// it; the token record's dist.digits, dist.interval and dist.add_pin are the
-// code settings of the file handed out last (for swtoken verify).
+// gives every selected token a new seed record (new sealed seed, AES-128,
+// count+1, the job's id, the profile's code settings) and marks the job
+// Completed with the output's path, size and SHA-256, only after the ZIP was
+// fsynced and renamed into place, with one "job completion" audit record.
+// The job record's output_size, output_sha256 and output_deleted (RFC 3339)
+// fields describe the output.
 //
-// Every JSON value above has a "v" field (1 for all of them today); a record
-// without it, or with a higher one than this binary knows, is refused when
-// read rather than misread.
+// Every JSON value above has a "v" field (1 for all of them today), and the
+// binary seed record a version byte; a record without it, or with a higher
+// one than this binary knows, is refused when read rather than misread.
 //
 // Output ZIPs never go into bbolt (bbolt never shrinks its file); they live in
 // <data dir>/outputs and jobs only keep their path, size and hash.
@@ -139,6 +163,7 @@ var (
 	bucketMeta           = []byte("meta")
 	bucketAudit          = []byte("audit")
 	bucketTokens         = []byte("tokens")
+	bucketSeeds          = []byte("seeds")
 	bucketTokensByUser   = []byte("tokens_by_user")
 	bucketUsers          = []byte("users")
 	bucketProfiles       = []byte("profiles")
@@ -164,7 +189,7 @@ var (
 
 // allBuckets is every top-level bucket of the current schema.
 var allBuckets = [][]byte{
-	bucketMeta, bucketAudit, bucketTokens, bucketTokensByUser, bucketUsers,
+	bucketMeta, bucketAudit, bucketTokens, bucketSeeds, bucketTokensByUser, bucketUsers,
 	bucketProfiles, bucketProfilesByName, bucketSettings, bucketJobs, bucketJobsByName,
 	bucketJobsTokens, bucketJobsPasswords,
 }

@@ -256,6 +256,9 @@ var ErrReadOnly = errors.New("store is open read-only")
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
+	// jobFacts caches the completed jobs that seed records reference
+	// (seeds.go: distJob).
+	jobFacts map[uint64]distJobFacts
 }
 
 // Writable reports whether this is an Update transaction.

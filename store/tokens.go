@@ -73,34 +73,20 @@ func (s *Store) checkSealedSeed(t model.Token) error {
 
 const tokenRecordVersion = 1
 
-// tokenRecord is the stored form of a token (tokens/<SerialKey>). Dates are
-// calendar days (model.Date) written as YYYY-MM-DD.
+// tokenRecord is the stored form of a token's descriptive part
+// (tokens/<SerialKey>). Dates are calendar days (model.Date) written as
+// YYYY-MM-DD. The algorithm, the sealed seed and the distribution history
+// live in seeds/<SerialKey> (seeds.go); the store assembles model.Token
+// from both.
 type tokenRecord struct {
 	V              int             `json:"v"`
 	Serial         string          `json:"serial"`
 	Kind           model.TokenKind `json:"kind"`
-	Algorithm      model.Algorithm `json:"alg"`
-	Seed           []byte          `json:"seed"` // sealed, AAD "seed:"+serial
 	Birth          string          `json:"birth,omitempty"`
 	Death          string          `json:"death"`
 	Enabled        bool            `json:"enabled"`
 	EnabledByAdmin bool            `json:"enabled_by_admin,omitempty"`
 	User           string          `json:"user,omitempty"`
-	Dist           *distRecord     `json:"dist,omitempty"`
-}
-
-type distRecord struct {
-	Count       int               `json:"count"`
-	LastJob     string            `json:"last_job,omitempty"`
-	LastAt      time.Time         `json:"last_at,omitzero"`
-	Binding     string            `json:"binding,omitempty"`
-	BindingKind model.BindingKind `json:"binding_kind,omitempty"`
-	Nickname    string            `json:"nickname,omitempty"`
-	// The code settings of the last file handed out (engine/jobs writes
-	// them at commit; swtoken verify reads them).
-	Digits   int  `json:"digits,omitempty"`
-	Interval int  `json:"interval,omitempty"`
-	AddPIN   bool `json:"add_pin,omitempty"`
 }
 
 func formatDay(t time.Time) string {
@@ -118,26 +104,22 @@ func parseDay(s string) (time.Time, error) {
 }
 
 func encodeToken(t model.Token) tokenRecord {
-	r := tokenRecord{
-		V: tokenRecordVersion, Serial: t.Serial, Kind: t.Kind, Algorithm: t.Algorithm,
-		Seed: t.SealedSeed, Birth: formatDay(t.Birth), Death: formatDay(t.Death),
+	return tokenRecord{
+		V: tokenRecordVersion, Serial: t.Serial, Kind: t.Kind,
+		Birth: formatDay(t.Birth), Death: formatDay(t.Death),
 		Enabled: t.Enabled, EnabledByAdmin: t.EnabledSetByAdmin, User: t.AssignedUser,
 	}
-	if d := t.Distribution; d != (model.Distribution{}) {
-		r.Dist = &distRecord{Count: d.Count, LastJob: d.LastJob, LastAt: d.LastAt.UTC(),
-			Binding: d.Binding, BindingKind: d.BindingKind, Nickname: d.Nickname,
-			Digits: d.Digits, Interval: d.IntervalSeconds, AddPIN: d.AddPIN}
-	}
-	return r
 }
 
-func decodeToken(key, data []byte) (model.Token, error) {
+// decodeTokenRecord decodes tokens/<key> alone: the returned token has no
+// algorithm, seed or distribution (Tx.applySeedRecord adds them).
+func decodeTokenRecord(key, data []byte) (model.Token, error) {
 	var r tokenRecord
 	if err := unmarshalRecord("token", key, data, &r, &r.V, tokenRecordVersion); err != nil {
 		return model.Token{}, err
 	}
 	t := model.Token{
-		Serial: r.Serial, Kind: r.Kind, Algorithm: r.Algorithm, SealedSeed: r.Seed,
+		Serial: r.Serial, Kind: r.Kind,
 		Enabled: r.Enabled, EnabledSetByAdmin: r.EnabledByAdmin, AssignedUser: r.User,
 	}
 	var err error
@@ -147,12 +129,63 @@ func decodeToken(key, data []byte) (model.Token, error) {
 	if t.Death, err = parseDay(r.Death); err != nil {
 		return t, fmt.Errorf("token %s: stored death date %q is unreadable", r.Serial, r.Death)
 	}
-	if r.Dist != nil {
-		t.Distribution = model.Distribution{Count: r.Dist.Count, LastJob: r.Dist.LastJob, LastAt: r.Dist.LastAt,
-			Binding: r.Dist.Binding, BindingKind: r.Dist.BindingKind, Nickname: r.Dist.Nickname,
-			Digits: r.Dist.Digits, IntervalSeconds: r.Dist.Interval, AddPIN: r.Dist.AddPIN}
-	}
 	return t, nil
+}
+
+// assemble builds a token from its token record and its seed record (nil
+// when missing, which is damage).
+func (t *Tx) assemble(key, tv, sv []byte) (model.Token, error) {
+	tok, err := decodeTokenRecord(key, tv)
+	if err != nil {
+		return tok, err
+	}
+	return tok, t.applySeedRecord(&tok, key, sv)
+}
+
+// tokenCursor walks tokens/ and seeds/ together in key order (both hold
+// exactly the same keys), assembling one token at a time.
+type tokenCursor struct {
+	t      *Tx
+	tc, sc *bolt.Cursor
+	k, v   []byte // current token record
+	sk, sv []byte // the seeds cursor's position
+}
+
+func (t *Tx) tokenCursor() *tokenCursor {
+	return &tokenCursor{t: t, tc: t.tx.Bucket(bucketTokens).Cursor(), sc: t.tx.Bucket(bucketSeeds).Cursor()}
+}
+
+func (c *tokenCursor) first() []byte {
+	c.k, c.v = c.tc.First()
+	return c.k
+}
+
+func (c *tokenCursor) seek(key []byte) []byte {
+	c.k, c.v = c.tc.Seek(key)
+	return c.k
+}
+
+func (c *tokenCursor) next() []byte {
+	c.k, c.v = c.tc.Next()
+	return c.k
+}
+
+// token assembles the token at the cursor.
+func (c *tokenCursor) token() (model.Token, error) {
+	if c.sk == nil || !bytes.Equal(c.sk, c.k) {
+		// In step, the seeds cursor is one key behind: Next finds it.
+		if c.sk != nil && bytes.Compare(c.sk, c.k) < 0 {
+			c.sk, c.sv = c.sc.Next()
+		}
+		if c.sk == nil || !bytes.Equal(c.sk, c.k) {
+			c.sk, c.sv = c.sc.Seek(c.k)
+		}
+	}
+	var sv []byte
+	if c.sk != nil && bytes.Equal(c.sk, c.k) {
+		sv = c.sv
+	}
+	return c.t.assemble(c.k, c.v, sv)
 }
 
 // ---- tokens_by_user index ----
@@ -202,7 +235,7 @@ func (t *Tx) tokenAt(key []byte) (model.Token, bool, error) {
 	if v == nil {
 		return model.Token{}, false, nil
 	}
-	tok, err := decodeToken(key, v)
+	tok, err := t.assemble(key, v, t.tx.Bucket(bucketSeeds).Get(key))
 	return tok, true, err
 }
 
@@ -270,10 +303,26 @@ func (t *Tx) checkCanTake(cur model.Token, userID string) error {
 	return model.CheckAssign(cur, userID, t.userTokenCount(userID))
 }
 
-// writeToken stores tok under key and moves its index entry from oldUser.
+// writeToken stores tok under key (its token record and, when it changed,
+// its seed record) and moves its index entry from oldUser.
 func (t *Tx) writeToken(key []byte, oldUser string, tok model.Token) error {
 	if err := putJSON(t.tx.Bucket(bucketTokens), key, encodeToken(tok)); err != nil {
 		return err
+	}
+	sb := t.tx.Bucket(bucketSeeds)
+	prev := sb.Get(key)
+	r, err := t.seedRecordFor(key, tok, prev)
+	if err != nil {
+		return err
+	}
+	rec, err := appendSeedRecord(nil, &r)
+	if err != nil {
+		return fmt.Errorf("token %s: %w", tok.Serial, err)
+	}
+	if !bytes.Equal(rec, prev) {
+		if err := sb.Put(key, rec); err != nil {
+			return err
+		}
 	}
 	if oldUser == tok.AssignedUser {
 		return nil
@@ -299,18 +348,21 @@ func (t *Tx) ScanTokens(from, to string, fn func(model.Token) error) error {
 	if to != "" {
 		hi = []byte(model.SerialKey(to))
 	}
-	c := t.tx.Bucket(bucketTokens).Cursor()
-	var k, v []byte
+	c := t.tokenCursor()
+	var k []byte
 	if from == "" {
-		k, v = c.First()
+		k = c.first()
 	} else {
-		k, v = c.Seek([]byte(model.SerialKey(from)))
+		k = c.seek([]byte(model.SerialKey(from)))
 	}
-	for ; k != nil; k, v = c.Next() {
+	for n := 1; k != nil; k, n = c.next(), n+1 {
 		if hi != nil && bytes.Compare(k, hi) > 0 {
 			break
 		}
-		tok, err := decodeToken(k, v)
+		if n%releaseEvery == 0 {
+			t.releaseMapped()
+		}
+		tok, err := c.token()
 		if err != nil {
 			return err
 		}
@@ -350,6 +402,10 @@ func (s *Store) TokensInRange(from, to string) ([]model.Token, error) {
 	})
 	return out, err
 }
+
+// releaseEvery is how many tokens a long scan reads between two
+// releaseMapped calls.
+const releaseEvery = 4096
 
 // scanChunk is how many records EachToken and EachUser decode per read
 // transaction.
@@ -404,7 +460,43 @@ func eachChunked[T any](s *Store, bucket []byte, decode func(k, v []byte) (T, er
 // eachChunked: fn runs outside any transaction and may use the store). An
 // error from fn stops the walk and is returned.
 func (s *Store) EachToken(fn func(model.Token) error) error {
-	return eachChunked(s, bucketTokens, decodeToken, fn)
+	var after []byte
+	buf := make([]model.Token, 0, scanChunk)
+	for {
+		buf = buf[:0]
+		err := s.View(func(tx *Tx) error {
+			c := tx.tokenCursor()
+			var k []byte
+			if after == nil {
+				k = c.first()
+			} else if k = c.seek(after); k != nil && bytes.Equal(k, after) {
+				k = c.next()
+			}
+			var last []byte
+			for ; k != nil && len(buf) < scanChunk; k = c.next() {
+				tok, err := c.token()
+				if err != nil {
+					return err
+				}
+				buf = append(buf, tok)
+				last = k
+			}
+			after = bytes.Clone(last)
+			tx.releaseMapped()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, tok := range buf {
+			if err := fn(tok); err != nil {
+				return err
+			}
+		}
+		if len(buf) < scanChunk {
+			return nil
+		}
+	}
 }
 
 // filterTokens collects the tokens that keep accepts, in serial order.

@@ -177,16 +177,16 @@ func (s *Store) AutoAssign() ([]Pair, error) {
 		pairs = pairs[:0]
 		// Collect first: bbolt cursors must not run over a bucket that is
 		// being modified.
-		tc := tx.tx.Bucket(bucketTokens).Cursor()
-		tk, tv := tc.First()
+		tc := tx.tokenCursor()
+		tk := tc.first()
 		nextToken := func() (model.Token, bool, error) {
-			for ; tk != nil; tk, tv = tc.Next() {
-				tok, err := decodeToken(tk, tv)
+			for ; tk != nil; tk = tc.next() {
+				tok, err := tc.token()
 				if err != nil {
 					return tok, false, err
 				}
 				if autoAssignable(tok, tx) {
-					tk, tv = tc.Next()
+					tk = tc.next()
 					return tok, true, nil
 				}
 			}

@@ -167,8 +167,10 @@ func convertFile(st *store.Store, name string, file *sdtid.File, seen map[string
 }
 
 // TokenFromFile turns a token read from a file into an unassigned,
-// disabled model token without its seed (the caller seals it). A token
-// the model refuses gives a reason instead.
+// disabled model token without its seed (the caller seals it), with the
+// file's digits, interval and PIN mode as its code settings
+// (Distribution.Digits, IntervalSeconds, AddPIN; never distributed, so
+// Count is 0). A token the model refuses gives a reason instead.
 func TokenFromFile(ft sdtid.Token) (model.Token, string) {
 	kind := model.KindHardware
 	if len(ft.Serial) == model.SoftwareSerialLen {
@@ -189,6 +191,9 @@ func TokenFromFile(ft sdtid.Token) (model.Token, string) {
 		Death:     model.Date(ft.Death),
 		// Imported tokens are unassigned, hence disabled (product.md 2).
 		Enabled: false,
+		// The file's code settings, so that swtoken verify need not
+		// assume them for a token never distributed by swtoken.
+		Distribution: model.Distribution{Digits: ft.Digits, IntervalSeconds: ft.IntervalSeconds, AddPIN: ft.PINMode >= 2},
 	}
 	if err := t.Validate(); err != nil {
 		return model.Token{}, err.Error()

@@ -36,6 +36,9 @@ func TestImportTokenFilesStoresSealedDisabledUnassignedTokens(t *testing.T) {
 	if got := f01.Birth.Format(time.DateOnly); got != "2024-01-01" {
 		t.Fatalf("birth %s", got)
 	}
+	if d := f01.Distribution; d.Digits != 8 || d.IntervalSeconds != 60 || !d.AddPIN || d.Count != 0 {
+		t.Fatalf("f01 code settings %+v, want 8 digits, 60 s, PIN added, never distributed", d)
+	}
 	mustSeed(t, st, f01, "1c3510a712e3406f01da9818296f382b")
 	seed, _ := hex.DecodeString("1c3510a712e3406f01da9818296f382b")
 	if strings.Contains(string(f01.SealedSeed), string(seed)) {

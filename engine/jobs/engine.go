@@ -8,7 +8,8 @@
 // Consistency: nothing in the store changes while a job runs. The ZIP is
 // written to outputs/<id>.zip.tmp, fsynced, renamed to outputs/<id>.zip and
 // the directory fsynced; only then does store.CommitJob give every token its
-// new seed and mark the job Completed, in one transaction. A crash before
+// new seed (a small per-token seed record; a SID-64 token becomes AES-128,
+// as its file is) and mark the job Completed, in one transaction. A crash before
 // the commit leaves every token as it was and the job Running, which
 // Recover turns back into Queued, so it runs again from the start.
 package jobs

@@ -44,9 +44,10 @@ var ErrUnsupported = fmt.Errorf("unsupported token")
 // Verify checks a tokencode a user reads out against the token's current
 // seed, at, and ±VerifyWindow intervals around it. The digits, interval and
 // PIN mode are those of the file handed out last (recorded at the job's
-// commit); a token never distributed by swtoken is checked with 8 digits,
-// 60 seconds and the PIN folded in when one is given, and the result says
-// so. The clear seed lives only for the check.
+// commit) or, for a token imported from a file and never distributed, those
+// of the imported file; a token whose settings are unknown is checked with
+// 8 digits, 60 seconds and the PIN folded in when one is given, and the
+// result says so. The clear seed lives only for the check.
 func Verify(st *store.Store, serial, code, pin string, at time.Time) (VerifyResult, error) {
 	tok, err := st.Token(serial)
 	if err != nil {

@@ -47,13 +47,19 @@ func hashLines(n *node, prefix []byte, skipMAC bool, emit func(line []byte, empt
 	return true
 }
 
+// linePrefix starts a hashLines walk with room to grow, so that the walk's
+// lines are built in one buffer instead of one allocation per element.
+func linePrefix(name string) []byte {
+	return append(make([]byte, 0, 512), name...)
+}
+
 // macInput builds the MAC input of a section (TKNHeader or TKN) with the
 // short-line placement rule of 2.4, copied exactly, overwrites included.
 func macInput(section *node) ([]byte, error) {
 	buf := make([]byte, 0, 1024)
 	pos, pad := 0, 0
 	tooLong := false
-	hashLines(section, []byte(section.name), true, func(l []byte, empty bool) bool {
+	hashLines(section, linePrefix(section.name), true, func(l []byte, empty bool) bool {
 		start := pos
 		if !empty && len(l)+pad <= 16 {
 			start = pos - pad
@@ -84,7 +90,7 @@ func macInput(section *node) ([]byte, error) {
 // sigInput is the BatchSignature input (2.7): the header lines and then each
 // TKN's lines, MAC elements included, simply concatenated.
 func sigInput(header *node, tokens []*node) ([]byte, error) {
-	var buf []byte
+	buf := make([]byte, 0, 4096)
 	emit := func(l []byte, _ bool) bool {
 		if len(buf)+len(l) > maxSigInput {
 			return false
@@ -92,11 +98,11 @@ func sigInput(header *node, tokens []*node) ([]byte, error) {
 		buf = append(buf, l...)
 		return true
 	}
-	if !hashLines(header, []byte(header.name), false, emit) {
+	if !hashLines(header, linePrefix(header.name), false, emit) {
 		return nil, errors.New("the signature input is longer than 1 MiB")
 	}
 	for _, t := range tokens {
-		if !hashLines(t, []byte(t.name), false, emit) {
+		if !hashLines(t, linePrefix(t.name), false, emit) {
 			return nil, errors.New("the signature input is longer than 1 MiB")
 		}
 	}
