@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -76,6 +77,7 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 
 	// The password is read before the store is opened, so a prompt does
 	// not hold the store's lock while the admin types.
+	defer startCPUProfile(stdio.Stderr)()
 	var password string
 	if mode.NeedsAdminPassword() {
 		if password, err = adminPassword(*pwFile, stdio); err != nil {
@@ -105,7 +107,7 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		return err
 	}
 
-	eng := jobs.New(st, jobs.Options{})
+	eng := jobs.New(st, cliEngineOptions)
 	plan, err := eng.Plan(spec, password)
 	if plan != nil {
 		printPlan(stdio.Stdout, plan)
@@ -269,4 +271,43 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	for _, warn := range s.Warnings(spec) {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}
+}
+
+// startCPUProfile writes a pprof CPU profile of the command to the file
+// named by $SWTOKEN_CPUPROFILE, when set: a developer aid for measuring
+// whole distribution jobs (scripts/bench-jobs.sh, docs/PERFORMANCE.md). The
+// profile holds function names and sample counts only, no data. It returns
+// the function that stops the profile.
+func startCPUProfile(stderr io.Writer) func() {
+	path := os.Getenv("SWTOKEN_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "SWTOKEN_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(stderr, "SWTOKEN_CPUPROFILE: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// cliEngineOptions are the engine's options in the CLI. The process runs one
+// job at a time and owns its runtime, so the collector runs less often while
+// a job writes its files (jobs.Options.GCPercent; docs/PERFORMANCE.md),
+// unless GOGC is set in the environment.
+var cliEngineOptions = jobs.Options{GCPercent: cliGCPercent()}
+
+func cliGCPercent() int {
+	if os.Getenv("GOGC") != "" {
+		return 0
+	}
+	return 400
 }

@@ -239,7 +239,7 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		if target == "" {
 			target = model.DefaultDownloadName(j.Name)
 		}
-		path, err := jobs.New(st, jobs.Options{}).Download(j.Seq, target, *force)
+		path, err := jobs.New(st, cliEngineOptions).Download(j.Seq, target, *force)
 		if err != nil {
 			return err
 		}
@@ -263,7 +263,7 @@ func runJobsDeleteOutput(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
-		j, err = jobs.New(st, jobs.Options{}).DeleteOutput(j.Seq)
+		j, err = jobs.New(st, cliEngineOptions).DeleteOutput(j.Seq)
 		if err != nil {
 			return err
 		}
@@ -293,7 +293,7 @@ func runJobsCancel(g Globals, args []string, stdio IO) error {
 		if !j.State.Cancelable() {
 			return fmt.Errorf("job %q is %s; only a queued or running job can be canceled", j.Name, strings.ToLower(j.State.String()))
 		}
-		j, err = jobs.New(st, jobs.Options{}).Cancel(j.Seq)
+		j, err = jobs.New(st, cliEngineOptions).Cancel(j.Seq)
 		if err != nil {
 			return err
 		}
@@ -311,8 +311,9 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
+	defer startCPUProfile(stdio.Stderr)()
 	return withStore(g, readWrite, "jobs run", func(st *store.Store) error {
-		eng := jobs.New(st, jobs.Options{})
+		eng := jobs.New(st, cliEngineOptions)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		defer stop()
 		stopProgress := showProgress(eng, stdio.Stderr)

@@ -16,7 +16,11 @@
 # user-ID modes) and reports the job's time per token divided by the mean:
 # "ratio" against the one-core floor divided by GOMAXPROCS (product.md's
 # definition), "pratio" against the same work run on all cores at once
-# (what a shared VM's cores actually deliver at that moment).
+# (what a shared VM's cores actually deliver at that moment). "cpu-ratio" is
+# the process's CPU time (user + system) per token spread over the cores
+# (nproc), divided by the floor: what the ratio would be with every core
+# busy the whole time. GOGC=100 in the environment runs the CLI with the
+# collector's default setting (it otherwise raises it while a job writes).
 #
 # Memory: peak-RSS is /usr/bin/time's maximum resident set size (anonymous
 # memory plus the pages of the mapped database the process touched);
@@ -43,7 +47,7 @@ floor_us() {
     awk '/BenchmarkFloor/ { for (i = 1; i <= NF; i++) { if ($(i+1) == "floor-µs/token") f = $i; if ($(i+1) == "pfloor-µs/token") p = $i }; print f, p }'
 }
 
-printf '%-7s %-16s %6s %7s %8s %8s %8s %6s %6s %8s %7s %7s\n' size mode tokens seconds tokens/s floor-µs pfloor-µs ratio pratio peak-RSS anon-MB file-MB
+printf '%-7s %-16s %6s %7s %8s %8s %8s %6s %6s %8s %8s %7s %7s\n' size mode tokens seconds tokens/s floor-µs pfloor-µs ratio pratio cpu-ratio peak-RSS anon-MB file-MB
 for n in "${sizes[@]}"; do
   # The demo makes about 77% of its tokens eligible (assigned, healthy).
   tokens=$(( n * 130 / 100 )); users=$(( tokens / 2 + 1 ))
@@ -71,12 +75,15 @@ for n in "${sizes[@]}"; do
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time")
     secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+    # CPU seconds (user + system) of the whole process: less sensitive to
+    # the host's scheduling than the elapsed time.
+    cpus=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { print s }' "$work/time")
     # The floor again after the job (the machine's load may have changed).
     read -r floor2 pfloor2 < <(floor_us "$mode")
     floor=$(echo "($floor + $floor2) / 2" | bc -l); pfloor=$(echo "($pfloor + $pfloor2) / 2" | bc -l)
-    printf '%-7s %-16s %6s %7.2f %8.0f %8.1f %8.1f %6.2f %6.2f %8.1f %7.1f %7.1f\n' "$n" "$mode" "$got" "$secs" \
+    printf '%-7s %-16s %6s %7.2f %8.0f %8.1f %8.1f %6.2f %6.2f %8.2f %8.1f %7.1f %7.1f\n' "$n" "$mode" "$got" "$secs" \
       "$(echo "$got / $secs" | bc -l)" "$floor" "$pfloor" "$(echo "$secs * 1000000 / $got / $floor" | bc -l)" \
-      "$(echo "$secs * 1000000 / $got / $pfloor" | bc -l)" \
+      "$(echo "$secs * 1000000 / $got / $pfloor" | bc -l)" "$(echo "$cpus * 1000000 / $got / $(nproc) / $floor" | bc -l)" \
       "$(echo "$rss / 1024" | bc -l)" "$(echo "$anon / 1024" | bc -l)" "$(echo "$file / 1024" | bc -l)"
     rm -rf "$dir"
   done

@@ -173,6 +173,11 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 				return fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
 			}
 			c := sel.Cursor()
+			// The last user read, for the tokens of one user that follow
+			// each other (only within this transaction, so what is read is
+			// exactly what the store holds now).
+			var lastUser model.User
+			lastFound := false
 			var k, v []byte
 			if after == nil {
 				k, v = c.First()
@@ -188,8 +193,11 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 				if found && tok.Serial == jt.Serial {
 					jt.Token, jt.Found = tok, true
 					if tok.AssignedUser != "" {
-						if u, err := tx.User(tok.AssignedUser); err == nil {
+						if lastFound && lastUser.ID == tok.AssignedUser {
+							jt.User, jt.UserFound = lastUser, true
+						} else if u, err := tx.User(tok.AssignedUser); err == nil {
 							jt.User, jt.UserFound = u, true
+							lastUser, lastFound = u, true
 						} else if !errors.Is(err, ErrNotFound) {
 							return err
 						}

@@ -110,6 +110,10 @@ func benchJob(b *testing.B, n int, mode model.PasswordMode) {
 	st := benchStore(b, n)
 	floor := measureFloor(b, mode.UsesUserID())
 	e := New(st, Options{})
+	// An installation creates its signing key once, not per job.
+	if err := e.Prepare(); err != nil {
+		b.Fatal(err)
+	}
 	pw := ""
 	if mode.NeedsAdminPassword() {
 		pw = "bench-password"

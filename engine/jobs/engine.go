@@ -46,6 +46,18 @@ type Options struct {
 	// BeforeCommit, when set, runs after the ZIP is in place and before the
 	// commit transaction. Tests use it to look at that moment.
 	BeforeCommit func(job model.Job)
+	// GCPercent, when above 0, is the garbage collector's percentage
+	// (debug.SetGCPercent) while a job writes its files; the previous
+	// setting is restored before the commit. It changes a process-wide
+	// setting, so only a process that owns its runtime for the job sets it
+	// (the CLI: 400); 0 leaves the collector alone. Meanwhile the soft
+	// memory limit (debug.SetMemoryLimit) is at most 32 MB, restored
+	// too. With the default 100 the run's small live heap (a few MB)
+	// makes the collector run about 45 times a second, and each cycle
+	// has to stop the workers in the middle of the signature's assembly
+	// loops (preemption signals sent again and again until they reach a
+	// safe point).
+	GCPercent int
 
 	// signer, when set, is used instead of the installation key (tests
 	// that compare the outputs of two stores).

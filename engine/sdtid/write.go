@@ -206,23 +206,28 @@ func (w *Writer) Write(in WriteInput) (*Written, error) {
 	}
 	token.children = append(token.children, attrs)
 
-	hbuf, err := macInput(header)
+	sc := scratchPool.Get().(*macScratch)
+	defer sc.release()
+	hbuf, err := macInputTo(sc.mac[0], sc.prefix, header)
 	if err != nil {
 		return nil, badInput("TKNHeader", "%v", err)
 	}
-	tbuf, err := macInput(token)
+	sc.mac[0] = hbuf
+	tbuf, err := macInputTo(sc.mac[1], sc.prefix, token)
 	if err != nil {
 		return nil, badInput("TKN", "%v", err)
 	}
+	sc.mac[1] = tbuf
 	hmac := cbcMAC(newAES(k.HeaderMAC), ivHeaderMAC, hbuf)
 	tmac := cbcMAC(newAES(k.TokenMAC), ivTokenMAC, tbuf)
 	header.children = append(header.children, &node{name: "HeaderMAC", content: base64.StdEncoding.EncodeToString(hmac[:])})
 	token.children = append(token.children, &node{name: "TokenMAC", content: base64.StdEncoding.EncodeToString(tmac[:])})
 
-	sbuf, err := sigInput(header, []*node{token})
+	sbuf, err := sigInputTo(sc.sig, sc.prefix, header, []*node{token})
 	if err != nil {
 		return nil, badInput("TKN", "%v", err)
 	}
+	sc.sig = sbuf
 	sig, err := w.Signer.sign(sbuf)
 	if err != nil {
 		return nil, fmt.Errorf("sdtid: signing: %w", err)
