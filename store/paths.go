@@ -115,8 +115,9 @@ func shellQuote(s string) string {
 	return string(append(out, '\''))
 }
 
-// syncDir makes a just-created or renamed directory entry durable.
-func syncDir(dir string) error {
+// SyncDir makes a just-created or renamed directory entry durable. The
+// job engine uses it for its output files too.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -151,7 +151,7 @@ func createKeyFile(path string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("create store key: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("create store key: %w", err)
 	}
 	return key, nil

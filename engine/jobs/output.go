@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
 )
 
 func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }
@@ -141,7 +142,7 @@ func (e *Engine) Download(seq uint64, path string, force bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("writing %s failed: %w", abs, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := store.SyncDir(dir); err != nil {
 		return "", err
 	}
 	if err := e.st.AppendAudit("output download", "job "+j.Name, fmt.Sprintf("to %s, %d bytes, SHA-256 %s", abs, n, sum)); err != nil {
@@ -163,6 +164,6 @@ func (e *Engine) DeleteOutput(seq uint64) (model.Job, error) {
 	if err := os.Remove(j.Output); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return j, fmt.Errorf("delete %s: %w", j.Output, err)
 	}
-	_ = syncDir(filepath.Dir(j.Output))
+	_ = store.SyncDir(filepath.Dir(j.Output))
 	return e.st.OutputDeleted(seq)
 }

@@ -457,7 +457,7 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		return job, outputErr(err)
 	}
 	ok = true
-	if err := syncDir(filepath.Dir(final)); err != nil {
+	if err := store.SyncDir(filepath.Dir(final)); err != nil {
 		os.Remove(final)
 		return job, outputErr(err)
 	}
@@ -760,14 +760,4 @@ func (e *Engine) writeOne(w *sdtid.Writer, fw *flate.Writer, sw *sliceWriter, it
 	}
 	clear(out.Data) // it holds the encrypted seed; cheap hygiene
 	return ent, nil
-}
-
-// syncDir makes a rename durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
