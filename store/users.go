@@ -103,6 +103,42 @@ func (s *Store) UserTokenCount(userID string) (n int, err error) {
 	return n, err
 }
 
+// TokenCountsByUser returns how many tokens (software and hardware) each
+// user holds, keyed by user ID; a user who holds none is absent. It is one
+// read transaction and one cursor walk over tokens_by_user, so it costs
+// O(assigned tokens), not one lookup per user, and agrees with
+// TokensByUser and UserTokenCount.
+func (s *Store) TokenCountsByUser() (map[string]int, error) {
+	counts := map[string]int{}
+	err := s.View(func(tx *Tx) error {
+		c := tx.tx.Bucket(bucketTokensByUser).Cursor()
+		// Keys are <user id> 0x00 <SerialKey>, so one user's keys are
+		// adjacent: count a run, store it when the user ID changes.
+		var user []byte // the current run's user ID, valid in this tx
+		n := 0
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return fmt.Errorf("tokens_by_user key %q has no user ID separator: the store is damaged", k)
+			}
+			if n > 0 && !bytes.Equal(k[:i], user) {
+				counts[string(user)] = n
+				n = 0
+			}
+			user = k[:i]
+			n++
+		}
+		if n > 0 {
+			counts[string(user)] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return counts, nil
+}
+
 // ---- assignment ----
 
 func enabledWord(t model.Token) string {

@@ -21,6 +21,9 @@ type inventoryBackend interface {
 	ReplacementWindowDays() (int, error)
 	// Users returns every user in user ID order.
 	Users() ([]model.User, error)
+	// TokenCountsByUser returns how many tokens each user holds, by user
+	// ID; a user who holds none is absent.
+	TokenCountsByUser() (map[string]int, error)
 	// User returns one user and the tokens they hold, in serial order.
 	User(id string) (model.User, []model.Token, error)
 	// Assign gives the token to the user; Unassign takes it back. Both are

@@ -52,6 +52,10 @@ func (b *engineBackend) Users() ([]model.User, error) {
 	return out, err
 }
 
+func (b *engineBackend) TokenCountsByUser() (map[string]int, error) {
+	return b.st.TokenCountsByUser()
+}
+
 func (b *engineBackend) User(id string) (model.User, []model.Token, error) {
 	u, err := b.st.User(id)
 	if err != nil {

@@ -89,6 +89,16 @@ func TestEngineBackendInventory(t *testing.T) {
 	if _, ut, _ := be.User(user); len(ut) != 1 || ut[0].Serial != free.Serial {
 		t.Fatalf("user %s holds %v after assign", user, ut)
 	}
+	// The Users list's counts agree with every user's tokens.
+	counts, err := be.TokenCountsByUser()
+	if err != nil || counts[user] != 1 {
+		t.Fatalf("TokenCountsByUser: %s holds %d, %v", user, counts[user], err)
+	}
+	for _, u := range us {
+		if _, ut, err := be.User(u.ID); err != nil || len(ut) != counts[u.ID] {
+			t.Fatalf("%s: User lists %d tokens, TokenCountsByUser %d, %v", u.ID, len(ut), counts[u.ID], err)
+		}
+	}
 	if err := be.Assign(free.Serial, user); err == nil {
 		t.Fatal("assigning an assigned token was accepted")
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -13,19 +14,24 @@ import (
 
 // userRow is one user in a list; FilterValue is "id full-name e-mail".
 type userRow struct {
-	u  model.User
-	fs [3]string
-	fv string
+	u      model.User
+	fs     [3]string
+	fv     string
+	tokens int // tokens the user holds; only the Users list shows it
 }
 
 func (r *userRow) FilterValue() string { return r.fv }
 
-func userItems(us []model.User) []filterlist.Item {
+func userItems(us []model.User) []filterlist.Item { return userItemsCounted(us, nil) }
+
+// userItemsCounted is userItems with each user's token count taken from
+// counts (a user absent from it holds none).
+func userItemsCounted(us []model.User, counts map[string]int) []filterlist.Item {
 	rows := make([]userRow, len(us))
 	items := make([]filterlist.Item, len(us))
 	for i, u := range us {
 		name := strings.TrimSpace(u.FirstName + " " + u.LastName)
-		rows[i] = userRow{u: u, fs: [3]string{u.ID, name, u.Email}}
+		rows[i] = userRow{u: u, fs: [3]string{u.ID, name, u.Email}, tokens: counts[u.ID]}
 		rows[i].fv = u.ID + " " + name + " " + u.Email
 		items[i] = &rows[i]
 	}
@@ -50,6 +56,30 @@ func userRender(c *common) filterlist.RenderFunc {
 	}
 }
 
+// userListCells are the Users list's columns: the user picker's
+// (userCells) with the number of tokens held before the e-mail.
+func userListCells(width int) []cell {
+	cs := userCells(width)
+	return []cell{cs[0], cs[1], {"Tokens", 6, -1}, cs[2]}
+}
+
+func userListRender(c *common) filterlist.RenderFunc {
+	return func(it filterlist.Item, width int, selected bool, matched []int) string {
+		r := it.(*userRow)
+		cs := userListCells(width + 2)
+		cs[0].text, cs[1].text, cs[2].text, cs[3].text = r.fs[0], r.fs[1], tokenCountText(r.tokens), textValue(r.fs[2])
+		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+	}
+}
+
+// tokenCountText is a user's token count in the Users list, "-" for none.
+func tokenCountText(n int) string {
+	if n <= 0 {
+		return "-"
+	}
+	return itoa(n)
+}
+
 type usersLoadedMsg struct {
 	items []filterlist.Item
 	err   error
@@ -64,7 +94,7 @@ type usersScreen struct {
 }
 
 func newUsers(c *common) *usersScreen {
-	return &usersScreen{c: c, list: newList(c, userRender(c))}
+	return &usersScreen{c: c, list: newList(c, userListRender(c))}
 }
 
 func (s *usersScreen) Init() tea.Cmd {
@@ -74,7 +104,27 @@ func (s *usersScreen) Init() tea.Cmd {
 		if err != nil {
 			return to(s, usersLoadedMsg{err: err})
 		}
-		return to(s, usersLoadedMsg{items: userItems(us)})
+		counts, err := be.TokenCountsByUser()
+		if err != nil {
+			return to(s, usersLoadedMsg{err: err})
+		}
+		return to(s, usersLoadedMsg{items: userItemsCounted(us, counts)})
+	}
+}
+
+// addTokens changes the token count shown for user id by d (the rows are
+// in user ID order).
+func (s *usersScreen) addTokens(id string, d int) {
+	if id == "" {
+		return
+	}
+	items := s.list.Items()
+	i, ok := slices.BinarySearchFunc(items, id, func(it filterlist.Item, id string) int {
+		return strings.Compare(it.(*userRow).u.ID, id)
+	})
+	if ok {
+		r := items[i].(*userRow)
+		r.tokens = max(0, r.tokens+d)
 	}
 }
 
@@ -91,6 +141,14 @@ func (s *usersScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case usersLoadedMsg:
 		s.loaded, s.err = true, msg.err
 		return s, s.list.SetItems(msg.items)
+	case tokenChangedMsg:
+		// An assignment made from a screen above this one: move the
+		// token's count from its old user to its new one.
+		if s.loaded && msg.prevUser != msg.tok.AssignedUser {
+			s.addTokens(msg.prevUser, -1)
+			s.addTokens(msg.tok.AssignedUser, +1)
+		}
+		return s, nil
 	case filterlist.SelectedMsg:
 		if msg.ListID != s.list.ID() {
 			return s, nil
@@ -113,7 +171,7 @@ func (s *usersScreen) View(w, h int) string {
 	case !s.loaded:
 		return "Loading the users..."
 	}
-	return listWithHeader(&s.list, headerRow(t, userCells(w), w), w, h)
+	return listWithHeader(&s.list, headerRow(t, userListCells(w), w), w, h)
 }
 
 // ---- user detail ----
