@@ -6,45 +6,16 @@ import (
 	"encoding/csv"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/engine/sdtid/stokentest"
 	"github.com/swtoken/swtoken/model"
 )
-
-func needStoken(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("stoken"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("stoken is not installed")
-		}
-		t.Skip("stoken is not installed")
-	}
-}
-
-// stoken runs stoken the safe way (no prompts, no rc file, a timeout).
-func stoken(args ...string) (string, error) {
-	cmd := exec.Command("timeout", append([]string{"10", "stoken", "--batch", "--rcfile=/dev/null"}, args...)...)
-	cmd.Stdin = nil
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-func stokenShow(file, password string) (string, error) {
-	args := []string{"show", "--seed", "--file=" + file}
-	if password != "" {
-		args = append(args, "--password="+password)
-	}
-	return stoken(args...)
-}
-
-var seedLine = regexp.MustCompile(`Decrypted seed *: ([0-9a-f ]+)`)
 
 func unzipAll(t *testing.T, zipPath, dir string) map[string]string {
 	t.Helper()
@@ -82,7 +53,7 @@ func unzipAll(t *testing.T, zipPath, dir string) map[string]string {
 // binding and nickname, the manifest (no secrets), and that stoken's
 // current code passes swtoken verify while a wrong one fails.
 func TestDistributeEndToEndWithStoken(t *testing.T) {
-	needStoken(t)
+	stokentest.Require(t, "stoken")
 	dir := demoDir(t)
 	const adminPW = "Adm1n-Pass"
 	pwFile := writeFile(t, "pw", adminPW+"\n")
@@ -141,15 +112,14 @@ func TestDistributeEndToEndWithStoken(t *testing.T) {
 			for n, r := range rows[1:] {
 				serial, user, file := r[0], r[1], files[r[4]]
 				want := model.EffectivePassword(mode, user, adminPW)
-				show, err := stokenShow(file, want)
+				show, err := stokentest.Show(file, want)
 				if err != nil {
 					t.Fatalf("%s: stoken refused the expected password: %v\n%s", r[4], err, show)
 				}
-				sm := seedLine.FindStringSubmatch(show)
-				if sm == nil {
+				seedHex, ok := stokentest.DecryptedSeed(show)
+				if !ok {
 					t.Fatalf("no seed in stoken output:\n%s", show)
 				}
-				seedHex := strings.ReplaceAll(strings.TrimSpace(sm[1]), " ", "")
 				if bytes.Contains(bytes.ToLower(manifest), []byte(seedHex)) {
 					t.Fatal("the manifest holds a seed")
 				}
@@ -163,7 +133,7 @@ func TestDistributeEndToEndWithStoken(t *testing.T) {
 						if w == want {
 							continue
 						}
-						if out, err := stokenShow(file, w); err == nil {
+						if out, err := stokentest.Show(file, w); err == nil {
 							t.Fatalf("%s opened with the wrong password %q:\n%s", r[4], w, out)
 						}
 					}
@@ -181,11 +151,7 @@ func TestDistributeEndToEndWithStoken(t *testing.T) {
 					continue // stoken's codes on a sample keep the test fast
 				}
 				at := time.Now().Unix()
-				code, err := stoken("tokencode", "--force", "--file="+file, "--password="+want, "--pin=0000", "--use-time="+strconv.FormatInt(at, 10))
-				if mode == model.PasswordNone {
-					code, err = stoken("tokencode", "--force", "--file="+file, "--pin=0000", "--use-time="+strconv.FormatInt(at, 10))
-				}
-				code = strings.TrimSpace(code)
+				code, err := stokentest.Tokencode(file, want, at)
 				if err != nil || len(code) != 8 {
 					t.Fatalf("stoken tokencode: %v %q", err, code)
 				}

@@ -11,7 +11,6 @@ package ui
 
 import (
 	"archive/zip"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/engine/sdtid/stokentest"
 )
 
 var (
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 // binary builds swtoken once for all e2e tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	requireTool(t, "tmux")
+	stokentest.Require(t, "tmux")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "swtoken-e2e-bin-")
 		if err != nil {
@@ -62,18 +63,6 @@ func binary(t *testing.T) string {
 		t.Fatal(buildErr)
 	}
 	return binPath
-}
-
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed; CI must run the e2e tests", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
 }
 
 // shq quotes s for sh.
@@ -220,16 +209,12 @@ func cli(t *testing.T, data string, args ...string) string {
 // stdin and a timeout, so a prompt can never hang the test.
 func runStoken(t *testing.T, args ...string) string {
 	t.Helper()
-	requireTool(t, "stoken")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "timeout", append([]string{"10", "stoken", "--batch", "--rcfile=/dev/null"}, args...)...)
-	cmd.Stdin = nil
-	out, err := cmd.CombinedOutput()
+	stokentest.Require(t, "stoken")
+	out, errOut, err := stokentest.Run(args...)
 	if err != nil {
-		t.Fatalf("stoken %v: %v\n%s", args[0], err, out)
+		t.Fatalf("stoken %v: %v\n%s%s", args[0], err, out, errOut)
 	}
-	return string(out)
+	return out
 }
 
 // checkZip extracts one token file from the ZIP and has stoken read it with

@@ -6,10 +6,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -115,32 +112,3 @@ func zipFiles(t testing.TB, path string) map[string][]byte {
 	}
 	return out
 }
-
-// needStoken skips (or, in CI, fails) when stoken is not installed.
-func needStoken(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("stoken"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("stoken is not installed")
-		}
-		t.Skip("stoken is not installed")
-	}
-}
-
-// stokenTokencode asks stoken for a file's tokencode at unix time at.
-func stokenTokencode(t testing.TB, file, password string, at int64) string {
-	t.Helper()
-	args := []string{"10", "stoken", "--batch", "--rcfile=/dev/null", "tokencode", "--force", "--file=" + file, "--pin=0000", "--use-time=" + itoa(at)}
-	if password != "" {
-		args = append(args, "--password="+password)
-	}
-	cmd := exec.Command("timeout", args...)
-	cmd.Stdin = nil
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("stoken tokencode %s: %v", filepath.Base(file), err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

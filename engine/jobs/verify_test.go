@@ -8,6 +8,7 @@ import (
 
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/engine/sdtid/stokentest"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
@@ -49,13 +50,14 @@ func TestDistributedSID64TokenBecomesAES128(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			// stoken's own code for the file, when stoken is installed.
-			if _, err := os.Stat("/usr/bin/stoken"); err == nil {
-				p := filepath.Join(dir, "f.sdtid")
-				if err := os.WriteFile(p, data, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				code = stokenTokencode(t, p, "pw-8char", testNow.Unix())
+			// stoken's own code for the file (required in CI).
+			stokentest.Require(t, "stoken")
+			p := filepath.Join(dir, "f.sdtid")
+			if err := os.WriteFile(p, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if code, err = stokentest.Tokencode(p, "pw-8char", testNow.Unix()); err != nil {
+				t.Fatal(err)
 			}
 		}
 		res, err := Verify(st, serial, code, "", testNow)

@@ -1,13 +1,10 @@
 package sdtid
 
 import (
-	"bytes"
-	"context"
 	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -16,44 +13,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/engine/sdtid/stokentest"
 )
 
 // interopFiles is how many random files stoken must accept.
 const interopFiles = 220
 
-// requireStoken returns stoken's path. In CI a missing stoken is a failure:
-// the interop test is the product's compatibility guarantee.
-func requireStoken(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("stoken")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("stoken is not installed; CI must run the interoperability test (apt-get install stoken)")
-		}
-		t.Skip("stoken is not installed; skipping the interoperability test (CI=true makes this a failure)")
-	}
-	return p
-}
-
-// runStoken runs stoken the only safe way: --batch (prompts become errors),
-// no rc file, stdin from /dev/null, and a timeout.
-func runStoken(stoken string, args ...string) (stdout, stderr string, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, stoken, append([]string{"--batch", "--rcfile=/dev/null"}, args...)...)
-	cmd.Stdin = nil // /dev/null
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		err = fmt.Errorf("stoken timed out (prompt loop?): %w", ctx.Err())
-	}
-	return o.String(), e.String(), err
-}
-
 var (
-	decryptedSeedRe = regexp.MustCompile(`(?m)^Decrypted seed\s*:\s*([0-9a-f ]+)$`)
-	encryptedPwRe   = regexp.MustCompile(`(?m)^Encrypted w/password\s*:\s*(\w+)$`)
+	encryptedPwRe = regexp.MustCompile(`(?m)^Encrypted w/password\s*:\s*(\w+)$`)
 )
 
 // interopTimes are fixed check times, all before every random Death.
@@ -68,7 +36,7 @@ type interopCase struct {
 // TestStokenInterop writes a few hundred random files and has stoken read
 // each one: MACs, password, seed and tokencodes must all agree.
 func TestStokenInterop(t *testing.T) {
-	stoken := requireStoken(t)
+	stokentest.Require(t, "stoken")
 	r := rand.New(rand.NewSource(20240615))
 	w := &Writer{Signer: signer(t), Rand: r, Keys: NewKeyCache()}
 	cases := make([]interopCase, interopFiles)
@@ -117,7 +85,7 @@ func TestStokenInterop(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				checkInterop(stoken, dir, i, cases[i], fail)
+				checkInterop(dir, i, cases[i], fail)
 			}
 		}()
 	}
@@ -135,7 +103,7 @@ func TestStokenInterop(t *testing.T) {
 	}
 }
 
-func checkInterop(stoken, dir string, i int, c interopCase, fail func(string, ...any)) {
+func checkInterop(dir string, i int, c interopCase, fail func(string, ...any)) {
 	path := filepath.Join(dir, fmt.Sprintf("t%03d.sdtid", i))
 	if err := os.WriteFile(path, c.out.Data, 0o600); err != nil {
 		fail("case %d: %v", i, err)
@@ -148,17 +116,17 @@ func checkInterop(stoken, dir string, i int, c interopCase, fail func(string, ..
 	}
 	desc := fmt.Sprintf("case %d (password %q, serial %s)", i, c.in.Password, c.in.Token.Serial)
 
-	out, errOut, err := runStoken(stoken, append([]string{"show", "--seed", file}, pwArgs...)...)
+	out, errOut, err := stokentest.Run(append([]string{"show", "--seed", file}, pwArgs...)...)
 	if err != nil {
 		fail("%s: stoken show failed: %v: %s%s", desc, err, out, errOut)
 		return
 	}
-	m := decryptedSeedRe.FindStringSubmatch(out)
-	if m == nil {
+	got, ok := stokentest.DecryptedSeed(out)
+	if !ok {
 		fail("%s: no decrypted seed in %q", desc, out)
 		return
 	}
-	if got := strings.ReplaceAll(m[1], " ", ""); got != hex.EncodeToString(c.out.Seed[:]) {
+	if got != hex.EncodeToString(c.out.Seed[:]) {
 		fail("%s: stoken's seed %s, ours %x", desc, got, c.out.Seed)
 	}
 	wantPw := map[bool]string{true: "yes", false: "no"}[c.in.Password != ""]
@@ -166,10 +134,10 @@ func checkInterop(stoken, dir string, i int, c interopCase, fail func(string, ..
 		fail("%s: stoken says encrypted w/password %v, want %s", desc, m, wantPw)
 	}
 	if c.in.Password != "" {
-		if _, _, err := runStoken(stoken, "show", file); err == nil {
+		if _, _, err := stokentest.Run("show", file); err == nil {
 			fail("%s: stoken opened a protected file without its password", desc)
 		}
-		if _, _, err := runStoken(stoken, "show", file, "--password="+c.in.Password+"x"); err == nil {
+		if _, _, err := stokentest.Run("show", file, "--password="+c.in.Password+"x"); err == nil {
 			fail("%s: stoken opened a protected file with a wrong password", desc)
 		}
 	}
@@ -191,7 +159,7 @@ func checkInterop(stoken, dir string, i int, c interopCase, fail func(string, ..
 			fail("%s: CodeForce: %v", desc, err)
 			continue
 		}
-		got, errOut, err := runStoken(stoken, append([]string{"tokencode", "--force", file, "--pin=" + pin,
+		got, errOut, err := stokentest.Run(append([]string{"tokencode", "--force", file, "--pin=" + pin,
 			"--use-time=" + strconv.FormatInt(ts, 10)}, pwArgs...)...)
 		if err != nil || strings.TrimSpace(got) != want {
 			fail("%s: at %d pin %s stoken %q (%v %s), ours %q", desc, ts, pin, strings.TrimSpace(got), err, errOut, want)

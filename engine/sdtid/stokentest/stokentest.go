@@ -1,0 +1,90 @@
+// Package stokentest runs stoken, the SDTID oracle, for tests: the one safe
+// invocation and the CI rule for missing tools, written once for every
+// package whose tests check files with stoken.
+package stokentest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Timeout bounds one stoken call. stoken loops forever on a prompt when it
+// is not in batch mode; with --batch a prompt is an error, and this is the
+// second guard.
+const Timeout = 10 * time.Second
+
+// Require returns the path of an external tool a test needs. When it is
+// missing the test fails in CI (CI=true: every check is required there) and
+// is skipped elsewhere, with a message that says which.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed; CI must run this test (apt-get install %s)", name, name)
+		}
+		t.Skipf("%s is not installed; skipping (CI=true makes this a failure)", name)
+	}
+	return p
+}
+
+// Run runs `timeout 10 stoken --batch --rcfile=/dev/null ARGS... </dev/null`:
+// prompts become errors, no ~/.stokenrc is read, and nothing can hang.
+func Run(args ...string) (stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout+2*time.Second)
+	defer cancel()
+	full := append([]string{fmt.Sprint(int(Timeout.Seconds())), "stoken", "--batch", "--rcfile=/dev/null"}, args...)
+	cmd := exec.CommandContext(ctx, "timeout", full...)
+	cmd.Stdin = nil // /dev/null
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 124 {
+		err = fmt.Errorf("stoken timed out (prompt loop?): %w", err)
+	}
+	return o.String(), e.String(), err
+}
+
+// Show runs `stoken show --seed` on file, with the password when one is
+// given, and returns its combined output.
+func Show(file, password string) (string, error) {
+	args := []string{"show", "--seed", "--file=" + file}
+	if password != "" {
+		args = append(args, "--password="+password)
+	}
+	out, errOut, err := Run(args...)
+	return out + errOut, err
+}
+
+// Tokencode asks stoken for file's raw tokencode (PIN 0000) at unix time
+// at, ignoring expiry.
+func Tokencode(file, password string, at int64) (string, error) {
+	args := []string{"tokencode", "--force", "--file=" + file, "--pin=0000", fmt.Sprintf("--use-time=%d", at)}
+	if password != "" {
+		args = append(args, "--password="+password)
+	}
+	out, errOut, err := Run(args...)
+	if err != nil {
+		return "", fmt.Errorf("stoken tokencode: %w: %s", err, strings.TrimSpace(errOut))
+	}
+	return strings.TrimSpace(out), nil
+}
+
+var decryptedSeedRe = regexp.MustCompile(`(?m)^Decrypted seed\s*:\s*([0-9a-f ]+)$`)
+
+// DecryptedSeed returns the seed from `stoken show --seed` output as 32
+// lower-case hex digits.
+func DecryptedSeed(showOutput string) (string, bool) {
+	m := decryptedSeedRe.FindStringSubmatch(showOutput)
+	if m == nil {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.TrimSpace(m[1]), " ", ""), true
+}
