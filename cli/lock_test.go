@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // The test binary doubles as a child process (the bbolt lock is per
@@ -87,49 +87,7 @@ func holdStore(t *testing.T, dir, activity string) (int, func()) {
 	t.Helper()
 	cmd := childCmd(t, "hold", dir, activity)
 	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan error, 1)
-	go func() {
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err == nil && line != "ready\n" {
-			err = fmt.Errorf("unexpected output %q", line)
-		}
-		ready <- err
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("holder did not start: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("holder did not start within 20 s")
-	}
-	released := false
-	release := func() {
-		if released {
-			return
-		}
-		released = true
-		stdin.Close()
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("holder: %v", err)
-		}
-	}
-	t.Cleanup(release)
+	release := storetest.StartReady(t, cmd, 20*time.Second)
 	return cmd.Process.Pid, release
 }
 

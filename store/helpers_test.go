@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/store/storetest"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -119,58 +119,7 @@ func helperCmd(t *testing.T, mode, dir, activity string) *exec.Cmd {
 func startHolder(t *testing.T, dir, activity string) (*exec.Cmd, func()) {
 	t.Helper()
 	cmd := helperCmd(t, "hold", dir, activity)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan error, 1)
-	go func() {
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err == nil && line != "ready\n" {
-			err = fmt.Errorf("unexpected output %q", line)
-		}
-		ready <- err
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("holder did not start: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatal("holder did not start within 10 s")
-	}
-	released := false
-	release := func() {
-		if released {
-			return
-		}
-		released = true
-		stdin.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("holder exited with %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			t.Error("holder did not exit")
-		}
-	}
-	t.Cleanup(release)
-	return cmd, release
+	return cmd, storetest.StartReady(t, cmd, 10*time.Second)
 }
 
 // newStore opens a fresh store in a temp dir and closes it at cleanup.
