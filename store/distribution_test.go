@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,66 @@ func TestSeedRecordRoundTrip(t *testing.T) {
 	}
 	if _, err := decodeSeedRecord([]byte("k"), []byte{2, 1}); err == nil || !strings.Contains(err.Error(), "newer swtoken") {
 		t.Fatalf("a newer record: %v", err)
+	}
+}
+
+// TestEachJobTokenChunkBoundaries walks selections whose sizes sit on either
+// side of the first (small) and later read chunks: every token comes once,
+// in the frozen order, with its user.
+func TestEachJobTokenChunkBoundaries(t *testing.T) {
+	st, err := Open(Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = firstJobChunk + 2*jobChunk + 3
+	b := Bulk{Profiles: []model.Profile{model.NewProfile("P", model.DeviceIPhone)}}
+	var serials []string
+	for i := range n {
+		uid := "u" + strconv.Itoa(i/2) // two tokens per user: the walk reuses the user read
+		if i%2 == 0 {
+			b.Users = append(b.Users, model.User{ID: uid, FirstName: "F" + uid})
+		}
+		serial := strconv.Itoa(100_000_000_000 + i)
+		sealed, err := st.SealSeed(serial, make([]byte, SeedLen))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
+			Death: time.Now().AddDate(1, 0, 0)}
+		tok.Assign(uid)
+		b.Tokens = append(b.Tokens, tok)
+		serials = append(serials, serial)
+	}
+	if err := st.LoadBulk(b, "test load", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1, firstJobChunk - 1, firstJobChunk, firstJobChunk + 1,
+		firstJobChunk + jobChunk - 1, firstJobChunk + jobChunk, firstJobChunk + jobChunk + 1, n} {
+		j := distJob("walk " + strconv.Itoa(size))
+		// The last tokens, newest first, so that the walk cannot pass by
+		// following the serial order alone.
+		var sel []string
+		for i := n - 1; len(sel) < size; i-- {
+			sel = append(sel, serials[i])
+		}
+		if err := st.SubmitDistribution(&j, sel, "pw", ""); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		err := st.EachJobToken(j.Seq, func(jt JobToken) error {
+			if !jt.Found || !jt.UserFound || jt.User.ID != jt.Token.AssignedUser || jt.User.FirstName != "F"+jt.User.ID {
+				t.Fatalf("size %d: token %s read as %+v", size, jt.Serial, jt)
+			}
+			got = append(got, jt.Serial)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := st.JobSerials(j.Seq)
+		if len(want) != size || !slices.Equal(got, want) {
+			t.Fatalf("size %d: walked %d tokens, the frozen selection holds %d (%v...)", size, len(got), len(want), got[:min(3, len(got))])
+		}
 	}
 }
