@@ -71,6 +71,16 @@ func TestDemoCommand(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+	// The demo is a ready installation: its signing key exists, so the
+	// first job does not pay for making it.
+	st, err := store.Open(store.Options{DataDir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SigningKey(); err != nil {
+		t.Errorf("no signing key after demo: %v", err)
+	}
+	st.Close()
 	expectFail(t, dir, ExitFailure, "the store is not empty (500 tokens, 200 users, 4 profiles); the demo inventory loads only into an empty store", "demo")
 	expectFail(t, dataDir(t), ExitUsage, "--users must be 0 to", "demo", "--users", "-5")
 	expectFail(t, dataDir(t), ExitUsage, "unexpected argument", "demo", "now")

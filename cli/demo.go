@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/swtoken/swtoken/engine/inventory"
+	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -38,6 +39,11 @@ func runDemo(g Globals, args []string, stdio IO) error {
 	return withStore(g, readWrite, fmt.Sprintf("load demo inventory (%d users, %d tokens)", *users, *tokens), func(st *store.Store) error {
 		s, err := inventory.LoadDemo(st, *users, *tokens, at)
 		if err != nil {
+			return err
+		}
+		// The demo is a ready installation: its signing key is made now,
+		// not inside the first job (docs/DECISIONS.md).
+		if err := jobs.New(st, jobs.Options{}).Prepare(); err != nil {
 			return err
 		}
 		w := stdio.Stdout

@@ -152,3 +152,25 @@ func TestEngineBackendInventory(t *testing.T) {
 		t.Fatalf("verify audit: %+v, %v", v, err)
 	}
 }
+
+// TestEngineBackendDemoMakesTheSigningKey: the console's demo offer leaves
+// a ready installation, so the first job does not pay for the key.
+func TestEngineBackendDemoMakesTheSigningKey(t *testing.T) {
+	st, err := store.Open(store.Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eng := jobs.New(st, jobs.Options{})
+	be := NewEngineBackend(st, eng).(*engineBackend)
+	defer be.Close()
+	if _, _, err := st.SigningKey(); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a new store has a signing key (%v)", err)
+	}
+	if _, err := be.LoadDemo(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SigningKey(); err != nil {
+		t.Fatalf("no signing key after the demo: %v", err)
+	}
+}
