@@ -20,7 +20,7 @@ func init() {
 	register("distribute", command{
 		summary: "create a distribution job (one token file per token, in a ZIP) and run it",
 		usage: "distribute --job NAME --profile NAME [--device-id ID] [--nickname N] --password-mode none|password|userid|userid+password " +
-			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--dry-run] [--yes]",
+			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--dry-run | --queue] [--yes]",
 		run: runDistribute,
 	})
 }
@@ -41,6 +41,7 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	alg := fs.String("algorithm", "", "only tokens of this algorithm (aes-128 or sid-64)")
 	dryRun := fs.Bool("dry-run", false, "print the summary and submit nothing")
 	yes := fs.Bool("yes", false, "confirm a job that redistributes tokens or selects all eligible tokens")
+	queue := fs.Bool("queue", false, "submit the job and exit without running it (swtoken jobs run or the console runs it)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -58,6 +59,8 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		return usagef("--password-mode is required (none, password, userid or userid+password)")
 	case !*all && !set["from"] && !set["to"]:
 		return usagef("choose the tokens: --from S --to S, or --all for every eligible token (empty criteria never select everything)")
+	case *queue && *dryRun:
+		return usagef("--queue and --dry-run do not go together: --dry-run submits nothing")
 	}
 	mode, err := model.ParsePasswordMode(*modeText)
 	if err != nil {
@@ -136,6 +139,12 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		return err
 	}
 	fmt.Fprintf(stdio.Stdout, "Submitted job %q (%s), %s.\n", job.Name, job.BatchID, plural(job.Total, "token"))
+	if *queue {
+		// The admin password (if any) stays sealed in the store until the
+		// job ends, as for any queued job.
+		fmt.Fprintf(stdio.Stdout, "Queued: run it with `swtoken jobs run` (or open the console).\n")
+		return nil
+	}
 	end, err := runJobsToEnd(eng, stdio, job.Seq)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -251,4 +252,52 @@ func TestJobsCommands(t *testing.T) {
 	if got := mustRun(t, dir, "jobs", "run"); !strings.Contains(got, "no queued jobs") {
 		t.Fatalf("jobs run: %s", got)
 	}
+}
+
+// TestDistributeQueueThenJobsRun: --queue submits and exits with the job
+// Queued and nothing distributed; `jobs run` (another process, as from cron)
+// runs it with the sealed password and completes it.
+func TestDistributeQueueThenJobsRun(t *testing.T) {
+	dir := demoDir(t)
+	pwFile := writeFile(t, "pw", "Queued-Pass1\n")
+	counts := func() map[string]int {
+		m := map[string]int{}
+		for _, tk := range decodeJSON[[]tokenJSON](t, mustRun(t, dir, "tokens", "list", "--from", "100000000001", "--to", "100000000010", "--json")) {
+			m[tk.Serial] = tk.Distribution.Count
+		}
+		return m
+	}
+	before := counts()
+	out := mustRun(t, dir, "distribute", "--job", "Night run", "--profile", "Staff iPhone", "--password-mode", "password",
+		"--password-file", pwFile, "--from", "100000000001", "--to", "100000000010", "--queue")
+	if !strings.Contains(out, "Queued: run it with `swtoken jobs run`") {
+		t.Fatalf("distribute --queue said:\n%s", out)
+	}
+	j := decodeJSON[jobJSON](t, mustRun(t, dir, "jobs", "show", "Night run", "--json"))
+	if j.State != "queued" || j.Total == 0 || j.Output != "" {
+		t.Fatalf("after --queue: %+v", j)
+	}
+	if got := counts(); !maps.Equal(got, before) {
+		t.Fatalf("a queued job changed tokens: %v, was %v", got, before)
+	}
+	if got := mustRun(t, dir, "jobs", "run"); !strings.Contains(got, "Night run") {
+		t.Fatalf("jobs run: %s", got)
+	}
+	j = decodeJSON[jobJSON](t, mustRun(t, dir, "jobs", "show", "Night run", "--json"))
+	if j.State != "completed" || j.Output == "" {
+		t.Fatalf("after jobs run: %+v", j)
+	}
+	after, ran := counts(), 0
+	for s, n := range after {
+		if n == before[s]+1 {
+			ran++
+		} else if n != before[s] {
+			t.Fatalf("token %s: distributed %d times, was %d", s, n, before[s])
+		}
+	}
+	if ran != j.Total {
+		t.Fatalf("%d tokens distributed, the job holds %d", ran, j.Total)
+	}
+	expectFail(t, dir, ExitUsage, "--queue and --dry-run do not go together", "distribute", "--job", "X", "--profile", "Staff iPhone",
+		"--password-mode", "none", "--all", "--queue", "--dry-run")
 }
