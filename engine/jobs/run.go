@@ -657,6 +657,13 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				case results <- ent:
 				case <-ctx.Done():
 				}
+				// A worker that neither blocks nor reaches a safe point
+				// inside the signature keeps its P: the ordered writer
+				// and the feeder, woken by the channels, would wait
+				// until the window of files in flight is full and
+				// every worker stalls. Yielding after each file lets
+				// them run at once.
+				runtime.Gosched()
 			}
 		}()
 	}
