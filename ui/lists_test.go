@@ -44,6 +44,16 @@ func TestTokenAssignRefusalIsShown(t *testing.T) {
 	m := openMenu(t, be, "5", 120, 40)
 	press(t, m, "2", "enter", "a")
 	typeText(t, m, "dmuller") // holds 3 tokens already
+	// The picker shows how many tokens each user holds, as the Users list
+	// does, so a full user can be seen before picking.
+	wantScreen(t, m, "Tokens")
+	p, ok := m.top().(*picker)
+	if !ok || p.list.Len() != 1 {
+		t.Fatalf("top is %T", m.top())
+	}
+	if it, _, _ := p.list.Selected(); it.(*userRow).tokens != 3 {
+		t.Fatalf("the picker counts %d tokens for dmuller, want 3", it.(*userRow).tokens)
+	}
 	press(t, m, "enter")
 	wantScreen(t, m, "ERROR: Assigned user: dmuller already holds")
 	if _, ok := m.top().(*tokenDetail); !ok {

@@ -96,13 +96,19 @@ func newUserPicker(c *common, origin screen, serial string) *picker {
 	be := c.be
 	p := &picker{c: c, title: "Assign " + serial,
 		intro:  fmt.Sprintf("Pick the user who receives token %s (a user holds at most %d tokens).", serial, model.MaxTokensPerUser),
-		header: userCells, list: newList(c, userRender(c))}
+		header: userListCells, list: newList(c, userListRender(c))}
+	// The Users list's columns, token count included: a user who already
+	// holds the maximum cannot take another token.
 	p.load = func() ([]filterlist.Item, error) {
 		us, err := be.Users()
 		if err != nil {
 			return nil, err
 		}
-		return userItems(us), nil
+		counts, err := be.TokenCountsByUser()
+		if err != nil {
+			return nil, err
+		}
+		return userItemsCounted(us, counts), nil
 	}
 	p.onPick = func(it filterlist.Item) tea.Cmd {
 		u := it.(*userRow).u

@@ -17,15 +17,14 @@ type userRow struct {
 	u      model.User
 	fs     [3]string
 	fv     string
-	tokens int // tokens the user holds; only the Users list shows it
+	tokens int // tokens the user holds
 }
 
 func (r *userRow) FilterValue() string { return r.fv }
 
-func userItems(us []model.User) []filterlist.Item { return userItemsCounted(us, nil) }
-
-// userItemsCounted is userItems with each user's token count taken from
-// counts (a user absent from it holds none).
+// userItemsCounted makes the rows of the Users list and the user picker,
+// each user's token count taken from counts (a user absent from it holds
+// none).
 func userItemsCounted(us []model.User, counts map[string]int) []filterlist.Item {
 	rows := make([]userRow, len(us))
 	items := make([]filterlist.Item, len(us))
@@ -44,20 +43,8 @@ func userCells(width int) []cell {
 	return []cell{{"User ID", idW, 0}, {"Name", nameW, 1}, {"E-mail", 0, 2}}
 }
 
-func userRender(c *common) filterlist.RenderFunc {
-	return func(it filterlist.Item, width int, selected bool, matched []int) string {
-		r := it.(*userRow)
-		cs := userCells(width + 2)
-		for i := range cs {
-			cs[i].text = r.fs[i]
-		}
-		cs[2].text = textValue(cs[2].text)
-		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
-	}
-}
-
-// userListCells are the Users list's columns: the user picker's
-// (userCells) with the number of tokens held before the e-mail.
+// userListCells are the columns of the Users list and the user picker:
+// userCells with the number of tokens held before the e-mail.
 func userListCells(width int) []cell {
 	cs := userCells(width)
 	return []cell{cs[0], cs[1], {"Tokens", 6, -1}, cs[2]}
