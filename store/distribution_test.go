@@ -26,20 +26,26 @@ func distStore(t *testing.T) *Store {
 		Users:    []model.User{{ID: "alice"}, {ID: "bob"}},
 	}
 	for i, u := range []string{"alice", "alice", "bob"} {
-		serial := "10000000000" + string(rune('1'+i))
-		sealed, err := st.SealSeed(serial, make([]byte, SeedLen))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
-			Death: time.Now().AddDate(1, 0, 0)}
-		tok.Assign(u)
-		b.Tokens = append(b.Tokens, tok)
+		b.Tokens = append(b.Tokens, assignedToken(t, st, "10000000000"+string(rune('1'+i)), u))
 	}
 	if err := st.LoadBulk(b, "test load", ""); err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// assignedToken is a healthy AES-128 software token with a zero seed,
+// sealed by st, assigned to user.
+func assignedToken(t *testing.T, st *Store, serial, user string) model.Token {
+	t.Helper()
+	sealed, err := st.SealSeed(serial, make([]byte, SeedLen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
+		Death: time.Now().AddDate(1, 0, 0)}
+	tok.Assign(user)
+	return tok
 }
 
 func distJob(name string) model.Job {
@@ -306,14 +312,7 @@ func TestEachJobTokenChunkBoundaries(t *testing.T) {
 			b.Users = append(b.Users, model.User{ID: uid, FirstName: "F" + uid})
 		}
 		serial := strconv.Itoa(100_000_000_000 + i)
-		sealed, err := st.SealSeed(serial, make([]byte, SeedLen))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok := model.Token{Serial: serial, Kind: model.KindSoftware, Algorithm: model.AlgAES128, SealedSeed: sealed,
-			Death: time.Now().AddDate(1, 0, 0)}
-		tok.Assign(uid)
-		b.Tokens = append(b.Tokens, tok)
+		b.Tokens = append(b.Tokens, assignedToken(t, st, serial, uid))
 		serials = append(serials, serial)
 	}
 	if err := st.LoadBulk(b, "test load", ""); err != nil {
