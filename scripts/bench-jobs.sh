@@ -6,6 +6,9 @@
 # usage: scripts/bench-jobs.sh [SIZE...]        default: 1000 10000 100000
 #   SWTOKEN_BIN=path  use a built swtoken instead of building one
 #   MODES="password userid userid+password"    the password modes to run
+#   REPEAT=N          run each size and mode N times, a row each (default 1;
+#                     a 1,000-token job takes 0.16 s, so one busy moment of
+#                     a shared host shows: use 3 or more for the 1k rows)
 #
 # For each size it loads a demo inventory sized so that about SIZE tokens
 # are eligible (the demo load, which also makes the installation's signing
@@ -39,6 +42,7 @@ export LC_ALL=C # EPOCHREALTIME and bc need a decimal point
 root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
 read -r -a modes <<<"${MODES:-password userid}"
+repeat=${REPEAT:-1}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 bin=${SWTOKEN_BIN:-}
 if [ -z "$bin" ]; then bin=$work/swtoken; (cd "$root" && go build -o "$bin" .); fi
@@ -102,33 +106,35 @@ for n in "${sizes[@]}"; do
   # The demo makes about 77% of its tokens eligible (assigned, healthy).
   tokens=$(( n * 130 / 100 )); users=$(( tokens / 2 + 1 ))
   for mode in "${modes[@]}"; do
-    dir=$work/data-$n-$mode
-    "$bin" --data-dir "$dir" demo --users "$users" --tokens "$tokens" >/dev/null
-    args=(--data-dir "$dir" distribute --job "Bench $n $mode" --profile "Staff iPhone" --password-mode "$mode" --all --algorithm aes-128 --yes --queue)
-    case $mode in
-      password) args+=(--password-file "$work/pw") ;;
-      userid+password) args+=(--password-file "$work/pw-short") ;;
-    esac
-    measure 0 "$work/submit.out" "$bin" "${args[@]}"
-    submit=$secs
-    got=$(sed -n 's/^Tokens: *\([0-9]*\) .*/\1/p' "$work/submit.out" | head -1)
-    cp -a "$dir" "$dir.again"
-    read -r floor pfloor < <(floor_us "$mode")
-    measure 0 "$work/run.out" "$bin" --data-dir "$dir" jobs run
-    grep -q "completed" "$work/run.out" || { cat "$work/run.out" >&2; exit 1; }
-    # The floor again after the job (the machine's load may have changed).
-    read -r floor2 pfloor2 < <(floor_us "$mode")
-    jsecs=$secs; jcpus=$cpus; jrss=$rss
-    # The same job again, sampled, for the anon/file split of its memory.
-    measure 1 "$work/run2.out" "$bin" --data-dir "$dir.again" jobs run
-    secs=$jsecs; cpus=$jcpus; rss=$jrss
-    rm -rf "$dir.again"
-    floor=$(echo "($floor + $floor2) / 2" | bc -l); pfloor=$(echo "($pfloor + $pfloor2) / 2" | bc -l)
-    printf '%-7s %-16s %6s %8.3f %7.3f %8.0f %8.1f %8.1f %6.2f %6.2f %8.2f %11.2f %8.1f %7.1f %7.1f\n' "$n" "$mode" "$got" "$submit" "$secs" \
-      "$(echo "$got / $secs" | bc -l)" "$floor" "$pfloor" "$(echo "$secs * 1000000 / $got / $floor" | bc -l)" \
-      "$(echo "$secs * 1000000 / $got / $pfloor" | bc -l)" "$(echo "$cpus * 1000000 / $got / $(nproc) / $floor" | bc -l)" \
-      "$(echo "($submit + $secs) * 1000000 / $got / $floor" | bc -l)" \
-      "$(echo "$rss / 1024" | bc -l)" "$(echo "$anon / 1024" | bc -l)" "$(echo "$file / 1024" | bc -l)"
-    rm -rf "$dir"
+    for _ in $(seq "$repeat"); do
+      dir=$work/data-$n-$mode
+      "$bin" --data-dir "$dir" demo --users "$users" --tokens "$tokens" >/dev/null
+      args=(--data-dir "$dir" distribute --job "Bench $n $mode" --profile "Staff iPhone" --password-mode "$mode" --all --algorithm aes-128 --yes --queue)
+      case $mode in
+        password) args+=(--password-file "$work/pw") ;;
+        userid+password) args+=(--password-file "$work/pw-short") ;;
+      esac
+      measure 0 "$work/submit.out" "$bin" "${args[@]}"
+      submit=$secs
+      got=$(sed -n 's/^Tokens: *\([0-9]*\) .*/\1/p' "$work/submit.out" | head -1)
+      cp -a "$dir" "$dir.again"
+      read -r floor pfloor < <(floor_us "$mode")
+      measure 0 "$work/run.out" "$bin" --data-dir "$dir" jobs run
+      grep -q "completed" "$work/run.out" || { cat "$work/run.out" >&2; exit 1; }
+      # The floor again after the job (the machine's load may have changed).
+      read -r floor2 pfloor2 < <(floor_us "$mode")
+      jsecs=$secs; jcpus=$cpus; jrss=$rss
+      # The same job again, sampled, for the anon/file split of its memory.
+      measure 1 "$work/run2.out" "$bin" --data-dir "$dir.again" jobs run
+      secs=$jsecs; cpus=$jcpus; rss=$jrss
+      rm -rf "$dir.again"
+      floor=$(echo "($floor + $floor2) / 2" | bc -l); pfloor=$(echo "($pfloor + $pfloor2) / 2" | bc -l)
+      printf '%-7s %-16s %6s %8.3f %7.3f %8.0f %8.1f %8.1f %6.2f %6.2f %8.2f %11.2f %8.1f %7.1f %7.1f\n' "$n" "$mode" "$got" "$submit" "$secs" \
+        "$(echo "$got / $secs" | bc -l)" "$floor" "$pfloor" "$(echo "$secs * 1000000 / $got / $floor" | bc -l)" \
+        "$(echo "$secs * 1000000 / $got / $pfloor" | bc -l)" "$(echo "$cpus * 1000000 / $got / $(nproc) / $floor" | bc -l)" \
+        "$(echo "($submit + $secs) * 1000000 / $got / $floor" | bc -l)" \
+        "$(echo "$rss / 1024" | bc -l)" "$(echo "$anon / 1024" | bc -l)" "$(echo "$file / 1024" | bc -l)"
+      rm -rf "$dir"
+    done
   done
 done
