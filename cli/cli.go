@@ -34,13 +34,16 @@ type IO struct {
 	Stderr io.Writer
 }
 
-// ConsoleFunc opens the interactive console; main passes ui.Run so that this
-// package does not depend on the UI.
-type ConsoleFunc func(dataDir string) int
+// ConsoleFunc opens the interactive console on the store in dataDir, sealed
+// under keyFile ("" for the default <data dir>/swtoken.key); main passes
+// ui.Run so that this package does not depend on the UI.
+type ConsoleFunc func(dataDir, keyFile string) int
 
 // Globals are the options that come before the subcommand.
 type Globals struct {
 	DataDir string
+	// KeyFile is --key-file as given; resolveKeyFile adds $SWTOKEN_KEY_FILE.
+	KeyFile string
 }
 
 type command struct {
@@ -74,6 +77,7 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 	var g Globals
 	var showVersion, showHelp bool
 	fs.StringVar(&g.DataDir, "data-dir", "", "data directory")
+	fs.StringVar(&g.KeyFile, "key-file", "", "store key file")
 	fs.BoolVar(&showVersion, "version", false, "print the version")
 	fs.BoolVar(&showHelp, "help", false, "show help")
 	fs.BoolVar(&showHelp, "h", false, "show help")
@@ -96,7 +100,12 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 			fmt.Fprintln(stdio.Stderr, "swtoken: the console is not available in this build")
 			return ExitFailure
 		}
-		return console(g.DataDir)
+		keyFile := resolveKeyFile(g)
+		if err := checkKeyDir(keyFile); err != nil {
+			fmt.Fprintf(stdio.Stderr, "swtoken: %v\n", err)
+			return ExitFailure
+		}
+		return console(g.DataDir, keyFile)
 	}
 	name := rest[0]
 	if name == "help" {
@@ -144,8 +153,8 @@ func printHelp(w io.Writer) {
 	fmt.Fprintf(w, `swtoken %s: provision RSA SecurID-compatible software tokens.
 
 usage:
-  swtoken [--data-dir D]            open the console (needs a terminal; use ssh -t)
-  swtoken [--data-dir D] COMMAND [arguments]
+  swtoken [--data-dir D] [--key-file F]   open the console (over SSH: ssh -t)
+  swtoken [--data-dir D] [--key-file F] COMMAND [arguments]
   swtoken --version | --help | help COMMAND
 
 commands:
@@ -163,6 +172,8 @@ commands:
 	fmt.Fprint(w, `
 The data directory is --data-dir, else $SWTOKEN_DATA_DIR, else
 $XDG_DATA_HOME/swtoken, else ~/.local/share/swtoken.
+The store key is --key-file, else $SWTOKEN_KEY_FILE, else <data dir>/swtoken.key;
+it is made (mode 0600) on first use. Back it up, apart from database backups.
 Passwords are read from --password-file F (F may be "-" for standard input)
 or asked for without echo; never from the command line.
 Exit status: 0 success, 1 failure, 2 usage error, 3 store in use.

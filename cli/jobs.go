@@ -19,7 +19,7 @@ import (
 func init() {
 	register("jobs", command{
 		summary: "list, show, run, cancel distribution jobs; download or delete their output",
-		usage:   "jobs list [--state S] [--json] | show NAME [--json] | download NAME --out FILE.zip [--force] | delete-output NAME | cancel NAME | run",
+		usage:   "jobs list [--state S] [--json] | show NAME [--json] | download NAME [--out FILE.zip] [--force] | delete-output NAME | cancel NAME | run",
 		run:     runJobs,
 	})
 }

@@ -13,7 +13,7 @@ func init() {
 	register("profiles", command{
 		summary: "list, add, edit or delete software token profiles; field flags: --description D, " +
 			"--other-guid G (device type Other), --delivery file|ctf|ct-kip|qr, --length 6|8, --duration 30|60, --auth pinpad|fob|tokencode",
-		usage: "profiles list [--json] | add --name N --device-type T [field flags] | edit NAME [field flags] [--rename NEW] | delete NAME",
+		usage: "profiles list [--json] | add --name N --device-type T [field flags] [--json] | edit NAME [field flags] [--rename NEW] [--json] | delete NAME [--json]",
 		run:   runProfiles,
 	})
 }
@@ -163,8 +163,14 @@ func (f *profileFlags) apply(p *model.Profile) error {
 	return es.Err()
 }
 
+// profileDeletedJSON is the stable JSON answer of profiles delete --json.
+type profileDeletedJSON struct {
+	Deleted string `json:"deleted"`
+}
+
 func runProfilesAdd(g Globals, args []string, stdio IO) error {
 	pf := newProfileFlags("profiles add")
+	asJSON := pf.fs.Bool("json", false, "print the new profile as JSON (the form of profiles list --json)")
 	pos, err := parseInterleaved(pf.fs, args)
 	if err != nil {
 		return err
@@ -187,6 +193,9 @@ func runProfilesAdd(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return writeJSON(stdio.Stdout, newProfileJSON(r))
+		}
 		fmt.Fprintf(stdio.Stdout, "added profile %q (%s, %s, %d digits, %d s, %s)\n",
 			r.Name, r.DeviceType, r.DeliveryMethod, r.TokencodeLength, r.Duration, r.AuthType)
 		return nil
@@ -196,6 +205,7 @@ func runProfilesAdd(g Globals, args []string, stdio IO) error {
 func runProfilesEdit(g Globals, args []string, stdio IO) error {
 	pf := newProfileFlags("profiles edit")
 	rename := pf.fs.String("rename", "", "the profile's new name")
+	asJSON := pf.fs.Bool("json", false, "print the saved profile as JSON (the form of profiles list --json)")
 	pos, err := parseInterleaved(pf.fs, args)
 	if err != nil {
 		return err
@@ -207,6 +217,7 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 	if set["name"] {
 		return usagef("give the profile to edit as NAME and a new name with --rename")
 	}
+	delete(set, "json")
 	if len(set) == 0 {
 		return usagef("nothing to change: give at least one field flag")
 	}
@@ -227,6 +238,11 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			// The console's note on files already handed out is for
+			// people; JSON output is the profile alone.
+			return writeJSON(stdio.Stdout, newProfileJSON(r))
+		}
 		fmt.Fprintf(stdio.Stdout, "saved profile %q (revision %d)\n%s\n", r.Name, r.Revision, model.ProfileEditNote)
 		return nil
 	})
@@ -234,6 +250,7 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 
 func runProfilesDelete(g Globals, args []string, stdio IO) error {
 	fs := newFlags("profiles delete")
+	asJSON := fs.Bool("json", false, `print {"deleted": NAME} as JSON`)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -242,10 +259,19 @@ func runProfilesDelete(g Globals, args []string, stdio IO) error {
 		return usagef("expected exactly one profile NAME")
 	}
 	return withStore(g, readWrite, "delete profile "+pos[0], func(st *store.Store) error {
-		if err := st.DeleteProfile(pos[0]); err != nil {
+		// Names match ignoring case; report the name as stored. The
+		// store lock is held, so the profile cannot change in between.
+		r, err := st.Profile(pos[0])
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdio.Stdout, "deleted profile %q\n", pos[0])
+		if err := st.DeleteProfile(r.Name); err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(stdio.Stdout, profileDeletedJSON{Deleted: r.Name})
+		}
+		fmt.Fprintf(stdio.Stdout, "deleted profile %q\n", r.Name)
 		return nil
 	})
 }

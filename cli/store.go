@@ -27,9 +27,37 @@ const (
 	readOnly
 )
 
+// resolveKeyFile is the store key path: --key-file, else $SWTOKEN_KEY_FILE,
+// else "" (the store's default, <data dir>/swtoken.key). Empty values count
+// as unset, as for the data directory.
+func resolveKeyFile(g Globals) string {
+	if g.KeyFile != "" {
+		return g.KeyFile
+	}
+	return os.Getenv("SWTOKEN_KEY_FILE")
+}
+
+// checkKeyDir refuses a key file whose directory does not exist. The store
+// makes the key file on first use but no directory for it (only the data
+// directory); saying so first keeps it from creating anything.
+func checkKeyDir(keyFile string) error {
+	if keyFile == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(keyFile)
+	if err != nil {
+		return fmt.Errorf("key file %q: %w", keyFile, err)
+	}
+	if _, err := os.Stat(filepath.Dir(abs)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("the directory of the key file %s does not exist: create it (mkdir -m 700 %s) or check --key-file", abs, filepath.Dir(abs))
+	}
+	return nil
+}
+
 // openStore opens the store of the global --data-dir (or its fallbacks)
-// and records activity in the holder file, so that a console that finds
-// the store locked can say what this command is doing. An *InUseError
+// with the key of --key-file (or its fallbacks) and records activity in the
+// holder file, so that a console that finds the store locked can say what
+// this command is doing. An *InUseError
 // keeps its exit status 3 through report().
 func openStore(g Globals, mode storeMode, activity string) (*store.Store, error) {
 	dir, err := store.ResolveDataDir(g.DataDir)
@@ -41,7 +69,19 @@ func openStore(g Globals, mode storeMode, activity string) (*store.Store, error)
 			return nil, fmt.Errorf("there is no store in %s yet: load the demo inventory (swtoken demo) or import tokens and users first, or check --data-dir", dir)
 		}
 	}
-	return store.Open(store.Options{DataDir: dir, ReadOnly: mode == readOnly, Activity: "swtoken " + activity})
+	keyFile := resolveKeyFile(g)
+	if mode == readWrite {
+		if err := checkKeyDir(keyFile); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(store.Options{DataDir: dir, KeyFile: keyFile, ReadOnly: mode == readOnly, Activity: "swtoken " + activity})
+	if mode == readOnly && errors.Is(err, store.ErrKeyMissing) {
+		// The store's read-write message already says what to do; the
+		// read-only one only says that nothing is created.
+		return nil, fmt.Errorf("%w; the secrets of this store are sealed under it: restore the key file from its backup, or give its path with --key-file or $SWTOKEN_KEY_FILE", err)
+	}
+	return st, err
 }
 
 // withStore opens the store, runs fn and closes the store, reporting a

@@ -53,14 +53,15 @@ func Preflight(stdin, stdout *os.File, termName string) error {
 	return nil
 }
 
-// Run opens the console on the store in dataDir and returns the exit
+// Run opens the console on the store in dataDir, with the store key in
+// keyFile ("" for <dataDir>/swtoken.key), and returns the exit
 // status: 0, 1 on failure, 2 without a usable terminal, 3 when another
 // process holds the store, 129 after a hangup.
 //
 // The engine runs in this process. When the console ends, normally or by a
 // dropped SSH link (SIGHUP), the engine finishes the job in hand (queued
 // jobs wait for the next start), then the store is closed.
-func Run(dataDir string) int {
+func Run(dataDir, keyFile string) int {
 	if err := Preflight(os.Stdin, os.Stdout, os.Getenv("TERM")); err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
 		return exitUsage
@@ -70,7 +71,7 @@ func Run(dataDir string) int {
 	os.Unsetenv("TEA_TRACE")
 	log.SetOutput(io.Discard)
 
-	st, err := store.Open(store.Options{DataDir: dataDir, Activity: "console open"})
+	st, err := store.Open(store.Options{DataDir: dataDir, KeyFile: keyFile, Activity: "console open"})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
 		var inUse *store.InUseError
