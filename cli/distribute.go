@@ -277,6 +277,14 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 			}
 		}
 	}
+	if len(s.TooLong) > 0 {
+		// Every one of them, one per line, since the criteria must leave
+		// exactly these out (the error names only the first few).
+		fmt.Fprintf(w, "Password too long:   %s (change the criteria to leave them out)\n", plural(len(s.TooLong), "token"))
+		for _, r := range s.TooLong {
+			fmt.Fprintf(w, "  %s  user %s\n", r.Serial, r.User)
+		}
+	}
 	for _, warn := range s.Warnings(spec) {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}

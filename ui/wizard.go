@@ -140,6 +140,9 @@ type wizard struct {
 	confirm    textField
 	confirmErr error
 	listOffset int
+	// showSelection: the summary's list shows the selected tokens rather
+	// than those whose password would be too long (tab switches).
+	showSelection bool
 
 	// 8. Submit
 	submitErr error
@@ -339,6 +342,7 @@ func (w *wizard) goTo(s step) tea.Cmd {
 		return tea.Batch(cmd, w.schedulePreview(false, 0))
 	case stepSummary:
 		w.listOffset = 0
+		w.showSelection = false
 		w.confirmErr = nil
 		if w.confirmNeeded() {
 			return w.confirm.Focus()
@@ -785,13 +789,40 @@ func (w *wizard) runPreview(seq int, advance bool) tea.Cmd {
 	}
 }
 
+// tooLong names the tokens whose password would break the limit.
+func (w *wizard) tooLong() []model.TokenRef {
+	if w.preview == nil {
+		return nil
+	}
+	return w.preview.Summary.TooLong
+}
+
+// listingTooLong: the summary's scrollable list shows the tokens whose
+// password would be too long (the default while there are any).
+func (w *wizard) listingTooLong() bool {
+	return len(w.tooLong()) > 0 && !w.showSelection
+}
+
+// summaryListLen is the number of rows of the summary's scrollable list.
+func (w *wizard) summaryListLen() int {
+	switch {
+	case w.preview == nil:
+		return 0
+	case w.listingTooLong():
+		return len(w.preview.Summary.TooLong)
+	}
+	return len(w.preview.Rows)
+}
+
 func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := w.c.keys
-	rows := 0
-	if w.preview != nil {
-		rows = len(w.preview.Rows)
-	}
+	rows := w.summaryListLen()
 	switch {
+	case len(w.tooLong()) > 0 && key.Matches(msg, k.NextField):
+		// Switch between the too-long tokens and the selection.
+		w.showSelection = !w.showSelection
+		w.listOffset = 0
+		return nil
 	case key.Matches(msg, k.Next):
 		if w.preview == nil {
 			return nil
@@ -842,6 +873,13 @@ func (w *wizard) ShortHelp() []key.Binding {
 	case stepCriteria:
 		return []key.Binding{k.NextField, k.Toggle, k.Next, k.Prev}
 	case stepSummary:
+		if len(w.tooLong()) > 0 {
+			other := "selection"
+			if w.showSelection {
+				other = "too long"
+			}
+			return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.NextField, "tab", other), k.Next, k.Prev}
+		}
 		return []key.Binding{k.arrowUp(), k.arrowDown(), k.Next, k.Prev}
 	case stepSubmit:
 		return []key.Binding{k.Submit, k.Prev}
@@ -1319,12 +1357,17 @@ func (w *wizard) summaryView(width, height int) string {
 		return "No preview yet."
 	}
 	b.WriteString(kvRows(t, w.summaryRows(), width) + "\n")
+	tooLong := len(w.tooLong()) > 0
+	if w.preview.Blocker != nil && tooLong {
+		// Above the list that names the tokens.
+		b.WriteString(hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
+	}
 	spec := w.spec()
 	var tail strings.Builder
 	for _, warn := range w.preview.Summary.Warnings(spec) {
 		tail.WriteString(hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
 	}
-	if w.preview.Blocker != nil {
+	if w.preview.Blocker != nil && !tooLong {
 		tail.WriteString(hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
 	}
 	if need, want := model.ConfirmationRequired(spec, w.preview.Summary); need && w.preview.Blocker == nil {
@@ -1336,30 +1379,76 @@ func (w *wizard) summaryView(width, height int) string {
 		used += lipgloss.Height(tl)
 	}
 	listRows := max(3, height-used)
-	b.WriteString(w.tokenList(width, listRows))
+	if w.listingTooLong() {
+		b.WriteString(w.tooLongList(width, listRows))
+	} else {
+		b.WriteString(w.tokenList(width, listRows))
+	}
 	b.WriteString(strings.TrimRight(tail.String(), "\n"))
 	return b.String()
 }
 
 // blockerText says why the job cannot be submitted. Tokens whose password
 // is too long are named (with their users), since the admin must narrow
-// the criteria to leave exactly them out.
+// the criteria to leave exactly them out: a few in the line itself, and
+// every one of them in the summary's scrollable list (tooLongList).
 func blockerText(p *Preview) string {
 	tl := p.Summary.TooLong
 	if len(tl) == 0 {
 		return p.Blocker.Error() + " (esc goes back)"
 	}
-	const shown = 3
-	var names []string
-	for i, r := range tl {
-		if i == shown {
-			names = append(names, fmt.Sprintf("and %d more", len(tl)-shown))
+	const inline = 3
+	named := ", named below"
+	if len(tl) <= inline {
+		names := make([]string, len(tl))
+		for i, r := range tl {
+			names[i] = fmt.Sprintf("%s (%s)", r.Serial, r.User)
+		}
+		named = ": " + strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%d token(s) would get a password over their limit%s. Go back (esc) and narrow the criteria or change the password mode.",
+		len(tl), named)
+}
+
+// tooLongList is the summary's scrollable list of every token whose
+// password would be too long: serial and user. It scrolls like tokenList
+// (the same offset and keys). A user ID wider than the room left wraps
+// onto more lines, so nothing is cut off.
+func (w *wizard) tooLongList(width, rows int) string {
+	t := w.c.theme
+	list := w.preview.Summary.TooLong
+	n := len(list)
+	off := min(w.listOffset, max(0, n-1))
+	const serialW = 14
+	userW := max(10, width-serialW-1)
+	var lines []string
+	end := off
+	for end < n {
+		user := list[end].User
+		if user == "" {
+			user = "-"
+		}
+		ul := strings.Split(ansi.Hardwrap(user, userW, false), "\n")
+		if end > off && len(lines)+len(ul) > rows-1 {
 			break
 		}
-		names = append(names, fmt.Sprintf("%s (%s)", r.Serial, r.User))
+		for i, l := range ul {
+			serial := ""
+			if i == 0 {
+				serial = list[end].Serial
+			}
+			lines = append(lines, fmt.Sprintf("%-*s %s", serialW, serial, l))
+		}
+		end++
 	}
-	return fmt.Sprintf("%d token(s) would get a password over their limit: %s. Go back (esc) and narrow the criteria or change the password mode.",
-		len(tl), strings.Join(names, ", "))
+	var b strings.Builder
+	head := fmt.Sprintf("%-*s %s", serialW, "Serial", "User (password too long)")
+	pos := fmt.Sprintf("rows %d-%d of %d", off+1, end, n)
+	b.WriteString(t.Heading.Render(head) + "  " + t.Muted.Render(pos) + "\n")
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
 }
 
 // tokenList is the scrollable dry-run list: serial, user, times distributed.
