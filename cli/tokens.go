@@ -12,8 +12,8 @@ import (
 
 func init() {
 	register("tokens", command{
-		summary: "list tokens (never their seeds)",
-		usage:   "tokens list [--from S] [--to S] [--user U] [--unassigned] [--expiring-days N] [--json]",
+		summary: "list tokens (never their seeds); enable or disable a token, or let it follow its assignment again",
+		usage:   "tokens list [--from S] [--to S] [--user U] [--unassigned] [--expiring-days N] [--json] | tokens enable|disable|auto SERIAL",
 		run:     runTokens,
 	})
 }
@@ -120,9 +120,86 @@ func (q tokenQuery) each(st *store.Store, at time.Time, fn func(model.Token) err
 }
 
 func runTokens(g Globals, args []string, stdio IO) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usagef("expected the subcommand list")
+	if len(args) == 0 {
+		return usagef("expected the subcommand list, enable, disable or auto")
 	}
+	switch args[0] {
+	case "list":
+		return runTokensList(g, args[1:], stdio)
+	case "enable", "disable", "auto":
+		return runTokenEnabled(g, args[0], args[1:], stdio)
+	}
+	return usagef("unknown subcommand %q: expected the subcommand list, enable, disable or auto", args[0])
+}
+
+// runTokenEnabled is tokens enable|disable|auto SERIAL: the admin's
+// explicit enabled flag (model.Token.SetEnabled), or back to following the
+// assignment (model.Token.FollowAssignment). A token already in the asked
+// state is reported as such and nothing is written.
+func runTokenEnabled(g Globals, sub string, args []string, stdio IO) error {
+	fs := newFlags("tokens " + sub)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 0:
+		return usagef("tokens %s needs the token's serial", sub)
+	case len(pos) > 1:
+		return usagef("unexpected argument %q", pos[1])
+	}
+	serial := pos[0]
+	if _, err := model.ParseSerial(serial); err != nil || serial != strings.TrimSpace(serial) {
+		return usagef("%q is not a serial: a serial is 1-%d digits", serial, model.SoftwareSerialLen)
+	}
+	return withStore(g, readWrite, "tokens "+sub+" "+serial, func(st *store.Store) error {
+		// The store is held exclusively for the whole command, so the
+		// token read here is the one the change starts from.
+		before, err := st.Token(serial)
+		if err != nil {
+			return err
+		}
+		var after model.Token
+		if sub == "auto" {
+			after, err = st.SetTokenEnabledAuto(serial)
+		} else {
+			after, err = st.SetTokenEnabled(serial, sub == "enable")
+		}
+		if err != nil {
+			return err
+		}
+		state := enabledText(after)
+		switch {
+		case sub == "auto" && !before.EnabledSetByAdmin:
+			fmt.Fprintf(stdio.Stdout, "token %s already follows its assignment: %s; nothing changed\n", serial, state)
+		case sub == "auto":
+			fmt.Fprintf(stdio.Stdout, "token %s follows its assignment again: %s\n", serial, state)
+		case before.EnabledSetByAdmin && before.Enabled == after.Enabled:
+			fmt.Fprintf(stdio.Stdout, "token %s is already %s; nothing changed\n", serial, state)
+		default:
+			fmt.Fprintf(stdio.Stdout, "token %s %s (set by the admin: assigning or unassigning it no longer changes this; tokens auto %s undoes it)\n",
+				serial, state, serial)
+		}
+		return nil
+	})
+}
+
+// enabledText is the token's flag and why it has that value.
+func enabledText(t model.Token) string {
+	w := "disabled"
+	if t.Enabled {
+		w = "enabled"
+	}
+	if t.EnabledSetByAdmin {
+		return w
+	}
+	if t.AssignedUser == "" {
+		return w + " (unassigned)"
+	}
+	return w + " (assigned to " + t.AssignedUser + ")"
+}
+
+func runTokensList(g Globals, args []string, stdio IO) error {
 	fs := newFlags("tokens list")
 	var q tokenQuery
 	fs.StringVar(&q.from, "from", "", "first serial of the range (inclusive, numeric)")
@@ -131,12 +208,19 @@ func runTokens(g Globals, args []string, stdio IO) error {
 	fs.BoolVar(&q.unassigned, "unassigned", false, "only tokens without a user")
 	fs.IntVar(&q.expiringDays, "expiring-days", -1, "only unexpired tokens that expire within N days")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterleaved(fs, args[1:])
+	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
+	}
+	for _, f := range []struct{ name, v string }{{"--from", q.from}, {"--to", q.to}} {
+		if flagsSet(fs)[f.name[2:]] {
+			if _, err := model.ParseSerial(f.v); err != nil {
+				return usagef("%s %q is not a serial: a serial is 1-%d digits", f.name, f.v, model.SoftwareSerialLen)
+			}
+		}
 	}
 	if q.user != "" && q.unassigned {
 		return usagef("--user and --unassigned exclude each other")

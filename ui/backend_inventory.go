@@ -30,6 +30,12 @@ type inventoryBackend interface {
 	// audited; refusals are model field errors.
 	Assign(serial, userID string) error
 	Unassign(serial string) error
+	// SetTokenEnabled is the admin's explicit enabled flag, which then
+	// stays across assignment changes; SetTokenEnabledAuto lets the flag
+	// follow the assignment again. Both are audited; a token already in
+	// that state is left alone.
+	SetTokenEnabled(serial string, enabled bool) error
+	SetTokenEnabledAuto(serial string) error
 	// VerifyCode is the helpdesk check of a tokencode a user reads out
 	// (engine/jobs.Verify, at the current time). A SID-64 token is an error
 	// wrapping jobs.ErrUnsupported.

@@ -72,6 +72,16 @@ func (b *engineBackend) Assign(serial, userID string) error { return b.st.Assign
 
 func (b *engineBackend) Unassign(serial string) error { return b.st.Unassign(serial) }
 
+func (b *engineBackend) SetTokenEnabled(serial string, enabled bool) error {
+	_, err := b.st.SetTokenEnabled(serial, enabled)
+	return err
+}
+
+func (b *engineBackend) SetTokenEnabledAuto(serial string) error {
+	_, err := b.st.SetTokenEnabledAuto(serial)
+	return err
+}
+
 func (b *engineBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, error) {
 	return jobs.Verify(b.st, serial, code, pin, b.now())
 }

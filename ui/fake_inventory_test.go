@@ -184,6 +184,42 @@ func (f *fakeBackend) Unassign(serial string) error {
 	return nil
 }
 
+func (f *fakeBackend) SetTokenEnabled(serial string, enabled bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fmt.Sprintf("set enabled %s %v", serial, enabled))
+	i := f.tokenIndex(serial)
+	if i < 0 {
+		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	}
+	if t := f.tokens[i]; t.EnabledSetByAdmin && t.Enabled == enabled {
+		return nil
+	}
+	f.tokens[i].SetEnabled(enabled)
+	action := "token disable"
+	if enabled {
+		action = "token enable"
+	}
+	f.appendAudit(action, "token "+serial, "")
+	return nil
+}
+
+func (f *fakeBackend) SetTokenEnabledAuto(serial string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "follow assignment "+serial)
+	i := f.tokenIndex(serial)
+	if i < 0 {
+		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	}
+	if !f.tokens[i].EnabledSetByAdmin {
+		return nil
+	}
+	f.tokens[i].FollowAssignment()
+	f.appendAudit("token follow assignment", "token "+serial, "")
+	return nil
+}
+
 // VerifyCode: "12345678" matches now, "87654321" one interval ago; SID-64
 // tokens are unsupported, as in engine/jobs.
 func (f *fakeBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, error) {

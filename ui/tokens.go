@@ -121,9 +121,9 @@ type (
 		took   time.Duration
 		err    error
 	}
-	// tokenChangedMsg is broadcast after an assignment change, so every
-	// open screen that shows the token (or its old user) brings itself up
-	// to date.
+	// tokenChangedMsg is broadcast after an assignment or enabled-flag
+	// change, so every open screen that shows the token (or its old user)
+	// brings itself up to date.
 	tokenChangedMsg struct {
 		tok      model.Token
 		prevUser string
@@ -333,8 +333,29 @@ type detailMode int
 const (
 	modeFacts detailMode = iota
 	modeConfirmUnassign
+	modeConfirmEnabled
 	modeVerify
 )
+
+// enabledChange is what the enabled-flag question asks for.
+type enabledChange int
+
+const (
+	changeEnable  enabledChange = iota // the admin's explicit "enabled"
+	changeDisable                      // the admin's explicit "disabled"
+	changeFollow                       // follow the assignment again
+)
+
+// verb is the change as a key label and the confirm key's help.
+func (c enabledChange) verb() string {
+	switch c {
+	case changeEnable:
+		return "enable"
+	case changeDisable:
+		return "disable"
+	}
+	return "follow assignment"
+}
 
 type verifiedMsg struct {
 	res jobs.VerifyResult
@@ -346,14 +367,15 @@ type tokenLoadedMsg struct {
 	err error
 }
 
-// tokenDetail is one token: its facts, assign and unassign, and the
-// helpdesk check of a tokencode.
+// tokenDetail is one token: its facts, assign and unassign, the admin's
+// enabled flag, and the helpdesk check of a tokencode.
 type tokenDetail struct {
 	c       *common
 	tok     model.Token
 	mode    detailMode
 	err     error
 	working bool
+	change  enabledChange // what modeConfirmEnabled asks
 
 	code, pin textField
 	pinFocus  bool
@@ -382,8 +404,8 @@ func (d *tokenDetail) Init() tea.Cmd {
 func (d *tokenDetail) Title() string       { return "Token " + d.tok.Serial }
 func (d *tokenDetail) CapturesInput() bool { return d.mode == modeVerify }
 
-// Back closes the verify form or the unassign question (clearing a typed
-// PIN) before the root pops the screen.
+// Back closes the verify form or a question (clearing a typed PIN) before
+// the root pops the screen.
 func (d *tokenDetail) Back() (screen, tea.Cmd, bool) {
 	if d.working {
 		return d, nil, true
@@ -402,9 +424,9 @@ func (d *tokenDetail) leaveMode() {
 	d.pin.Blur()
 }
 
-// changeToken runs an assignment change and reports it: a broadcast of
-// the token as stored now and an OK status, or the refusal (status line
-// and, addressed, the screen that asked).
+// changeToken runs an assignment or enabled-flag change and reports it: a
+// broadcast of the token as stored now and an OK status, or the refusal
+// (status line and, addressed, the screen that asked).
 func changeToken(c *common, origin screen, serial, prevUser string, do func() error, okText string) tea.Cmd {
 	be := c.be
 	return func() tea.Msg {
@@ -476,6 +498,15 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			d.mode = modeFacts
 		}
 		return nil
+	case modeConfirmEnabled:
+		switch {
+		case key.Matches(msg, k.Yes):
+			d.working = true
+			return d.changeEnabled()
+		case key.Matches(msg, k.No):
+			d.mode = modeFacts
+		}
+		return nil
 	case modeVerify:
 		switch {
 		case key.Matches(msg, k.NextField), key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp), key.Matches(msg, k.ArrowDown):
@@ -515,6 +546,18 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return status(statusWarn, fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
 		}
 		d.mode, d.err = modeConfirmUnassign, nil
+	case "e":
+		d.change = changeEnable
+		if d.tok.Enabled {
+			d.change = changeDisable
+		}
+		d.mode, d.err = modeConfirmEnabled, nil
+	case "f":
+		if !d.tok.EnabledSetByAdmin {
+			return status(statusWarn, fmt.Sprintf("Token %s already follows its assignment.", d.tok.Serial))
+		}
+		d.change = changeFollow
+		d.mode, d.err = modeConfirmEnabled, nil
 	case "v":
 		d.mode, d.err, d.vres, d.verr = modeVerify, nil, nil, nil
 		d.pinFocus = false
@@ -524,25 +567,60 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// changeEnabled runs the confirmed enabled-flag change.
+func (d *tokenDetail) changeEnabled() tea.Cmd {
+	be, serial, user, ch := d.c.be, d.tok.Serial, d.tok.AssignedUser, d.change
+	do := func() error { return be.SetTokenEnabledAuto(serial) }
+	ok := fmt.Sprintf("Token %s follows its assignment again: %s.", serial, followedState(user))
+	if ch != changeFollow {
+		do = func() error { return be.SetTokenEnabled(serial, ch == changeEnable) }
+		ok = fmt.Sprintf("Token %s %sd.", serial, ch.verb())
+	}
+	return changeToken(d.c, d, serial, user, do, ok)
+}
+
+// followedState is the flag a token that follows its assignment has.
+func followedState(user string) string {
+	if user == "" {
+		return "disabled (unassigned)"
+	}
+	return "enabled (assigned to " + user + ")"
+}
+
+// enabledKey is the e key, labelled with what it does to this token.
+func (d *tokenDetail) enabledKey() key.Binding {
+	if d.tok.Enabled {
+		return tokenKeys.disable
+	}
+	return tokenKeys.enable
+}
+
 func (d *tokenDetail) ShortHelp() []key.Binding {
 	k := d.c.keys
 	switch d.mode {
 	case modeConfirmUnassign:
 		return []key.Binding{withHelp(k.Yes, "y", "unassign"), withHelp(k.No, "n", "keep")}
+	case modeConfirmEnabled:
+		return []key.Binding{withHelp(k.Yes, "y", d.change.verb()), withHelp(k.No, "n", "keep")}
 	case modeVerify:
 		return []key.Binding{withHelp(k.NextField, "tab", "code/PIN"), withHelp(k.Select, "enter", "verify"), withHelp(k.Back, "esc", "close")}
 	}
-	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, tokenKeys.verify, k.Back}
+	// "verify" rather than "verify a code" keeps the line within 80
+	// columns; the text above the help line and ? say the rest.
+	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), withHelp(tokenKeys.verify, "v", "verify"), k.Back}
 }
 
 func (d *tokenDetail) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{tokenKeys.assign, tokenKeys.unassign, tokenKeys.verify}}
+	return [][]key.Binding{{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), tokenKeys.follow, tokenKeys.verify}}
 }
 
 // tokenKeys are the detail screens' action keys.
-var tokenKeys = struct{ assign, unassign, verify key.Binding }{
+var tokenKeys = struct{ assign, unassign, enable, disable, follow, verify key.Binding }{
 	assign:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
 	unassign: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
+	enable:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enable")),
+	disable:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "disable")),
+	follow:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow assignment")),
 	verify:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify a code")),
 }
 
@@ -554,9 +632,16 @@ func tokenFacts(c *common, t model.Token) [][2]string {
 		user = "(unassigned)"
 	}
 	st := tokenStatus(t, now)
+	if t.Expired(now) {
+		// The flag still counts (e changes it): say it after "expired".
+		st += ", disabled"
+		if t.Enabled {
+			st = "expired, enabled"
+		}
+	}
 	if t.EnabledSetByAdmin {
 		st += " (set by the admin)"
-	} else if !t.Expired(now) {
+	} else {
 		st += " (follows the assignment)"
 	}
 	exp := dateText(t.Death)
@@ -618,15 +703,45 @@ func (d *tokenDetail) View(w, h int) string {
 		b.WriteString("\n\n" + t.Warn.Render(fmt.Sprintf("Unassign token %s from %s?", d.tok.Serial, d.tok.AssignedUser)) + "\n")
 		b.WriteString(wrap("The user can no longer use it. A token that follows its assignment is disabled.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " unassign    " + t.Key.Render("n") + " keep")
+	case modeConfirmEnabled:
+		b.WriteString("\n\n" + d.enabledQuestion(w))
 	case modeVerify:
 		b.WriteString("\n\n" + d.verifyView(w))
 	default:
-		b.WriteString("\n\n" + t.Muted.Render(wrap("a assigns the token to a user, u unassigns it, v checks a tokencode a user reads out.", w)))
+		hint := "a assigns the token to a user, u unassigns it, e " + d.enabledKey().Help().Desc + "s it, v checks a tokencode a user reads out."
+		b.WriteString("\n\n" + t.Muted.Render(wrap(hint, w)))
+		if d.tok.EnabledSetByAdmin {
+			b.WriteString("\n" + t.Muted.Render(wrap("The admin set its status: f lets it follow its assignment again.", w)))
+		}
 	}
 	if d.working {
 		b.WriteString("\nWorking...")
 	}
 	return b.String()
+}
+
+// enabledQuestion asks to confirm an enabled-flag change and says what it
+// does.
+func (d *tokenDetail) enabledQuestion(w int) string {
+	t := d.c.theme
+	serial := d.tok.Serial
+	var q, why string
+	switch d.change {
+	case changeEnable:
+		q = fmt.Sprintf("Enable token %s?", serial)
+		why = "It may authenticate, and distribution jobs include it while it is assigned."
+	case changeDisable:
+		q = fmt.Sprintf("Disable token %s?", serial)
+		why = "It may no longer authenticate, and distribution jobs leave it out."
+	default:
+		q = fmt.Sprintf("Let token %s follow its assignment again?", serial)
+		why = "It becomes " + followedState(d.tok.AssignedUser) + " now, and assigning or unassigning it changes it again."
+	}
+	if d.change != changeFollow {
+		why += " Assigning or unassigning it no longer changes this, until f lets it follow its assignment again."
+	}
+	return t.Warn.Render(q) + "\n" + wrap(why, w) + "\n" +
+		t.Key.Render("y") + " " + d.change.verb() + "    " + t.Key.Render("n") + " keep"
 }
 
 func (d *tokenDetail) verifyView(w int) string {
