@@ -100,8 +100,16 @@ func TestDistributeEndToEndWithStoken(t *testing.T) {
 			if err != nil || len(rows) < 2 || len(files) != len(rows) {
 				t.Fatalf("manifest %d rows for %d files: %v", len(rows), len(files), err)
 			}
-			if strings.Join(rows[0], ",") != "serial,user_id,first_name,last_name,file,binding,password_mode" {
+			if strings.Join(rows[0], ",") != "serial,user_id,first_name,last_name,file,binding,password_mode,job_name,batch_id" {
 				t.Fatalf("manifest header %v", rows[0])
+			}
+			// The job's name is in the manifest (the files hold only its
+			// batch id): every row names the job and its batch.
+			shown := decodeJSON[jobJSON](t, mustRun(t, dir, "jobs", "show", job, "--json"))
+			for _, r := range rows[1:] {
+				if len(r) != 9 || r[7] != job || r[8] != shown.BatchID {
+					t.Fatalf("manifest row %v: want job %q, batch %s", r, job, shown.BatchID)
+				}
 			}
 			if bytes.Contains(manifest, []byte(adminPW)) {
 				t.Fatal("the manifest holds the admin password")

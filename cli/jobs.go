@@ -46,6 +46,18 @@ type jobJSON struct {
 	OutputSize    int64      `json:"output_size"`
 	OutputSHA256  string     `json:"output_sha256"`
 	OutputDeleted *time.Time `json:"output_deleted"`
+	// File is the profile's tokencode settings frozen at submit (null for
+	// jobs submitted before they were frozen).
+	File *fileJSON `json:"file"`
+	// SupersededFiles (jobs show only, completed jobs) counts the files of
+	// the ZIP whose tokens later jobs distributed again.
+	SupersededFiles *int `json:"superseded_files,omitempty"`
+}
+
+type fileJSON struct {
+	Digits          int  `json:"digits"`
+	IntervalSeconds int  `json:"interval_seconds"`
+	AddPIN          bool `json:"add_pin"`
 }
 
 type critJSON struct {
@@ -67,7 +79,16 @@ func newJobJSON(j model.Job) jobJSON {
 			NeverDistributed: c.NeverDistributedOnly, Algorithm: string(c.Algorithm)},
 		Total: j.Total, Done: j.Done, Submitted: timeOrNil(j.Submitted), Started: timeOrNil(j.Started), Ended: timeOrNil(j.Ended),
 		Output: j.Output, OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: timeOrNil(j.OutputDeleted),
+		File: fileOrNil(j.File),
 	}
+}
+
+func fileOrNil(f model.FileSettings) *fileJSON {
+	if f.IsZero() {
+		return nil
+	}
+	r := fileJSON(f)
+	return &r
 }
 
 func runJobs(g Globals, args []string, stdio IO) error {
@@ -181,10 +202,23 @@ func runJobsShow(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
+		superseded, later := 0, []string(nil)
+		if j.State == model.JobCompleted {
+			if superseded, later, err = st.Superseded(j.Seq); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
-			return writeJSON(stdio.Stdout, newJobJSON(j))
+			v := newJobJSON(j)
+			if j.State == model.JobCompleted {
+				v.SupersededFiles = &superseded
+			}
+			return writeJSON(stdio.Stdout, v)
 		}
 		printJob(stdio.Stdout, j)
+		if w := model.SupersededWarning(superseded, j.Total, later); w != "" {
+			fmt.Fprintf(stdio.Stdout, "WARNING: %s\n", w)
+		}
 		return nil
 	})
 }
@@ -206,6 +240,9 @@ func printJob(w io.Writer, j model.Job) {
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(j.Spec.PasswordMode))
 	fmt.Fprintf(w, "Criteria:            %s\n", j.Spec.Criteria.Describe())
 	fmt.Fprintf(w, "Tokens:              %d\n", j.Total)
+	if !j.File.IsZero() {
+		fmt.Fprintf(w, "Tokencode:           %s (the profile's, frozen at submit)\n", j.File.Label())
+	}
 	fmt.Fprintf(w, "Submitted:           %s\n", j.Submitted.UTC().Format(time.DateTime+" UTC"))
 	if !j.Ended.IsZero() {
 		fmt.Fprintf(w, "Ended:               %s\n", j.Ended.UTC().Format(time.DateTime+" UTC"))
@@ -244,6 +281,15 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 			return err
 		}
 		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", path, j.OutputSize)
+		// A ZIP whose tokens later jobs distributed again holds files that
+		// no longer work: say so, so that they are not handed out.
+		n, later, err := st.Superseded(j.Seq)
+		if err != nil {
+			return err
+		}
+		if w := model.SupersededWarning(n, j.Total, later); w != "" {
+			fmt.Fprintf(stdio.Stdout, "WARNING: %s\n", w)
+		}
 		return nil
 	})
 }

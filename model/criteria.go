@@ -97,12 +97,17 @@ const (
 	Disabled
 	Expired
 	PasswordTooLong
+	// InUnfinishedJob: the token is frozen into a job that is queued or
+	// running. A token is in at most one unfinished job, so that two
+	// jobs never hand out files for it with no redistribution warning and
+	// the older file is never one the store already replaced.
+	InUnfinishedJob
 )
 
 // IneligibleReasons lists the reasons a token is left out, in the order the
 // summary shows their counts.
 func IneligibleReasons() []Reason {
-	return []Reason{NotSoftware, Unassigned, Disabled, Expired, PasswordTooLong}
+	return []Reason{NotSoftware, Unassigned, Disabled, Expired, PasswordTooLong, InUnfinishedJob}
 }
 
 // Label is the summary's wording.
@@ -120,6 +125,8 @@ func (r Reason) Label() string {
 		return "expired"
 	case PasswordTooLong:
 		return "password too long"
+	case InUnfinishedJob:
+		return "in an unfinished job"
 	}
 	return "unknown reason"
 }
@@ -130,7 +137,9 @@ func (r Reason) String() string { return r.Label() }
 // password mode and admin password, at time now. Checks run in the order of
 // IneligibleReasons, so each token is counted under its first reason. The
 // password length uses the token's assigned user, whose ID is part of the
-// password in the userid modes.
+// password in the userid modes. InUnfinishedJob is the store's to say (it
+// knows the unfinished jobs): the planner checks it when Eligibility
+// returns Eligible.
 func Eligibility(t Token, mode PasswordMode, adminPassword string, now time.Time) Reason {
 	switch {
 	case t.Kind != KindSoftware:

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCriteriaValidate(t *testing.T) {
 	cases := []struct {
@@ -109,14 +112,18 @@ func TestReasonLabels(t *testing.T) {
 		{Disabled, "disabled"},
 		{Expired, "expired"},
 		{PasswordTooLong, "password too long"},
+		{InUnfinishedJob, "in an unfinished job"},
 	}
 	for _, c := range cases {
 		if c.r.Label() != c.label || c.r.String() != c.label {
 			t.Errorf("Reason %d label %q, want %q", c.r, c.r.Label(), c.label)
 		}
 	}
-	if len(IneligibleReasons()) != 5 {
-		t.Error("five ineligible reasons expected")
+	// product.md's five reasons, in its order, then the one swtoken adds
+	// (a token in a queued or running job: docs/DECISIONS.md).
+	want := []Reason{NotSoftware, Unassigned, Disabled, Expired, PasswordTooLong, InUnfinishedJob}
+	if got := IneligibleReasons(); !slices.Equal(got, want) {
+		t.Errorf("IneligibleReasons() = %v, want %v", got, want)
 	}
 }
 

@@ -388,10 +388,15 @@ func (s JobState) Tab() JobTab {
 // frozen at submit; the store keeps it beside the job, since it can hold
 // 100,000 serials.
 type Job struct {
-	Seq       uint64
-	Name      string
-	BatchID   string
-	Spec      JobSpec
+	Seq     uint64
+	Name    string
+	BatchID string
+	Spec    JobSpec
+	// File is the profile's tokencode settings as the summary showed them,
+	// frozen at submit: the job writes these, whatever happens to the
+	// profile before it runs. Zero in jobs submitted before it existed;
+	// they read the profile when they run.
+	File      FileSettings
 	State     JobState
 	Reason    string // why it failed or was canceled
 	Total     int    // tokens in the frozen selection
@@ -407,6 +412,53 @@ type Job struct {
 	// OutputDeleted is when the admin deleted the output file (zero while
 	// it exists or before completion); Output is then empty.
 	OutputDeleted time.Time
+}
+
+// FileSettings are the profile values a job writes into every file.
+type FileSettings struct {
+	Digits          int // 6 or 8
+	IntervalSeconds int // 30 or 60
+	AddPIN          bool
+}
+
+// IsZero reports whether the settings were never frozen.
+func (f FileSettings) IsZero() bool { return f == FileSettings{} }
+
+// FileSettings are the values of p that go into a distributed file.
+func (p Profile) FileSettings() FileSettings {
+	return FileSettings{Digits: p.TokencodeLength, IntervalSeconds: p.Duration, AddPIN: p.AuthType.AddPIN()}
+}
+
+// SupersededWarning words the warning shown when a completed job's ZIP is
+// downloaded or shown after later jobs distributed n of its total tokens
+// again (later names some of those jobs): those files no longer work.
+func SupersededWarning(n, total int, later []string) string {
+	if n == 0 {
+		return ""
+	}
+	by := "later jobs"
+	if len(later) > 0 {
+		q := make([]string, len(later))
+		for i, l := range later {
+			q[i] = strconv.Quote(l)
+		}
+		by = "later jobs (" + strings.Join(q, ", ") + ")"
+	}
+	files := "files"
+	if total == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("%d of the %d %s in this ZIP no longer work: %s distributed those tokens again, and the store holds their newer seeds; do not hand those files out", n, total, files, by)
+}
+
+// Label is the tokencode settings in words ("8 digits every 60 s, PIN pad
+// (AddPIN)").
+func (f FileSettings) Label() string {
+	pin := "no PIN pad"
+	if f.AddPIN {
+		pin = "PIN pad (AddPIN)"
+	}
+	return fmt.Sprintf("%d digits every %d s, %s", f.Digits, f.IntervalSeconds, pin)
 }
 
 // DefaultDownloadName is the default download path for a job's ZIP,

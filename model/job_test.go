@@ -340,3 +340,24 @@ func TestDefaultDownloadName(t *testing.T) {
 		}
 	}
 }
+
+func TestFileSettingsAndSupersededWarning(t *testing.T) {
+	p := Profile{TokencodeLength: 8, Duration: 60, AuthType: AuthPINPad}
+	f := p.FileSettings()
+	if f != (FileSettings{Digits: 8, IntervalSeconds: 60, AddPIN: true}) || f.IsZero() || !(FileSettings{}).IsZero() {
+		t.Fatalf("%+v", f)
+	}
+	if got := f.Label(); got != "8 digits every 60 s, PIN pad (AddPIN)" {
+		t.Fatal(got)
+	}
+	if SupersededWarning(0, 10, nil) != "" {
+		t.Fatal("a warning with nothing superseded")
+	}
+	w := SupersededWarning(3, 10, []string{`Night "B"`})
+	if !strings.HasPrefix(w, "3 of the 10 files in this ZIP no longer work: later jobs (\"Night \\\"B\\\"\") distributed") {
+		t.Fatal(w)
+	}
+	if w := SupersededWarning(1, 1, nil); !strings.HasPrefix(w, "1 of the 1 file in this ZIP no longer work: later jobs distributed") {
+		t.Fatal(w)
+	}
+}

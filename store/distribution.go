@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,6 +55,11 @@ func JobPasswordAAD(seq uint64) []byte { return []byte("jobpw:" + strconv.Format
 // stored. j.Total is set to len(serials). The password never leaves this
 // function in clear: it is sealed with JobPasswordAAD and deleted when the
 // job ends.
+//
+// A token frozen into an unfinished (queued or running) job is refused
+// (model.InUnfinishedJob): two jobs would otherwise hand out files for it
+// with no redistribution warning, and the first file would be one the
+// store has already replaced.
 func (s *Store) SubmitDistribution(j *model.Job, serials []string, password string, details string) error {
 	if len(serials) == 0 {
 		return &model.FieldError{Field: model.FieldCriteria, Msg: "no eligible tokens match the criteria"}
@@ -62,6 +68,17 @@ func (s *Store) SubmitDistribution(j *model.Job, serials []string, password stri
 	err := s.Update(func(tx *Tx) error {
 		cp = *j
 		cp.Total = len(serials)
+		held, err := tx.UnfinishedJobHolder()
+		if err != nil {
+			return err
+		}
+		for _, serial := range serials {
+			if other, ok := held(serial); ok {
+				return &model.FieldError{Field: model.FieldCriteria, Msg: fmt.Sprintf(
+					"token %s is already in job %q (%s), which has not ended; wait for it to end or cancel it, or change the criteria (nothing was submitted)",
+					serial, other.Name, other.State)}
+			}
+		}
 		if err := tx.CreateJob(&cp); err != nil {
 			return err
 		}
@@ -109,6 +126,78 @@ func (s *Store) SubmitDistribution(j *model.Job, serials []string, password stri
 		*j = cp
 	}
 	return err
+}
+
+// UnfinishedJobHolder returns a lookup that tells, for a serial, the queued
+// or running job whose frozen selection holds it, if any. It looks into
+// each unfinished job's selection (there are few such jobs) and is valid
+// for the transaction only.
+func (t *Tx) UnfinishedJobHolder() (func(serial string) (model.Job, bool), error) {
+	type held struct {
+		job model.Job
+		sel *bolt.Bucket
+	}
+	var open []held
+	err := t.eachJobNewest(func(j model.Job) error {
+		if j.State != model.JobQueued && j.State != model.JobRunning {
+			return nil
+		}
+		if sel := getBucket(t.tx, bucketJobsTokens, itob(j.Seq)); sel != nil {
+			open = append(open, held{j, sel})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(serial string) (model.Job, bool) {
+		if len(open) == 0 {
+			return model.Job{}, false
+		}
+		key := []byte(model.SerialKey(serial))
+		for _, h := range open {
+			if h.sel.Get(key) != nil {
+				return h.job, true
+			}
+		}
+		return model.Job{}, false
+	}, nil
+}
+
+// Superseded counts the tokens of a completed job whose files in its ZIP no
+// longer match the store: a later job distributed them again (or the token
+// is gone). later names up to five of those later jobs. A download of such
+// a ZIP hands out files that no longer work, so the CLI and the console say
+// so.
+func (s *Store) Superseded(seq uint64) (n int, later []string, err error) {
+	err = s.View(func(tx *Tx) error {
+		j, err := tx.Job(seq)
+		if err != nil {
+			return err
+		}
+		sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
+		if sel == nil {
+			return fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
+		}
+		defer tx.releaseMapped()
+		return sel.ForEach(func(k, v []byte) error {
+			tok, found, err := tx.tokenAt(k)
+			if err != nil {
+				return err
+			}
+			if found && tok.Serial == string(v) && model.SameName(tok.Distribution.LastJob, j.Name) {
+				return nil
+			}
+			n++
+			if found && tok.Distribution.LastJob != "" && len(later) < 5 && !slices.ContainsFunc(later, func(s string) bool {
+				return model.SameName(s, tok.Distribution.LastJob)
+			}) {
+				later = append(later, tok.Distribution.LastJob)
+			}
+			return nil
+		})
+	})
+	return n, later, err
 }
 
 // JobPassword returns a job's pending password, "" when it has none (mode

@@ -31,6 +31,15 @@ type jobJSON struct {
 	OutputSize    int64     `json:"output_size,omitempty"`
 	OutputSHA256  string    `json:"output_sha256,omitempty"`
 	OutputDeleted time.Time `json:"output_deleted,omitzero"`
+	// File is the profile's tokencode settings frozen at submit (absent in
+	// jobs submitted before they were frozen).
+	File *fileJSON `json:"file,omitempty"`
+}
+
+type fileJSON struct {
+	Digits          int  `json:"digits"`
+	IntervalSeconds int  `json:"interval_seconds"`
+	AddPIN          bool `json:"add_pin"`
 }
 
 type specJSON struct {
@@ -61,7 +70,16 @@ func encodeJob(j model.Job) jobJSON {
 		State: j.State, Reason: j.Reason, Total: j.Total, Done: j.Done,
 		Submitted: j.Submitted, Started: j.Started, Ended: j.Ended, Output: j.Output,
 		OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: j.OutputDeleted,
+		File: fileRecord(j.File),
 	}
+}
+
+func fileRecord(f model.FileSettings) *fileJSON {
+	if f.IsZero() {
+		return nil
+	}
+	r := fileJSON(f)
+	return &r
 }
 
 func decodeJob(key, data []byte) (model.Job, error) {
@@ -69,8 +87,12 @@ func decodeJob(key, data []byte) (model.Job, error) {
 	if err := unmarshalRecord("job", key, data, &r, &r.V, jobRecordVersion); err != nil {
 		return model.Job{}, err
 	}
+	var file model.FileSettings
+	if r.File != nil {
+		file = model.FileSettings(*r.File)
+	}
 	return model.Job{
-		Seq: r.Seq, Name: r.Name, BatchID: r.BatchID,
+		Seq: r.Seq, Name: r.Name, BatchID: r.BatchID, File: file,
 		Spec: model.JobSpec{
 			Name: r.Name, Profile: r.Spec.Profile,
 			Binding:  model.Binding{Kind: r.Spec.BindingKind, Value: r.Spec.Binding},
@@ -102,6 +124,9 @@ func (t *Tx) checkJob(j model.Job) error {
 	es.Add("Batch id", model.ValidateBatchID(j.BatchID))
 	if _, err := model.ParseJobState(string(j.State)); err != nil || j.State == "" {
 		es = append(es, &model.FieldError{Field: model.FieldState, Msg: fmt.Sprintf("%q is not a job state", j.State)})
+	}
+	if f := j.File; !f.IsZero() && ((f.Digits != 6 && f.Digits != 8) || (f.IntervalSeconds != 30 && f.IntervalSeconds != 60)) {
+		es = append(es, &model.FieldError{Field: model.FieldProfile, Msg: fmt.Sprintf("frozen file settings %d digits, %d s are impossible", f.Digits, f.IntervalSeconds)})
 	}
 	if j.Total < 0 || j.Done < 0 || j.Done > j.Total {
 		es = append(es, &model.FieldError{Field: model.FieldState, Msg: fmt.Sprintf("progress %d of %d is impossible", j.Done, j.Total)})
@@ -191,6 +216,9 @@ func (t *Tx) PutJob(j model.Job) error {
 		if err := model.CheckTransition(old.State, j.State); err != nil {
 			return fmt.Errorf("job %q: %w", old.Name, err)
 		}
+	}
+	if j.File != old.File {
+		return fmt.Errorf("job %q: the file settings are frozen at submit and cannot change", old.Name)
 	}
 	if j.Total < 0 || j.Done < 0 || j.Done > j.Total {
 		return fmt.Errorf("job %q: progress %d of %d is impossible", old.Name, j.Done, j.Total)

@@ -41,6 +41,10 @@ type Backend interface {
 	// returns the absolute path. When path exists and force is false it
 	// returns an error matching ErrExists and writes nothing.
 	Download(seq uint64, path string, force bool) (string, error)
+	// SupersededWarning says, for a completed job, how many files of its
+	// ZIP no longer work because later jobs distributed their tokens
+	// again ("" when none).
+	SupersededWarning(seq uint64) (string, error)
 	// DeleteOutput deletes a completed job's ZIP from the data directory.
 	DeleteOutput(seq uint64) error
 	// Cancel cancels a queued or running job.

@@ -155,6 +155,18 @@ func (b *engineBackend) Download(seq uint64, path string, force bool) (string, e
 	return full, err
 }
 
+func (b *engineBackend) SupersededWarning(seq uint64) (string, error) {
+	j, err := b.st.Job(seq)
+	if err != nil || j.State != model.JobCompleted {
+		return "", err
+	}
+	n, later, err := b.st.Superseded(seq)
+	if err != nil {
+		return "", err
+	}
+	return model.SupersededWarning(n, j.Total, later), nil
+}
+
 func (b *engineBackend) DeleteOutput(seq uint64) error {
 	_, err := b.eng.DeleteOutput(seq)
 	return err

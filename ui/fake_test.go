@@ -26,7 +26,9 @@ type fakeBackend struct {
 	tokens   []model.Token
 	jobs     []model.Job // oldest first
 	existing map[string]bool
-	events   chan JobEvent
+	// superseded is SupersededWarning's answer per job.
+	superseded map[uint64]string
+	events     chan JobEvent
 	// autoRun makes Submit run the job in a goroutine, publishing events.
 	autoRun bool
 
@@ -213,6 +215,12 @@ func (f *fakeBackend) Job(seq uint64) (model.Job, error) {
 		return model.Job{}, fmt.Errorf("job %d not found", seq)
 	}
 	return f.jobs[seq-1], nil
+}
+
+func (f *fakeBackend) SupersededWarning(seq uint64) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.superseded[seq], nil
 }
 
 func (f *fakeBackend) Download(seq uint64, path string, force bool) (string, error) {

@@ -23,6 +23,7 @@ type (
 	downloadedMsg struct {
 		seq  uint64
 		path string
+		warn string // the ZIP holds files that no longer work
 		err  error
 	}
 	outputDeletedMsg struct {
@@ -62,12 +63,13 @@ type jobsScreen struct {
 	follow uint64 // the job the screen was opened on, followed across tabs
 	detail bool
 
-	dlg     jobsDialog
-	dlgSeq  uint64
-	path    textField
-	dlgErr  error
-	result  string
-	working bool
+	dlg        jobsDialog
+	dlgSeq     uint64
+	path       textField
+	dlgErr     error
+	result     string
+	resultWarn string // the downloaded ZIP holds files that no longer work
+	working    bool
 }
 
 func newJobs(c *common, follow uint64) *jobsScreen {
@@ -111,7 +113,7 @@ func (s *jobsScreen) Back() (screen, tea.Cmd, bool) {
 }
 
 func (s *jobsScreen) closeDialog() {
-	s.dlg, s.dlgErr, s.result = dlgNone, nil, ""
+	s.dlg, s.dlgErr, s.result, s.resultWarn = dlgNone, nil, "", ""
 	s.path.Blur()
 }
 
@@ -223,7 +225,10 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		s.path.Blur()
 		s.dlg, s.dlgErr = dlgResult, nil
-		s.result = msg.path
+		s.result, s.resultWarn = msg.path, msg.warn
+		if msg.warn != "" {
+			return s, status(statusWarn, "Saved, but some files in the ZIP no longer work: read the warning above.")
+		}
 		return s, status(statusOK, "Output file saved to "+msg.path)
 
 	case outputDeletedMsg:
@@ -401,7 +406,16 @@ func (s *jobsScreen) download(force bool) tea.Cmd {
 	seq, be := s.dlgSeq, s.c.be
 	return func() tea.Msg {
 		full, err := be.Download(seq, path, force)
-		return downloadedMsg{seq, full, err}
+		if err != nil {
+			return downloadedMsg{seq: seq, err: err}
+		}
+		// The download stands; the warning is for the admin who hands
+		// the files out (a failed check is said, not hidden).
+		warn, werr := be.SupersededWarning(seq)
+		if werr != nil {
+			warn = "could not check whether later jobs replaced these tokens' seeds: " + werr.Error()
+		}
+		return downloadedMsg{seq: seq, path: full, warn: warn}
 	}
 }
 
@@ -677,6 +691,9 @@ func (s *jobsScreen) dialogView(w int) string {
 	case dlgResult:
 		// Hard-wrapped, not cut: the admin needs the whole path.
 		b.WriteString(ansi.Hardwrap(t.OK.Render("Saved: ")+s.result, w, true) + "\n")
+		if s.resultWarn != "" {
+			b.WriteString(t.Warn.Render("WARNING: ") + wrap(s.resultWarn, w-9) + "\n")
+		}
 		b.WriteString("Copy it to your computer with:\n")
 		b.WriteString(ansi.Hardwrap("  scp "+scpSource(s.c.user, s.c.host, s.result)+" .", w, true) + "\n")
 		b.WriteString(t.Muted.Render("It holds token secrets: delete it once the files are delivered. enter closes."))

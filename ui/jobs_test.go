@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -160,6 +161,29 @@ func TestJobsDownload(t *testing.T) {
 	wantScreen(t, m, "Job #3 has no output file to download (it was deleted")
 	press(t, m, "shift+tab", "d")
 	wantScreen(t, m, "has no output file to download (the job is")
+}
+
+// TestJobsDownloadWarnsWhenLaterJobsReplacedSeeds: a completed job's ZIP
+// whose tokens later jobs distributed again is still downloaded, and the
+// result says that those files no longer work.
+func TestJobsDownloadWarnsWhenLaterJobsReplacedSeeds(t *testing.T) {
+	be := jobsFixture()
+	be.superseded = map[uint64]string{4: model.SupersededWarning(120, 500, []string{"Night batch"})}
+	m := openJobs(t, be, 80, 24)
+	press(t, m, "tab", "d", "enter")
+	wantScreen(t, m, "Saved: /home/admin/")
+	wantScreen(t, m, "WARNING: 120 of the 500 files in this ZIP no longer work")
+	wantScreen(t, m, "Saved, but some files in the ZIP no longer work")
+	if len(be.downloads) != 1 {
+		t.Fatalf("downloads %v", be.downloads)
+	}
+	// Without superseded files the result has no warning.
+	be.superseded = nil
+	press(t, m, "enter", "d", "enter", "y")
+	wantScreen(t, m, "Saved: /home/admin/")
+	if strings.Contains(screenText(m), "no longer work") {
+		t.Fatalf("a warning without superseded files:\n%s", screenText(m))
+	}
 }
 
 func TestJobsDeleteOutputAndCancel(t *testing.T) {

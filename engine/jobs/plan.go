@@ -94,11 +94,18 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 	at := e.now()
 	lo, hi, _ := spec.Criteria.RangeKeys()
 	err = st.View(func(tx *store.Tx) error {
+		held, err := tx.UnfinishedJobHolder()
+		if err != nil {
+			return err
+		}
 		return tx.ScanTokens(lo, hi, func(t model.Token) error {
 			if !spec.Criteria.Matches(t) {
 				return nil
 			}
 			r := model.Eligibility(t, spec.PasswordMode, password, at)
+			if _, inJob := held(t.Serial); r == model.Eligible && inJob {
+				r = model.InUnfinishedJob
+			}
 			plan.Summary.Add(t, r)
 			if r == model.Eligible {
 				plan.Selected = append(plan.Selected, Selected{Serial: t.Serial, User: t.AssignedUser, TimesDistributed: t.Distribution.Count})
@@ -168,7 +175,9 @@ func (e *Engine) Submit(p *Plan, password, typed string) (model.Job, error) {
 	if !p.Spec.PasswordMode.NeedsAdminPassword() {
 		password = ""
 	}
-	j := model.Job{Name: p.Spec.Name, Spec: p.Spec}
+	// The profile's tokencode settings as the summary showed them: the
+	// job writes these even if the profile is edited before it runs.
+	j := model.Job{Name: p.Spec.Name, Spec: p.Spec, File: p.Profile.FileSettings()}
 	details := ""
 	if p.Summary.Redistributed > 0 {
 		details = fmt.Sprintf("%d redistributed (confirmed)", p.Summary.Redistributed)

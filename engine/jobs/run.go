@@ -218,6 +218,11 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// manifestHeader names manifest.csv's columns. The token files do not hold
+// the job's name (their batch Name is its batch id), so every row names the
+// job and its batch id (product.md: the job name goes into the manifest).
+var manifestHeader = []string{"serial", "user_id", "first_name", "last_name", "file", "binding", "password_mode", "job_name", "batch_id"}
+
 // manifestWriter builds manifest.csv as rows come, compressed into a
 // temporary file (outputs/<id>.zip.manifest.tmp; about 2 MB for 100,000
 // tokens), so it can be added as the ZIP's last entry without a second
@@ -260,7 +265,7 @@ func newManifest(path string) (*manifestWriter, error) {
 	}
 	m.fw = fw
 	m.csv = csv.NewWriter(m)
-	if err := m.csv.Write([]string{"serial", "user_id", "first_name", "last_name", "file", "binding", "password_mode"}); err != nil {
+	if err := m.csv.Write(manifestHeader); err != nil {
 		m.remove()
 		return nil, err
 	}
@@ -307,7 +312,7 @@ func csvSafe(s string) string {
 // jobContext is what every file of a job shares.
 type jobContext struct {
 	job      model.Job
-	profile  model.Profile
+	file     model.FileSettings // the profile's settings frozen at submit
 	origin   string
 	password string // the admin password, if the mode has one
 	at       time.Time
@@ -335,7 +340,7 @@ func (jc *jobContext) prepare(jt store.JobToken) (item, error) {
 	if !birth.IsZero() && birth.Before(minBirth) {
 		birth = minBirth
 	}
-	p := jc.profile
+	f := jc.file
 	return item{
 		serial:   t.Serial,
 		name:     EntryName(u.ID, t.Serial),
@@ -345,7 +350,7 @@ func (jc *jobContext) prepare(jt store.JobToken) (item, error) {
 				Origin: jc.origin, Name: jc.job.BatchID, // Dest stays N/A
 				FirstToken: t.Serial, LastToken: t.Serial, NumTokens: 1,
 				Birth: birth, Death: death,
-				Digits: p.TokencodeLength, IntervalSeconds: p.Duration, AddPIN: p.AuthType.AddPIN(),
+				Digits: f.Digits, IntervalSeconds: f.IntervalSeconds, AddPIN: f.AddPIN,
 			},
 			Token: sdtid.TokenSpec{
 				Serial: t.Serial, FirstName: u.FirstName, LastName: u.LastName, Login: u.ID,
@@ -359,14 +364,21 @@ func (jc *jobContext) prepare(jt store.JobToken) (item, error) {
 // store unless it returns nil.
 func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) {
 	st := e.st
-	prec, err := st.Profile(job.Spec.Profile)
-	if err != nil {
-		return job, fmt.Errorf("profile %q: %w", job.Spec.Profile, err)
+	file := job.File
+	if file.IsZero() {
+		// A job submitted before the settings were frozen with it: the
+		// profile as it is now.
+		prec, err := st.Profile(job.Spec.Profile)
+		if err != nil {
+			return job, fmt.Errorf("profile %q: %w", job.Spec.Profile, err)
+		}
+		if !prec.DeliveryMethod.IsFileBased() {
+			return job, fmt.Errorf("profile %q now delivers by %s; only file-based profiles can be distributed as files", prec.Name, prec.DeliveryMethod)
+		}
+		file = prec.FileSettings()
 	}
-	if !prec.DeliveryMethod.IsFileBased() {
-		return job, fmt.Errorf("profile %q now delivers by %s; only file-based profiles can be distributed as files", prec.Name, prec.DeliveryMethod)
-	}
-	jc := &jobContext{job: job, profile: prec.Profile, origin: st.InstallName(), at: e.now()}
+	var err error
+	jc := &jobContext{job: job, file: file, origin: st.InstallName(), at: e.now()}
 	if e.opts.originOverride != "" {
 		jc.origin = e.opts.originOverride
 	}
@@ -480,10 +492,10 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 	if job.Total >= gcBeforeCommitMin {
 		runtime.GC()
 	}
-	p := jc.profile
+	fs := jc.file
 	done, err := st.CommitJob(store.JobCommit{
 		Seq: job.Seq, Output: final, Size: hc.n, SHA256: hex.EncodeToString(hc.h.Sum(nil)),
-		Seeds: seeds, Digits: p.TokencodeLength, IntervalSeconds: p.Duration, AddPIN: p.AuthType.AddPIN(),
+		Seeds: seeds, Digits: fs.Digits, IntervalSeconds: fs.IntervalSeconds, AddPIN: fs.AddPIN,
 	})
 	if err == nil && readErr != nil {
 		err = readErr // unreachable: a short read leaves too few seeds and the commit fails
@@ -596,7 +608,8 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 		mode := jc.job.Spec.PasswordMode
 		binding := jc.job.Spec.Binding.String()
 		var rnd [32]byte
-		row := make([]string, 0, 7)
+		row := make([]string, 0, len(manifestHeader))
+		jobName := csvSafe(jc.job.Name)
 		err := e.st.EachJobToken(jc.job.Seq, func(jt store.JobToken) error {
 			it, err := jc.prepare(jt)
 			if err != nil {
@@ -612,7 +625,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 			copy(it.seed[:], rnd[16:])
 			clear(rnd[:])
 			u := jt.User
-			row = append(row[:0], it.serial, csvSafe(u.ID), csvSafe(u.FirstName), csvSafe(u.LastName), it.name, binding, string(mode))
+			row = append(row[:0], it.serial, csvSafe(u.ID), csvSafe(u.FirstName), csvSafe(u.LastName), it.name, binding, string(mode), jobName, jc.job.BatchID)
 			if err := mf.csv.Write(row); err != nil {
 				return err
 			}
