@@ -22,33 +22,16 @@ import (
 // A token whose flag already has the wanted value but follows its
 // assignment does change: the choice becomes the admin's.
 func (s *Store) SetTokenEnabled(serial string, enabled bool) (model.Token, error) {
-	var out model.Token
-	err := s.Update(func(tx *Tx) error {
-		tok, err := tx.Token(serial)
-		if err != nil {
-			return err
-		}
-		out = tok
+	return s.changeEnabled(serial, func(tok *model.Token) (string, bool) {
 		if tok.EnabledSetByAdmin && tok.Enabled == enabled {
-			return nil
+			return "", false
 		}
-		was := enabledState(tok)
 		tok.SetEnabled(enabled)
-		if err := tx.writeToken([]byte(model.SerialKey(tok.Serial)), tok.AssignedUser, tok); err != nil {
-			return err
-		}
-		out = tok
-		action := "token disable"
 		if enabled {
-			action = "token enable"
+			return "token enable", true
 		}
-		return tx.AppendAudit(action, "token "+tok.Serial,
-			fmt.Sprintf("%s; was %s", assignedText(tok), was))
+		return "token disable", true
 	})
-	if err != nil {
-		return model.Token{}, err
-	}
-	return out, nil
 }
 
 // SetTokenEnabledAuto drops the admin's explicit choice
@@ -57,6 +40,19 @@ func (s *Store) SetTokenEnabled(serial string, enabled bool) (model.Token, error
 // assignment", object "token <serial>". A token that follows its
 // assignment already is left alone, without an audit record.
 func (s *Store) SetTokenEnabledAuto(serial string) (model.Token, error) {
+	return s.changeEnabled(serial, func(tok *model.Token) (string, bool) {
+		if !tok.EnabledSetByAdmin {
+			return "", false
+		}
+		tok.FollowAssignment()
+		return "token follow assignment", true
+	})
+}
+
+// changeEnabled reads the token, lets change decide and apply the new
+// flag (it returns the audit action, or false to leave the token alone),
+// and writes the token and the audit record in one transaction.
+func (s *Store) changeEnabled(serial string, change func(tok *model.Token) (action string, changed bool)) (model.Token, error) {
 	var out model.Token
 	err := s.Update(func(tx *Tx) error {
 		tok, err := tx.Token(serial)
@@ -64,16 +60,16 @@ func (s *Store) SetTokenEnabledAuto(serial string) (model.Token, error) {
 			return err
 		}
 		out = tok
-		if !tok.EnabledSetByAdmin {
+		was := enabledState(tok)
+		action, changed := change(&tok)
+		if !changed {
 			return nil
 		}
-		was := enabledState(tok)
-		tok.FollowAssignment()
 		if err := tx.writeToken([]byte(model.SerialKey(tok.Serial)), tok.AssignedUser, tok); err != nil {
 			return err
 		}
 		out = tok
-		return tx.AppendAudit("token follow assignment", "token "+tok.Serial,
+		return tx.AppendAudit(action, "token "+tok.Serial,
 			fmt.Sprintf("%s; token %s; was %s", assignedText(tok), enabledWord(tok), was))
 	})
 	if err != nil {
