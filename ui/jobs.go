@@ -642,6 +642,13 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		{"Job", fmt.Sprintf("#%d %s", j.Seq, j.Name)},
 		{"State", state},
 		{"Profile", j.Spec.Profile},
+	}
+	if !j.File.IsZero() {
+		// What the job writes, frozen at submit (the profile may have
+		// been edited since).
+		rows = append(rows, [2]string{"Tokencode", j.File.Label()})
+	}
+	rows = append(rows, [][2]string{
 		{"Binding", bind},
 		{"Nickname", nick},
 		{"Password", model.PasswordSummary(j.Spec.PasswordMode)},
@@ -652,7 +659,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		{"Started", s.when(j.Started)},
 		{"Ended", s.when(j.Ended)},
 		{"Output file", out},
-	}
+	}...)
 	if j.OutputSHA256 != "" && hasOutput(j) {
 		rows = append(rows, [2]string{"SHA-256", j.OutputSHA256})
 	}

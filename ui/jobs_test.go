@@ -23,6 +23,7 @@ func jobsFixture() *fakeBackend {
 		{Seq: 2, Name: "Helpdesk replacements", State: model.JobFailed, Reason: "writing the output failed: no space left on device", Total: 40, Submitted: at(-200), Started: at(-200), Ended: at(-199)},
 		{Seq: 3, Name: "Finance laptops", State: model.JobCompleted, Total: 75, Submitted: at(-120), Started: at(-120), Ended: at(-119), OutputDeleted: at(-60)},
 		{Seq: 4, Name: "Generate Software Token Files 2026-09-30 12:00:00", Spec: spec("x"), BatchID: "SWT-000004", State: model.JobCompleted, Total: 500,
+			File:      model.FileSettings{Digits: 8, IntervalSeconds: 60, AddPIN: true},
 			Submitted: at(-30), Started: at(-30), Ended: at(-29), Output: "/var/lib/swtoken/outputs/4.zip", OutputSize: 1234567, OutputSHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
 		{Seq: 5, Name: "Generate Software Token Files 2026-09-30 14:00:00", Spec: spec("y"), BatchID: "SWT-000005", State: model.JobRunning, Total: 20000, Done: 0,
 			Submitted: at(-2), Started: at(-2)},
@@ -110,7 +111,8 @@ func TestJobsDetails(t *testing.T) {
 	m := openJobs(t, jobsFixture(), 80, 24)
 	press(t, m, "tab", "enter")
 	for _, s := range []string{"Job details", "#4 Generate Software Token Files 2026-09-30 12:00:00", "State:       Completed",
-		"Profile:     Staff iPhone", "device class " + model.DeviceIPhone.GUID(), "User ID followed by Password",
+		"Profile:     Staff iPhone", "Tokencode:   8 digits every 60 s, PIN pad (AddPIN)",
+		"device class " + model.DeviceIPhone.GUID(), "User ID followed by Password",
 		"serials 100000000001 to 100000020000", "SWT-000004", "/var/lib/swtoken/outputs/4.zip (1,234,567 bytes)"} {
 		wantScreen(t, m, s)
 	}
