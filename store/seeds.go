@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,6 +84,7 @@ func appendSeedRecord(b []byte, r *seedRecord) ([]byte, error) {
 	if r.addPIN {
 		flags |= seedFlagAddPIN
 	}
+	start := len(b) // an error returns b as it came
 	b = append(b, seedRecordVersion, ac, byte(r.digits), byte(r.interval), flags, byte(len(r.sealed)))
 	b = append(b, r.sealed...)
 	b = binary.AppendUvarint(b, uint64(r.count))
@@ -90,12 +92,21 @@ func appendSeedRecord(b []byte, r *seedRecord) ([]byte, error) {
 	switch r.form {
 	case distNone:
 	case distJobRef:
+		if r.jobSeq == 0 {
+			return b[:start], errors.New("a seed record cannot reference job 0")
+		}
 		b = binary.AppendUvarint(b, r.jobSeq)
 	case distInline:
 		d := r.inline
 		var at int64
 		if !d.LastAt.IsZero() {
+			// Unix nanoseconds, 0 meaning unset: the epoch itself and
+			// times outside 1678-2262 (where UnixNano is undefined)
+			// would read back as another time.
 			at = d.LastAt.UnixNano()
+			if at == 0 || !time.Unix(0, at).Equal(d.LastAt) {
+				return b[:start], fmt.Errorf("last distribution time %s cannot be stored", d.LastAt.Format(time.RFC3339Nano))
+			}
 		}
 		b = binary.AppendVarint(b, at)
 		b = appendString(b, string(d.BindingKind))
@@ -103,7 +114,7 @@ func appendSeedRecord(b []byte, r *seedRecord) ([]byte, error) {
 		b = appendString(b, d.Binding)
 		b = appendString(b, d.Nickname)
 	default:
-		return b, fmt.Errorf("distribution form %d cannot be stored", r.form)
+		return b[:start], fmt.Errorf("distribution form %d cannot be stored", r.form)
 	}
 	return b, nil
 }
