@@ -86,7 +86,8 @@ func sealedSeeds(t testing.TB, st *store.Store) map[string]string {
 	return out
 }
 
-// zipFiles reads every entry of a ZIP.
+// zipFiles reads every entry of a ZIP, and checks that each extracts as a
+// regular file of mode 0600.
 func zipFiles(t testing.TB, path string) map[string][]byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -99,6 +100,9 @@ func zipFiles(t testing.TB, path string) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	for _, f := range zr.File {
+		if f.Mode() != 0o600 {
+			t.Fatalf("%s extracts with mode %v, want -rw-------", f.Name, f.Mode())
+		}
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)

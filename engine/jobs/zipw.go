@@ -43,6 +43,11 @@ const (
 	zipMethodDeflate = 8
 	zipExtTimeID     = 0x5455
 	zip64ExtraID     = 0x0001
+	// zipEntryMode is a Unix regular file with mode 0600 in the high half
+	// of the external attributes (creator 3 = Unix). With 0 there, unzip
+	// extracted every token file as mode 0000, unreadable by its owner;
+	// 0600 keeps the files as private as the ZIP itself.
+	zipEntryMode = (0o100000 | 0o600) << 16
 )
 
 // newZipWriter writes to w and spools the central directory to cdPath
@@ -151,7 +156,7 @@ func (z *zipWriter) header(name string, crc uint32, csize, size uint64) error {
 	c.u16(0) // comment
 	c.u16(0) // disk
 	c.u16(0) // internal attributes
-	c.u32(0) // external attributes
+	c.u32(zipEntryMode) // external attributes: a regular file, rw-------
 	if zip64 {
 		c.u32(math.MaxUint32)
 	} else {

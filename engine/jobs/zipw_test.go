@@ -63,6 +63,11 @@ func TestZipWriterIsReadable(t *testing.T) {
 				if err != nil || string(b) != fmt.Sprintf("file %d\n", i) || f.Name != fmt.Sprintf("f%06d.txt", i) || !f.Modified.Equal(mod) {
 					t.Fatalf("entry %d: %q %q %v %v", i, f.Name, b, f.Modified, err)
 				}
+				// Extracted, a token file is a regular file its owner can
+				// read, and nobody else (with mode 0 unzip made it 0000).
+				if f.Mode() != 0o600 {
+					t.Fatalf("entry %d extracts with mode %v, want -rw-------", i, f.Mode())
+				}
 			}
 			if _, err := exec.LookPath("unzip"); err == nil {
 				p := filepath.Join(dir, "a.zip")
