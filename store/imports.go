@@ -14,7 +14,15 @@ import (
 // already (serials for tokens, user IDs for users) instead of skipping
 // them. Partial imports the valid items even when others are rejected;
 // without it an import is all or nothing.
-type ImportOptions struct{ Overwrite, Partial bool }
+//
+// Prerejected counts items the caller's parser rejected before they reached
+// the store (unreadable files, bad CSV lines; only with Partial): the audit
+// record counts them with the store's own rejections, so that it says what
+// the import really did.
+type ImportOptions struct {
+	Overwrite, Partial bool
+	Prerejected        int
+}
 
 // Rejection names an item that could not be imported and why. Item is the
 // serial or user ID, or "item N" (1-based position) when that is blank.
@@ -60,7 +68,8 @@ func finishImport(tx *Tx, what, source string, total int, res *ImportResult, opt
 	if res.Imported+res.Updated == 0 {
 		return nil
 	}
-	d := fmt.Sprintf("imported %d, updated %d, skipped %d, rejected %d of %d", res.Imported, res.Updated, res.Skipped, len(res.Rejected), total)
+	pre := max(opts.Prerejected, 0)
+	d := fmt.Sprintf("imported %d, updated %d, skipped %d, rejected %d of %d", res.Imported, res.Updated, res.Skipped, len(res.Rejected)+pre, total+pre)
 	if extra != "" {
 		d += "; " + extra
 	}

@@ -113,6 +113,12 @@ func TestImportTokenFilesIsAllOrNothingUnlessPartial(t *testing.T) {
 	if err != nil || res.Imported != 1 || len(res.Rejected) != 4 {
 		t.Fatalf("partial: %+v, %v", res, err)
 	}
+	// The audit record says what happened: the unreadable files count as
+	// rejected, not only what the store itself refused.
+	if recs, _ := st.AuditRecords(store.AuditFilter{Action: "import tokens"}); len(recs) == 0 ||
+		!strings.Contains(recs[0].Details, "imported 1, updated 0, skipped 0, rejected 4 of 5") {
+		t.Fatalf("audit after a partial import: %+v", recs)
+	}
 	if _, err := st.Token("123456789012"); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +199,7 @@ func TestStoreRejectionsNameTheFile(t *testing.T) {
 	// The store names a rejected token by its serial; the import renames it
 	// to the file it came from.
 	res, err := finishImport("tokens", "src", nil, 1, store.ImportOptions{Partial: true},
-		map[string]string{"123": "a.sdtid"}, func() (store.ImportResult, error) {
+		map[string]string{"123": "a.sdtid"}, func(store.ImportOptions) (store.ImportResult, error) {
 			return store.ImportResult{Rejected: []store.Rejection{{Item: "123", Reason: "clash"}}}, nil
 		})
 	if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Item != "a.sdtid" {

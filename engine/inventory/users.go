@@ -233,7 +233,7 @@ func ImportUsersCSV(st *store.Store, r io.Reader, source string, opts store.Impo
 	if err != nil {
 		return store.ImportResult{}, err
 	}
-	return finishImport("users", source, rejs, len(users), opts, where, func() (store.ImportResult, error) {
+	return finishImport("users", source, rejs, len(users), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
 		return st.ImportUsers(users, source, opts)
 	})
 }

@@ -112,6 +112,11 @@ func TestImportUsersCSV(t *testing.T) {
 	if err != nil || res.Imported != 1 || len(res.Rejected) != 1 {
 		t.Fatalf("partial: %+v, %v", res, err)
 	}
+	// The audit record (newest first) counts the parser's rejection too.
+	if recs, _ := st.AuditRecords(store.AuditFilter{Action: "import users"}); len(recs) == 0 ||
+		!strings.Contains(recs[0].Details, "imported 1, updated 0, skipped 0, rejected 1 of 2") {
+		t.Fatalf("audit after a partial import: %+v", recs)
+	}
 
 	// Existing users are skipped, or updated with Overwrite (--update).
 	upd := "user_id,first_name,last_name,email\njdoe,Johnny,Doe,jd@example.com\nasmith,Alice,Smith,\n"
