@@ -186,6 +186,12 @@ func ValidateLinkURL(field, raw string) error {
 	if len(raw) > MaxURLLen {
 		return fieldErr(field, "is %d characters; at most %d are allowed", len(raw), MaxURLLen)
 	}
+	// RFC 3986 never allows these unencoded; the link goes into the
+	// approval e-mail and the self-service page, where < > " would break
+	// out of the markup around it.
+	if i := strings.IndexAny(raw, "<>\"{}|\\^`"); i >= 0 {
+		return fieldErr(field, "must not contain %q; percent-encode it (for example %%3C for <)", raw[i:i+1])
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fieldErr(field, "%q is not a valid URL", raw)

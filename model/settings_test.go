@@ -165,6 +165,13 @@ func TestSettingsValidate(t *testing.T) {
 			[][2]string{{"Staff iPhone", FieldAppDownloadURL}}, "https:// or http://"},
 		{"help URL without host", func(s *Settings, _ []Profile) { s.Entries[1].HelpDocURL = "https://" },
 			[][2]string{{"Staff Android", FieldHelpDocURL}}, "no host"},
+		{"help URL with < >", func(s *Settings, _ []Profile) { s.Entries[1].HelpDocURL = "https://apps.example.com/x?a=1&b=<2>" },
+			[][2]string{{"Staff Android", FieldHelpDocURL}}, `must not contain "<"; percent-encode it`},
+		{"download URL with a quote", func(s *Settings, _ []Profile) { s.Entries[0].AppDownloadURL = `https://x.example.com/"a` },
+			[][2]string{{"Staff iPhone", FieldAppDownloadURL}}, `must not contain "\""`},
+		{"percent-encoded and & ? = are fine", func(s *Settings, _ []Profile) {
+			s.Entries[0].AppDownloadURL = "https://x.example.com/a%3Cb?c=1&d=%3E#frag"
+		}, nil, ""},
 		{"window 1", func(s *Settings, _ []Profile) { s.ReplacementWindowDays = 1 }, nil, ""},
 		{"window 365", func(s *Settings, _ []Profile) { s.ReplacementWindowDays = 365 }, nil, ""},
 		{"window 0", func(s *Settings, _ []Profile) { s.ReplacementWindowDays = 0 },
