@@ -315,12 +315,16 @@ var (
 
 func newProfileForm(c *common, p model.Profile, edit bool) *profileForm {
 	f := &profileForm{c: c, edit: edit, orig: p}
+	// The text fields take more than the model allows (twice as much, as
+	// the wizard's job name does), so that a name or description that is
+	// too long is refused on save with the model's message ("is 129
+	// characters; at most 128 are allowed"), never shortened in silence.
 	f.name = newInput(c, "(1-128 characters, unique)")
-	f.name.CharLimit = model.MaxProfileNameLen
+	f.name.CharLimit = 2 * model.MaxProfileNameLen
 	f.name.SetValue(p.Name)
 	f.name.CursorEnd()
 	f.desc = newInput(c, "(optional)")
-	f.desc.CharLimit = model.MaxDescriptionLen
+	f.desc.CharLimit = 2 * model.MaxDescriptionLen
 	f.desc.SetValue(p.Description)
 	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 	f.guid.SetValue(p.OtherGUID)

@@ -513,10 +513,28 @@ func (s *settingsScreen) refused(err error) {
 		s.saveErr = err
 		return
 	}
-	s.errs = model.AsFieldErrors(err)
+	s.errs = s.explainBlankDays(model.AsFieldErrors(err))
 	s.saveFailed = true
 	s.saveErr = nil
 	s.focusError(s.errs[0])
+}
+
+// explainBlankDays: a blank replacement window is stored as 0, which the
+// model refuses as "must be 1-365 days (got 0)"; the admin typed no 0, so
+// the message says that the field is empty instead.
+func (s *settingsScreen) explainBlankDays(es model.FieldErrors) model.FieldErrors {
+	if strings.TrimSpace(s.fields[sfDays].Value()) != "" {
+		return es
+	}
+	out := make(model.FieldErrors, len(es))
+	for i, e := range es {
+		if e.Item == "" && e.Field == model.FieldReplacementWindow {
+			e = &model.FieldError{Field: e.Field, Msg: fmt.Sprintf("the replacement window is empty: enter a number of days, %d-%d",
+				model.MinReplacementWindowDays, model.MaxReplacementWindowDays)}
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // focusError highlights the profile of an error and focuses its field.

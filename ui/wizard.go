@@ -140,6 +140,10 @@ type wizard struct {
 	confirm    textField
 	confirmErr error
 	listOffset int
+	// headOff is the first line of the summary's fields shown when they do
+	// not all fit above the list (a long job or profile name wraps onto
+	// several lines); headMax is the largest offset the last View allowed.
+	headOff, headMax int
 	// showSelection: the summary's list shows the selected tokens rather
 	// than those whose password would be too long (tab switches).
 	showSelection bool
@@ -341,7 +345,7 @@ func (w *wizard) goTo(s step) tea.Cmd {
 		cmd := w.from.Focus()
 		return tea.Batch(cmd, w.schedulePreview(false, 0))
 	case stepSummary:
-		w.listOffset = 0
+		w.listOffset, w.headOff = 0, 0
 		w.showSelection = false
 		w.confirmErr = nil
 		if w.confirmNeeded() {
@@ -836,19 +840,39 @@ func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return w.goTo(stepSubmit)
 	case key.Matches(msg, w.c.keys.arrowUp()):
-		w.listOffset = max(0, w.listOffset-1)
+		w.scrollSummary(-1, rows)
 		return nil
 	case key.Matches(msg, w.c.keys.arrowDown()):
-		w.listOffset = min(max(0, rows-1), w.listOffset+1)
+		w.scrollSummary(1, rows)
 		return nil
 	case key.Matches(msg, k.PageUp):
-		w.listOffset = max(0, w.listOffset-10)
+		w.scrollSummary(-10, rows)
 		return nil
 	case key.Matches(msg, k.PageDown):
-		w.listOffset = min(max(0, rows-1), w.listOffset+10)
+		w.scrollSummary(10, rows)
 		return nil
 	}
 	return w.updateFocused(msg)
+}
+
+// scrollSummary moves the summary by d lines: as one page whose fields
+// come first and whose list comes last. Down scrolls the fields while some
+// are out of view (only on a short terminal), then the list; up scrolls
+// the list back to its top, then the fields.
+func (w *wizard) scrollSummary(d, rows int) {
+	if d > 0 {
+		if w.headOff < w.headMax {
+			w.headOff = min(w.headMax, w.headOff+d)
+			return
+		}
+		w.listOffset = min(max(0, rows-1), w.listOffset+d)
+		return
+	}
+	if w.listOffset > 0 {
+		w.listOffset = max(0, w.listOffset+d)
+		return
+	}
+	w.headOff = max(0, w.headOff+d)
 }
 
 func (w *wizard) submit() tea.Cmd {
@@ -863,28 +887,57 @@ func (w *wizard) submit() tea.Cmd {
 
 func (w *wizard) ShortHelp() []key.Binding {
 	k := w.c.keys
+	if w.leaving {
+		return []key.Binding{withHelp(k.Yes, "y", "leave"), withHelp(k.No, "n/esc", "stay")}
+	}
+	if w.busy != "" {
+		return nil // keys wait, esc too
+	}
+	esc := w.escHelp()
 	switch w.step {
 	case stepProfile:
-		return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Next, "enter", "choose"), k.Prev}
+		return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Next, "enter", "choose"), esc}
 	case stepDevice:
-		return []key.Binding{k.Next, k.Prev, k.RestoreGUI}
+		return []key.Binding{k.Next, esc, k.RestoreGUI}
 	case stepPassword:
-		return []key.Binding{k.Up, k.Down, k.NextField, k.Next, k.Prev}
+		if w.pwFocus == pwFocusModes {
+			// ↑/↓ (j/k too) choose the mode. "↑/k up • ↓/j down" would cut
+			// the line at 80 columns.
+			return []key.Binding{k.arrowUp(), k.arrowDown(), k.NextField, k.Next, esc}
+		}
+		// In a password field the arrows do not change the mode, and j/k
+		// are letters of the password.
+		return []key.Binding{k.NextField, k.Next, esc}
 	case stepCriteria:
-		return []key.Binding{k.NextField, k.Toggle, k.Next, k.Prev}
+		return []key.Binding{k.NextField, k.Toggle, k.Next, esc}
 	case stepSummary:
 		if len(w.tooLong()) > 0 {
 			other := "selection"
 			if w.showSelection {
 				other = "too long"
 			}
-			return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.NextField, "tab", other), k.Next, k.Prev}
+			return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.NextField, "tab", other), k.Next, esc}
 		}
-		return []key.Binding{k.arrowUp(), k.arrowDown(), k.Next, k.Prev}
+		return []key.Binding{k.arrowUp(), k.arrowDown(), k.Next, esc}
 	case stepSubmit:
-		return []key.Binding{k.Submit, k.Prev}
+		return []key.Binding{k.Submit, esc}
 	}
-	return []key.Binding{k.Next, withHelp(k.Prev, "esc", "leave")}
+	return []key.Binding{k.Next, esc}
+}
+
+// escHelp says what esc does on the current step (Back): the first step
+// leaves the wizard (asking first when input would be lost); every other
+// step goes back one step, keeping the values. (The step number does not
+// fit the summary's footer at 80 columns, so "back" it is.)
+func (w *wizard) escHelp() key.Binding {
+	k := w.c.keys
+	switch w.step {
+	case stepName:
+		return withHelp(k.Prev, "esc", "leave")
+	case stepSubmit:
+		return withHelp(k.Prev, "esc", "back to summary")
+	}
+	return withHelp(k.Prev, "esc", "back")
 }
 
 func (w *wizard) FullHelp() [][]key.Binding {
@@ -1007,6 +1060,17 @@ func (w *wizard) stepView(width, height int) string {
 
 func wrap(s string, width int) string { return ansi.Wordwrap(s, max(20, width), " ") }
 
+// wrapLong is wrap for text with values that may be longer than a line
+// (names, IDs): a word with no room is broken rather than left to be cut
+// at the screen's edge.
+func wrapLong(s string, width int) string {
+	lines := strings.Split(ansi.Wrap(s, max(20, width), " "), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // errLine renders an inline error under a field, ERROR: first so it reads
 // without colour.
 func (w *wizard) errLine(err error, width int) string {
@@ -1109,7 +1173,7 @@ func (w *wizard) profileDetails(width, i int) string {
 		{"Authentication", string(p.AuthType)},
 		{"Description", p.Description},
 	}
-	return t.Heading.Render("Highlighted profile") + "\n" + kvRows(t, rows, width)
+	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(wrapRows(t, rows, width), "\n")
 }
 
 // kvRows renders label/value rows with wrapped values.
@@ -1197,14 +1261,17 @@ func (w *wizard) passwordView(width int) string {
 	}
 	mode := w.modeValue()
 	b.WriteString(t.G.NoCursor + t.Muted.Render(model.PasswordSummary(mode)) + "\n\n")
+	// Each field and each error on its own line(s): errLines starts every
+	// error with its own newline, so a field's line ends only after them.
 	if mode.NeedsAdminPassword() {
-		b.WriteString(w.field("Password", 9, &w.pw, w.pwFocus == pwFocusPassword, min(width, 50)) + "\n")
-		b.WriteString(w.errLines(w.pwErrs.For(model.FieldPassword), width))
+		b.WriteString(w.field("Password", 9, &w.pw, w.pwFocus == pwFocusPassword, min(width, 50)))
+		b.WriteString(w.errLines(w.pwErrs.For(model.FieldPassword), width) + "\n")
 		b.WriteString(w.field("Confirm", 9, &w.pw2, w.pwFocus == pwFocusConfirm, min(width, 50)))
-		b.WriteString(w.errLines(w.pwErrs.For(model.FieldPasswordConfirm), width))
-		b.WriteString("\n")
+		b.WriteString(w.errLines(w.pwErrs.For(model.FieldPasswordConfirm), width) + "\n")
 	}
-	b.WriteString(w.errLines(w.pwErrs.For(model.FieldPasswordMode), width))
+	if es := w.errLines(w.pwErrs.For(model.FieldPasswordMode), width); es != "" {
+		b.WriteString(strings.TrimPrefix(es, "\n") + "\n")
+	}
 	limits := "Limits: the file password must be 1-24 characters for AES-128 (128-bit) tokens and 1-8 for SID-64 (64-bit) tokens."
 	if mode.UsesUserID() {
 		limits += " The user ID counts toward the limit; tokens whose password would be too long are named in the summary."
@@ -1271,6 +1338,10 @@ func (w *wizard) countView(width int) string {
 	switch {
 	case w.previewBusy && w.preview == nil:
 		return "Eligible: counting..."
+	case w.preview == nil && len(w.critErrs) > 0:
+		// No count for criteria that are refused; "choose a range" would
+		// be false when a range is set and another field is wrong.
+		return t.Muted.Render(wrap("Eligible: - (counted once the errors above are fixed)", width))
 	case w.preview == nil:
 		return t.Muted.Render("Eligible: - (choose a serial range or all eligible tokens)")
 	}
@@ -1350,17 +1421,44 @@ func (w *wizard) summaryRows() [][2]string {
 	return rows
 }
 
+// summaryMinList is the fewest lines the summary's list gets: its
+// header and two rows, or more when the first row shown wraps (the list
+// always shows its first row whole).
+func (w *wizard) summaryMinList(width int) int {
+	n := w.summaryListLen()
+	if n == 0 {
+		return 3
+	}
+	off := min(w.listOffset, n-1)
+	var lines int
+	if w.listingTooLong() {
+		lines = len(strings.Split(ansi.Hardwrap(orDash(w.preview.Summary.TooLong[off].User), tooLongUserW(width), false), "\n"))
+	} else {
+		lines = len(strings.Split(ansi.Hardwrap(w.preview.Rows[off].User, tokenListUserW, false), "\n"))
+	}
+	return 1 + max(2, lines)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 func (w *wizard) summaryView(width, height int) string {
 	t := w.c.theme
 	var b strings.Builder
 	if w.preview == nil {
 		return "No preview yet."
 	}
-	b.WriteString(kvRows(t, w.summaryRows(), width) + "\n")
+	// Every field is shown whole: long values wrap (wrapRows).
+	head := wrapRows(t, w.summaryRows(), width)
 	tooLong := len(w.tooLong()) > 0
+	mid := ""
 	if w.preview.Blocker != nil && tooLong {
 		// Above the list that names the tokens.
-		b.WriteString(hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
+		mid = hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width)
 	}
 	spec := w.spec()
 	var tail strings.Builder
@@ -1374,18 +1472,68 @@ func (w *wizard) summaryView(width, height int) string {
 		tail.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
 		tail.WriteString(w.errLine(w.confirmErr, width) + "\n")
 	}
-	used := lipgloss.Height(strings.TrimRight(b.String(), "\n"))
-	if tl := strings.TrimRight(tail.String(), "\n"); tl != "" {
-		used += lipgloss.Height(tl)
+	tl := strings.TrimRight(tail.String(), "\n")
+	// The blocker, the warnings and the confirmation stay on screen; when
+	// the fields and the smallest list do not fit with them, the fields
+	// scroll in a window (scrollSummary) with a line that says so.
+	fixed := 0
+	if mid != "" {
+		fixed += lipgloss.Height(mid)
 	}
-	listRows := max(3, height-used)
+	if tl != "" {
+		fixed += lipgloss.Height(tl)
+	}
+	w.headMax = 0
+	minList := w.summaryMinList(width)
+	if room := height - fixed - minList; len(head) > room {
+		win := max(1, room-1)
+		w.headMax = max(0, len(head)-win)
+		w.headOff = min(w.headOff, w.headMax)
+		n, end := len(head), w.headOff+win
+		shown := append([]string(nil), head[w.headOff:end]...)
+		head = append(shown, t.Muted.Render(fmt.Sprintf("Summary lines %d-%d of %d: up/down scroll", w.headOff+1, end, n)))
+	} else {
+		w.headOff = 0
+	}
+	b.WriteString(strings.Join(head, "\n") + "\n")
+	if mid != "" {
+		b.WriteString(mid + "\n")
+	}
+	listRows := max(minList, height-len(head)-fixed)
 	if w.listingTooLong() {
 		b.WriteString(w.tooLongList(width, listRows))
 	} else {
 		b.WriteString(w.tokenList(width, listRows))
 	}
-	b.WriteString(strings.TrimRight(tail.String(), "\n"))
+	b.WriteString(tl)
 	return b.String()
+}
+
+// wrapRows renders label/value rows like kvRows, one string per line, but
+// never cuts a value: a word too long for the value column (a 128-character
+// name without spaces, a device ID) is broken across lines, indented under
+// the value column. The summary must show every field whole.
+func wrapRows(t *Theme, rows [][2]string, width int) []string {
+	lw := 0
+	for _, r := range rows {
+		lw = max(lw, len(r[0])+1)
+	}
+	vw := max(10, width-lw-1)
+	var out []string
+	for _, r := range rows {
+		v := r[1]
+		if v == "" {
+			v = "-"
+		}
+		for i, l := range strings.Split(ansi.Wrap(v, vw, " "), "\n") {
+			label := ""
+			if i == 0 {
+				label = r[0] + ":"
+			}
+			out = append(out, t.Label.Render(fmt.Sprintf("%-*s", lw, label))+" "+strings.TrimRight(l, " "))
+		}
+	}
+	return out
 }
 
 // blockerText says why the job cannot be submitted. Tokens whose password
@@ -1420,14 +1568,11 @@ func (w *wizard) tooLongList(width, rows int) string {
 	n := len(list)
 	off := min(w.listOffset, max(0, n-1))
 	const serialW = 14
-	userW := max(10, width-serialW-1)
+	userW := tooLongUserW(width)
 	var lines []string
 	end := off
 	for end < n {
-		user := list[end].User
-		if user == "" {
-			user = "-"
-		}
+		user := orDash(list[end].User)
 		ul := strings.Split(ansi.Hardwrap(user, userW, false), "\n")
 		if end > off && len(lines)+len(ul) > rows-1 {
 			break
@@ -1451,22 +1596,47 @@ func (w *wizard) tooLongList(width, rows int) string {
 	return b.String()
 }
 
-// tokenList is the scrollable dry-run list: serial, user, times distributed.
+// tooLongUserW is the width of tooLongList's user column.
+func tooLongUserW(width int) int { return max(10, width-14-1) }
+
+// tokenListUserW is the width of tokenList's user column.
+const tokenListUserW = 24
+
+// tokenList is the scrollable dry-run list: serial, user, times
+// distributed. A user ID longer than its column wraps onto more lines
+// under the column (like tooLongList), so nothing is cut off.
 func (w *wizard) tokenList(width, rows int) string {
 	t := w.c.theme
 	list := w.preview.Rows
 	n := len(list)
 	off := min(w.listOffset, max(0, n-1))
-	end := min(n, off+rows-1)
+	const serialW, userW = 14, tokenListUserW
+	var lines []string
+	end := off
+	for end < n {
+		r := list[end]
+		ul := strings.Split(ansi.Hardwrap(r.User, userW, false), "\n")
+		if end > off && len(lines)+len(ul) > rows-1 {
+			break
+		}
+		for i, l := range ul {
+			if i == 0 {
+				lines = append(lines, fmt.Sprintf("%-*s %-*s %d", serialW, r.Serial, userW, l, r.TimesDistributed))
+			} else {
+				lines = append(lines, fmt.Sprintf("%-*s %s", serialW, "", l))
+			}
+		}
+		end++
+	}
 	var b strings.Builder
-	head := fmt.Sprintf("%-14s %-24s %s", "Serial", "User", "Times distributed")
+	head := fmt.Sprintf("%-*s %-*s %s", serialW, "Serial", userW, "User", "Times distributed")
 	pos := "no tokens"
 	if n > 0 {
 		pos = fmt.Sprintf("rows %d-%d of %d", off+1, end, n)
 	}
 	b.WriteString(t.Heading.Render(head) + "  " + t.Muted.Render(pos) + "\n")
-	for _, r := range list[off:end] {
-		b.WriteString(fmt.Sprintf("%-14s %-24s %d\n", r.Serial, ansi.Truncate(r.User, 24, t.G.Ellipsis), r.TimesDistributed))
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }
@@ -1479,7 +1649,8 @@ func (w *wizard) submitView(width int) string {
 	if w.preview != nil {
 		count = w.preview.Summary.Count
 	}
-	b.WriteString(wrap(fmt.Sprintf("Submit job %q for %d tokens with profile %s?", spec.Name, count, spec.Profile), width) + "\n\n")
+	// The names can be long words (128 characters): broken, never cut.
+	b.WriteString(wrapLong(fmt.Sprintf("Submit job %q for %d tokens with profile %s?", spec.Name, count, spec.Profile), width) + "\n\n")
 	b.WriteString(wrap("The selection is frozen now. The engine then writes one token file per token into a ZIP in the background; follow it on the Jobs screen, which opens next. Each token gets a new seed when the job completes.", width) + "\n\n")
 	b.WriteString(t.Key.Render("enter") + " submit the job    " + t.Key.Render("esc") + " back to the summary")
 	if w.submitErr != nil {
