@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/filterlist"
@@ -62,6 +63,10 @@ type auditScreen struct {
 	loaded  bool
 	err     error
 	detail  *store.AuditRecord
+	// The detail scrolls: off is its first line on screen; lines and room
+	// are its length and the lines the last View had for it, so that the
+	// keys page and stop by what was on screen.
+	off, lines, room int
 
 	verifying bool
 	verified  *store.VerifyResult
@@ -146,7 +151,7 @@ func (s *auditScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, nil
 		}
 		r := msg.Item.(*auditRow).r
-		s.detail = &r
+		s.detail, s.off, s.lines, s.room = &r, 0, 0, 0
 		return s, nil
 	case tea.KeyPressMsg:
 		if cmd, ok := s.handleKey(msg); ok {
@@ -161,11 +166,38 @@ func (s *auditScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return s, cmd
 }
 
-var auditKeys = struct{ action, admin, verify key.Binding }{
+var auditKeys = struct{ action, admin, verify, top, bottom key.Binding }{
 	action: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "action")),
 	admin:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "admin")),
 	verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
+	top:    key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first line")),
+	bottom: key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last line")),
 }
+
+// scrollDetail moves the record's details; the View keeps the offset in
+// range when the screen size changes.
+func (s *auditScreen) scrollDetail(msg tea.KeyPressMsg) {
+	k := s.c.keys
+	page := max(1, s.room)
+	switch {
+	case key.Matches(msg, k.Up):
+		s.off--
+	case key.Matches(msg, k.Down):
+		s.off++
+	case key.Matches(msg, k.PageUp):
+		s.off -= page
+	case key.Matches(msg, k.PageDown):
+		s.off += page
+	case key.Matches(msg, auditKeys.top):
+		s.off = 0
+	case key.Matches(msg, auditKeys.bottom):
+		s.off = s.lines
+	}
+	s.off = max(0, min(s.off, s.lines-s.room))
+}
+
+// detailScrolls is true when the last View could not show the whole record.
+func (s *auditScreen) detailScrolls() bool { return s.lines > s.room }
 
 func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if !s.loaded {
@@ -174,7 +206,9 @@ func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if s.detail != nil {
 		if key.Matches(msg, s.c.keys.Select) {
 			s.detail = nil
+			return nil, true
 		}
+		s.scrollDetail(msg)
 		return nil, true
 	}
 	if leaveFilter(&s.list, msg) {
@@ -207,7 +241,16 @@ func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 func (s *auditScreen) ShortHelp() []key.Binding {
 	k := s.c.keys
 	if s.detail != nil {
-		return []key.Binding{withHelp(k.Back, "esc/enter", "back to the list")}
+		if !s.detailScrolls() {
+			return []key.Binding{withHelp(k.Back, "esc/enter", "back to the list")}
+		}
+		// Short enough for 80 columns with "? help" and "ctrl+c quit".
+		arrows := "↑/↓"
+		if asciiTheme(s.c.theme) {
+			arrows = "up/down"
+		}
+		return []key.Binding{withHelp(k.Down, arrows+" pgup/pgdn", "scroll"),
+			withHelp(auditKeys.bottom, "home/end", "top/end"), withHelp(k.Back, "esc", "back")}
 	}
 	if s.list.FilterFocused() {
 		return filterHelp(s.c, &s.list)
@@ -216,6 +259,10 @@ func (s *auditScreen) ShortHelp() []key.Binding {
 }
 
 func (s *auditScreen) FullHelp() [][]key.Binding {
+	if s.detail != nil {
+		k := s.c.keys
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {auditKeys.top, auditKeys.bottom, withHelp(k.Select, "enter", "back to the list")}}
+	}
 	return append([][]key.Binding{{auditKeys.action, auditKeys.admin, auditKeys.verify}}, s.list.FullHelp()...)
 }
 
@@ -234,6 +281,70 @@ func (s *auditScreen) chainLine(w int) string {
 	return ""
 }
 
+// detailView is one record, every value wrapped (never cut), scrolled by
+// the keys when it is longer than the screen.
+func (s *auditScreen) detailView(w, h int) string {
+	t := s.c.theme
+	r := s.detail
+	client := r.SSHClient
+	if client == "" {
+		client = "(local)"
+	}
+	rows := [][2]string{
+		{"Time", s.c.when(r.Time)}, {"Admin (OS user)", r.OSUser}, {"SSH client", client},
+		{"Action", r.Action}, {"Object", r.Object}, {"Details", textValue(r.Details)},
+	}
+	// A settings save lists its changes joined by "; ": when they do not
+	// fit on one line, one change starts each line.
+	if _, vw := kvColumns(rows, w); ansi.StringWidth(rows[5][1]) > vw {
+		rows[5][1] = strings.ReplaceAll(rows[5][1], "; ", ";\n")
+	}
+	lines := strings.Split(kvWrapped(t, rows, w), "\n")
+	room := max(1, h-1) // under the heading
+	if len(lines) > room {
+		room = max(1, h-2) // and above "lines a-b of N"
+	}
+	s.lines, s.room = len(lines), room
+	s.off = max(0, min(s.off, len(lines)-room))
+	end := min(len(lines), s.off+room)
+	out := t.Heading.Render(fmt.Sprintf("Audit record #%d", r.Seq)) + "\n" + strings.Join(lines[s.off:end], "\n")
+	if len(lines) > room {
+		out += "\n" + t.Muted.Render(fmt.Sprintf("lines %d-%d of %d", s.off+1, end, len(lines)))
+	}
+	return out
+}
+
+// kvColumns are the widths of kvWrapped's label and value columns.
+func kvColumns(rows [][2]string, width int) (lw, vw int) {
+	for _, r := range rows {
+		lw = max(lw, len(r[0])+1)
+	}
+	return lw, max(10, width-lw-1)
+}
+
+// kvWrapped renders label/value rows like kvRows, but no value is cut: a
+// value is wrapped at spaces and hyphens, a word longer than the column
+// (a path, a long name) is broken, and a newline in a value starts a new
+// line.
+func kvWrapped(t *Theme, rows [][2]string, width int) string {
+	lw, vw := kvColumns(rows, width)
+	var b strings.Builder
+	for _, r := range rows {
+		v := r[1]
+		if v == "" {
+			v = "-"
+		}
+		for i, l := range strings.Split(ansi.Wrap(v, vw, " -"), "\n") {
+			label := ""
+			if i == 0 {
+				label = r[0] + ":"
+			}
+			b.WriteString(t.Label.Render(fmt.Sprintf("%-*s", lw, label)) + " " + strings.TrimRight(l, " ") + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
 func (s *auditScreen) View(w, h int) string {
 	t := s.c.theme
 	switch {
@@ -243,15 +354,7 @@ func (s *auditScreen) View(w, h int) string {
 		return "Loading the audit trail..."
 	}
 	if s.detail != nil {
-		r := s.detail
-		client := r.SSHClient
-		if client == "" {
-			client = "(local)"
-		}
-		return t.Heading.Render(fmt.Sprintf("Audit record #%d", r.Seq)) + "\n" + kvRows(t, [][2]string{
-			{"Time", s.c.when(r.Time)}, {"Admin (OS user)", r.OSUser}, {"SSH client", client},
-			{"Action", r.Action}, {"Object", r.Object}, {"Details", textValue(r.Details)},
-		}, w)
+		return s.detailView(w, h)
 	}
 	show := func(v string) string {
 		if v == "" {

@@ -226,25 +226,31 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.path.Blur()
 		s.dlg, s.dlgErr = dlgResult, nil
 		s.result, s.resultWarn = msg.path, msg.warn
+		// The status line is one line, cut at the screen's width: the path
+		// is in the dialog, wrapped, not here.
 		if msg.warn != "" {
 			return s, status(statusWarn, "Saved, but some files in the ZIP no longer work: read the warning above.")
 		}
-		return s, status(statusOK, "Output file saved to "+msg.path)
+		return s, status(statusOK, fmt.Sprintf("Job #%d: output file saved (path and scp command above).", msg.seq))
 
 	case outputDeletedMsg:
 		s.working = false
-		s.closeDialog()
 		if msg.err != nil {
-			return s, status(statusError, fmt.Sprintf("Job #%d: the output file was not deleted: %v", msg.seq, msg.err))
+			// The dialog stays open with the whole reason in it (it
+			// often names a path); the status line only says what failed.
+			s.dlgErr = msg.err
+			return s, status(statusError, fmt.Sprintf("Job #%d: the output file was not deleted.", msg.seq))
 		}
+		s.closeDialog()
 		return s, tea.Batch(s.reload(), status(statusOK, fmt.Sprintf("Job #%d: output file deleted.", msg.seq)))
 
 	case canceledMsg:
 		s.working = false
-		s.closeDialog()
 		if msg.err != nil {
-			return s, status(statusError, fmt.Sprintf("Job #%d was not canceled: %v", msg.seq, msg.err))
+			s.dlgErr = msg.err
+			return s, status(statusError, fmt.Sprintf("Job #%d was not canceled.", msg.seq))
 		}
+		s.closeDialog()
 		return s, tea.Batch(s.reload(), status(statusWarn, fmt.Sprintf("Job #%d: cancel requested.", msg.seq)))
 
 	case tea.PasteMsg:
@@ -289,7 +295,7 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case dlgDelete, dlgCancel:
 		switch {
 		case key.Matches(msg, k.Yes):
-			s.working = true
+			s.working, s.dlgErr = true, nil
 			seq, be := s.dlgSeq, s.c.be
 			if s.dlg == dlgDelete {
 				return func() tea.Msg { return outputDeletedMsg{seq, be.DeleteOutput(seq)} }
@@ -343,7 +349,7 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if !hasOutput(j) {
-			return status(statusWarn, fmt.Sprintf("Job #%d has no output file to delete (%s).", j.Seq, outputState(j)))
+			return status(statusWarn, fmt.Sprintf("Job #%d has no output file to delete: %s.", j.Seq, outputState(j)))
 		}
 		s.dlg, s.dlgSeq = dlgDelete, j.Seq
 	case key.Matches(msg, k.Cancel):
@@ -372,10 +378,12 @@ func hasOutput(j model.Job) bool {
 	return j.State == model.JobCompleted && j.Output != "" && j.OutputDeleted.IsZero()
 }
 
+// outputState says why a job has no output file. It is part of a status
+// line, which has one line of 80 columns: keep it short.
 func outputState(j model.Job) string {
 	switch {
 	case !j.OutputDeleted.IsZero():
-		return "it was deleted " + j.OutputDeleted.Local().Format(time.DateTime)
+		return "deleted " + j.OutputDeleted.Local().Format(time.DateTime)
 	case j.State != model.JobCompleted:
 		return "the job is " + j.State.String()
 	}
@@ -388,7 +396,7 @@ func (s *jobsScreen) openDownload() tea.Cmd {
 		return nil
 	}
 	if !hasOutput(j) {
-		return status(statusWarn, fmt.Sprintf("Job #%d has no output file to download (%s).", j.Seq, outputState(j)))
+		return status(statusWarn, fmt.Sprintf("Job #%d has no output file to download: %s.", j.Seq, outputState(j)))
 	}
 	s.dlg, s.dlgSeq, s.dlgErr = dlgPath, j.Seq, nil
 	s.path.SetValue(model.DefaultDownloadName(j.Name))
@@ -455,7 +463,7 @@ func (s *jobsScreen) View(w, h int) string {
 		b.WriteString("Loading the jobs...")
 		return b.String()
 	case s.err != nil:
-		b.WriteString(t.Error.Render("ERROR: ") + wrap("cannot read the jobs: "+s.err.Error(), w-7))
+		b.WriteString(hangBreak(t.Error.Render("ERROR: "), "cannot read the jobs: "+s.err.Error(), w))
 		return b.String()
 	}
 	var body string
@@ -666,7 +674,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 	if j.Reason != "" {
 		rows = append(rows, [2]string{"Reason", j.Reason})
 	}
-	return t.Heading.Render("Job details") + "\n" + kvRows(t, rows, w)
+	return t.Heading.Render("Job details") + "\n" + kvWrapped(t, rows, w)
 }
 
 func (s *jobsScreen) dialogHeight(w int) int {
@@ -688,18 +696,20 @@ func (s *jobsScreen) dialogView(w int) string {
 		s.path.SetWidth(max(10, w-12))
 		b.WriteString(t.G.Cursor + "Save to: " + s.path.View())
 		if s.dlgErr != nil {
-			b.WriteString("\n" + t.Error.Render("ERROR: ") + ansi.Truncate(s.dlgErr.Error(), w-7, t.G.Ellipsis))
+			// Wrapped, never cut: the end of the message (which
+			// directory is missing) is the part that matters.
+			b.WriteString("\n" + hangBreak(t.Error.Render("ERROR: "), s.dlgErr.Error(), w))
 		} else {
 			b.WriteString("\n" + t.Muted.Render(wrap("Relative paths start where swtoken was started. The ZIP holds token secrets; it is written with mode 0600.", w)))
 		}
 	case dlgOverwrite:
-		b.WriteString(t.Warn.Render("WARNING: ") + wrap(fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w-9) + "\n")
+		b.WriteString(hangBreak(t.Warn.Render("WARNING: "), fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w) + "\n")
 		b.WriteString(t.Key.Render("y") + " overwrite    " + t.Key.Render("n") + " choose another path")
 	case dlgResult:
 		// Hard-wrapped, not cut: the admin needs the whole path.
 		b.WriteString(ansi.Hardwrap(t.OK.Render("Saved: ")+s.result, w, true) + "\n")
 		if s.resultWarn != "" {
-			b.WriteString(t.Warn.Render("WARNING: ") + wrap(s.resultWarn, w-9) + "\n")
+			b.WriteString(hangBreak(t.Warn.Render("WARNING: "), s.resultWarn, w) + "\n")
 		}
 		b.WriteString("Copy it to your computer with:\n")
 		b.WriteString(ansi.Hardwrap("  scp "+scpSource(s.c.user, s.c.host, s.result)+" .", w, true) + "\n")
@@ -708,15 +718,41 @@ func (s *jobsScreen) dialogView(w int) string {
 		b.WriteString(t.Warn.Render("Delete the output file of job #"+fmt.Sprint(j.Seq)+"?") + "\n")
 		b.WriteString(wrap("The ZIP holds token secrets. Once deleted it cannot be downloaded again; the tokens keep their new seeds.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
+		b.WriteString(s.dialogErrLine(w))
 	case dlgCancel:
 		b.WriteString(t.Warn.Render(fmt.Sprintf("Cancel job #%d %q?", j.Seq, j.Name)) + "\n")
 		b.WriteString(wrap("Nothing is changed: no token gets a new seed and no file is kept.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " cancel the job    " + t.Key.Render("n") + " let it run")
+		b.WriteString(s.dialogErrLine(w))
 	}
 	if s.working {
 		b.WriteString("\nWorking...")
 	}
 	return b.String()
+}
+
+// dialogErrLine is the failure of the dialog's last try, wrapped under it.
+func (s *jobsScreen) dialogErrLine(w int) string {
+	if s.dlgErr == nil {
+		return ""
+	}
+	return "\n" + hangBreak(s.c.theme.Error.Render("ERROR: "), s.dlgErr.Error(), w)
+}
+
+// hangBreak is hang for texts that can hold a word longer than the line (a
+// path): it wraps at spaces and breaks only a word that does not fit, so no
+// part of the text is cut off.
+func hangBreak(prefix, text string, width int) string {
+	pw := ansi.StringWidth(prefix)
+	lines := strings.Split(ansi.Wrap(text, max(20, width-pw), " "), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = prefix + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", pw) + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // scpSource is "user@host:/path", quoting the path for the remote shell

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -160,9 +161,9 @@ func TestJobsDownload(t *testing.T) {
 
 	// No output: explained instead of opening the dialog.
 	press(t, m, "down", "d")
-	wantScreen(t, m, "Job #3 has no output file to download (it was deleted")
+	wantScreen(t, m, "Job #3 has no output file to download: deleted 2026-09-30")
 	press(t, m, "shift+tab", "d")
-	wantScreen(t, m, "has no output file to download (the job is")
+	wantScreen(t, m, "has no output file to download: the job is")
 }
 
 // TestJobsDownloadWarnsWhenLaterJobsReplacedSeeds: a completed job's ZIP
@@ -216,4 +217,132 @@ func TestJobsDeleteOutputAndCancel(t *testing.T) {
 	}
 	wantScreen(t, m, "Job #6: cancel requested.")
 	wantScreen(t, m, "[1 In Progress (1)]")
+}
+
+// readError returns the "ERROR: " line of the screen and the indented
+// lines that continue it, joined without the wrapping: what the admin can
+// read of the message.
+func readError(t *testing.T, m *Model) string {
+	t.Helper()
+	lines := strings.Split(screenText(m), "\n")
+	for i, l := range lines {
+		at := strings.Index(l, "ERROR: ")
+		if at < 0 || i == len(lines)-2 { // not the status line
+			continue
+		}
+		text := l[at+len("ERROR: "):]
+		pad := strings.Repeat(" ", at+len("ERROR: "))
+		for _, c := range lines[i+1:] {
+			if !strings.HasPrefix(c, pad) || strings.TrimSpace(c) == "" {
+				break
+			}
+			text += "\n" + strings.TrimPrefix(c, pad)
+		}
+		return text
+	}
+	t.Fatalf("no ERROR: on the screen:\n%s", screenText(m))
+	return ""
+}
+
+// sameText compares texts ignoring where they were wrapped.
+func sameText(got, want string) bool {
+	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strip(got) == strip(want)
+}
+
+// TestJobsDownloadErrorIsWrappedNotCut: at 80 columns the whole error of
+// a download to a missing directory is on the screen, its end included,
+// even a path longer than a line.
+func TestJobsDownloadErrorIsWrappedNotCut(t *testing.T) {
+	for _, dir := range []string{
+		"/nonexistent/explore-nodir/sub/another-level/and-one-more",
+		"/nonexistent/" + strings.Repeat("d", 100),
+	} {
+		m := openJobs(t, jobsFixture(), 80, 24)
+		press(t, m, "tab", "d")
+		clearField(t, m)
+		typeText(t, m, dir+"/x.zip")
+		press(t, m, "enter")
+		want := "directory " + dir + " does not exist"
+		if got := readError(t, m); !sameText(got, want) {
+			t.Errorf("the error reads %q, want %q:\n%s", got, want, screenText(m))
+		}
+		wantNoScreen(t, m, "…")
+		wantScreen(t, m, "Save to:")
+	}
+}
+
+// TestJobsDeleteAndCancelErrorsAreWrapped: a failed delete or cancel keeps
+// its dialog open with the whole reason wrapped in it; the one-line status
+// says only what failed, so nothing is cut.
+func TestJobsDeleteAndCancelErrorsAreWrapped(t *testing.T) {
+	fb := jobsFixture()
+	cancelErr := errors.New("job #6 could not be canceled: the engine did not answer within 5s; the job state in /var/lib/swtoken/store.db is unchanged")
+	be := &failingOutputs{fakeBackend: fb, deleteErr: errLongDelete, cancelErr: cancelErr}
+	m := newTestModel(t, be, 80, 24)
+	press(t, m, "2", "enter", "tab", "x", "y")
+	if got := readError(t, m); !sameText(got, errLongDelete.Error()) {
+		t.Fatalf("the delete error reads %q:\n%s", got, screenText(m))
+	}
+	wantScreen(t, m, "Delete the output file of job #4?")
+	wantScreen(t, m, "ERROR: Job #4: the output file was not deleted.")
+	wantNoScreen(t, m, "…")
+	press(t, m, "n")
+	wantNoScreen(t, m, "permission denied")
+
+	press(t, m, "1", "c", "y")
+	if got := readError(t, m); !sameText(got, cancelErr.Error()) {
+		t.Fatalf("the cancel error reads %q:\n%s", got, screenText(m))
+	}
+	wantScreen(t, m, `Cancel job #6 "Night batch"?`)
+	wantNoScreen(t, m, "…")
+	// Trying again clears the old reason; a success closes the dialog.
+	be.cancelErr = nil
+	press(t, m, "y")
+	wantNoScreen(t, m, "did not answer")
+	wantScreen(t, m, "Job #6: cancel requested.")
+}
+
+// TestJobsStatusTextsFitTheLine: the status line is one line; the jobs
+// screen's notes fit in 80 columns whole, even for a six-digit job number
+// and a long download path.
+func TestJobsStatusTextsFitTheLine(t *testing.T) {
+	be := jobsFixture()
+	be.jobs[2].Seq = 123456 // Finance laptops, output deleted
+	m := openJobs(t, be, 80, 24)
+	statusLine := func() string {
+		lines := strings.Split(screenText(m), "\n")
+		return lines[len(lines)-2]
+	}
+	press(t, m, "tab", "down", "d")
+	if s := statusLine(); !strings.HasPrefix(s, "NOTE: Job #123456 has no output file to download: deleted ") || strings.Contains(s, "…") {
+		t.Fatalf("status line %q", s)
+	}
+	press(t, m, "x")
+	if s := statusLine(); !strings.HasSuffix(s, ".") || strings.Contains(s, "…") {
+		t.Fatalf("status line %q", s)
+	}
+	press(t, m, "c")
+	if s := statusLine(); !strings.HasSuffix(s, "only queued or running jobs can be canceled.") {
+		t.Fatalf("status line %q", s)
+	}
+	long := "/srv/exports/" + strings.Repeat("long-directory-name/", 4) + "x.zip"
+	press(t, m, "up", "d")
+	clearField(t, m)
+	typeText(t, m, long)
+	press(t, m, "enter")
+	wantScreen(t, m, "Saved: /srv/exports/")
+	if s := statusLine(); s != "OK: Job #4: output file saved (path and scp command above)." {
+		t.Fatalf("status line %q", s)
+	}
+	// The overwrite question names the whole path, broken, not cut.
+	press(t, m, "enter", "d")
+	clearField(t, m)
+	typeText(t, m, long)
+	press(t, m, "enter")
+	wantScreen(t, m, "Overwrite it?")
+	wantNoScreen(t, m, "…")
+	if scr := strings.Join(strings.Fields(screenText(m)), ""); !strings.Contains(scr, "WARNING:"+long+"exists.") {
+		t.Fatalf("the overwrite question lacks the path:\n%s", screenText(m))
+	}
 }

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/swtoken/swtoken/store"
+)
+
+// failingOutputs is the fake whose output deletion and cancel fail with
+// long reasons that name paths, as the engine's do.
+type failingOutputs struct {
+	*fakeBackend
+	deleteErr, cancelErr error
+}
+
+func (f *failingOutputs) DeleteOutput(seq uint64) error {
+	if f.deleteErr != nil {
+		return f.deleteErr
+	}
+	return f.fakeBackend.DeleteOutput(seq)
+}
+
+func (f *failingOutputs) Cancel(seq uint64) error {
+	if f.cancelErr != nil {
+		return f.cancelErr
+	}
+	return f.fakeBackend.Cancel(seq)
+}
+
+// newDataDir is the fake as a new data directory: empty until an import
+// adds to it, and then refusing the demo like the store does.
+type newDataDir struct {
+	*fakeBackend
+	users int
+}
+
+func newNewDataDir() *newDataDir {
+	be := newFakeBackend()
+	be.empty = true
+	return &newDataDir{fakeBackend: be}
+}
+
+func (f *newDataDir) ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error) {
+	res, err := f.fakeBackend.ImportUsersCSV(path, opts)
+	if err == nil && res.Imported+res.Updated > 0 {
+		f.mu.Lock()
+		f.users += res.Imported
+		f.empty = false
+		f.mu.Unlock()
+	}
+	return res, err
+}
+
+func (f *newDataDir) LoadDemo() (string, error) {
+	f.mu.Lock()
+	empty, users := f.empty, f.users
+	f.mu.Unlock()
+	if !empty {
+		return "", fmt.Errorf("the store is not empty (0 tokens, %d users)", users)
+	}
+	return f.fakeBackend.LoadDemo()
+}
+
+var errLongDelete = errors.New("cannot delete /var/lib/swtoken/outputs/000004-Generate-Software-Token-Files-2026-09-30-12-00-00.zip: permission denied")
