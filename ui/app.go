@@ -523,7 +523,13 @@ func (m *Model) fullHelpView() string {
 	k := m.c.keys
 	top := m.top()
 	groups := append([][]key.Binding{}, top.FullHelp()...)
-	groups = append(groups, []key.Binding{k.Back, k.Help, k.QuitQ, k.Quit})
+	// esc is listed only where it does something: there is a screen to go
+	// back to, or the screen itself handles it.
+	common := []key.Binding{k.Help, k.QuitQ, k.Quit}
+	if _, handles := top.(backer); handles || len(m.stack) > 1 {
+		common = append([]key.Binding{k.Back}, common...)
+	}
+	groups = append(groups, common)
 	t := m.c.theme
 	return t.Heading.Render("Keys: "+top.Title()) + "\n\n" + m.help.FullHelpView(groups) +
 		"\n\n" + t.Muted.Render(wrap("q and ? type text in text fields; ctrl+c always quits (it asks first when input or a job would be lost).", m.width))
