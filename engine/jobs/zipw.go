@@ -153,9 +153,9 @@ func (z *zipWriter) header(name string, crc uint32, csize, size uint64) error {
 	c.u32(uint32(size))
 	c.u16(uint16(len(name)))
 	c.u16(extra)
-	c.u16(0) // comment
-	c.u16(0) // disk
-	c.u16(0) // internal attributes
+	c.u16(0)            // comment
+	c.u16(0)            // disk
+	c.u16(0)            // internal attributes
 	c.u32(zipEntryMode) // external attributes: a regular file, rw-------
 	if zip64 {
 		c.u32(math.MaxUint32)
