@@ -306,6 +306,9 @@ type profileForm struct {
 	other   error // a refusal that names no field
 	leaving bool
 	working bool
+	// descShown is the description as the field first showed it (without
+	// line breaks), to tell an untouched description from an edited one.
+	descShown string
 }
 
 var (
@@ -326,6 +329,7 @@ func newProfileForm(c *common, p model.Profile, edit bool) *profileForm {
 	f.desc = newInput(c, "(optional)")
 	f.desc.CharLimit = 2 * model.MaxDescriptionLen
 	f.desc.SetValue(p.Description)
+	f.descShown = f.desc.Value()
 	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 	f.guid.SetValue(p.OtherGUID)
 	f.device = max(0, slices.Index(model.DeviceTypes(), p.DeviceType))
@@ -349,8 +353,14 @@ func (f *profileForm) Title() string {
 }
 
 func (f *profileForm) profile() model.Profile {
+	desc := f.desc.Value()
+	if f.edit && desc == f.descShown {
+		// Untouched: keep the line breaks a one-line field cannot show
+		// (a description set with the CLI may have them).
+		desc = f.orig.Description
+	}
 	p := model.Profile{
-		Name: f.name.Value(), Description: f.desc.Value(),
+		Name: f.name.Value(), Description: desc,
 		DeviceType:      model.DeviceTypes()[f.device],
 		DeliveryMethod:  model.DeliveryMethods()[f.deliv],
 		TokencodeLength: lengthChoices[f.length], Duration: durationChoices[f.dur],

@@ -68,3 +68,33 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestProfileEditKeepsDescriptionLineBreaks: a description with line
+// breaks (set with the CLI) shows on one line in the form; saving an edit
+// of another field keeps the breaks, and opening the form is no change.
+func TestProfileEditKeepsDescriptionLineBreaks(t *testing.T) {
+	be := listFixture()
+	const desc = "Line one.\nLine two."
+	be.profiles[0].Description = desc
+	name := be.profiles[0].Name
+	m := openMenu(t, be, "4", 120, 40)
+	press(t, m, "/")
+	typeText(t, m, name)
+	press(t, m, "enter")
+	f, ok := m.top().(*profileForm)
+	if !ok {
+		t.Fatalf("top is %T", m.top())
+	}
+	if f.HasInput() {
+		t.Fatal("opening the form counts as a change")
+	}
+	f.length = 1 - f.length // the other code length
+	if got := f.profile().Description; got != desc {
+		t.Fatalf("description %q, want %q", got, desc)
+	}
+	// Typing in the description is an edit: what the field shows is saved.
+	f.desc.SetValue("New text")
+	if got := f.profile().Description; got != "New text" {
+		t.Fatalf("edited description %q", got)
+	}
+}
