@@ -327,22 +327,7 @@ func kvColumns(rows [][2]string, width int) (lw, vw int) {
 // (a path, a long name) is broken, and a newline in a value starts a new
 // line.
 func kvWrapped(t *Theme, rows [][2]string, width int) string {
-	lw, vw := kvColumns(rows, width)
-	var b strings.Builder
-	for _, r := range rows {
-		v := r[1]
-		if v == "" {
-			v = "-"
-		}
-		for i, l := range strings.Split(ansi.Wrap(v, vw, " -"), "\n") {
-			label := ""
-			if i == 0 {
-				label = r[0] + ":"
-			}
-			b.WriteString(t.Label.Render(fmt.Sprintf("%-*s", lw, label)) + " " + strings.TrimRight(l, " ") + "\n")
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.Join(kvLines(t, rows, width, func(v string, vw int) []string { return wrapLines(v, vw, " -") }), "\n")
 }
 
 func (s *auditScreen) View(w, h int) string {

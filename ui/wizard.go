@@ -1176,29 +1176,49 @@ func (w *wizard) profileDetails(width, i int) string {
 	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(wrapRows(t, rows, width), "\n")
 }
 
-// kvRows renders label/value rows with wrapped values.
+// kvRows renders label/value rows with wrapped values; a word too long for
+// the value column is cut with an ellipsis (kvWrapped breaks it instead).
 func kvRows(t *Theme, rows [][2]string, width int) string {
-	lw := 0
-	for _, r := range rows {
-		lw = max(lw, len(r[0])+1)
-	}
-	var b strings.Builder
+	lines := kvLines(t, rows, width, func(v string, vw int) []string {
+		vl := strings.Split(ansi.Wordwrap(v, vw, " -"), "\n")
+		for i, l := range vl {
+			vl[i] = ansi.Truncate(l, vw, t.G.Ellipsis)
+		}
+		return vl
+	})
+	return strings.Join(lines, "\n")
+}
+
+// kvLines renders label/value rows, one string per line: the labels in a
+// column, each value split into lines by wrapValue for the value column's
+// width. kvRows, kvWrapped and wrapRows differ only in wrapValue.
+func kvLines(t *Theme, rows [][2]string, width int, wrapValue func(v string, vw int) []string) []string {
+	lw, vw := kvColumns(rows, width)
+	var out []string
 	for _, r := range rows {
 		v := r[1]
 		if v == "" {
 			v = "-"
 		}
-		vw := max(10, width-lw-1)
-		vl := strings.Split(ansi.Wordwrap(v, vw, " -"), "\n")
-		for i, l := range vl {
+		for i, l := range wrapValue(v, vw) {
 			label := ""
 			if i == 0 {
 				label = r[0] + ":"
 			}
-			b.WriteString(t.Label.Render(fmt.Sprintf("%-*s", lw, label)) + " " + ansi.Truncate(l, vw, t.G.Ellipsis) + "\n")
+			out = append(out, t.Label.Render(fmt.Sprintf("%-*s", lw, label))+" "+l)
 		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return out
+}
+
+// wrapLines wraps v to width at the given breakpoints, breaking a word too
+// long for a line, and trims each line's trailing spaces.
+func wrapLines(v string, width int, breakpoints string) []string {
+	lines := strings.Split(ansi.Wrap(v, width, breakpoints), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines
 }
 
 func (w *wizard) bindingLabel() string {
@@ -1514,26 +1534,7 @@ func (w *wizard) summaryView(width, height int) string {
 // name without spaces, a device ID) is broken across lines, indented under
 // the value column. The summary must show every field whole.
 func wrapRows(t *Theme, rows [][2]string, width int) []string {
-	lw := 0
-	for _, r := range rows {
-		lw = max(lw, len(r[0])+1)
-	}
-	vw := max(10, width-lw-1)
-	var out []string
-	for _, r := range rows {
-		v := r[1]
-		if v == "" {
-			v = "-"
-		}
-		for i, l := range strings.Split(ansi.Wrap(v, vw, " "), "\n") {
-			label := ""
-			if i == 0 {
-				label = r[0] + ":"
-			}
-			out = append(out, t.Label.Render(fmt.Sprintf("%-*s", lw, label))+" "+strings.TrimRight(l, " "))
-		}
-	}
-	return out
+	return kvLines(t, rows, width, func(v string, vw int) []string { return wrapLines(v, vw, " ") })
 }
 
 // blockerText says why the job cannot be submitted. Tokens whose password
