@@ -444,7 +444,10 @@ func (m *Model) render() string {
 		body := ansi.Wordwrap(msg, m.width, " ") + "\n" + ansi.Wordwrap(hint, m.width, " ")
 		return t.Error.Render("") + body
 	}
-	bodyH := m.height - 4
+	// A status that does not fit one line takes two (the body gives up a
+	// line), so that what happened is readable, not cut.
+	status := m.statusLines()
+	bodyH := m.height - 3 - len(status)
 	var body string
 	switch {
 	case m.fatal != nil:
@@ -458,7 +461,8 @@ func (m *Model) render() string {
 	}
 	lines := []string{m.topBar(), t.Muted.Render(strings.Repeat(t.G.Rule, m.width))}
 	lines = append(lines, fitLines(body, m.width, bodyH)...)
-	lines = append(lines, m.statusLine(), m.footer())
+	lines = append(lines, status...)
+	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
 }
 
@@ -477,10 +481,12 @@ func (m *Model) topBar() string {
 	return ansi.Truncate(bar, m.width, t.G.Ellipsis)
 }
 
-func (m *Model) statusLine() string {
+// statusLines is the status: one line, or two when it is wider than the
+// screen (the second cut with an ellipsis if even that is not enough).
+func (m *Model) statusLines() []string {
 	t := m.c.theme
 	if m.status == "" {
-		return ""
+		return []string{""}
 	}
 	var s string
 	switch m.statusLvl {
@@ -493,7 +499,14 @@ func (m *Model) statusLine() string {
 	default:
 		s = m.status
 	}
-	return ansi.Truncate(s, m.width, t.G.Ellipsis)
+	if ansi.StringWidth(s) <= m.width {
+		return []string{s}
+	}
+	lines := strings.SplitN(ansi.Wrap(s, m.width, " "), "\n", 2)
+	if len(lines) == 2 {
+		lines[1] = ansi.Truncate(strings.ReplaceAll(lines[1], "\n", " "), m.width, t.G.Ellipsis)
+	}
+	return lines
 }
 
 func (m *Model) footer() string {

@@ -206,3 +206,26 @@ func TestPreflightRefusesWithoutTerminal(t *testing.T) {
 		t.Fatalf("no tty: %v", err)
 	}
 }
+
+// TestLongStatusTakesTwoLines: a status wider than the screen is shown on
+// two lines (the body gives one up) instead of being cut, and the frame
+// still has exactly the terminal's height.
+func TestLongStatusTakesTwoLines(t *testing.T) {
+	m := newTestModel(t, newFakeBackend(), 80, 24)
+	long := "Demo inventory loaded: 4 profiles, 200 users, 500 tokens (400 assigned, 30 distributed before)."
+	update(t, m, statusMsg{statusOK, long})
+	lines := strings.Split(screenText(m), "\n")
+	if len(lines) != 24 {
+		t.Fatalf("%d lines, want 24", len(lines))
+	}
+	got := strings.TrimSpace(lines[21]) + " " + strings.TrimSpace(lines[22])
+	if got != "OK: "+long {
+		t.Fatalf("status lines:\n%s\n%s", lines[21], lines[22])
+	}
+	// A short one keeps one line.
+	update(t, m, statusMsg{statusOK, "Saved."})
+	lines = strings.Split(screenText(m), "\n")
+	if len(lines) != 24 || strings.TrimSpace(lines[22]) != "OK: Saved." {
+		t.Fatalf("short status: %q", lines[21:23])
+	}
+}
