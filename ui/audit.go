@@ -322,8 +322,7 @@ func kvColumns(rows [][2]string, width int) (lw, vw int) {
 	return lw, max(10, width-lw-1)
 }
 
-// kvWrapped renders label/value rows like kvRows, but no value is cut: a
-// value is wrapped at spaces and hyphens, a word longer than the column
+// kvWrapped renders label/value rows; no value is cut: a value is wrapped at spaces and hyphens, a word longer than the column
 // (a path, a long name) is broken, and a newline in a value starts a new
 // line.
 func kvWrapped(t *Theme, rows [][2]string, width int) string {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
@@ -151,5 +152,27 @@ func TestImportClearsThePassword(t *testing.T) {
 	s := m.top().(*importScreen)
 	if be.inv.lastImportPassword != "right" || s.password.Value() != "" {
 		t.Fatalf("password passed %q, kept %q", be.inv.lastImportPassword, s.password.Value())
+	}
+}
+
+// TestTokenDetailShowsLongValuesWhole: a 64-character device ID and a long
+// job name are wrapped on the token detail screen, never cut.
+func TestTokenDetailShowsLongValuesWhole(t *testing.T) {
+	be := listFixture()
+	dev := "DEV" + strings.Repeat("0123456789", 6) + "X" // 64 characters, no break point
+	job := "Quarterly replacement for the finance department and the helpdesk team"
+	be.tokens[0].Distribution = model.Distribution{Count: 1, LastJob: job, LastAt: testNow,
+		Binding: dev, BindingKind: model.BindingDevice}
+	m := openMenu(t, be, "5", 80, 24)
+	press(t, m, "enter")
+	text := screenText(m)
+	if strings.Contains(text, "…") {
+		t.Fatalf("a value was cut:\n%s", text)
+	}
+	flat := strings.Join(strings.Fields(text), "")
+	for _, want := range []string{dev, strings.ReplaceAll(job, " ", "")} {
+		if !strings.Contains(flat, want) {
+			t.Fatalf("%q is not shown whole:\n%s", want, text)
+		}
 	}
 }

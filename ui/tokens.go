@@ -694,7 +694,7 @@ func (d *tokenDetail) View(w, h int) string {
 	t := d.c.theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Token "+d.tok.Serial) + "\n")
-	b.WriteString(kvRows(t, tokenFacts(d.c, d.tok), w))
+	b.WriteString(kvWrapped(t, tokenFacts(d.c, d.tok), w))
 	if d.err != nil {
 		b.WriteString("\n\n" + errorText(t, d.err, w))
 	}

@@ -318,7 +318,7 @@ func (d *userDetail) View(w, h int) string {
 	t := d.c.theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("User "+d.u.ID) + "\n")
-	b.WriteString(kvRows(t, [][2]string{
+	b.WriteString(kvWrapped(t, [][2]string{
 		{"User ID", d.u.ID},
 		{"First name", textValue(d.u.FirstName)},
 		{"Last name", textValue(d.u.LastName)},

@@ -1176,22 +1176,9 @@ func (w *wizard) profileDetails(width, i int) string {
 	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(wrapRows(t, rows, width), "\n")
 }
 
-// kvRows renders label/value rows with wrapped values; a word too long for
-// the value column is cut with an ellipsis (kvWrapped breaks it instead).
-func kvRows(t *Theme, rows [][2]string, width int) string {
-	lines := kvLines(t, rows, width, func(v string, vw int) []string {
-		vl := strings.Split(ansi.Wordwrap(v, vw, " -"), "\n")
-		for i, l := range vl {
-			vl[i] = ansi.Truncate(l, vw, t.G.Ellipsis)
-		}
-		return vl
-	})
-	return strings.Join(lines, "\n")
-}
-
 // kvLines renders label/value rows, one string per line: the labels in a
 // column, each value split into lines by wrapValue for the value column's
-// width. kvRows, kvWrapped and wrapRows differ only in wrapValue.
+// width. kvWrapped and wrapRows differ only in wrapValue.
 func kvLines(t *Theme, rows [][2]string, width int, wrapValue func(v string, vw int) []string) []string {
 	lw, vw := kvColumns(rows, width)
 	var out []string
@@ -1529,8 +1516,8 @@ func (w *wizard) summaryView(width, height int) string {
 	return b.String()
 }
 
-// wrapRows renders label/value rows like kvRows, one string per line, but
-// never cuts a value: a word too long for the value column (a 128-character
+// wrapRows renders label/value rows like kvWrapped, one string per line,
+// and never cuts a value: a word too long for the value column (a 128-character
 // name without spaces, a device ID) is broken across lines, indented under
 // the value column. The summary must show every field whole.
 func wrapRows(t *Theme, rows [][2]string, width int) []string {
