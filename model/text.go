@@ -15,14 +15,28 @@ func charLen(s string) int { return utf8.RuneCountInString(s) }
 // names and free text could move the cursor or recolour an admin's terminal
 // when shown, and have no business in a name.
 func hasControl(s string) bool {
-	return strings.IndexFunc(s, unicode.IsControl) >= 0
+	return strings.IndexFunc(s, isControlOrBidi) >= 0
+}
+
+// isControlOrBidi is a control character or an invisible bidirectional
+// formatting character (U+061C, U+200E-U+200F, U+202A-U+202E,
+// U+2066-U+2069): those reorder how the text around them is displayed, so a
+// job or profile name could show as something else than it is in the
+// console, the audit trail and the files.
+func isControlOrBidi(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == 0x061C, r == 0x200E, r == 0x200F,
+		r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // hasControlExceptLayout is hasControl for multi-line free text, where line
 // breaks and tabs are legitimate.
 func hasControlExceptLayout(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t'
+		return isControlOrBidi(r) && r != '\n' && r != '\t'
 	}) >= 0
 }
 

@@ -388,9 +388,11 @@ func (s *Store) RequeueInterrupted() ([]model.Job, error) {
 			if j.State != model.JobRunning {
 				return "", "", fmt.Errorf("job %q is no longer running", j.Name)
 			}
-			done := j.Done
+			// Progress is not written while a job runs (nothing in the
+			// store changes before the commit), so the record does not
+			// claim how far it got.
 			j.State, j.Done = model.JobQueued, 0
-			return "job requeue", fmt.Sprintf("interrupted at %d of %d; nothing was changed; it runs again from the start", done, j.Total), nil
+			return "job requeue", fmt.Sprintf("interrupted before its commit (%d tokens); nothing was changed; it runs again from the start", j.Total), nil
 		})
 		if err != nil {
 			return out, err

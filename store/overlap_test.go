@@ -147,3 +147,26 @@ func TestFileSettingsAreFrozenWithTheJob(t *testing.T) {
 		t.Fatalf("check: %v", err)
 	}
 }
+
+// TestRequeueAuditDoesNotClaimProgress: progress is not written while a
+// job runs, so the requeue record must not say "interrupted at 0 of N".
+func TestRequeueAuditDoesNotClaimProgress(t *testing.T) {
+	st := distStore(t)
+	j := distJob("R")
+	if err := st.SubmitDistribution(&j, []string{"100000000001", "100000000002"}, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartJob(j.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RequeueInterrupted(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := st.AuditRecords(AuditFilter{Action: "job requeue"})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%+v %v", recs, err)
+	}
+	if d := recs[0].Details; strings.Contains(d, " at 0 of") || !strings.Contains(d, "interrupted before its commit (2 tokens); nothing was changed") {
+		t.Fatalf("details %q", d)
+	}
+}
