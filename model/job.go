@@ -114,7 +114,7 @@ func ResolveBinding(field, classGUID string) (Binding, error) {
 		return Binding{Kind: BindingClass, Value: strings.ToLower(classGUID)}, nil
 	}
 	if dt, ok := DeviceTypeForGUID(v); ok {
-		return Binding{}, fieldErr(FieldDeviceSerial, "%s is the %s class GUID, not this profile's class; pick a %s profile or type a device ID", v, dt, dt)
+		return Binding{}, fieldErr(FieldDeviceSerial, "%s is the %s class GUID, not this profile's class; choose a profile of that device type, or type a device ID", v, dt)
 	}
 	if err := ValidateDeviceID(v); err != nil {
 		return Binding{}, err
