@@ -99,6 +99,9 @@ type Model struct {
 	// running is the set of jobs that are queued or running, kept from
 	// engine events, so that quitting can warn without asking the store.
 	running map[uint64]string
+	// ended is the set of jobs whose end was announced in the status line,
+	// so that a repeated final event does not announce it again.
+	ended map[uint64]bool
 
 	help help.Model
 }
@@ -139,7 +142,7 @@ func New(be Backend, opts Options) *Model {
 	h.Styles.FullDesc = c.theme.Desc
 	h.Styles.FullSeparator = c.theme.Muted
 	h.Styles.Ellipsis = c.theme.Muted
-	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, help: h}
+	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, ended: map[uint64]bool{}, help: h}
 }
 
 // asciiHelp replaces the arrows in help labels for ASCII terminals.
@@ -263,10 +266,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case jobEventMsg:
 		cmds := []tea.Cmd{waitEvent(m.c.be.Events())}
 		ev := JobEvent(msg)
-		prev, wasRunning := m.running[ev.Seq]
 		if ev.State.Terminal() {
 			delete(m.running, ev.Seq)
-			if wasRunning || prev != "" {
+			// Every job that ends while the console is open is announced,
+			// whoever started it (the CLI, an earlier session): the engine
+			// may have dropped its earlier events, so the end is the one
+			// event the root can rely on.
+			if ev.Seq != 0 && !m.ended[ev.Seq] {
+				m.ended[ev.Seq] = true
 				cmds = append(cmds, status(levelFor(ev.State), eventText(ev)))
 			}
 		} else if ev.Seq != 0 {
@@ -373,6 +380,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		if len(m.stack) > 1 {
 			m.stack = m.stack[:len(m.stack)-1]
+			// The note was about the screen just left. A note that comes
+			// after (from a Cmd still running) shows as usual; popMsg, which
+			// an action sends with its own note, does not clear.
+			m.status = ""
 		}
 		return m, nil
 	}

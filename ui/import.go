@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -342,6 +343,9 @@ func (s *importScreen) resultView(w, h int) string {
 	} else if r.Imported+r.Updated == 0 && len(r.Rejected) == 0 {
 		b.WriteString(t.Warn.Render("NOTE: ") + "nothing changed.\n\n")
 	}
+	if hint := passwordHint(d); hint != "" {
+		b.WriteString(t.Warn.Render("NOTE: ") + wrap(hint, w-6) + "\n\n")
+	}
 	b.WriteString(fmt.Sprintf("Imported: %s   Updated: %s   Skipped: %s   Rejected: %s\n",
 		commas(r.Imported), commas(r.Updated), commas(r.Skipped), commas(len(r.Rejected))))
 	if r.Skipped > 0 {
@@ -373,6 +377,36 @@ func (s *importScreen) resultView(w, h int) string {
 		b.WriteString("\n" + t.Muted.Render(fmt.Sprintf("rejections %d-%d of %d (up/down to scroll)", s.offset+1, s.offset+shown, len(r.Rejected))))
 	}
 	return b.String()
+}
+
+// passwordHint says what to do when token files were rejected for their
+// password: the reader's reason ("password required: ...", "wrong password:
+// ...") names the file's problem, not the form's Password field, where the
+// console takes the password (the CLI's --password-file F).
+func passwordHint(d *importDoneMsg) string {
+	if d.kind != 0 {
+		return ""
+	}
+	var required, wrong int
+	for _, rj := range d.res.Rejected {
+		switch {
+		case strings.HasPrefix(rj.Reason, sdtid.KindPasswordRequired.String()):
+			required++
+		case strings.HasPrefix(rj.Reason, sdtid.KindWrongPassword.String()):
+			wrong++
+		}
+	}
+	switch {
+	case required == 1:
+		return "A file is password protected: type its password in the Password field and import again."
+	case required > 1:
+		return fmt.Sprintf("%d files are password protected: type their password in the Password field and import again.", required)
+	case wrong == 1:
+		return "The password in the Password field does not open a file: type the right one and import again."
+	case wrong > 1:
+		return fmt.Sprintf("The password in the Password field does not open %d files: type the right one and import again.", wrong)
+	}
+	return ""
 }
 
 func ansiTruncate(t *Theme, s string, w int) string {

@@ -160,12 +160,21 @@ func (s *jobsScreen) job(seq uint64) (model.Job, bool) {
 }
 
 // fixSelection keeps the selection on a job of the shown tab, and the
-// followed job's tab in view as it moves from In Progress to its end.
+// followed job's tab in view as it moves from In Progress to its end. Open
+// details follow the job they show the same way, whoever started it: the
+// details never go blank or switch to another job under the admin.
 func (s *jobsScreen) fixSelection() {
-	if s.follow != 0 {
-		if j, ok := s.job(s.follow); ok {
+	follow := s.follow
+	if s.detail && s.sel != 0 {
+		follow = s.sel
+	}
+	if follow != 0 {
+		if j, ok := s.job(follow); ok {
 			s.tab, s.sel = j.State.Tab(), j.Seq
 		}
+	}
+	if _, ok := s.job(s.sel); s.detail && !ok {
+		s.detail = false // the job is gone: back to the list
 	}
 	list := s.tabJobs(s.tab)
 	for _, j := range list {

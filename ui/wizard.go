@@ -162,8 +162,10 @@ func newWizard(c *common) *wizard {
 	w.nick = newInput(c, "(optional)")
 	w.pw = newSecretInput(c)
 	w.pw2 = newSecretInput(c)
-	w.from = newInput(c, "(e.g. 100000000001)")
-	w.to = newInput(c, "(e.g. 100000000480)")
+	// A format hint, not an example: a made-up serial would not match
+	// the store's tokens.
+	w.from = newInput(c, "(12 digits)")
+	w.to = newInput(c, "(12 digits)")
 	w.user = newInput(c, "(optional: any user)")
 	w.confirm = newInput(c, "")
 	w.profList = newProfileNameList(c)
@@ -896,6 +898,9 @@ func (w *wizard) ShortHelp() []key.Binding {
 	esc := w.escHelp()
 	switch w.step {
 	case stepProfile:
+		if len(w.profiles) == 0 {
+			return []key.Binding{esc} // nothing to choose (loading, error or none)
+		}
 		return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Next, "enter", "choose"), esc}
 	case stepDevice:
 		return []key.Binding{k.Next, esc, k.RestoreGUI}

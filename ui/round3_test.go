@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+)
+
+// ---- 1. Jobs the console did not start ----
+
+// TestJobsDetailsFollowAJobTheSessionDidNotStart: the details of a job
+// queued from the CLI stay on that job when it completes, on the tab it
+// moved to, with its actions working.
+func TestJobsDetailsFollowAJobTheSessionDidNotStart(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24) // opened from home: nothing followed
+	press(t, m, "down")          // #6 is first; #5 is the running one
+	wantScreen(t, m, "> #5")
+	press(t, m, "enter")
+	wantScreen(t, m, "Job details")
+	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
+
+	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
+	be.jobs[4].Output, be.jobs[4].OutputSize = "/var/lib/swtoken/outputs/5.zip", 4096
+	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000, Output: be.jobs[4].Output})
+
+	wantScreen(t, m, "[2 Completed (3)]")
+	wantScreen(t, m, "Job details")
+	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
+	wantScreen(t, m, "State:       Completed")
+	wantNoScreen(t, m, "Night batch")
+	press(t, m, "d")
+	wantScreen(t, m, "Download Output File of job #5")
+	press(t, m, "esc", "esc")
+	wantScreen(t, m, "[2 Completed (3)]")
+	wantScreen(t, m, "> #5")
+}
+
+// TestJobsEveryEndIsAnnounced: a job the console did not start, whose
+// earlier events it never saw (queued from the CLI after the start; the
+// engine drops events a lagging reader misses), still gets the status note
+// when it ends, once.
+func TestJobsEveryEndIsAnnounced(t *testing.T) {
+	for _, tc := range []struct {
+		state model.JobState
+		want  string
+	}{
+		{model.JobCompleted, `OK: Job #7 "CLI batch" completed: 50 token files written.`},
+		{model.JobFailed, `ERROR: Job #7 "CLI batch" failed: writing the output failed`},
+	} {
+		t.Run(tc.state.String(), func(t *testing.T) {
+			be := jobsFixture()
+			m := openJobs(t, be, 80, 24)
+			be.jobs = append(be.jobs, model.Job{Seq: 7, Name: "CLI batch", State: tc.state, Total: 50,
+				Submitted: testNow, Started: testNow, Ended: testNow})
+			ev := jobEventMsg{Seq: 7, Name: "CLI batch", State: tc.state, Done: 50, Total: 50}
+			if tc.state == model.JobFailed {
+				be.jobs[6].Reason, ev.Reason = "writing the output failed", "writing the output failed"
+			}
+			update(t, m, ev)
+			wantScreen(t, m, tc.want)
+
+			m.status = ""
+			update(t, m, ev)
+			if m.status != "" {
+				t.Fatalf("a repeated final event was announced again: %q", m.status)
+			}
+		})
+	}
+}
+
+// ---- 2. Notes do not outlive their screen ----
+
+func TestStatusNoteIsClearedWhenEscLeavesTheScreen(t *testing.T) {
+	be := listFixture()
+	m := openMenu(t, be, "5", 80, 24)
+	press(t, m, "enter", "a") // the first token is assigned
+	wantScreen(t, m, "NOTE: Token 100000000001 is assigned to asmith; unassign it first (u).")
+	press(t, m, "esc")
+	if _, ok := m.top().(*tokensScreen); !ok {
+		t.Fatalf("top is %T", m.top())
+	}
+	wantNoScreen(t, m, "unassign it first")
+	press(t, m, "esc")
+	press(t, m, "6", "enter")
+	wantNoScreen(t, m, "NOTE:")
+
+	// esc that a screen handles itself (closing its details) leaves it
+	// open, and the note with it.
+	jm := openJobs(t, jobsFixture(), 80, 24)
+	press(t, jm, "enter", "x")
+	wantScreen(t, jm, "has no output file to delete")
+	press(t, jm, "esc")
+	if jm.jobsScreen() == nil || jm.jobsScreen().detail {
+		t.Fatal("esc did not close the details only")
+	}
+	wantScreen(t, jm, "has no output file to delete")
+}
+
+// TestStatusNoteAfterTheNavigationStillShows: a note from a Cmd that ends
+// after esc left the screen shows; so does the note of an action that pops
+// its screen itself (the user picker).
+func TestStatusNoteAfterTheNavigationStillShows(t *testing.T) {
+	be := listFixture()
+	m := openMenu(t, be, "5", 80, 24)
+	press(t, m, "enter")
+	_, cmd := m.Update(keyPress("a")) // the note's Cmd, not run yet
+	press(t, m, "esc")
+	run(t, m, cmd)
+	wantScreen(t, m, "NOTE: Token 100000000001 is assigned to asmith")
+
+	m = openMenu(t, be, "5", 80, 24)
+	press(t, m, "2", "enter", "a")
+	typeText(t, m, "ijones")
+	press(t, m, "enter")
+	if _, ok := m.top().(*tokenDetail); !ok {
+		t.Fatalf("top is %T", m.top())
+	}
+	wantScreen(t, m, "OK: Token 100000000010 assigned to ijones.")
+}
+
+// ---- 3. Password-protected token files ----
+
+// lockedFiles rejects "locked" files as the reader does: "password
+// required" without a password, "wrong password" with another one.
+type lockedFiles struct{ *fakeBackend }
+
+func (f *lockedFiles) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
+	if password != "" {
+		return f.fakeBackend.ImportTokenFiles(paths, password, opts)
+	}
+	var res store.ImportResult
+	for _, p := range paths {
+		reason := (&sdtid.Error{Kind: sdtid.KindPasswordRequired, Token: -1,
+			Detail: "the file is password protected (a damaged Secret, or both MACs damaged, looks the same)"}).Error()
+		res.Rejected = append(res.Rejected, store.Rejection{Item: p, Reason: reason})
+	}
+	return store.ImportResult{Rejected: res.Rejected}, &store.ImportRejectedError{What: "tokens", Total: len(paths), Rejected: len(paths)}
+}
+
+func TestImportSaysWhereThePasswordGoes(t *testing.T) {
+	be := &lockedFiles{listFixture()}
+	m := newTestModel(t, be, 80, 24)
+	press(t, m, "7", "enter", "tab")
+	typeText(t, m, "/in/locked.sdtid")
+	press(t, m, "enter")
+	wantScreen(t, m, "REFUSED:")
+	wantScreen(t, m, "password required")
+	wantFlat(t, m, "NOTE: A file is password protected: type its password in the Password field and import again.")
+
+	press(t, m, "enter", "tab")
+	typeText(t, m, "wrong")
+	press(t, m, "enter")
+	wantScreen(t, m, "wrong password")
+	wantFlat(t, m, "NOTE: The password in the Password field does not open a file: type the right one and import again.")
+
+	// Other rejections get no password hint.
+	press(t, m, "enter", "shift+tab")
+	clearField(t, m)
+	typeText(t, m, "/in/bad.sdtid")
+	press(t, m, "tab")
+	typeText(t, m, "x")
+	press(t, m, "enter")
+	wantScreen(t, m, "malformed XML")
+	wantNoScreen(t, m, "Password field")
+}
+
+// wantFlat is wantScreen for a text that may wrap: spaces and line breaks
+// are ignored.
+func wantFlat(t *testing.T, m *Model, sub string) {
+	t.Helper()
+	flat := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if !strings.Contains(flat(screenText(m)), flat(sub)) {
+		t.Fatalf("screen lacks %q:\n%s", sub, screenText(m))
+	}
+}
+
+// ---- 4. Wizard hints ----
+
+func TestWizardSerialHintIsAFormat(t *testing.T) {
+	m := openWizard(t, newFakeBackend(), 80, 24)
+	walk(t, m, model.PasswordNone, stepCriteria)
+	var line string
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.Contains(l, "To serial:") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "(12 digits)") || strings.Contains(line, "100000000480") {
+		t.Fatalf("To serial line: %q", line)
+	}
+}
+
+func TestWizardWithoutFileBasedProfilesOffersOnlyEsc(t *testing.T) {
+	be := newFakeBackend()
+	be.profiles = be.profiles[3:] // the CTF one only
+	m := openWizard(t, be, 80, 24)
+	press(t, m, "enter")
+	wantStep(t, m, stepProfile)
+	footer := m.footer()
+	for _, s := range []string{"choose", "up", "down"} {
+		if strings.Contains(footer, s) {
+			t.Fatalf("footer offers %q: %q", s, footer)
+		}
+	}
+	wantScreen(t, m, "esc back")
+}
