@@ -69,6 +69,9 @@ func runAssign(g Globals, args []string, stdio IO) error {
 	case *serial == "" || *user == "":
 		return usagef("give --serial and --user, or --auto")
 	}
+	if err := checkSerialArg("--serial ", *serial); err != nil {
+		return err
+	}
 	return withStore(g, readWrite, "assign token "+*serial, func(st *store.Store) error {
 		if err := st.Assign(*serial, *user); err != nil {
 			return err
@@ -90,6 +93,9 @@ func runUnassign(g Globals, args []string, stdio IO) error {
 	}
 	if *serial == "" {
 		return usagef("give --serial")
+	}
+	if err := checkSerialArg("--serial ", *serial); err != nil {
+		return err
 	}
 	return withStore(g, readWrite, "unassign token "+*serial, func(st *store.Store) error {
 		tok, err := st.Token(*serial)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,36 @@ func init() {
 		usage:   "audit [--action A] [--limit N] [--json] | audit verify",
 		run:     runAudit,
 	})
+}
+
+// knownAuditActions are the actions the store and the engine write to the audit
+// trail, for checking audit --action: a misspelt action would otherwise
+// match nothing and look like an empty trail. The store keeps no list of
+// them; TestAuditActionsAreWhatTheStoreWrites reads the sources of store/
+// and engine/ and fails when this list and theirs differ.
+var knownAuditActions = []string{
+	"assign",
+	"auto-assign",
+	"demo load",
+	"import tokens",
+	"import users",
+	"job cancel",
+	"job completion",
+	"job failure",
+	"job requeue",
+	"job start",
+	"job submit",
+	"output delete",
+	"output download",
+	"profile add",
+	"profile delete",
+	"profile edit",
+	"settings save",
+	"signing key create",
+	"token disable",
+	"token enable",
+	"token follow assignment",
+	"unassign",
 }
 
 // auditJSON is the stable JSON form of an audit record. The chain MACs are
@@ -40,7 +71,7 @@ func runAudit(g Globals, args []string, stdio IO) error {
 		return runAuditVerify(g, args[1:], stdio)
 	}
 	fs := newFlags("audit")
-	action := fs.String("action", "", "only records of this action (for example assign, import)")
+	action := fs.String("action", "", "only records of this action (for example assign, import tokens)")
 	limit := fs.Int("limit", 0, "at most N records (0 = all)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterleaved(fs, args)
@@ -52,6 +83,9 @@ func runAudit(g Globals, args []string, stdio IO) error {
 	}
 	if *limit < 0 {
 		return usagef("--limit must be 0 or more")
+	}
+	if *action != "" && !slices.Contains(knownAuditActions, *action) {
+		return usagef("--action %q is not an audit action; the actions are: %s", *action, strings.Join(knownAuditActions, ", "))
 	}
 	return withStore(g, readOnly, "audit", func(st *store.Store) error {
 		recs, err := st.AuditRecords(store.AuditFilter{Action: *action, Limit: *limit})

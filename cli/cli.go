@@ -110,10 +110,13 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 	name := rest[0]
 	if name == "help" {
 		if len(rest) > 1 {
-			if c, ok := commands[rest[1]]; ok {
-				fmt.Fprintf(stdio.Stdout, "usage: %s\n\n%s\n", c.usage, c.summary)
-				return ExitOK
+			c, ok := commands[rest[1]]
+			if !ok {
+				fmt.Fprintf(stdio.Stderr, "swtoken: help: unknown command %q (see swtoken --help)\n", rest[1])
+				return ExitUsage
 			}
+			printUsage(stdio.Stdout, c)
+			return ExitOK
 		}
 		printHelp(stdio.Stdout)
 		return ExitOK
@@ -123,17 +126,41 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 		fmt.Fprintf(stdio.Stderr, "swtoken: unknown command %q (see swtoken --help)\n", name)
 		return ExitUsage
 	}
+	// "COMMAND --help" is answered here, the same for every command, also
+	// for those whose first argument is a subcommand; "COMMAND SUB --help"
+	// comes back from the subcommand's flag parsing as flag.ErrHelp.
+	if len(rest) > 1 && isHelpFlag(rest[1]) {
+		printUsage(stdio.Stdout, c)
+		return ExitOK
+	}
 	err := c.run(g, rest[1:], stdio)
-	return report(err, c, stdio.Stderr)
+	return report(err, c, stdio)
+}
+
+// isHelpFlag reports whether arg asks for help, in the spellings Go's flag
+// package answers with flag.ErrHelp.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "--h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// printUsage prints a command's usage and summary: the answer to
+// "help COMMAND" and to --help, on standard output since it was asked for.
+func printUsage(w io.Writer, c command) {
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", c.usage, c.summary)
 }
 
 // report prints err, if any, and maps it to an exit status.
-func report(err error, c command, stderr io.Writer) int {
+func report(err error, c command, stdio IO) int {
 	if err == nil {
 		return ExitOK
 	}
+	stderr := stdio.Stderr
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(stderr, "usage: %s\n\n%s\n", c.usage, c.summary)
+		printUsage(stdio.Stdout, c)
 		return ExitOK
 	}
 	var ue *usageError

@@ -148,7 +148,7 @@ func TestTokensList(t *testing.T) {
 	if !strings.HasPrefix(text, "SERIAL") || !strings.HasSuffix(text, "50 tokens\n") || !strings.Contains(text, all[0].Serial) {
 		t.Fatalf("text list:\n%s", text)
 	}
-	expectFail(t, dir, ExitFailure, "from must not be greater than to", "tokens", "list", "--from", "9", "--to", "1")
+	expectFail(t, dir, ExitUsage, "from must not be greater than to", "tokens", "list", "--from", "9", "--to", "1")
 	expectFail(t, dir, ExitUsage, "expected the subcommand list", "tokens")
 	expectFail(t, dir, ExitUsage, "--expiring-days must be 0 or more", "tokens", "list", "--expiring-days", "-1")
 }

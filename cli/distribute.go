@@ -61,6 +61,13 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		return usagef("choose the tokens: --from S --to S, or --all for every eligible token (empty criteria never select everything)")
 	case *queue && *dryRun:
 		return usagef("--queue and --dry-run do not go together: --dry-run submits nothing")
+	case *all && (set["from"] || set["to"]):
+		return usagef("choose either --from S --to S or --all, not both")
+	case !*all && set["from"] != set["to"]:
+		return usagef("--from S and --to S go together: give both ends of the range")
+	}
+	if err := checkRangeArgs(*from, *to, set["from"], set["to"]); err != nil {
+		return err
 	}
 	mode, err := model.ParsePasswordMode(*modeText)
 	if err != nil {

@@ -152,7 +152,23 @@ func printImport(w io.Writer, res store.ImportResult, opts store.ImportOptions, 
 		return nil
 	}
 	if opts.Partial {
-		return fmt.Errorf("%d rejected; the valid %ss were imported", len(res.Rejected), what)
+		// Say what happened: with --partial the valid items may all have
+		// been skipped (they exist already), and then nothing was written.
+		skipped := ""
+		switch {
+		case res.Skipped > 0 && opts.Overwrite:
+			skipped = fmt.Sprintf(" (%s skipped: already in the store as given)", plural(res.Skipped, what))
+		case res.Skipped > 0:
+			fix := "--overwrite"
+			if what == "user" {
+				fix = "--update"
+			}
+			skipped = fmt.Sprintf(" (%s skipped: already in the store; %s replaces them)", plural(res.Skipped, what), fix)
+		}
+		if res.Imported+res.Updated == 0 {
+			return fmt.Errorf("%d rejected; nothing was imported%s", len(res.Rejected), skipped)
+		}
+		return fmt.Errorf("%d rejected; the valid %ss were imported%s", len(res.Rejected), what, skipped)
 	}
 	return fmt.Errorf("%d rejected, so nothing was imported (an import is all or nothing; --partial imports the valid %ss)",
 		len(res.Rejected), what)

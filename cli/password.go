@@ -32,6 +32,9 @@ func readPasswordFile(path string, stdin io.Reader) (string, error) {
 			return "", fmt.Errorf("password file: %w", err)
 		}
 		defer f.Close()
+		if err := checkPasswordFileMode(f, path); err != nil {
+			return "", err
+		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxPasswordFile+1))
@@ -47,6 +50,22 @@ func readPasswordFile(path string, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("password file %s is not UTF-8 text", path)
 	}
 	return string(line), nil
+}
+
+// checkPasswordFileMode refuses a regular password file that group or
+// others have any permission on, as the store refuses such a key file, and
+// says which chmod fixes it. Pipes and terminals (/dev/stdin, <(...)) are
+// not files on disk and are taken as they are.
+func checkPasswordFileMode(f *os.File, path string) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("password file %s: %w", path, err)
+	}
+	if fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("password file %s is accessible by group or others (mode %04o); it holds a password, so swtoken refuses to read it: run `chmod 600 %s`",
+			path, fi.Mode().Perm(), shellArg(path))
+	}
+	return nil
 }
 
 // promptPassword asks on the terminal without echo. It fails with

@@ -126,7 +126,9 @@ func newProfileFlags(name string) *profileFlags {
 
 // apply sets on p the fields given on the command line. Values are read
 // with the model's parsers; an unknown word is a field error, not a usage
-// error, so it gets the same message as in the console.
+// error, so it gets the same message as in the console. --other-guid for a
+// profile whose device type (given, or stored for edit) is not Other is a
+// usage error.
 func (f *profileFlags) apply(p *model.Profile) error {
 	var es model.FieldErrors
 	set := flagsSet(f.fs)
@@ -160,7 +162,15 @@ func (f *profileFlags) apply(p *model.Profile) error {
 	if set["duration"] {
 		p.Duration = *f.duration
 	}
-	return es.Err()
+	if err := es.Err(); err != nil {
+		return err
+	}
+	// The store drops OtherGUID for every other device type, so taking it
+	// would report a change that never happens.
+	if set["other-guid"] && p.DeviceType != model.DeviceOther {
+		return usagef("--other-guid only applies to the %s device type (this profile's device type is %s)", model.DeviceOther, p.DeviceType)
+	}
+	return nil
 }
 
 // profileDeletedJSON is the stable JSON answer of profiles delete --json.

@@ -149,8 +149,8 @@ func runTokenEnabled(g Globals, sub string, args []string, stdio IO) error {
 		return usagef("unexpected argument %q", pos[1])
 	}
 	serial := pos[0]
-	if _, err := model.ParseSerial(serial); err != nil || serial != strings.TrimSpace(serial) {
-		return usagef("%q is not a serial: a serial is 1-%d digits", serial, model.SoftwareSerialLen)
+	if err := checkSerialArg("", serial); err != nil {
+		return err
 	}
 	return withStore(g, readWrite, "tokens "+sub+" "+serial, func(st *store.Store) error {
 		// The store is held exclusively for the whole command, so the
@@ -215,12 +215,8 @@ func runTokensList(g Globals, args []string, stdio IO) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	for _, f := range []struct{ name, v string }{{"--from", q.from}, {"--to", q.to}} {
-		if flagsSet(fs)[f.name[2:]] {
-			if _, err := model.ParseSerial(f.v); err != nil {
-				return usagef("%s %q is not a serial: a serial is 1-%d digits", f.name, f.v, model.SoftwareSerialLen)
-			}
-		}
+	if err := checkRangeArgs(q.from, q.to, flagsSet(fs)["from"], flagsSet(fs)["to"]); err != nil {
+		return err
 	}
 	if q.user != "" && q.unassigned {
 		return usagef("--user and --unassigned exclude each other")

@@ -30,6 +30,9 @@ func runVerify(g Globals, args []string, stdio IO) error {
 		return usagef("expected SERIAL and CODE")
 	}
 	serial, code := pos[0], pos[1]
+	if err := checkSerialArg("", serial); err != nil {
+		return err
+	}
 	return withStore(g, readOnly, "verify "+serial, func(st *store.Store) error {
 		res, err := jobs.Verify(st, serial, code, *pin, now())
 		if err != nil {
