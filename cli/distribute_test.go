@@ -201,7 +201,7 @@ func TestDistributeRefusesBadInputWithASpecificMessage(t *testing.T) {
 			[]string{"distribute", "--job", "J", "--profile", "Staff iPhone", "--password-mode", "password", "--password-file", pw(strings.Repeat("p", 25)), "--all", "--yes"}},
 		{"password over the SID-64 limit, tokens named", "(user ",
 			[]string{"distribute", "--job", "J", "--profile", "Staff iPhone", "--password-mode", "password", "--password-file", pw("ninechars"), "--all", "--yes"}},
-		{"combination too long for some users, named", "would get a User ID followed by Password password outside their limit",
+		{"combination too long for some users, named", "would get a password outside their limit with password mode \"User ID followed by Password\"",
 			[]string{"distribute", "--job", "J", "--profile", "Staff iPhone", "--password-mode", "userid+password", "--password-file", pw(strings.Repeat("p", 20)), "--from", "100000000001", "--to", "100000000010", "--yes"}},
 		{"no eligible tokens", "no eligible tokens match the criteria",
 			[]string{"distribute", "--job", "J", "--profile", "Staff iPhone", "--password-mode", "none", "--from", "900000000000", "--to", "900000000010"}},

@@ -137,7 +137,7 @@ func (p *Plan) CanSubmit() error {
 			names = append(names, fmt.Sprintf("%s (user %s)", r.Serial, r.User))
 		}
 		return &model.FieldError{Field: model.FieldPassword, Msg: fmt.Sprintf(
-			"%d token(s) would get a %s password outside their limit (1-24 characters for AES-128, 1-8 for SID-64): %s; change the criteria to leave them out, or choose another password mode",
+			"%d token(s) would get a password outside their limit with password mode %q (1-24 characters for AES-128, 1-8 for SID-64): %s; change the criteria to leave them out, or choose another password mode",
 			n, p.Spec.PasswordMode.Label(), strings.Join(names, ", "))}
 	}
 	if s.Count == 0 {
