@@ -752,16 +752,7 @@ func (s *jobsScreen) dialogErrLine(w int) string {
 // path): it wraps at spaces and breaks only a word that does not fit, so no
 // part of the text is cut off.
 func hangBreak(prefix, text string, width int) string {
-	pw := ansi.StringWidth(prefix)
-	lines := strings.Split(ansi.Wrap(text, max(20, width-pw), " "), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] = prefix + lines[i]
-		} else {
-			lines[i] = strings.Repeat(" ", pw) + lines[i]
-		}
-	}
-	return strings.Join(lines, "\n")
+	return hangLines(prefix, strings.Split(ansi.Wrap(text, max(20, width-ansi.StringWidth(prefix)), " "), "\n"))
 }
 
 // scpSource is "user@host:/path", quoting the path for the remote shell

@@ -1088,8 +1088,13 @@ func (w *wizard) errLine(err error, width int) string {
 // hang wraps text after a prefix, indenting the continuation lines under
 // the text so the prefix (ERROR:, WARNING:) stands out.
 func hang(prefix, text string, width int) string {
+	return hangLines(prefix, strings.Split(wrap(text, width-lipgloss.Width(prefix)), "\n"))
+}
+
+// hangLines puts prefix before the first line and indents the others under
+// the text.
+func hangLines(prefix string, lines []string) string {
 	pw := lipgloss.Width(prefix)
-	lines := strings.Split(wrap(text, width-pw), "\n")
 	for i := range lines {
 		if i == 0 {
 			lines[i] = prefix + lines[i]
