@@ -34,6 +34,12 @@ type (
 		seq uint64
 		err error
 	}
+	// supersededMsg answers whether later jobs replaced the seeds of some
+	// of a completed job's files (for its details).
+	supersededMsg struct {
+		seq  uint64
+		warn string
+	}
 )
 
 // jobsDialog is what the jobs screen asks or shows over its list.
@@ -62,6 +68,10 @@ type jobsScreen struct {
 	sel    uint64 // the selected job, by seq (the list reorders)
 	follow uint64 // the job the screen was opened on, followed across tabs
 	detail bool
+	// superseded holds, per completed job whose details were opened, the
+	// warning that later jobs replaced some of its files' seeds ("" when
+	// none). A job that completes can supersede others: it is cleared then.
+	superseded map[uint64]string
 
 	dlg        jobsDialog
 	dlgSeq     uint64
@@ -207,10 +217,22 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.fixSelection()
 		return s, nil
 
+	case supersededMsg:
+		if s.superseded == nil {
+			s.superseded = map[uint64]string{}
+		}
+		s.superseded[msg.seq] = msg.warn
+		return s, nil
+
 	case jobEventMsg:
 		ev := JobEvent(msg)
 		if ev.Seq == 0 {
 			return s, nil
+		}
+		if ev.State == model.JobCompleted {
+			// A completed job may have replaced seeds of older jobs'
+			// files: check again when their details open.
+			s.superseded = nil
 		}
 		old, seen := s.live[ev.Seq]
 		j, known := s.job(ev.Seq)
@@ -347,8 +369,11 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			s.sel, s.follow = list[i].Seq, 0
 		}
 	case key.Matches(msg, k.Details):
-		if _, ok := s.job(s.sel); ok {
+		if j, ok := s.job(s.sel); ok {
 			s.detail = !s.detail
+			if s.detail {
+				return s.checkSuperseded(j)
+			}
 		}
 	case key.Matches(msg, k.Download):
 		return s.openDownload()
@@ -683,7 +708,30 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 	if j.Reason != "" {
 		rows = append(rows, [2]string{"Reason", j.Reason})
 	}
-	return t.Heading.Render("Job details") + "\n" + kvWrapped(t, rows, w)
+	view := t.Heading.Render("Job details") + "\n" + kvWrapped(t, rows, w)
+	if warn := s.superseded[j.Seq]; warn != "" && hasOutput(j) {
+		view += "\n" + hangBreak(t.Warn.Render("WARNING: "), warn, w)
+	}
+	return view
+}
+
+// checkSuperseded asks, for a completed job with an output file whose
+// details open, whether later jobs replaced some of its files' seeds.
+func (s *jobsScreen) checkSuperseded(j model.Job) tea.Cmd {
+	if !hasOutput(j) {
+		return nil
+	}
+	if _, known := s.superseded[j.Seq]; known {
+		return nil
+	}
+	seq, be := j.Seq, s.c.be
+	return func() tea.Msg {
+		warn, err := be.SupersededWarning(seq)
+		if err != nil {
+			warn = "could not check whether later jobs replaced these files' seeds: " + err.Error()
+		}
+		return supersededMsg{seq, warn}
+	}
 }
 
 func (s *jobsScreen) dialogHeight(w int) int {

@@ -346,3 +346,26 @@ func TestJobsStatusTextsFitTheLine(t *testing.T) {
 		t.Fatalf("the overwrite question lacks the path:\n%s", screenText(m))
 	}
 }
+
+// TestJobDetailsWarnWhenFilesWereSuperseded: the details of a completed job
+// whose tokens later jobs distributed again say so before any download; a
+// job completing meanwhile makes the screen ask again.
+func TestJobDetailsWarnWhenFilesWereSuperseded(t *testing.T) {
+	be := jobsFixture()
+	be.superseded = map[uint64]string{4: model.SupersededWarning(500, 500, []string{"Night batch"})}
+	m := openJobs(t, be, 80, 24)
+	press(t, m, "tab", "enter")
+	wantScreen(t, m, "Job details")
+	wantScreen(t, m, "WARNING: 500 of the 500 files in this ZIP no longer work")
+	press(t, m, "esc")
+	// The store's answer changes after another job completes.
+	be.superseded = nil
+	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
+	s := m.jobsScreen()
+	s.sel = 4
+	press(t, m, "enter")
+	wantScreen(t, m, "#4 Generate Software Token Files 2026-09-30 12:00:00")
+	if strings.Contains(screenText(m), "no longer work") {
+		t.Fatalf("a stale warning after a completion:\n%s", screenText(m))
+	}
+}
