@@ -258,69 +258,42 @@ const (
 // selection can hold 100,000 tokens; one long read transaction would make
 // the file grow). fn runs outside any transaction and may use the store.
 func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
-	var after []byte
-	buf := make([]JobToken, 0, jobChunk)
-	limit := firstJobChunk
-	for ; ; limit = jobChunk {
-		buf = buf[:0]
-		err := s.View(func(tx *Tx) error {
-			sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
-			if sel == nil {
-				return fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
+	return walkChunks(s, firstJobChunk, jobChunk, func(tx *Tx, after []byte, limit int, buf []JobToken) ([]JobToken, []byte, error) {
+		sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
+		if sel == nil {
+			return buf, nil, fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
+		}
+		c := sel.Cursor()
+		// The last user read, for the tokens of one user that follow each
+		// other (only within this transaction, so what is read is exactly
+		// what the store holds now).
+		var lastUser model.User
+		lastFound := false
+		var last []byte
+		for k, v := seekAfter(c, after); k != nil && len(buf) < limit; k, v = c.Next() {
+			jt := JobToken{Serial: string(v)}
+			tok, found, err := tx.tokenAt(k)
+			if err != nil {
+				return buf, nil, err
 			}
-			c := sel.Cursor()
-			// The last user read, for the tokens of one user that follow
-			// each other (only within this transaction, so what is read is
-			// exactly what the store holds now).
-			var lastUser model.User
-			lastFound := false
-			var k, v []byte
-			if after == nil {
-				k, v = c.First()
-			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
-			var last []byte
-			for ; k != nil && len(buf) < limit; k, v = c.Next() {
-				jt := JobToken{Serial: string(v)}
-				tok, found, err := tx.tokenAt(k)
-				if err != nil {
-					return err
-				}
-				if found && tok.Serial == jt.Serial {
-					jt.Token, jt.Found = tok, true
-					if tok.AssignedUser != "" {
-						if lastFound && lastUser.ID == tok.AssignedUser {
-							jt.User, jt.UserFound = lastUser, true
-						} else if u, err := tx.User(tok.AssignedUser); err == nil {
-							jt.User, jt.UserFound = u, true
-							lastUser, lastFound = u, true
-						} else if !errors.Is(err, ErrNotFound) {
-							return err
-						}
+			if found && tok.Serial == jt.Serial {
+				jt.Token, jt.Found = tok, true
+				if tok.AssignedUser != "" {
+					if lastFound && lastUser.ID == tok.AssignedUser {
+						jt.User, jt.UserFound = lastUser, true
+					} else if u, err := tx.User(tok.AssignedUser); err == nil {
+						jt.User, jt.UserFound = u, true
+						lastUser, lastFound = u, true
+					} else if !errors.Is(err, ErrNotFound) {
+						return buf, nil, err
 					}
 				}
-				buf = append(buf, jt)
-				last = k
 			}
-			if last != nil {
-				after = bytes.Clone(last) // k points into the mapped file
-			}
-			tx.releaseMapped()
-			return nil
-		})
-		if err != nil {
-			return err
+			buf = append(buf, jt)
+			last = k
 		}
-		for _, jt := range buf {
-			if err := fn(jt); err != nil {
-				return err
-			}
-		}
-		if len(buf) < limit {
-			return nil
-		}
-	}
+		return buf, last, nil
+	}, fn)
 }
 
 // JobSerials returns a job's frozen selection, in serial order.

@@ -411,36 +411,30 @@ const releaseEvery = 4096
 // transaction.
 const scanChunk = 512
 
-// eachChunked streams a bucket in key order without holding one read
-// transaction for the whole walk: it decodes up to scanChunk records in a
-// short transaction, then calls fn for each outside any transaction (so fn
-// may use the store), and continues after the last key. Memory stays
-// bounded for any bucket size. The walk is not a snapshot: a record
-// changed during the walk is seen either before or after the change.
-func eachChunked[T any](s *Store, bucket []byte, decode func(k, v []byte) (T, error), fn func(T) error) error {
+// walkChunks is the loop behind every streaming walk (EachUser, EachToken,
+// EachJobToken). It does not hold one read transaction for the whole walk:
+// read appends up to limit items that come after the key after (nil: from
+// the start) to buf in one short transaction and returns the last key it
+// read; fn then runs on each item outside any transaction (so fn may use
+// the store), and the walk goes on after that key. The first chunk has
+// firstLimit items, the others limit; a short chunk ends the walk. Memory
+// stays bounded for any size, and the mapped pages a chunk touched are
+// released (releaseMapped). The walk is not a snapshot: a record changed
+// during it is seen either before or after the change.
+func walkChunks[T any](s *Store, firstLimit, limit int,
+	read func(tx *Tx, after []byte, limit int, buf []T) ([]T, []byte, error), fn func(T) error) error {
 	var after []byte
-	buf := make([]T, 0, scanChunk)
-	for {
-		buf = buf[:0]
-		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucket).Cursor()
-			var k, v []byte
-			if after == nil {
-				k, v = c.First()
-			} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
+	buf := make([]T, 0, max(firstLimit, limit))
+	for n := firstLimit; ; n = limit {
+		err := s.View(func(tx *Tx) error {
 			var last []byte
-			for ; k != nil && len(buf) < scanChunk; k, v = c.Next() {
-				item, err := decode(k, v)
-				if err != nil {
-					return err
-				}
-				buf = append(buf, item)
-				last = k
+			var err error
+			buf, last, err = read(tx, after, n, buf[:0])
+			if last != nil {
+				after = bytes.Clone(last) // last points into the mapped file
 			}
-			after = bytes.Clone(last)
-			return nil
+			tx.releaseMapped()
+			return err
 		})
 		if err != nil {
 			return err
@@ -450,53 +444,65 @@ func eachChunked[T any](s *Store, bucket []byte, decode func(k, v []byte) (T, er
 				return err
 			}
 		}
-		if len(buf) < scanChunk {
+		if len(buf) < n {
 			return nil
 		}
 	}
 }
 
+// seekAfter positions c on the first key after after (the first key when
+// after is nil).
+func seekAfter(c *bolt.Cursor, after []byte) (k, v []byte) {
+	if after == nil {
+		return c.First()
+	}
+	if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+		return c.Next()
+	}
+	return k, v
+}
+
+// eachChunked streams a bucket in key order (walkChunks), decoding each
+// record with decode.
+func eachChunked[T any](s *Store, bucket []byte, decode func(k, v []byte) (T, error), fn func(T) error) error {
+	return walkChunks(s, scanChunk, scanChunk, func(tx *Tx, after []byte, limit int, buf []T) ([]T, []byte, error) {
+		var last []byte
+		c := tx.tx.Bucket(bucket).Cursor()
+		for k, v := seekAfter(c, after); k != nil && len(buf) < limit; k, v = c.Next() {
+			item, err := decode(k, v)
+			if err != nil {
+				return buf, nil, err
+			}
+			buf = append(buf, item)
+			last = k
+		}
+		return buf, last, nil
+	}, fn)
+}
+
 // EachToken calls fn for every token in serial order, streaming (see
-// eachChunked: fn runs outside any transaction and may use the store). An
+// walkChunks: fn runs outside any transaction and may use the store). An
 // error from fn stops the walk and is returned.
 func (s *Store) EachToken(fn func(model.Token) error) error {
-	var after []byte
-	buf := make([]model.Token, 0, scanChunk)
-	for {
-		buf = buf[:0]
-		err := s.View(func(tx *Tx) error {
-			c := tx.tokenCursor()
-			var k []byte
-			if after == nil {
-				k = c.first()
-			} else if k = c.seek(after); k != nil && bytes.Equal(k, after) {
-				k = c.next()
-			}
-			var last []byte
-			for ; k != nil && len(buf) < scanChunk; k = c.next() {
-				tok, err := c.token()
-				if err != nil {
-					return err
-				}
-				buf = append(buf, tok)
-				last = k
-			}
-			after = bytes.Clone(last)
-			tx.releaseMapped()
-			return nil
-		})
-		if err != nil {
-			return err
+	return walkChunks(s, scanChunk, scanChunk, func(tx *Tx, after []byte, limit int, buf []model.Token) ([]model.Token, []byte, error) {
+		c := tx.tokenCursor()
+		var k []byte
+		if after == nil {
+			k = c.first()
+		} else if k = c.seek(after); k != nil && bytes.Equal(k, after) {
+			k = c.next()
 		}
-		for _, tok := range buf {
-			if err := fn(tok); err != nil {
-				return err
+		var last []byte
+		for ; k != nil && len(buf) < limit; k = c.next() {
+			tok, err := c.token()
+			if err != nil {
+				return buf, nil, err
 			}
+			buf = append(buf, tok)
+			last = k
 		}
-		if len(buf) < scanChunk {
-			return nil
-		}
-	}
+		return buf, last, nil
+	}, fn)
 }
 
 // filterTokens collects the tokens that keep accepts, in serial order.
