@@ -2,11 +2,9 @@ package cli
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
@@ -112,63 +110,19 @@ func runChild(t *testing.T, args ...string) (code int, stdout, stderr string, el
 // modification time and content hash.
 func treeSnapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
-	return snapshotTree(t, root, true)
+	return storetest.Snapshot(t, root, true)
 }
 
 // contentSnapshot is treeSnapshot without the directories' modification
-// times: a command that opens the store read-write creates and removes its
-// holder file (swtoken.lock.json), which touches the data directory even
-// when the command changes nothing.
+// times (storetest.Snapshot says why).
 func contentSnapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
-	return snapshotTree(t, root, false)
-}
-
-func snapshotTree(t *testing.T, root string, dirTimes bool) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		entry := fmt.Sprintf("%v size=%d mtime=%d", fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
-		if d.IsDir() && !dirTimes {
-			entry = fi.Mode().String()
-		}
-		if !d.IsDir() {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			entry += fmt.Sprintf(" sha256=%x", sha256.Sum256(data))
-		}
-		out[path] = entry
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return storetest.Snapshot(t, root, false)
 }
 
 func sameTree(t *testing.T, what string, before, after map[string]string) {
 	t.Helper()
-	for p, b := range before {
-		if a, ok := after[p]; !ok {
-			t.Errorf("%s: %s disappeared", what, p)
-		} else if a != b {
-			t.Errorf("%s: %s changed:\n before %s\n after  %s", what, p, b, a)
-		}
-	}
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			t.Errorf("%s: %s appeared", what, p)
-		}
-	}
+	storetest.SameSnapshot(t, what, before, after)
 }
 
 // osUser is the user name the store records for this process (as

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,44 +164,10 @@ func rawUpdate(t *testing.T, dir string, fn func(tx *bolt.Tx) error) {
 // root (root included), to prove that a failed Open changed nothing.
 func snapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		entry := fmt.Sprintf("%v size=%d mtime=%d", fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
-		if !d.IsDir() {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			entry += fmt.Sprintf(" sha256=%x", sha256.Sum256(data))
-		}
-		out[path] = entry
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return storetest.Snapshot(t, root, true)
 }
 
 func assertSameSnapshot(t *testing.T, before, after map[string]string) {
 	t.Helper()
-	for p, b := range before {
-		if a, ok := after[p]; !ok {
-			t.Errorf("%s disappeared", p)
-		} else if a != b {
-			t.Errorf("%s changed:\n before %s\n after  %s", p, b, a)
-		}
-	}
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			t.Errorf("%s appeared", p)
-		}
-	}
+	storetest.SameSnapshot(t, "after", before, after)
 }
