@@ -237,11 +237,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.showHelp = false
 		return m, msg.s.Init()
 	case popMsg:
-		if len(m.stack) > 1 {
-			m.stack = m.stack[:len(m.stack)-1]
-		}
 		m.showHelp = false
-		return m, nil
+		return m, m.popTop()
 	case homeMsg:
 		return m.setStack(newHome(m.c))
 
@@ -379,15 +376,33 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		if len(m.stack) > 1 {
-			m.stack = m.stack[:len(m.stack)-1]
 			// The note was about the screen just left. A note that comes
 			// after (from a Cmd still running) shows as usual; popMsg, which
 			// an action sends with its own note, does not clear.
 			m.status = ""
 		}
-		return m, nil
+		return m, m.popTop()
 	}
 	return m.forward(msg)
+}
+
+// resumer is a screen that wants to know when it is on top again after the
+// screen above it closed (the first-run screen rechecks the store).
+type resumer interface {
+	Resumed() tea.Cmd
+}
+
+// popTop closes the top screen, unless it is the last, and tells the one
+// below that it is on top again.
+func (m *Model) popTop() tea.Cmd {
+	if len(m.stack) <= 1 {
+		return nil
+	}
+	m.stack = m.stack[:len(m.stack)-1]
+	if r, ok := m.top().(resumer); ok {
+		return r.Resumed()
+	}
+	return nil
 }
 
 // askQuit quits at once when nothing would be lost, and otherwise asks,

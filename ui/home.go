@@ -3,13 +3,10 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/swtoken/swtoken/store"
 )
 
 // menuItem is one line of a menu. coming names the command line that does
@@ -132,21 +129,16 @@ func (s *home) FullHelp() [][]key.Binding {
 func (s *home) CapturesInput() bool { return false }
 
 // firstRun is shown on an empty store: it offers the demo inventory or an
-// import, so a new admin is never left in front of empty lists.
-//
-// Once the store holds anything the offer is wrong (the demo is refused on
-// a store that is not empty), so the screen becomes the home screen: an
-// import made from it sets filled, from inside the import's Cmd (see
-// importWatch), and the screen then shows, and on its next message is
-// replaced by, the home menu. The flag is read when the admin comes back,
-// before any message reaches this screen again.
+// import, so a new admin is never left in front of empty lists. Once the
+// store holds anything the offer is wrong (the demo is refused on a store
+// that is not empty): when the admin comes back to this screen (Resumed,
+// after an import, say) it asks the store again and gives way to the home
+// screen.
 type firstRun struct {
 	c       *common
 	m       menu
 	loading bool
 	err     error
-	filled  atomic.Bool
-	home    *home
 }
 
 // demoLoadedMsg reports the demo load. filled says that the load failed
@@ -157,34 +149,14 @@ type demoLoadedMsg struct {
 	filled  bool
 }
 
-// importWatch is the Backend of the Import screen opened from the first-run
-// screen: after each import it asks the store, still inside the import's
-// Cmd, whether it is still empty, and sets filled when it is not.
-type importWatch struct {
-	Backend
-	filled *atomic.Bool
-}
-
-func (b importWatch) recheck() {
-	if empty, err := b.Backend.IsEmpty(); err == nil && !empty {
-		b.filled.Store(true)
-	}
-}
-
-func (b importWatch) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
-	res, err := b.Backend.ImportTokenFiles(paths, password, opts)
-	b.recheck()
-	return res, err
-}
-
-func (b importWatch) ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error) {
-	res, err := b.Backend.ImportUsersCSV(path, opts)
-	b.recheck()
-	return res, err
+// emptyCheckedMsg answers whether the store is still empty.
+type emptyCheckedMsg struct {
+	empty bool
+	err   error
 }
 
 func newFirstRun(c *common) *firstRun {
-	s := &firstRun{c: c, home: newHome(c)}
+	s := &firstRun{c: c}
 	s.m.items = []menuItem{
 		{label: "Load demo inventory", desc: "4 profiles, 200 users, 500 tokens to try the console",
 			open: func(c *common) tea.Cmd {
@@ -202,13 +174,7 @@ func newFirstRun(c *common) *firstRun {
 				}
 			}},
 		{label: "Import", desc: "token files and a user CSV",
-			open: func(c *common) tea.Cmd {
-				// The same shared state, with the store watched for the
-				// first import that fills it.
-				ic := *c
-				ic.be = importWatch{Backend: c.be, filled: &s.filled}
-				return push(newImport(&ic))
-			}},
+			open: func(c *common) tea.Cmd { return push(newImport(c)) }},
 		{label: "Go to the home screen", desc: "with the empty store",
 			open: func(c *common) tea.Cmd { return goHome }},
 	}
@@ -217,20 +183,23 @@ func newFirstRun(c *common) *firstRun {
 
 func (s *firstRun) Init() tea.Cmd { return nil }
 
-// asHome is the home screen once the store is no longer empty, else nil.
-func (s *firstRun) asHome() *home {
-	if s.filled.Load() {
-		return s.home
+// Resumed asks the store, when the admin comes back to this screen,
+// whether it is still empty.
+func (s *firstRun) Resumed() tea.Cmd {
+	be := s.c.be
+	return func() tea.Msg {
+		empty, err := be.IsEmpty()
+		return to(s, emptyCheckedMsg{empty, err})
 	}
-	return nil
 }
 
 func (s *firstRun) Update(msg tea.Msg) (screen, tea.Cmd) {
-	if h := s.asHome(); h != nil {
-		// The home screen takes this place on the stack.
-		return h.Update(msg)
-	}
 	switch msg := msg.(type) {
+	case emptyCheckedMsg:
+		if msg.err == nil && !msg.empty {
+			return s, goHome // the offer is for an empty store
+		}
+		return s, nil
 	case tea.KeyPressMsg:
 		if s.loading {
 			return s, nil
@@ -252,9 +221,6 @@ func (s *firstRun) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *firstRun) View(w, h int) string {
-	if hm := s.asHome(); hm != nil {
-		return hm.View(w, h)
-	}
 	t := s.c.theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Welcome: this store is empty") + "\n\n")
@@ -269,26 +235,10 @@ func (s *firstRun) View(w, h int) string {
 	return b.String()
 }
 
-func (s *firstRun) Title() string {
-	if h := s.asHome(); h != nil {
-		return h.Title()
-	}
-	return "First run"
-}
-
+func (s *firstRun) Title() string { return "First run" }
 func (s *firstRun) ShortHelp() []key.Binding {
-	if h := s.asHome(); h != nil {
-		return h.ShortHelp()
-	}
 	k := s.c.keys
 	return []key.Binding{k.Up, k.Down, k.Select}
 }
-
-func (s *firstRun) FullHelp() [][]key.Binding {
-	if h := s.asHome(); h != nil {
-		return h.FullHelp()
-	}
-	return [][]key.Binding{s.ShortHelp()}
-}
-
-func (s *firstRun) CapturesInput() bool { return false }
+func (s *firstRun) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+func (s *firstRun) CapturesInput() bool       { return false }
