@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 )
@@ -37,13 +40,17 @@ type IO struct {
 // ConsoleFunc opens the interactive console on the store in dataDir, sealed
 // under keyFile ("" for the default <data dir>/swtoken.key); main passes
 // ui.Run so that this package does not depend on the UI.
-type ConsoleFunc func(dataDir, keyFile string) int
+type ConsoleFunc func(dataDir, keyFile string, lockWait time.Duration) int
 
 // Globals are the options that come before the subcommand.
 type Globals struct {
 	DataDir string
 	// KeyFile is --key-file as given; resolveKeyFile adds $SWTOKEN_KEY_FILE.
 	KeyFile string
+	// LockWait is --lock-wait, else $SWTOKEN_LOCK_WAIT, else 0 (the
+	// store's default, 5 s): how long an operation waits for another
+	// process's hold before it exits 3.
+	LockWait time.Duration
 }
 
 type command struct {
@@ -78,12 +85,19 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 	var showVersion, showHelp bool
 	fs.StringVar(&g.DataDir, "data-dir", "", "data directory")
 	fs.StringVar(&g.KeyFile, "key-file", "", "store key file")
+	var lockWait string
+	fs.StringVar(&lockWait, "lock-wait", "", "how long to wait for the store")
 	fs.BoolVar(&showVersion, "version", false, "print the version")
 	fs.BoolVar(&showHelp, "help", false, "show help")
 	fs.BoolVar(&showHelp, "h", false, "show help")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stdio.Stderr, "swtoken: %v\n\n", err)
 		printHelp(stdio.Stderr)
+		return ExitUsage
+	}
+	var err error
+	if g.LockWait, err = resolveLockWait(lockWait); err != nil {
+		fmt.Fprintf(stdio.Stderr, "swtoken: %v\n", err)
 		return ExitUsage
 	}
 	switch {
@@ -105,7 +119,7 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 			fmt.Fprintf(stdio.Stderr, "swtoken: %v\n", err)
 			return ExitFailure
 		}
-		return console(g.DataDir, keyFile)
+		return console(g.DataDir, keyFile, g.LockWait)
 	}
 	name := rest[0]
 	if name == "help" {
@@ -133,7 +147,7 @@ func Run(args []string, stdio IO, console ConsoleFunc) int {
 		printUsage(stdio.Stdout, c)
 		return ExitOK
 	}
-	err := c.run(g, rest[1:], stdio)
+	err = c.run(g, rest[1:], stdio)
 	return report(err, c, stdio)
 }
 
@@ -180,8 +194,8 @@ func printHelp(w io.Writer) {
 	fmt.Fprintf(w, `swtoken %s: provision RSA SecurID-compatible software tokens.
 
 usage:
-  swtoken [--data-dir D] [--key-file F]   open the console (over SSH: ssh -t)
-  swtoken [--data-dir D] [--key-file F] COMMAND [arguments]
+  swtoken [--data-dir D] [--key-file F] [--lock-wait T]   open the console (ssh -t)
+  swtoken [--data-dir D] [--key-file F] [--lock-wait T] COMMAND [arguments]
   swtoken --version | --help | help COMMAND
 
 commands:
@@ -201,10 +215,42 @@ The data directory is --data-dir, else $SWTOKEN_DATA_DIR, else
 $XDG_DATA_HOME/swtoken, else ~/.local/share/swtoken.
 The store key is --key-file, else $SWTOKEN_KEY_FILE, else <data dir>/swtoken.key;
 it is made (mode 0600) on first use. Back it up, apart from database backups.
+Any number of swtoken processes share one store; each takes it only for a
+moment. --lock-wait T (else $SWTOKEN_LOCK_WAIT, else 5s; "10s", "1m" or
+seconds) is how long an operation waits while another process holds it,
+then the command exits 3 naming the holder.
 Passwords are read from --password-file F (F may be "-" for standard input)
 or asked for without echo; never from the command line.
 Exit status: 0 success, 1 failure, 2 usage error, 3 store in use.
 `)
+}
+
+// resolveLockWait reads --lock-wait (given) or $SWTOKEN_LOCK_WAIT: a Go
+// duration ("750ms", "10s") or a number of seconds, from 0 (try once,
+// well: 1 ms) to one hour. Empty means the store's default.
+func resolveLockWait(given string) (time.Duration, error) {
+	what, v := "--lock-wait", given
+	if v == "" {
+		what, v = "$SWTOKEN_LOCK_WAIT", os.Getenv("SWTOKEN_LOCK_WAIT")
+	}
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || math.IsNaN(secs) || math.IsInf(secs, 0) {
+			return 0, fmt.Errorf("%s %q is not a duration: write it as 5s, 750ms, 1m or a number of seconds", what, v)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d < 0 || d > time.Hour {
+		return 0, fmt.Errorf("%s %q is out of range: from 0s to 1h", what, v)
+	}
+	if d == 0 {
+		d = time.Millisecond // 0 means "do not wait"; the store's 0 means its default
+	}
+	return d, nil
 }
 
 // newFlags makes a subcommand's flag set. Parse errors are returned, not

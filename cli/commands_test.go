@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -180,19 +179,4 @@ func TestListCommandsNeedAStore(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatal("a list command created the data directory")
 	}
-}
-
-func TestStoreInUse(t *testing.T) {
-	dir := dataDir(t)
-	mustRun(t, dir, "demo", "--users", "1", "--tokens", "1")
-	// bbolt's flock is per open file description, so a second open in
-	// this process conflicts like another process would.
-	st, err := store.Open(store.Options{DataDir: dir, Activity: "holding for a test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	pid := "store is in use by pid " + strconv.Itoa(os.Getpid())
-	expectFail(t, dir, ExitInUse, pid, "tokens", "list")
-	expectFail(t, dir, ExitInUse, "holding for a test", "unassign", "--serial", "100000000001")
 }

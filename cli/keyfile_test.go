@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swtoken/swtoken/store"
 )
@@ -135,7 +136,7 @@ func TestKeyFileRules(t *testing.T) {
 
 func TestKeyFileReachesTheConsole(t *testing.T) {
 	var gotDir, gotKey string
-	console := func(dataDir, keyFile string) int {
+	console := func(dataDir, keyFile string, _ time.Duration) int {
 		gotDir, gotKey = dataDir, keyFile
 		return ExitOK
 	}

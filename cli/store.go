@@ -75,7 +75,7 @@ func openStore(g Globals, mode storeMode, activity string) (*store.Store, error)
 			return nil, err
 		}
 	}
-	st, err := store.Open(store.Options{DataDir: dir, KeyFile: keyFile, ReadOnly: mode == readOnly, Activity: "swtoken " + activity})
+	st, err := store.Open(store.Options{DataDir: dir, KeyFile: keyFile, ReadOnly: mode == readOnly, LockTimeout: g.LockWait, Activity: "swtoken " + activity})
 	if mode == readOnly && errors.Is(err, store.ErrKeyMissing) {
 		// The store's read-write message already says what to do; the
 		// read-only one only says that nothing is created.

@@ -178,7 +178,7 @@ type AuditFilter struct {
 // chain; use VerifyAudit for that.
 func (s *Store) AuditRecords(f AuditFilter) ([]AuditRecord, error) {
 	var out []AuditRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewBolt(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
 			return nil
@@ -245,7 +245,7 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 		return VerifyResult{}, errors.New("store is closed")
 	}
 	var res VerifyResult
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewBolt(func(tx *bolt.Tx) error {
 		var err error
 		res, err = s.keys.verifyAudit(tx)
 		return err

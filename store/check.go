@@ -59,7 +59,7 @@ func (s *Store) Check() error {
 			ce.Omitted++
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewBolt(func(tx *bolt.Tx) error {
 		// Drain the channel completely: Check's goroutine blocks otherwise.
 		for err := range tx.Check() {
 			add("bbolt: " + err.Error())

@@ -31,6 +31,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperHold())
 	case "writer":
 		os.Exit(helperWriter())
+	case "append-once":
+		os.Exit(helperAppendOnce())
 	case "domain-writer":
 		os.Exit(helperDomainWriter())
 	default:
@@ -39,8 +41,9 @@ func TestMain(m *testing.M) {
 	}
 }
 
-// helperHold opens the store, sets an activity, says "ready" and holds the
-// store until its stdin is closed.
+// helperHold opens the store, sets an activity, takes the store (as a long
+// write transaction would), says "ready" and holds it until its stdin is
+// closed.
 func helperHold() int {
 	s, err := Open(Options{DataDir: os.Getenv(helperDirEnv)})
 	if err != nil {
@@ -51,10 +54,32 @@ func helperHold() int {
 		fmt.Fprintln(os.Stderr, "hold: activity:", err)
 		return 1
 	}
-	fmt.Println("ready")
-	io.Copy(io.Discard, os.Stdin)
+	err = s.Hold(true, func() error {
+		fmt.Println("ready")
+		_, err := io.Copy(io.Discard, os.Stdin)
+		return err
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hold:", err)
+		return 1
+	}
 	if err := s.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "hold: close:", err)
+		return 1
+	}
+	return 0
+}
+
+// helperAppendOnce opens the store, appends one audit record and exits.
+func helperAppendOnce() int {
+	s, err := Open(Options{DataDir: os.Getenv(helperDirEnv), LockTimeout: 2 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "append-once: open:", err)
+		return 1
+	}
+	defer s.Close()
+	if err := s.AppendAudit("test.once", "x", ""); err != nil {
+		fmt.Fprintln(os.Stderr, "append-once:", err)
 		return 1
 	}
 	return 0

@@ -12,7 +12,8 @@ import (
 const (
 	DBFileName       = "swtoken.db"
 	KeyFileName      = "swtoken.key"
-	HolderFileName   = "swtoken.lock.json"
+	LockFileName     = "swtoken.lock" // the cross-process lock (lock_unix.go)
+	HoldersDirName   = "holders"      // records of long holds (holder.go)
 	OutputsDirName   = "outputs"
 	dirMode          = 0o700
 	fileMode         = 0o600

@@ -40,7 +40,8 @@ func TestPrivateModesDespitePermissiveUmask(t *testing.T) {
 		{filepath.Join(dir, OutputsDirName), 0o700},
 		{filepath.Join(dir, DBFileName), 0o600},
 		{filepath.Join(dir, KeyFileName), 0o600},
-		{filepath.Join(dir, HolderFileName), 0o600},
+		{filepath.Join(dir, LockFileName), 0o600},
+		{filepath.Join(dir, HoldersDirName), 0o700},
 	} {
 		fi, err := os.Stat(c.path)
 		if err != nil {
@@ -59,8 +60,8 @@ func TestPrivateModesDespitePermissiveUmask(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if len(names) != 4 {
-		t.Errorf("data directory holds %v, want only %s, %s, %s and %s", names, DBFileName, HolderFileName, KeyFileName, OutputsDirName)
+	if len(names) != 5 {
+		t.Errorf("data directory holds %v, want only %s, %s, %s, %s and %s", names, DBFileName, LockFileName, HoldersDirName, KeyFileName, OutputsDirName)
 	}
 
 	// A custom key file in a directory of its own is private too.

@@ -25,6 +25,8 @@
 //	                                      trailers (PKCS#1 or PKCS#8 DER), sealed
 //	                                      with AAD "meta:signing_key"; set once
 //	                                      (signing.go)
+//	  change_counter   -> <u64>           raised by every write transaction
+//	                                      (changes.go); absent means 0
 //	  signing_cert     -> DER bytes       its X.509 certificate, in the clear
 //	  install_name     -> ASCII text      optional short name of the
 //	                                      installation, the SDTID header Origin;
@@ -287,6 +289,7 @@ func (s *Store) migrate(current uint64) error {
 		return fmt.Errorf("store %s has schema version %d and needs an upgrade to %d: open it once without read-only mode",
 			s.dbPath, current, SchemaVersion)
 	}
+	// Open holds the store exclusively while it migrates: s.db is its handle.
 	return s.db.Update(func(tx *bolt.Tx) error {
 		// Re-read inside the write transaction: this is the authoritative value.
 		v, err := readSchemaVersion(tx)

@@ -558,7 +558,7 @@ func (s *Store) ExpiringTokens(now time.Time, days int) ([]model.Token, error) {
 func (s *Store) CountTokens() (int, error) { return s.countKeys(bucketTokens) }
 
 func (s *Store) countKeys(bucket []byte) (n int, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.viewBolt(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucket).Stats().KeyN
 		return nil
 	})

@@ -61,7 +61,7 @@ func Preflight(stdin, stdout *os.File, termName string) error {
 // The engine runs in this process. When the console ends, normally or by a
 // dropped SSH link (SIGHUP), the engine finishes the job in hand (queued
 // jobs wait for the next start), then the store is closed.
-func Run(dataDir, keyFile string) int {
+func Run(dataDir, keyFile string, lockWait time.Duration) int {
 	if err := Preflight(os.Stdin, os.Stdout, os.Getenv("TERM")); err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
 		return exitUsage
@@ -71,7 +71,7 @@ func Run(dataDir, keyFile string) int {
 	os.Unsetenv("TEA_TRACE")
 	log.SetOutput(io.Discard)
 
-	st, err := store.Open(store.Options{DataDir: dataDir, KeyFile: keyFile, Activity: "console open"})
+	st, err := store.Open(store.Options{DataDir: dataDir, KeyFile: keyFile, LockTimeout: lockWait, Activity: "console: open"})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "swtoken: %v\n", err)
 		var inUse *store.InUseError
