@@ -29,6 +29,7 @@ var knownAuditActions = []string{
 	"import tokens",
 	"import users",
 	"job cancel",
+	"job cancel request",
 	"job completion",
 	"job failure",
 	"job requeue",

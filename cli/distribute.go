@@ -182,27 +182,23 @@ func adminPassword(pwFile string, stdio IO) (string, error) {
 	return pw, nil
 }
 
-// runJobsToEnd runs the queued jobs (older ones first) and returns the end
-// of job seq. SIGINT or SIGTERM stop the run: the job in hand changes
-// nothing and stays queued for the next run.
+// runJobsToEnd runs the queued jobs (older ones first) until job seq has
+// ended, here or in another process that claimed it first (a console, `jobs
+// run`), and returns its end. SIGINT or SIGTERM stop the wait: a job this
+// process runs changes nothing and goes back to the queue.
 func runJobsToEnd(eng *jobs.Engine, stdio IO, seq uint64) (model.Job, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	stopProgress := showProgress(eng, stdio.Stderr)
-	ran, err := eng.RunQueued(ctx)
+	_, end, err := eng.RunUntil(ctx, seq)
 	stopProgress()
 	if err != nil {
 		if ctx.Err() != nil {
-			return model.Job{}, errors.New("interrupted: the job in hand changed nothing and stays queued; run `swtoken jobs run` to finish it")
+			return model.Job{}, errors.New("interrupted: a job this command was running changed nothing and is queued again; `swtoken jobs run` (or an open console) finishes it")
 		}
 		return model.Job{}, err
 	}
-	for _, j := range ran {
-		if j.Seq == seq {
-			return j, nil
-		}
-	}
-	return eng.Store().Job(seq)
+	return end, nil
 }
 
 // showProgress prints "job NAME: n of N" on stderr while jobs run, when

@@ -328,9 +328,9 @@ func runJobsCancel(g Globals, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	// A job running in another process holds the store, so opening it
-	// fails with "in use" (exit 3); a job found Running here was
-	// interrupted and changed nothing, so canceling it is safe.
+	// A job running in another process is asked to stop (its runner
+	// sees it within a second) and the command waits for its end; one
+	// whose runner is gone changed nothing and ends at once.
 	return withStore(g, readWrite, "jobs cancel "+name, func(st *store.Store) error {
 		j, err := findJob(st, name)
 		if err != nil {
@@ -343,8 +343,17 @@ func runJobsCancel(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdio.Stdout, "Canceled job %q; no token was changed.\n", j.Name)
-		return nil
+		switch j.State {
+		case model.JobCanceled:
+			fmt.Fprintf(stdio.Stdout, "Canceled job %q; no token was changed.\n", j.Name)
+			return nil
+		case model.JobCompleted:
+			return fmt.Errorf("job %q completed before the cancel reached it: its new seeds are committed", j.Name)
+		case model.JobFailed:
+			return fmt.Errorf("job %q failed before the cancel reached it: %s", j.Name, j.Reason)
+		}
+		return fmt.Errorf("asked the runner of job %q to stop, but it is still %s after %v; it ends Canceled when its runner stops (see swtoken jobs show)",
+			j.Name, strings.ToLower(j.State.String()), jobs.CancelWait)
 	})
 }
 

@@ -412,6 +412,10 @@ type Job struct {
 	// OutputDeleted is when the admin deleted the output file (zero while
 	// it exists or before completion); Output is then empty.
 	OutputDeleted time.Time
+	// CancelRequested is set on a Running job when an admin in another
+	// process cancels it; its runner stops within a second and ends it
+	// Canceled.
+	CancelRequested bool
 }
 
 // FileSettings are the profile values a job writes into every file.

@@ -345,34 +345,24 @@ func (s *Store) StartJob(seq uint64) (model.Job, error) {
 	})
 }
 
-// RequeueInterrupted returns every Running job to Queued (audit "job
-// requeue"): a job that was running when its process died changed nothing
-// (its seeds are committed only with its completion), so it runs again from
-// the start. The process that runs jobs calls it once after opening the
-// store, before it runs anything.
-func (s *Store) RequeueInterrupted() ([]model.Job, error) {
-	running, err := s.Jobs(model.JobRunning)
-	if err != nil {
-		return nil, err
-	}
-	var out []model.Job
-	for _, r := range running {
-		j, err := s.changeJob(r.Seq, func(tx *Tx, j *model.Job) (string, string, error) {
-			if j.State != model.JobRunning {
-				return "", "", fmt.Errorf("job %q is no longer running", j.Name)
-			}
-			// Progress is not written while a job runs (nothing in the
-			// store changes before the commit), so the record does not
-			// claim how far it got.
-			j.State, j.Done = model.JobQueued, 0
-			return "job requeue", fmt.Sprintf("interrupted before its commit (%d tokens); nothing was changed; it runs again from the start", j.Total), nil
-		})
-		if err != nil {
-			return out, err
+// RequeueInterrupted returns every Running job whose runner is gone (its
+// lease is free: the process died, or the job was never leased) to Queued
+// (audit "job requeue"): it changed nothing (its seeds are committed only
+// with its completion), so it runs again from the start. A Running job
+// whose lease a live runner holds is left alone.
+func (s *Store) RequeueInterrupted() ([]model.Job, error) { return s.RequeueOrphans() }
+
+// ReturnToQueue puts a Running job that this process holds the lease of
+// back in the queue (the runner is shutting down mid-job; nothing was
+// changed). Audit "job requeue".
+func (s *Store) ReturnToQueue(seq uint64, why string) (model.Job, error) {
+	return s.changeJob(seq, func(tx *Tx, j *model.Job) (string, string, error) {
+		if j.State != model.JobRunning {
+			return "", "", fmt.Errorf("job %q is no longer running", j.Name)
 		}
-		out = append(out, j)
-	}
-	return out, nil
+		j.State, j.Done, j.CancelRequested = model.JobQueued, 0, false
+		return "job requeue", fmt.Sprintf("%s before its commit (%d tokens); nothing was changed; it runs again from the start", why, j.Total), nil
+	})
 }
 
 // EndJob ends a queued or running job as Failed or Canceled with reason:
@@ -387,7 +377,7 @@ func (s *Store) EndJob(seq uint64, state model.JobState, reason string) (model.J
 		if !j.State.Cancelable() {
 			return "", "", fmt.Errorf("job %q is %s already; only a queued or running job can be %s", j.Name, j.State, state)
 		}
-		j.State, j.Reason, j.Ended = state, reason, s.now()
+		j.State, j.Reason, j.Ended, j.CancelRequested = state, reason, s.now(), false
 		if err := tx.deleteJobPassword(j.Seq); err != nil {
 			return "", "", err
 		}
@@ -406,6 +396,10 @@ func (t *Tx) deleteJobPassword(seq uint64) error {
 	}
 	return b.Delete(itob(seq))
 }
+
+// ErrCancelRequested is returned by CommitJob for a job that an admin
+// canceled while it ran: it ends Canceled instead, with nothing changed.
+var ErrCancelRequested = errors.New("the job was canceled while it ran")
 
 // JobCommit is what a completed job hands to the store in one transaction.
 type JobCommit struct {
@@ -440,6 +434,9 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 		}
 		if j.State != model.JobRunning {
 			return fmt.Errorf("job %q is %s, not running: it cannot complete", j.Name, j.State)
+		}
+		if j.CancelRequested {
+			return ErrCancelRequested
 		}
 		sel := getBucket(tx.tx, bucketJobsTokens, itob(c.Seq))
 		if sel == nil {

@@ -34,6 +34,8 @@ type jobJSON struct {
 	// File is the profile's tokencode settings frozen at submit (absent in
 	// jobs submitted before they were frozen).
 	File *fileJSON `json:"file,omitempty"`
+	// CancelRequested: an admin asked the runner to stop (lease.go).
+	CancelRequested bool `json:"cancel_requested,omitempty"`
 }
 
 type fileJSON struct {
@@ -70,7 +72,7 @@ func encodeJob(j model.Job) jobJSON {
 		State: j.State, Reason: j.Reason, Total: j.Total, Done: j.Done,
 		Submitted: j.Submitted, Started: j.Started, Ended: j.Ended, Output: j.Output,
 		OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: j.OutputDeleted,
-		File: fileRecord(j.File),
+		File: fileRecord(j.File), CancelRequested: j.CancelRequested,
 	}
 }
 
@@ -101,6 +103,7 @@ func decodeJob(key, data []byte) (model.Job, error) {
 		State: r.State, Reason: r.Reason, Total: r.Total, Done: r.Done,
 		Submitted: r.Submitted, Started: r.Started, Ended: r.Ended, Output: r.Output,
 		OutputSize: r.OutputSize, OutputSHA256: r.OutputSHA256, OutputDeleted: r.OutputDeleted,
+		CancelRequested: r.CancelRequested,
 	}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swtoken/swtoken/model"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -443,6 +444,8 @@ type Tx struct {
 	// jobFacts caches the completed jobs that seed records reference
 	// (seeds.go: distJob).
 	jobFacts map[uint64]distJobFacts
+	// heldBy caches UnfinishedJobHolder for writeToken's guard.
+	heldBy func(serial string) (model.Job, bool)
 }
 
 // Writable reports whether this is an Update transaction.

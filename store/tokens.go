@@ -306,6 +306,9 @@ func (t *Tx) checkCanTake(cur model.Token, userID string) error {
 // writeToken stores tok under key (its token record and, when it changed,
 // its seed record) and moves its index entry from oldUser.
 func (t *Tx) writeToken(key []byte, oldUser string, tok model.Token) error {
+	if err := t.checkNotInUnfinishedJob(tok.Serial); err != nil {
+		return err
+	}
 	if err := putJSON(t.tx.Bucket(bucketTokens), key, encodeToken(tok)); err != nil {
 		return err
 	}
@@ -335,6 +338,36 @@ func (t *Tx) writeToken(key []byte, oldUser string, tok model.Token) error {
 	}
 	if tok.AssignedUser != "" {
 		return idx.Put(userIndexKey(tok.AssignedUser, tok.Serial), nil)
+	}
+	return nil
+}
+
+// TokenInJobError refuses a change to a token that a queued or running job
+// holds: the job will write its file from the token as it was frozen, and
+// the consistency rule (product.md sections 2 and 10) allows no other
+// change until the job ends.
+type TokenInJobError struct {
+	Serial string
+	Job    string
+	State  model.JobState
+}
+
+func (e *TokenInJobError) Error() string {
+	return fmt.Sprintf("token %s is in job %q (%s), which has not ended: it cannot be changed until the job ends (wait for it, or cancel it)",
+		e.Serial, e.Job, e.State)
+}
+
+// checkNotInUnfinishedJob is writeToken's guard (TokenInJobError).
+func (t *Tx) checkNotInUnfinishedJob(serial string) error {
+	if t.heldBy == nil {
+		held, err := t.UnfinishedJobHolder()
+		if err != nil {
+			return err
+		}
+		t.heldBy = held
+	}
+	if j, ok := t.heldBy(serial); ok {
+		return &TokenInJobError{Serial: serial, Job: j.Name, State: j.State}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
@@ -87,6 +88,9 @@ type Engine struct {
 	runSeq    uint64
 	runCancel context.CancelCauseFunc
 	stopAfter bool
+
+	// progress is the number of files of the job in hand written so far.
+	progress atomic.Int64
 
 	signerOnce sync.Mutex
 	signer     *sdtid.Signer
@@ -201,11 +205,12 @@ func (e *Engine) Wake() {
 }
 
 // Recover prepares the store for running jobs, once per engine: jobs left
-// Running by a process that died go back to Queued (they changed nothing),
-// and leftover temporary files and orphaned outputs are removed.
+// Running by a runner that died (their lease is free) go back to Queued
+// (they changed nothing), and leftover temporary files and orphaned
+// outputs are removed, never those of a job whose runner is alive.
 func (e *Engine) Recover() error {
 	e.recoverOnce.Do(func() {
-		requeued, err := e.st.RequeueInterrupted()
+		requeued, err := e.st.RequeueOrphans()
 		if err != nil {
 			e.recoverErr = err
 			return
@@ -218,17 +223,27 @@ func (e *Engine) Recover() error {
 	return e.recoverErr
 }
 
-// errStopped is the cause when the runner's context ends (shutdown): the
-// job in hand goes back to Queued, since nothing was changed.
-var errStopped = errors.New("the engine was stopped")
-
 // ErrCanceled is the cause of a job canceled by the admin.
 var ErrCanceled = errors.New("canceled by the admin")
 
+// errEndedElsewhere is the cause when the job's record says it is no
+// longer running (ended by another process): the runner stops and writes
+// no end of its own.
+var errEndedElsewhere = errors.New("the job was ended by another process")
+
+// PollEvery is how often an idle console's runner looks for jobs queued by
+// other processes, and how often a runner that waits for another runner
+// looks again.
+const PollEvery = time.Second
+
+// waitEvery is how often `jobs run` and `distribute` look again while
+// another runner has the store's one running job.
+const waitEvery = 250 * time.Millisecond
+
 // Start runs the runner goroutine until ctx ends: it claims queued jobs in
-// submit order and runs each to its end. When ctx ends mid-job, the job is
-// abandoned and returns to Queued (nothing changed). Done is closed when
-// the goroutine has returned.
+// queue order (this process's and other processes'), one at a time, and
+// runs each to its end. When ctx ends mid-job, the job goes back to Queued
+// (nothing changed). Done is closed when the goroutine has returned.
 func (e *Engine) Start(ctx context.Context) {
 	go func() {
 		defer close(e.done)
@@ -236,18 +251,21 @@ func (e *Engine) Start(ctx context.Context) {
 			e.publish(Event{Reason: "recovery failed: " + err.Error()})
 			return
 		}
+		poll := time.NewTicker(PollEvery)
+		defer poll.Stop()
 		for {
-			ran, _ := e.runNext(ctx)
+			_, status, _ := e.runNextJob(ctx)
 			if e.stopping() || ctx.Err() != nil {
 				return
 			}
-			if ran {
+			if status == statusRan {
 				continue
 			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-e.wake:
+			case <-poll.C:
 			}
 		}
 	}()
@@ -271,53 +289,110 @@ func (e *Engine) stopping() bool {
 // Done is closed when the runner started by Start has returned.
 func (e *Engine) Done() <-chan struct{} { return e.done }
 
-// RunQueued runs every queued job, interrupted ones included, to its end and
-// returns when none is left (swtoken jobs run). It returns the jobs it ran,
-// in order, as they ended. An error is returned only when the engine itself
-// cannot go on (the store failed); a job that fails is a result.
+// RunQueued runs queued jobs, interrupted ones included, in queue order and
+// returns when none is left (swtoken jobs run). While another process runs
+// a job, it waits its turn. It returns the jobs it ran, in order, as they
+// ended. An error is returned only when the engine itself cannot go on
+// (the store failed); a job that fails is a result.
 func (e *Engine) RunQueued(ctx context.Context) ([]model.Job, error) {
+	return e.runUntil(ctx, false, func(model.Job) bool { return false })
+}
+
+// RunUntil runs queued jobs in queue order, as RunQueued does, until job seq
+// has ended, by this runner or by another process's (swtoken distribute
+// waiting for its job), and returns the jobs this runner ran and seq's end.
+// While another process runs seq, its progress is published as events.
+func (e *Engine) RunUntil(ctx context.Context, seq uint64) ([]model.Job, model.Job, error) {
+	var last model.Job
+	ran, err := e.runUntil(ctx, true, func(model.Job) bool {
+		j, err := e.st.Job(seq)
+		if err != nil {
+			return false
+		}
+		if j.State != last.State || j.Done != last.Done {
+			e.publish(eventFor(j))
+		}
+		last = j
+		return j.State.Terminal()
+	})
+	if err == nil && !last.State.Terminal() {
+		last, err = e.st.Job(seq)
+	}
+	return ran, last, err
+}
+
+// runUntil is the waiting runner's loop: done is asked after each job and
+// each wait. With nothing queued it returns, unless waitFor (a job that
+// runs elsewhere is awaited).
+func (e *Engine) runUntil(ctx context.Context, waitFor bool, done func(model.Job) bool) ([]model.Job, error) {
 	if err := e.Recover(); err != nil {
 		return nil, err
 	}
 	var out []model.Job
 	for ctx.Err() == nil {
-		j, ran, err := e.runNextJob(ctx)
+		j, status, err := e.runNextJob(ctx)
 		if err != nil {
 			return out, err
 		}
-		if !ran {
+		if status == statusRan {
+			out = append(out, j)
+		}
+		if done(j) {
 			return out, nil
 		}
-		out = append(out, j)
+		switch status {
+		case statusRan:
+			continue
+		case statusNone:
+			// Nothing queued: done unless the job waited for runs
+			// elsewhere.
+			if !waitFor {
+				return out, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(waitEvery):
+		}
 	}
 	return out, ctx.Err()
 }
 
-func (e *Engine) runNext(ctx context.Context) (bool, error) {
-	_, ran, err := e.runNextJob(ctx)
-	return ran, err
-}
+type runStatus int
 
-// runNextJob claims the oldest queued job and runs it to its end.
-func (e *Engine) runNextJob(ctx context.Context) (model.Job, bool, error) {
+const (
+	statusNone runStatus = iota // no queued job
+	statusBusy                  // queued jobs wait for another runner
+	statusRan                   // this runner ran a job
+)
+
+// runNextJob claims the oldest queued job (store.ClaimNextJob: its lease,
+// then the claim transaction) and runs it to its end.
+func (e *Engine) runNextJob(ctx context.Context) (model.Job, runStatus, error) {
 	e.runMu.Lock()
-	queued, err := e.st.Jobs(model.JobQueued)
-	if err != nil || len(queued) == 0 {
+	job, lease, err := e.st.ClaimNextJob()
+	switch {
+	case errors.Is(err, store.ErrNoJobToClaim):
 		e.runMu.Unlock()
-		return model.Job{}, false, err
-	}
-	next := queued[len(queued)-1] // Jobs lists newest first
-	job, err := e.st.StartJob(next.Seq)
-	if err != nil {
+		return model.Job{}, statusNone, nil
+	case errors.Is(err, store.ErrRunnerBusy):
 		e.runMu.Unlock()
-		return model.Job{}, false, err
+		return model.Job{}, statusBusy, nil
+	case err != nil:
+		e.runMu.Unlock()
+		return model.Job{}, statusNone, err
 	}
 	jctx, cancel := context.WithCancelCause(ctx)
 	e.runSeq, e.runCancel = job.Seq, cancel
+	e.progress.Store(0)
 	e.runMu.Unlock()
 
 	e.publish(eventFor(job))
+	_ = e.st.SetActivity(fmt.Sprintf("job %s, starting (%d tokens)", job.Name, job.Total))
+	stopWatch := e.watch(jctx, cancel, job)
 	end := e.runJob(jctx, job)
+	stopWatch()
+	lease.Release()
 
 	e.runMu.Lock()
 	e.runSeq, e.runCancel = 0, nil
@@ -325,26 +400,106 @@ func (e *Engine) runNextJob(ctx context.Context) (model.Job, bool, error) {
 	cancel(nil)
 	_ = e.st.SetActivity("idle")
 	e.publish(eventFor(end))
-	return end, true, nil
+	return end, statusRan, nil
 }
 
-// Cancel cancels a queued or running job. A running job stops at once; it
-// ends Canceled with nothing changed (its seeds were not committed). A job
-// that is already completing (its ZIP in place, the commit under way)
-// completes.
+// watchEvery is how often a runner looks at its job's record for a cancel
+// from another process (so it stops within a second); ProgressEvery is how
+// often it records its progress there.
+const (
+	watchEvery    = 200 * time.Millisecond
+	ProgressEvery = time.Second
+)
+
+// watch looks at the running job's record every watchEvery, records the
+// progress at most every ProgressEvery, and cancels the job's context when
+// another process canceled or ended it. It returns a function that stops
+// it.
+func (e *Engine) watch(ctx context.Context, cancel context.CancelCauseFunc, job model.Job) func() {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(watchEvery)
+		defer t.Stop()
+		lastWrite, lastDone := time.Now(), int64(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			n := int64(-1)
+			if time.Since(lastWrite) >= ProgressEvery {
+				if d := e.progress.Load(); d != lastDone {
+					n = d
+				}
+			}
+			res, err := e.st.RecordProgress(job.Seq, int(n))
+			if err != nil {
+				continue // the store is busy: look again
+			}
+			if n >= 0 {
+				lastWrite, lastDone = time.Now(), n
+			}
+			if res.Stop {
+				if res.Reason == "canceled" {
+					cancel(ErrCanceled)
+				} else {
+					cancel(fmt.Errorf("%w (%s)", errEndedElsewhere, res.Reason))
+				}
+				return
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		wg.Wait()
+	}
+}
+
+// Cancel cancels a queued or running job, whichever process runs it. A job
+// this engine runs stops at once; one that another process runs is marked
+// (store.RequestCancel), and Cancel waits up to CancelWait for its runner
+// to end it. It ends Canceled with nothing changed (its seeds were not
+// committed). A job that is already completing (its ZIP in place, the
+// commit under way) completes. The job returned is its record when Cancel
+// returns: Canceled, Completed, or still Running with CancelRequested when
+// its runner did not stop in time.
 func (e *Engine) Cancel(seq uint64) (model.Job, error) {
 	e.runMu.Lock()
 	if e.runSeq == seq && e.runCancel != nil {
 		e.runCancel(ErrCanceled)
 		e.runMu.Unlock()
-		return e.st.Job(seq)
+		return e.waitEnd(seq)
 	}
-	defer e.runMu.Unlock()
-	j, err := e.st.EndJob(seq, model.JobCanceled, ErrCanceled.Error())
-	if err == nil {
-		e.publish(eventFor(j))
+	e.runMu.Unlock()
+	j, err := e.st.RequestCancel(seq, ErrCanceled.Error())
+	if err != nil {
+		return j, err
 	}
-	return j, err
+	if j.State == model.JobRunning {
+		return e.waitEnd(seq)
+	}
+	e.publish(eventFor(j))
+	return j, nil
+}
+
+// CancelWait bounds how long Cancel waits for a runner to stop.
+const CancelWait = 3 * time.Second
+
+func (e *Engine) waitEnd(seq uint64) (model.Job, error) {
+	deadline := time.Now().Add(CancelWait)
+	for {
+		j, err := e.st.Job(seq)
+		if err != nil || j.State.Terminal() || time.Now().After(deadline) {
+			return j, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // runJob runs one claimed job and records how it ended.
@@ -359,14 +514,15 @@ func (e *Engine) runJob(ctx context.Context, job model.Job) model.Job {
 	switch {
 	case errors.Is(cause, ErrCanceled):
 		end, serr = e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error())
+	case errors.Is(cause, errEndedElsewhere):
+		end, serr = e.st.Job(job.Seq)
+	case errors.Is(err, store.ErrCancelRequested):
+		end, serr = e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error())
 	case ctx.Err() != nil && !errors.Is(cause, ErrCanceled):
-		// Shutdown: nothing was changed; the job runs again on the next start.
-		var js []model.Job
-		js, serr = e.st.RequeueInterrupted()
-		end = job
-		if len(js) > 0 {
-			end = js[0]
-		}
+		// Shutdown: nothing was changed; the job runs again from the
+		// queue (this runner still holds its lease, so nobody else has
+		// taken it meanwhile).
+		end, serr = e.st.ReturnToQueue(job.Seq, "the runner was stopped")
 	default:
 		end, serr = e.st.EndJob(job.Seq, model.JobFailed, err.Error())
 	}

@@ -20,11 +20,17 @@ import (
 func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }
 
 // cleanOutputs removes what a crash can leave in the outputs directory:
-// temporary files (a ZIP being written, a download in progress is in the
-// target directory instead) and ZIPs whose job never committed (written and
-// renamed, then the process died before the commit transaction). Such a ZIP
-// holds seeds the store does not have, so it must not be handed out; its
-// job runs again and writes a new one.
+// temporary files (a ZIP being written, its seed spool, manifest and
+// central directory; a download in progress is in the target directory
+// instead) and ZIPs whose job never committed (written and renamed, then
+// the process died before the commit transaction). Such a ZIP holds seeds
+// the store does not have, so it must not be handed out; its job runs
+// again and writes a new one.
+//
+// Another process may be running a job right now: the files of a job whose
+// lease is held are left alone, and a job's record is read again after its
+// lease was found free (the runner may have committed and let go since the
+// listing).
 func (e *Engine) cleanOutputs() error {
 	dir := e.st.OutputsDir()
 	ents, err := os.ReadDir(dir)
@@ -34,21 +40,30 @@ func (e *Engine) cleanOutputs() error {
 	if err != nil {
 		return err
 	}
-	jobs, err := e.st.Jobs()
-	if err != nil {
-		return err
-	}
-	live := map[string]bool{}
-	for _, j := range jobs {
-		if j.State == model.JobCompleted && j.Output != "" {
-			live[filepath.Base(j.Output)] = true
-		}
-	}
 	for _, de := range ents {
 		name := de.Name()
+		idPart, _, _ := strings.Cut(name, ".")
+		seq, perr := strconv.ParseUint(idPart, 10, 64)
 		switch {
-		case strings.HasSuffix(name, ".tmp"):
-		case strings.HasSuffix(name, ".zip") && isJobID(strings.TrimSuffix(name, ".zip")) && !live[name]:
+		case perr == nil && (strings.HasSuffix(name, ".tmp") || name == idPart+".zip"):
+			held, err := e.st.LeaseHeld(seq)
+			if err != nil {
+				return err
+			}
+			if held {
+				continue
+			}
+			if name == idPart+".zip" {
+				j, err := e.st.Job(seq)
+				if err == nil && j.State == model.JobCompleted && j.Output != "" && filepath.Base(j.Output) == name {
+					continue
+				}
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+		case perr != nil && strings.HasSuffix(name, ".tmp"):
+			// A temporary file not named after a job: not ours to keep.
 		default:
 			continue
 		}

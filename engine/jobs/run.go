@@ -493,6 +493,7 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		runtime.GC()
 	}
 	fs := jc.file
+	_ = st.SetActivity(fmt.Sprintf("committing job %s (%d tokens)", job.Name, job.Total))
 	done, err := st.CommitJob(store.JobCommit{
 		Seq: job.Seq, Output: final, Size: hc.n, SHA256: hex.EncodeToString(hc.h.Sum(nil)),
 		Seeds: seeds, Digits: fs.Digits, IntervalSeconds: fs.IntervalSeconds, AddPIN: fs.AddPIN,
@@ -725,6 +726,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				break
 			}
 			next++
+			e.progress.Store(int64(next))
 			<-slots
 			if now := time.Now(); now.Sub(lastEvent) >= time.Second/MaxEventsPerSecond || next == jc.job.Total {
 				lastEvent = now
