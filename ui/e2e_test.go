@@ -437,25 +437,22 @@ func TestE2ERefusesWithoutAUsableTerminal(t *testing.T) {
 	}
 }
 
-// TestE2ESecondConsoleIsRefused: a second console on the same store exits
-// with status 3 and names the holder.
-func TestE2ESecondConsoleIsRefused(t *testing.T) {
+// TestE2ESecondConsoleOpensBesideTheFirst: a second admin's console opens
+// on a store that a first console has open (product.md section 10), and
+// both quit normally.
+func TestE2ESecondConsoleOpensBesideTheFirst(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cli(t, data, "demo")
 	first := startConsole(t, dir, data, 80, 24, "TERM=xterm-256color", "LANG=C.UTF-8")
 	first.waitFor(`Distribute Software Tokens`, 10*time.Second)
 	second := startConsole(t, dir, data, 80, 24, "TERM=xterm-256color", "LANG=C.UTF-8")
-	if st := second.exitStatus(10 * time.Second); st != 3 {
-		t.Fatalf("second console exit status %d, want 3:\n%s", st, second.history())
-	}
-	h := second.history()
-	if !strings.Contains(h, fmt.Sprintf("store is in use by pid %d", first.pid())) {
-		t.Fatalf("holder message missing:\n%s", h)
-	}
-	first.keys("q")
-	if st := first.exitStatus(10 * time.Second); st != 0 {
-		t.Fatalf("first console exit status %d", st)
+	second.waitFor(`Distribute Software Tokens`, 10*time.Second)
+	for _, s := range []*tmuxSession{second, first} {
+		s.keys("q")
+		if st := s.exitStatus(10 * time.Second); st != 0 {
+			t.Fatalf("console exit status %d:\n%s", st, s.history())
+		}
 	}
 }
 
