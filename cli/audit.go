@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -110,9 +111,10 @@ func runAudit(g Globals, args []string, stdio IO) error {
 			if r.Details != "" {
 				line += ": " + r.Details
 			}
-			// Details are plain text, but a newline in one must not forge
-			// a second record on screen.
-			fmt.Fprintln(stdio.Stdout, strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(line))
+			// Details and objects hold file names and other outside
+			// text: a newline must not forge a second record on screen,
+			// nor an escape sequence recolour or rewrite it.
+			fmt.Fprintln(stdio.Stdout, model.Printable(line))
 		}
 		fmt.Fprintln(stdio.Stdout, plural(len(recs), "record"))
 		return nil

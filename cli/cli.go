@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/term"
+
+	"github.com/swtoken/swtoken/model"
 )
 
 // Version is the release version; release builds set it with
@@ -179,10 +181,12 @@ func report(err error, c command, stdio IO) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "swtoken: %s\nusage: %s\n", ue.msg, c.usage)
+		fmt.Fprintf(stderr, "swtoken: %s\nusage: %s\n", model.Printable(ue.msg), c.usage)
 		return ExitUsage
 	}
-	fmt.Fprintf(stderr, "swtoken: %v\n", err)
+	// An error may quote a file name, a CSV line or a job's reason: no
+	// control character in it reaches the terminal, and it stays one line.
+	fmt.Fprintf(stderr, "swtoken: %s\n", model.Printable(err.Error()))
 	var ec exitCoder
 	if errors.As(err, &ec) {
 		return ec.ExitCode()

@@ -213,7 +213,7 @@ func showProgress(eng *jobs.Engine, w io.Writer) func() {
 		defer close(done)
 		for ev := range events {
 			if ev.State == model.JobRunning && ev.Total > 0 {
-				fmt.Fprintf(w, "\r\033[Kjob %s: %d of %d (%d%%)", ev.Name, ev.Done, ev.Total, ev.Done*100/ev.Total)
+				fmt.Fprintf(w, "\r\033[Kjob %s: %d of %d (%d%%)", model.Printable(ev.Name), ev.Done, ev.Total, ev.Done*100/ev.Total)
 			} else if ev.State.Terminal() {
 				fmt.Fprintf(w, "\r\033[K")
 			}
@@ -235,7 +235,7 @@ func (e *jobEndError) Error() string {
 func reportEnd(w io.Writer, j model.Job) error {
 	switch j.State {
 	case model.JobCompleted:
-		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), j.Output, j.OutputSize, j.OutputSHA256)
+		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), model.Printable(j.Output), j.OutputSize, j.OutputSHA256)
 		fmt.Fprintf(w, "Download it with: swtoken jobs download %s --out FILE.zip\n", shellArg(j.Name))
 		return nil
 	case model.JobFailed, model.JobCanceled:
@@ -254,16 +254,16 @@ func shellArg(s string) string {
 
 func printPlan(w io.Writer, p *jobs.Plan) {
 	s, spec := p.Summary, p.Spec
-	fmt.Fprintf(w, "Job:                 %s\n", spec.Name)
+	fmt.Fprintf(w, "Job:                 %s\n", model.Printable(spec.Name))
 	if p.Profile.Name != "" {
-		fmt.Fprintf(w, "Profile:             %s (%d digits, %d s, %s)\n", p.Profile.Name, p.Profile.TokencodeLength, p.Profile.Duration, p.Profile.AuthType)
+		fmt.Fprintf(w, "Profile:             %s (%d digits, %d s, %s)\n", model.Printable(p.Profile.Name), p.Profile.TokencodeLength, p.Profile.Duration, p.Profile.AuthType)
 	}
 	bind := "device class " + spec.Binding.Value + " (class binding)"
 	if spec.Binding.Kind == model.BindingDevice {
 		bind = "device ID " + spec.Binding.Value + " (device binding)"
 	}
-	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", bind)
-	fmt.Fprintf(w, "Nickname:            %s\n", orNone(spec.Nickname, "(none)"))
+	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", model.Printable(bind))
+	fmt.Fprintf(w, "Nickname:            %s\n", model.Printable(orNone(spec.Nickname, "(none)")))
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(spec.PasswordMode))
 	fmt.Fprintf(w, "Criteria:            %s\n", spec.Criteria.Describe())
 	if s.Count > 0 {
@@ -285,7 +285,7 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 		// exactly these out (the error names only the first few).
 		fmt.Fprintf(w, "Password too long:   %s (change the criteria to leave them out)\n", plural(len(s.TooLong), "token"))
 		for _, r := range s.TooLong {
-			fmt.Fprintf(w, "  %s  user %s\n", r.Serial, r.User)
+			fmt.Fprintf(w, "  %s  user %s\n", r.Serial, model.Printable(r.User))
 		}
 	}
 	for _, warn := range s.Warnings(spec) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/swtoken/swtoken/engine/inventory"
+	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -146,7 +147,7 @@ func printImport(w io.Writer, res store.ImportResult, opts store.ImportOptions, 
 		fmt.Fprintf(w, "imported %d, skipped %d, rejected %d\n", res.Imported, res.Skipped, len(res.Rejected))
 	}
 	for _, r := range res.Rejected {
-		fmt.Fprintf(w, "rejected: %s: %s\n", r.Item, r.Reason)
+		fmt.Fprintf(w, "rejected: %s: %s\n", model.Printable(r.Item), model.Printable(r.Reason))
 	}
 	if len(res.Rejected) == 0 {
 		return nil

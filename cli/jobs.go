@@ -180,7 +180,7 @@ func runJobsList(g Globals, args []string, stdio IO) error {
 		}
 		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-19s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED (UTC)", "NAME")
 		for _, j := range list {
-			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-19s  %s\n", j.BatchID, j.State, j.Total, j.Submitted.UTC().Format(time.DateTime), j.Name)
+			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-19s  %s\n", j.BatchID, j.State, j.Total, j.Submitted.UTC().Format(time.DateTime), model.Printable(j.Name))
 		}
 		return nil
 	})
@@ -224,7 +224,7 @@ func runJobsShow(g Globals, args []string, stdio IO) error {
 }
 
 func printJob(w io.Writer, j model.Job) {
-	fmt.Fprintf(w, "Job:                 %s\n", j.Name)
+	fmt.Fprintf(w, "Job:                 %s\n", model.Printable(j.Name))
 	fmt.Fprintf(w, "Batch id:            %s\n", j.BatchID)
 	state := j.State.String()
 	if j.State == model.JobRunning {
@@ -232,11 +232,11 @@ func printJob(w io.Writer, j model.Job) {
 	}
 	fmt.Fprintf(w, "State:               %s\n", state)
 	if j.Reason != "" {
-		fmt.Fprintf(w, "Reason:              %s\n", j.Reason)
+		fmt.Fprintf(w, "Reason:              %s\n", model.Printable(j.Reason))
 	}
-	fmt.Fprintf(w, "Profile:             %s\n", j.Spec.Profile)
+	fmt.Fprintf(w, "Profile:             %s\n", model.Printable(j.Spec.Profile))
 	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", j.Spec.Binding)
-	fmt.Fprintf(w, "Nickname:            %s\n", orNone(j.Spec.Nickname, "(none)"))
+	fmt.Fprintf(w, "Nickname:            %s\n", model.Printable(orNone(j.Spec.Nickname, "(none)")))
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(j.Spec.PasswordMode))
 	fmt.Fprintf(w, "Criteria:            %s\n", j.Spec.Criteria.Describe())
 	fmt.Fprintf(w, "Tokens:              %d\n", j.Total)
@@ -249,7 +249,7 @@ func printJob(w io.Writer, j model.Job) {
 	}
 	switch {
 	case j.Output != "":
-		fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", j.Output, j.OutputSize, j.OutputSHA256)
+		fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", model.Printable(j.Output), j.OutputSize, j.OutputSHA256)
 	case !j.OutputDeleted.IsZero():
 		fmt.Fprintf(w, "Output:              deleted %s\n", j.OutputDeleted.UTC().Format(time.DateTime+" UTC"))
 	}
@@ -280,7 +280,7 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", path, j.OutputSize)
+		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", model.Printable(path), j.OutputSize)
 		// A ZIP whose tokens later jobs distributed again holds files that
 		// no longer work: say so, so that they are not handed out.
 		n, later, err := st.Superseded(j.Seq)
@@ -377,7 +377,7 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		var failed error
 		for _, j := range ran {
 			if e := reportEnd(stdio.Stdout, j); e != nil {
-				fmt.Fprintf(stdio.Stdout, "%v\n", e)
+				fmt.Fprintln(stdio.Stdout, model.Printable(e.Error()))
 				failed = fmt.Errorf("%d of %d job(s) did not complete", countNotCompleted(ran), len(ran))
 			}
 		}

@@ -94,7 +94,7 @@ func runProfilesList(g Globals, args []string, stdio IO) error {
 		}
 		for _, r := range recs {
 			p := r.Profile
-			fmt.Fprintf(stdio.Stdout, "%-30s  %-13s  %-34s  %6d  %7ds  %s\n", p.Name, p.DeviceType, p.DeliveryMethod, p.TokencodeLength, p.Duration, p.AuthType)
+			fmt.Fprintf(stdio.Stdout, "%-30s  %-13s  %-34s  %6d  %7ds  %s\n", model.Printable(p.Name), p.DeviceType, p.DeliveryMethod, p.TokencodeLength, p.Duration, p.AuthType)
 		}
 		fmt.Fprintln(stdio.Stdout, plural(len(recs), "profile"))
 		return nil

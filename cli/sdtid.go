@@ -91,22 +91,22 @@ func readLimited(path string, limit int64) ([]byte, error) {
 
 func printInspect(w io.Writer, path string, f *sdtid.File) {
 	yesNo := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(w, "File:               %s\n", path)
+	fmt.Fprintf(w, "File:               %s\n", model.Printable(path))
 	fmt.Fprintf(w, "Password protected: %s\n", yesNo[f.PasswordProtected])
 	fmt.Fprintf(w, "Tokens:             %d\n", len(f.Tokens))
 	for i, t := range f.Tokens {
 		if len(f.Tokens) > 1 {
 			fmt.Fprintf(w, "\nToken %d of %d\n", i+1, len(f.Tokens))
 		}
-		fmt.Fprintf(w, "Serial:             %s\n", t.Serial)
+		fmt.Fprintf(w, "Serial:             %s\n", model.Printable(t.Serial))
 		fmt.Fprintf(w, "Algorithm:          %s\n", algorithmLabel(t.Alg))
 		fmt.Fprintf(w, "Digits:             %d\n", t.Digits)
 		fmt.Fprintf(w, "Interval:           %d s\n", t.IntervalSeconds)
 		fmt.Fprintf(w, "PIN mode:           %s\n", pinModeLabel(t.PINMode))
 		fmt.Fprintf(w, "Expires:            %s\n", expiryLabel(t, time.Now()))
-		fmt.Fprintf(w, "Binding:            %s\n", bindingLabel(t.DeviceSerialNumber))
-		fmt.Fprintf(w, "Nickname:           %s\n", blankLabel(t.Nickname))
-		fmt.Fprintf(w, "User:               %s\n", userLabel(t))
+		fmt.Fprintf(w, "Binding:            %s\n", model.Printable(bindingLabel(t.DeviceSerialNumber)))
+		fmt.Fprintf(w, "Nickname:           %s\n", model.Printable(blankLabel(t.Nickname)))
+		fmt.Fprintf(w, "User:               %s\n", model.Printable(userLabel(t)))
 	}
 }
 

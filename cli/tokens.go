@@ -262,6 +262,6 @@ func writeTokenRow(w io.Writer, t model.Token, at time.Time) error {
 		user = "-"
 	}
 	_, err := fmt.Fprintf(w, "%-12s  %-8s  %-9s  %-10s  %-8s  %4d  %s\n",
-		t.Serial, t.Kind, t.Algorithm, dateOnly(t.Death), state, t.Distribution.Count, user)
+		t.Serial, t.Kind, t.Algorithm, dateOnly(t.Death), state, t.Distribution.Count, model.Printable(user))
 	return err
 }

@@ -64,7 +64,7 @@ func runUsers(g Globals, args []string, stdio IO) error {
 				fmt.Fprintf(stdio.Stdout, "%-20s  %6s  %-30s  %s\n", "USER ID", "TOKENS", "NAME", "E-MAIL")
 			}
 			n++
-			_, err := fmt.Fprintf(stdio.Stdout, "%-20s  %6d  %-30s  %s\n", u.ID, held[u.ID], u.FullName(), u.Email)
+			_, err := fmt.Fprintf(stdio.Stdout, "%-20s  %6d  %-30s  %s\n", model.Printable(u.ID), held[u.ID], model.Printable(u.FullName()), model.Printable(u.Email))
 			return err
 		})
 		if err != nil {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,6 +31,55 @@ func isControlOrBidi(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// Printable returns s with every character that could act on a terminal or
+// hide text replaced by a visible escape, for showing text that came from
+// outside (file names, CSV content, audit details, error texts) on a
+// terminal: C0 controls and DEL become \n, \r, \t or \xHH (\x1b for
+// ESC), C1 controls, the bidirectional formatting characters of
+// isControlOrBidi and the line and paragraph separators U+2028/U+2029
+// become \uHHHH, and a byte that is not UTF-8 becomes \xHH. Everything
+// else, other Unicode included, is left as it is, so Printable is the
+// identity on ordinary text. A backslash is not doubled: the escapes are
+// for the eye, and a name that spells "\n" is harmless.
+func Printable(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case escapedRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// escapedRune is a character Printable escapes.
+func escapedRune(r rune) bool {
+	return isControlOrBidi(r) || r == 0x2028 || r == 0x2029
+}
+
+// needsEscape reports whether Printable would change s.
+func needsEscape(s string) bool {
+	return !utf8.ValidString(s) || strings.IndexFunc(s, escapedRune) >= 0
 }
 
 // hasControlExceptLayout is hasControl for multi-line free text, where line

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -27,6 +28,20 @@ import (
 //
 // Records never hold secrets. Callers build Details from non-secret facts
 // (names, counts, paths, "password: set"); never a seed, a password or a key.
+
+// noTokenChanged is what the audit record of a failed or canceled job
+// says: the job committed nothing.
+const noTokenChanged = "no token was changed"
+
+// jobEndDetails is the details of a job's "job failure" or "job cancel"
+// record: the reason, and that no token was changed, said once even when
+// the reason says it already (the engine's disk-full text does).
+func jobEndDetails(reason string) string {
+	if strings.Contains(reason, noTokenChanged) {
+		return reason
+	}
+	return reason + "; " + noTokenChanged
+}
 
 // AuditRecord is one entry of the audit trail.
 type AuditRecord struct {

@@ -385,7 +385,7 @@ func (s *Store) EndJob(seq uint64, state model.JobState, reason string) (model.J
 		if state == model.JobCanceled {
 			action = "job cancel"
 		}
-		return action, fmt.Sprintf("%s; no token was changed", reason), nil
+		return action, jobEndDetails(reason), nil
 	})
 }
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 )
 
 // Names of the files and directories inside the data directory.
@@ -64,9 +66,53 @@ func (e *PermissionError) Error() string {
 		e.Path, e.Mode.Perm(), e.Fix)
 }
 
-// checkPrivate stats path and refuses group/other permission bits. It
-// reports exists=false (and no error) when the path does not exist, so the
-// caller decides whether a missing file may be created.
+// OwnerError reports a store file or directory owned by another user than
+// the one running swtoken, which OpenSSH's StrictModes refuses too: that
+// user can read or replace the token secrets whatever the mode says, and
+// a store shared that way is not private. Fix is the command that repairs
+// it.
+type OwnerError struct {
+	Path       string
+	Owner, You string // "name (uid N)", or "uid N" when the uid has no name
+	Fix        string
+}
+
+func (e *OwnerError) Error() string {
+	return fmt.Sprintf("%s is owned by %s, not by %s who runs swtoken; it holds token secrets, so swtoken refuses to use it: run `%s`, or run swtoken as its owner",
+		e.Path, e.Owner, e.You, e.Fix)
+}
+
+// ownerError builds the OwnerError of path, owned by uid while euid runs
+// swtoken. A directory's fix is recursive: the files in it belong to the
+// same store.
+func ownerError(path string, wantDir bool, uid, euid int) *OwnerError {
+	name := strconv.Itoa(euid)
+	if u, err := user.LookupId(name); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	fix := "chown " + shellQuote(name) + " " + shellQuote(path)
+	if wantDir {
+		fix = "chown -R " + shellQuote(name) + " " + shellQuote(path)
+	}
+	if euid != 0 {
+		fix = "sudo " + fix
+	}
+	return &OwnerError{Path: path, Owner: uidLabel(uid), You: uidLabel(euid), Fix: fix}
+}
+
+// uidLabel is "name (uid N)", or "uid N" for a uid without a name.
+func uidLabel(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
+		return fmt.Sprintf("%s (uid %d)", u.Username, uid)
+	}
+	return fmt.Sprintf("uid %d", uid)
+}
+
+// checkPrivate stats path and refuses a path owned by another user than
+// the effective one (checkOwner; root too gets no exception: it may use
+// only root's files) and group/other permission bits. It reports
+// exists=false (and no error) when the path does not exist, so the caller
+// decides whether a missing file may be created.
 func checkPrivate(path string, wantDir bool) (exists bool, err error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -80,6 +126,10 @@ func checkPrivate(path string, wantDir bool) (exists bool, err error) {
 	}
 	if !wantDir && !fi.Mode().IsRegular() {
 		return true, fmt.Errorf("%s is not a regular file", path)
+	}
+	// The owner first: the mode's fix (chmod) is the owner's to run.
+	if err := checkOwner(path, fi, wantDir); err != nil {
+		return true, err
 	}
 	if fi.Mode().Perm()&privateModeCheck != 0 {
 		fix := "chmod 600 " + shellQuote(path)

@@ -589,7 +589,7 @@ func (m *Model) fatalView(h int) string {
 	t := m.c.theme
 	var b strings.Builder
 	b.WriteString(t.Error.Render("ERROR: the console cannot go on") + "\n\n")
-	b.WriteString(ansi.Wordwrap(m.fatal.Error(), m.width-2, " ") + "\n\n")
+	b.WriteString(ansi.Wordwrap(model.Printable(m.fatal.Error()), m.width-2, " ") + "\n\n")
 	b.WriteString("Press esc to return to the home screen, or ctrl+c to quit.\n")
 	b.WriteString(t.Muted.Render("Nothing was changed by the failed step. If it persists, run swtoken from the command line (swtoken --help) for details."))
 	return b.String()

@@ -10,12 +10,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/filterlist"
 )
 
 // auditRow is one audit record; FilterValue is "time admin action object
-// details", so the text filter reaches everything shown.
+// details", so the text filter reaches everything shown. The fields are
+// shown and filtered as model.Printable makes them: a record's object and
+// details hold file names and other outside text, whose control characters
+// must not reach the terminal (an escape sequence, a newline forging a
+// second record).
 type auditRow struct {
 	r  store.AuditRecord
 	fs [5]string
@@ -86,7 +91,8 @@ func (s *auditScreen) load() tea.Cmd {
 		}
 		rows := make([]auditRow, len(recs))
 		for i, r := range recs {
-			rows[i] = auditRow{r: r, fs: [5]string{r.Time.In(loc).Format(time.DateTime), r.OSUser, r.Action, r.Object, r.Details}}
+			rows[i] = auditRow{r: r, fs: [5]string{r.Time.In(loc).Format(time.DateTime),
+				model.Printable(r.OSUser), model.Printable(r.Action), model.Printable(r.Object), model.Printable(r.Details)}}
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 		}
 		return to(s, auditLoadedMsg{rows: rows})
@@ -126,7 +132,7 @@ func (s *auditScreen) apply() tea.Cmd {
 	items := make([]filterlist.Item, 0, len(s.rows))
 	for i := range s.rows {
 		r := &s.rows[i]
-		if (act == "" || r.r.Action == act) && (adm == "" || r.r.OSUser == adm) {
+		if (act == "" || r.fs[2] == act) && (adm == "" || r.fs[1] == adm) {
 			items = append(items, r)
 		}
 	}
@@ -286,13 +292,13 @@ func (s *auditScreen) chainLine(w int) string {
 func (s *auditScreen) detailView(w, h int) string {
 	t := s.c.theme
 	r := s.detail
-	client := r.SSHClient
+	client := model.Printable(r.SSHClient)
 	if client == "" {
 		client = "(local)"
 	}
 	rows := [][2]string{
-		{"Time", s.c.when(r.Time)}, {"Admin (OS user)", r.OSUser}, {"SSH client", client},
-		{"Action", r.Action}, {"Object", r.Object}, {"Details", textValue(r.Details)},
+		{"Time", s.c.when(r.Time)}, {"Admin (OS user)", model.Printable(r.OSUser)}, {"SSH client", client},
+		{"Action", model.Printable(r.Action)}, {"Object", model.Printable(r.Object)}, {"Details", textValue(model.Printable(r.Details))},
 	}
 	// A settings save lists its changes joined by "; ": when they do not
 	// fit on one line, one change starts each line.

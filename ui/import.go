@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
+	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -334,7 +335,7 @@ func (s *importScreen) resultView(w, h int) string {
 		what = "Users CSV"
 	}
 	b.WriteString(t.Heading.Render("Import result: "+what) + "\n")
-	b.WriteString(ansiTruncate(t, "From: "+strings.Join(d.paths, " "), w) + "\n\n")
+	b.WriteString(ansiTruncate(t, "From: "+model.Printable(strings.Join(d.paths, " ")), w) + "\n\n")
 	var refused *store.ImportRejectedError
 	if errors.As(d.err, &refused) {
 		b.WriteString(t.Error.Render("REFUSED: ") + wrap(fmt.Sprintf("%d of %d item(s) rejected, so nothing was imported (all or nothing). Fix them, or import again choosing \"import the valid ones\".", refused.Rejected, refused.Total), w-9) + "\n\n")
@@ -364,7 +365,7 @@ func (s *importScreen) resultView(w, h int) string {
 	var lines []string
 	shown := 0
 	for _, rj := range r.Rejected[s.offset:] {
-		more := strings.Split(hang("- ", rj.Item+": "+rj.Reason, w), "\n")
+		more := strings.Split(hang("- ", model.Printable(rj.Item+": "+rj.Reason), w), "\n")
 		if shown > 0 && len(lines)+len(more) > room {
 			break
 		}

@@ -570,7 +570,7 @@ func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
 	state := j.State.String()
 	id := fmt.Sprintf("#%-4d ", j.Seq)
 	nameW := max(10, w-len(mark)-len(id)-len(state)-2)
-	name := ansi.Truncate(j.Name, nameW, t.G.Ellipsis)
+	name := ansi.Truncate(model.Printable(j.Name), nameW, t.G.Ellipsis)
 	line := mark + id + name + strings.Repeat(" ", max(2, w-len(mark)-len(id)-ansi.StringWidth(name)-len(state))) + state
 	if selected {
 		line = t.Selected.Render(line)
@@ -585,7 +585,7 @@ func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
 	default:
 		second = "ended " + s.when(j.Ended)
 		if j.Reason != "" {
-			second += ": " + j.Reason
+			second += ": " + model.Printable(j.Reason)
 		}
 	}
 	if j.State == model.JobFailed || j.State == model.JobCanceled {
@@ -669,21 +669,21 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		state += fmt.Sprintf(" (%s of %s)", commas(j.Done), commas(j.Total))
 	}
 	bind := j.Spec.Binding.String()
-	nick := j.Spec.Nickname
+	nick := model.Printable(j.Spec.Nickname)
 	if nick == "" {
 		nick = "(none)"
 	}
 	out := "-"
 	switch {
 	case hasOutput(j):
-		out = fmt.Sprintf("%s (%s bytes)", j.Output, commas(int(j.OutputSize)))
+		out = fmt.Sprintf("%s (%s bytes)", model.Printable(j.Output), commas(int(j.OutputSize)))
 	case !j.OutputDeleted.IsZero():
 		out = "deleted " + s.when(j.OutputDeleted)
 	}
 	rows := [][2]string{
-		{"Job", fmt.Sprintf("#%d %s", j.Seq, j.Name)},
+		{"Job", fmt.Sprintf("#%d %s", j.Seq, model.Printable(j.Name))},
 		{"State", state},
-		{"Profile", j.Spec.Profile},
+		{"Profile", model.Printable(j.Spec.Profile)},
 	}
 	if !j.File.IsZero() {
 		// What the job writes, frozen at submit (the profile may have
@@ -706,7 +706,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		rows = append(rows, [2]string{"SHA-256", j.OutputSHA256})
 	}
 	if j.Reason != "" {
-		rows = append(rows, [2]string{"Reason", j.Reason})
+		rows = append(rows, [2]string{"Reason", model.Printable(j.Reason)})
 	}
 	view := t.Heading.Render("Job details") + "\n" + kvWrapped(t, rows, w)
 	if warn := s.superseded[j.Seq]; warn != "" && hasOutput(j) {

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/filterlist"
 )
 
@@ -274,9 +275,10 @@ func quickTabs(t *Theme, labels []string, counts []int, active, width int) strin
 
 func itoa(n int) string { return commas(n) }
 
-// errorText is "ERROR: msg", wrapped to width.
+// errorText is "ERROR: msg", wrapped to width. The message may quote a
+// file name or a record: model.Printable shows its control characters.
 func errorText(t *Theme, err error, width int) string {
-	return t.Error.Render("ERROR: ") + wrap(err.Error(), max(20, width-7))
+	return t.Error.Render("ERROR: ") + wrap(model.Printable(err.Error()), max(20, width-7))
 }
 
 // textValue is s, or "-" when blank.

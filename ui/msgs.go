@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
 )
 
 // Navigation, status and error messages. Screens never touch the stack
@@ -56,7 +58,11 @@ func replace(s screen) tea.Cmd { return func() tea.Msg { return replaceMsg{s} } 
 func pop() tea.Msg             { return popMsg{} }
 func goHome() tea.Msg          { return homeMsg{} }
 
+// status shows text in the status line. It often names a job, a file or
+// an error from outside (a failed job's reason): model.Printable shows
+// their control characters.
 func status(level statusLevel, text string) tea.Cmd {
+	text = model.Printable(text)
 	return func() tea.Msg { return statusMsg{level, text} }
 }
 

@@ -38,11 +38,11 @@ type tokenRow struct {
 func (r *tokenRow) FilterValue() string { return r.fv }
 
 func (r *tokenRow) fields() []string {
-	return []string{r.t.Serial, r.t.AssignedUser, string(r.t.Algorithm)}
+	return []string{r.t.Serial, model.Printable(r.t.AssignedUser), string(r.t.Algorithm)}
 }
 
 func newTokenRow(t model.Token, now time.Time, days int) tokenRow {
-	r := tokenRow{t: t, fv: t.Serial + " " + t.AssignedUser + " " + string(t.Algorithm), cat: 1 << tfAll}
+	r := tokenRow{t: t, fv: t.Serial + " " + model.Printable(t.AssignedUser) + " " + string(t.Algorithm), cat: 1 << tfAll}
 	if t.AssignedUser == "" {
 		r.cat |= 1 << tfUnassigned
 	}
@@ -84,7 +84,7 @@ func tokenRender(c *common) filterlist.RenderFunc {
 	return func(it filterlist.Item, width int, selected bool, matched []int) string {
 		r := it.(*tokenRow)
 		t := r.t
-		user := t.AssignedUser
+		user := model.Printable(t.AssignedUser)
 		if user == "" {
 			user = "-"
 		}
@@ -627,7 +627,7 @@ var tokenKeys = struct{ assign, unassign, enable, disable, follow, verify key.Bi
 // tokenFacts are the label/value rows of a token.
 func tokenFacts(c *common, t model.Token) [][2]string {
 	now := c.now()
-	user := t.AssignedUser
+	user := model.Printable(t.AssignedUser)
 	if user == "" {
 		user = "(unassigned)"
 	}
@@ -685,7 +685,7 @@ func tokenFacts(c *common, t model.Token) [][2]string {
 		{"Times distributed", fmt.Sprint(d.Count)},
 		{"Last distributed", last},
 		{"Binding", bind},
-		{"Nickname", textValue(d.Nickname)},
+		{"Nickname", textValue(model.Printable(d.Nickname))},
 		{"Tokencode", code},
 	}
 }

@@ -29,9 +29,9 @@ func userItemsCounted(us []model.User, counts map[string]int) []filterlist.Item 
 	rows := make([]userRow, len(us))
 	items := make([]filterlist.Item, len(us))
 	for i, u := range us {
-		name := strings.TrimSpace(u.FirstName + " " + u.LastName)
-		rows[i] = userRow{u: u, fs: [3]string{u.ID, name, u.Email}, tokens: counts[u.ID]}
-		rows[i].fv = u.ID + " " + name + " " + u.Email
+		id, name, email := model.Printable(u.ID), model.Printable(strings.TrimSpace(u.FirstName+" "+u.LastName)), model.Printable(u.Email)
+		rows[i] = userRow{u: u, fs: [3]string{id, name, email}, tokens: counts[u.ID]}
+		rows[i].fv = id + " " + name + " " + email
 		items[i] = &rows[i]
 	}
 	return items
@@ -317,12 +317,12 @@ func (d *userDetail) FullHelp() [][]key.Binding {
 func (d *userDetail) View(w, h int) string {
 	t := d.c.theme
 	var b strings.Builder
-	b.WriteString(t.Heading.Render("User "+d.u.ID) + "\n")
+	b.WriteString(t.Heading.Render("User "+model.Printable(d.u.ID)) + "\n")
 	b.WriteString(kvWrapped(t, [][2]string{
-		{"User ID", d.u.ID},
-		{"First name", textValue(d.u.FirstName)},
-		{"Last name", textValue(d.u.LastName)},
-		{"E-mail", textValue(d.u.Email)},
+		{"User ID", model.Printable(d.u.ID)},
+		{"First name", textValue(model.Printable(d.u.FirstName))},
+		{"Last name", textValue(model.Printable(d.u.LastName))},
+		{"E-mail", textValue(model.Printable(d.u.Email))},
 	}, w) + "\n\n")
 	switch {
 	case d.err != nil && !d.loaded:
