@@ -276,11 +276,11 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		if target == "" {
 			target = model.DefaultDownloadName(j.Name)
 		}
-		path, err := jobs.New(st, cliEngineOptions).Download(j.Seq, target, *force)
+		res, err := download(jobs.New(st, cliEngineOptions), j.Seq, target, *force, stdio)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", model.Printable(path), j.OutputSize)
+		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", model.Printable(res.Path), res.Size)
 		// A ZIP whose tokens later jobs distributed again holds files that
 		// no longer work: say so, so that they are not handed out.
 		n, later, err := st.Superseded(j.Seq)
@@ -292,6 +292,26 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		}
 		return nil
 	})
+}
+
+// download runs the engine's download with SIGINT, SIGTERM and SIGHUP
+// caught: the first one stops the copy, removes the temporary file (it
+// holds token secrets) and ends with an error; a second one ends the
+// process at once (the next download removes what it leaves). It reports
+// the stale temporary files it removed on stderr.
+func download(eng *jobs.Engine, seq uint64, target string, force bool, stdio IO) (jobs.DownloadResult, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	res, err := eng.Download(ctx, seq, target, force)
+	if n := len(res.StaleRemoved); n > 0 {
+		fmt.Fprintf(stdio.Stderr, "swtoken: removed %d stale temporary file(s) from an interrupted download: %s\n", n, strings.Join(res.StaleRemoved, ", "))
+	}
+	var long *jobs.NameTooLongError
+	if errors.As(err, &long) {
+		return res, fmt.Errorf("%w: choose a shorter --out", err)
+	}
+	return res, err
 }
 
 func runJobsDeleteOutput(g Globals, args []string, stdio IO) error {

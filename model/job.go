@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 const (
@@ -465,9 +466,24 @@ func (f FileSettings) Label() string {
 	return fmt.Sprintf("%d digits every %d s, %s", f.Digits, f.IntervalSeconds, pin)
 }
 
+// MaxFileNameBytes is the longest file name (one path component) that
+// common file systems take: NAME_MAX on Linux, and the limit of APFS, NTFS
+// and most others.
+const MaxFileNameBytes = 255
+
 // DefaultDownloadName is the default download path for a job's ZIP,
 // "./<job name>.zip". Path separators in the name become "_", so the
-// default always lands in the current directory.
+// default always lands in the current directory. A job name of 128
+// characters can be up to 512 bytes in UTF-8: the name is then cut at a
+// character boundary so that "<name>.zip" fits in MaxFileNameBytes.
 func DefaultDownloadName(jobName string) string {
-	return "./" + strings.NewReplacer("/", "_", "\\", "_").Replace(jobName) + ".zip"
+	base := strings.NewReplacer("/", "_", "\\", "_").Replace(jobName)
+	if max := MaxFileNameBytes - len(".zip"); len(base) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	return "./" + base + ".zip"
 }

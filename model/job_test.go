@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestValidateJobName(t *testing.T) {
@@ -333,10 +334,24 @@ func TestDefaultDownloadName(t *testing.T) {
 	cases := []struct{ job, want string }{
 		{"Rollout", "./Rollout.zip"},
 		{"Q3/EMEA", "./Q3_EMEA.zip"},
+		{strings.Repeat("a", 128), "./" + strings.Repeat("a", 128) + ".zip"},
+		// 125 x "é" is 250 bytes: "<name>.zip" is 254, it fits.
+		{strings.Repeat("é", 125), "./" + strings.Repeat("é", 125) + ".zip"},
+		// 128 x "é" is 256 bytes: cut to 125 characters (250 bytes, as
+		// 251 would split one).
+		{strings.Repeat("é", 128), "./" + strings.Repeat("é", 125) + ".zip"},
+		// 128 CJK characters are 384 bytes: 83 of them (249 bytes) fit.
+		{strings.Repeat("漢", 128), "./" + strings.Repeat("漢", 83) + ".zip"},
+		// 4-byte characters: 62 (248 bytes).
+		{strings.Repeat("😀", 128), "./" + strings.Repeat("😀", 62) + ".zip"},
 	}
 	for _, c := range cases {
-		if got := DefaultDownloadName(c.job); got != c.want {
+		got := DefaultDownloadName(c.job)
+		if got != c.want {
 			t.Errorf("DefaultDownloadName(%q) = %q, want %q", c.job, got, c.want)
+		}
+		if n := len(strings.TrimPrefix(got, "./")); n > MaxFileNameBytes || !utf8.ValidString(got) {
+			t.Errorf("DefaultDownloadName(%q): %d bytes, valid UTF-8 %v", c.job, n, utf8.ValidString(got))
 		}
 	}
 }

@@ -40,7 +40,7 @@ type Backend interface {
 	// taken from the console's working directory) with mode 0600 and
 	// returns the absolute path. When path exists and force is false it
 	// returns an error matching ErrExists and writes nothing.
-	Download(seq uint64, path string, force bool) (string, error)
+	Download(seq uint64, path string, force bool) (Downloaded, error)
 	// SupersededWarning says, for a completed job, how many files of its
 	// ZIP no longer work because later jobs distributed their tokens
 	// again ("" when none).
@@ -63,6 +63,15 @@ type Backend interface {
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
 	// Log) are in backend_inventory.go.
 	inventoryBackend
+}
+
+// Downloaded is what Backend.Download did.
+type Downloaded struct {
+	// Path is the absolute path written.
+	Path string
+	// Note, when not empty, says that temporary copies of the ZIP left by
+	// an interrupted download were removed, and which.
+	Note string
 }
 
 // ErrExists is returned (wrapped) by Backend.Download when the target file

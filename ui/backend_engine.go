@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,12 +149,23 @@ func (b *engineBackend) Jobs() ([]model.Job, error) { return b.st.Jobs() }
 
 func (b *engineBackend) Job(seq uint64) (model.Job, error) { return b.st.Job(seq) }
 
-func (b *engineBackend) Download(seq uint64, path string, force bool) (string, error) {
-	full, err := b.eng.Download(seq, path, force)
-	if errors.Is(err, jobs.ErrTargetExists) {
-		return "", fmt.Errorf("%s: %w", path, ErrExists)
+func (b *engineBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
+	res, err := b.eng.Download(context.Background(), seq, path, force)
+	var d Downloaded
+	if n := len(res.StaleRemoved); n > 0 {
+		d.Note = fmt.Sprintf("removed %d stale temporary file(s) from an interrupted download: %s", n, strings.Join(res.StaleRemoved, ", "))
 	}
-	return full, err
+	var long *jobs.NameTooLongError
+	switch {
+	case errors.Is(err, jobs.ErrTargetExists):
+		return d, fmt.Errorf("%s: %w", path, ErrExists)
+	case errors.As(err, &long):
+		return d, fmt.Errorf("%w: choose a shorter name", err)
+	case err != nil:
+		return d, err
+	}
+	d.Path = res.Path
+	return d, nil
 }
 
 func (b *engineBackend) SupersededWarning(seq uint64) (string, error) {

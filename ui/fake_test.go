@@ -28,7 +28,9 @@ type fakeBackend struct {
 	existing map[string]bool
 	// superseded is SupersededWarning's answer per job.
 	superseded map[uint64]string
-	events     chan JobEvent
+	// downloadNote is Download's note (stale temporary files removed).
+	downloadNote string
+	events       chan JobEvent
 	// autoRun makes Submit run the job in a goroutine, publishing events.
 	autoRun bool
 
@@ -223,7 +225,7 @@ func (f *fakeBackend) SupersededWarning(seq uint64) (string, error) {
 	return f.superseded[seq], nil
 }
 
-func (f *fakeBackend) Download(seq uint64, path string, force bool) (string, error) {
+func (f *fakeBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	full := path
@@ -231,14 +233,14 @@ func (f *fakeBackend) Download(seq uint64, path string, force bool) (string, err
 		full = filepath.Join("/home/admin", path)
 	}
 	if f.existing[full] && !force {
-		return "", fmt.Errorf("%s: %w", full, ErrExists)
+		return Downloaded{}, fmt.Errorf("%s: %w", full, ErrExists)
 	}
 	if strings.HasPrefix(full, "/nonexistent/") {
-		return "", fmt.Errorf("directory %s does not exist", filepath.Dir(full))
+		return Downloaded{}, fmt.Errorf("directory %s does not exist", filepath.Dir(full))
 	}
 	f.existing[full] = true
 	f.downloads = append(f.downloads, full)
-	return full, nil
+	return Downloaded{Path: full, Note: f.downloadNote}, nil
 }
 
 func (f *fakeBackend) DeleteOutput(seq uint64) error {

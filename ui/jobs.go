@@ -24,6 +24,7 @@ type (
 		seq  uint64
 		path string
 		warn string // the ZIP holds files that no longer work
+		note string // stale temporary copies were removed
 		err  error
 	}
 	outputDeletedMsg struct {
@@ -79,6 +80,7 @@ type jobsScreen struct {
 	dlgErr     error
 	result     string
 	resultWarn string // the downloaded ZIP holds files that no longer work
+	resultNote string // stale temporary copies of a ZIP were removed
 	working    bool
 }
 
@@ -123,7 +125,7 @@ func (s *jobsScreen) Back() (screen, tea.Cmd, bool) {
 }
 
 func (s *jobsScreen) closeDialog() {
-	s.dlg, s.dlgErr, s.result, s.resultWarn = dlgNone, nil, "", ""
+	s.dlg, s.dlgErr, s.result, s.resultWarn, s.resultNote = dlgNone, nil, "", "", ""
 	s.path.Blur()
 }
 
@@ -256,7 +258,7 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		s.path.Blur()
 		s.dlg, s.dlgErr = dlgResult, nil
-		s.result, s.resultWarn = msg.path, msg.warn
+		s.result, s.resultWarn, s.resultNote = msg.path, msg.warn, msg.note
 		// The status line is one line, cut at the screen's width: the path
 		// is in the dialog, wrapped, not here.
 		if msg.warn != "" {
@@ -447,7 +449,7 @@ func (s *jobsScreen) download(force bool) tea.Cmd {
 	s.working = true
 	seq, be := s.dlgSeq, s.c.be
 	return func() tea.Msg {
-		full, err := be.Download(seq, path, force)
+		d, err := be.Download(seq, path, force)
 		if err != nil {
 			return downloadedMsg{seq: seq, err: err}
 		}
@@ -457,7 +459,7 @@ func (s *jobsScreen) download(force bool) tea.Cmd {
 		if werr != nil {
 			warn = "could not check whether later jobs replaced these tokens' seeds: " + werr.Error()
 		}
-		return downloadedMsg{seq: seq, path: full, warn: warn}
+		return downloadedMsg{seq: seq, path: d.Path, warn: warn, note: d.Note}
 	}
 }
 
@@ -767,6 +769,9 @@ func (s *jobsScreen) dialogView(w int) string {
 		b.WriteString(ansi.Hardwrap(t.OK.Render("Saved: ")+s.result, w, true) + "\n")
 		if s.resultWarn != "" {
 			b.WriteString(hangBreak(t.Warn.Render("WARNING: "), s.resultWarn, w) + "\n")
+		}
+		if s.resultNote != "" {
+			b.WriteString(hangBreak(t.Muted.Render("NOTE: "), s.resultNote, w) + "\n")
 		}
 		b.WriteString("Copy it to your computer with:\n")
 		b.WriteString(ansi.Hardwrap("  scp "+scpSource(s.c.user, s.c.host, s.result)+" .", w, true) + "\n")
