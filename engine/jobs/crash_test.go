@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		os.Exit(crashChild(dir))
 	}
+	if dir := os.Getenv(runnerLoopEnv); dir != "" {
+		os.Exit(runnerLoop(dir))
+	}
 	os.Exit(m.Run())
 }
 
