@@ -38,10 +38,13 @@ func (e *Engine) cleanOutputs() error {
 	if err != nil {
 		return err
 	}
+	// A completed job's ZIP is its own outputs/<seq>.zip (even when its
+	// record names another path: that record is refused when read, and the
+	// file is kept).
 	live := map[string]bool{}
 	for _, j := range jobs {
 		if j.State == model.JobCompleted && j.Output != "" {
-			live[filepath.Base(j.Output)] = true
+			live[filepath.Base(OutputPath(e.st, j.Seq))] = true
 		}
 	}
 	for _, de := range ents {
@@ -73,7 +76,9 @@ var ErrTargetExists = errors.New("the file exists")
 // says so. The copy goes to a temporary file in the target directory, is
 // checked against the SHA-256 recorded at completion, fsynced and then
 // renamed (or linked, without force, so a file created meanwhile is not
-// overwritten either). Audit "output download" with the path.
+// overwritten either). The source is the job's ZIP in this data directory
+// (store.OutputFile), wherever the directory was when the job ran. Audit
+// "output download" with the path.
 func (e *Engine) Download(seq uint64, path string, force bool) (string, error) {
 	j, err := e.st.Job(seq)
 	if err != nil {
@@ -105,7 +110,11 @@ func (e *Engine) Download(seq uint64, path string, force bool) (string, error) {
 			return "", fmt.Errorf("%s: %w; choose another name or replace it (--force)", abs, ErrTargetExists)
 		}
 	}
-	src, err := os.Open(j.Output)
+	srcPath, err := e.st.OutputFile(j)
+	if err != nil {
+		return "", err
+	}
+	src, err := os.Open(srcPath)
 	if err != nil {
 		return "", fmt.Errorf("job %q: its output file: %w", j.Name, err)
 	}
@@ -132,7 +141,7 @@ func (e *Engine) Download(seq uint64, path string, force bool) (string, error) {
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if j.OutputSHA256 != "" && (sum != j.OutputSHA256 || n != j.OutputSize) {
-		return "", fmt.Errorf("job %q: the output file %s is damaged (its SHA-256 or size differs from what the job recorded); nothing was written", j.Name, j.Output)
+		return "", fmt.Errorf("job %q: the output file %s is damaged (its SHA-256 or size differs from what the job recorded); nothing was written", j.Name, srcPath)
 	}
 	if force {
 		err = os.Rename(tmpName, abs)
@@ -152,7 +161,9 @@ func (e *Engine) Download(seq uint64, path string, force bool) (string, error) {
 }
 
 // DeleteOutput removes a completed job's ZIP (it holds token secrets) and
-// records it (audit "output delete").
+// records it (audit "output delete"). The ZIP is the job's own in this data
+// directory (store.OutputFile); a damaged record is refused and nothing is
+// deleted.
 func (e *Engine) DeleteOutput(seq uint64) (model.Job, error) {
 	j, err := e.st.Job(seq)
 	if err != nil {
@@ -161,9 +172,13 @@ func (e *Engine) DeleteOutput(seq uint64) (model.Job, error) {
 	if j.State != model.JobCompleted || j.Output == "" {
 		return j, fmt.Errorf("job %q has no output file to delete", j.Name)
 	}
-	if err := os.Remove(j.Output); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return j, fmt.Errorf("delete %s: %w", j.Output, err)
+	path, err := e.st.OutputFile(j)
+	if err != nil {
+		return j, err
 	}
-	_ = store.SyncDir(filepath.Dir(j.Output))
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return j, fmt.Errorf("delete %s: %w", path, err)
+	}
+	_ = store.SyncDir(filepath.Dir(path))
 	return e.st.OutputDeleted(seq)
 }
