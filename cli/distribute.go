@@ -156,7 +156,7 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	return reportEnd(stdio.Stdout, end)
+	return reportEnd(stdio.Stdout, st, end)
 }
 
 // adminPassword reads the job's admin password from a file or standard
@@ -232,10 +232,11 @@ func (e *jobEndError) Error() string {
 	return fmt.Sprintf("job %q %s: %s", e.j.Name, strings.ToLower(e.j.State.String()), e.j.Reason)
 }
 
-func reportEnd(w io.Writer, j model.Job) error {
+func reportEnd(w io.Writer, st *store.Store, j model.Job) error {
 	switch j.State {
 	case model.JobCompleted:
-		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), model.Printable(j.Output), j.OutputSize, j.OutputSHA256)
+		path, _ := outputFile(st, j)
+		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), model.Printable(path), j.OutputSize, j.OutputSHA256)
 		fmt.Fprintf(w, "Download it with: swtoken jobs download %s --out FILE.zip\n", shellArg(j.Name))
 		return nil
 	case model.JobFailed, model.JobCanceled:

@@ -25,6 +25,10 @@ func init() {
 }
 
 // jobJSON is the stable JSON form of a job. It never holds a password.
+// Output is where the ZIP is now: the absolute path of the job's output in
+// this data directory (a copied or moved directory names its own). It is
+// empty when there is none, or when the record is damaged; OutputError then
+// says why.
 type jobJSON struct {
 	Seq           uint64     `json:"seq"`
 	Name          string     `json:"name"`
@@ -43,6 +47,7 @@ type jobJSON struct {
 	Started       *time.Time `json:"started"`
 	Ended         *time.Time `json:"ended"`
 	Output        string     `json:"output"`
+	OutputError   string     `json:"output_error,omitempty"`
 	OutputSize    int64      `json:"output_size"`
 	OutputSHA256  string     `json:"output_sha256"`
 	OutputDeleted *time.Time `json:"output_deleted"`
@@ -69,8 +74,9 @@ type critJSON struct {
 	Algorithm        string `json:"algorithm"`
 }
 
-func newJobJSON(j model.Job) jobJSON {
+func newJobJSON(st *store.Store, j model.Job) jobJSON {
 	c := j.Spec.Criteria
+	output, outputErr := outputFile(st, j)
 	return jobJSON{
 		Seq: j.Seq, Name: j.Name, BatchID: j.BatchID, State: string(j.State), Reason: j.Reason,
 		Profile: j.Spec.Profile, BindingKind: string(j.Spec.Binding.Kind), Binding: j.Spec.Binding.Value,
@@ -78,9 +84,23 @@ func newJobJSON(j model.Job) jobJSON {
 		Criteria: critJSON{From: c.From, To: c.To, All: c.All, AssignedUser: c.AssignedUser,
 			NeverDistributed: c.NeverDistributedOnly, Algorithm: string(c.Algorithm)},
 		Total: j.Total, Done: j.Done, Submitted: timeOrNil(j.Submitted), Started: timeOrNil(j.Started), Ended: timeOrNil(j.Ended),
-		Output: j.Output, OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: timeOrNil(j.OutputDeleted),
+		Output: output, OutputError: outputErr, OutputSize: j.OutputSize, OutputSHA256: j.OutputSHA256, OutputDeleted: timeOrNil(j.OutputDeleted),
 		File: fileOrNil(j.File),
 	}
+}
+
+// outputFile is where a completed job's ZIP is now: its recorded path
+// resolved against this data directory (store.OutputFile). It is "" when
+// the job has no output; a damaged record gives "" and the reason.
+func outputFile(st *store.Store, j model.Job) (path, problem string) {
+	if j.Output == "" {
+		return "", ""
+	}
+	path, err := st.OutputFile(j)
+	if err != nil {
+		return "", err.Error()
+	}
+	return path, ""
 }
 
 func fileOrNil(f model.FileSettings) *fileJSON {
@@ -168,7 +188,7 @@ func runJobsList(g Globals, args []string, stdio IO) error {
 		if *asJSON {
 			a := newJSONArray(stdio.Stdout)
 			for _, j := range list {
-				if err := a.add(newJobJSON(j)); err != nil {
+				if err := a.add(newJobJSON(st, j)); err != nil {
 					return err
 				}
 			}
@@ -209,13 +229,13 @@ func runJobsShow(g Globals, args []string, stdio IO) error {
 			}
 		}
 		if *asJSON {
-			v := newJobJSON(j)
+			v := newJobJSON(st, j)
 			if j.State == model.JobCompleted {
 				v.SupersededFiles = &superseded
 			}
 			return writeJSON(stdio.Stdout, v)
 		}
-		printJob(stdio.Stdout, j)
+		printJob(stdio.Stdout, st, j)
 		if w := model.SupersededWarning(superseded, j.Total, later); w != "" {
 			fmt.Fprintf(stdio.Stdout, "WARNING: %s\n", w)
 		}
@@ -223,7 +243,7 @@ func runJobsShow(g Globals, args []string, stdio IO) error {
 	})
 }
 
-func printJob(w io.Writer, j model.Job) {
+func printJob(w io.Writer, st *store.Store, j model.Job) {
 	fmt.Fprintf(w, "Job:                 %s\n", model.Printable(j.Name))
 	fmt.Fprintf(w, "Batch id:            %s\n", j.BatchID)
 	state := j.State.String()
@@ -249,7 +269,11 @@ func printJob(w io.Writer, j model.Job) {
 	}
 	switch {
 	case j.Output != "":
-		fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", model.Printable(j.Output), j.OutputSize, j.OutputSHA256)
+		if path, problem := outputFile(st, j); problem != "" {
+			fmt.Fprintf(w, "Output:              unusable: %s\n", model.Printable(problem))
+		} else {
+			fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", model.Printable(path), j.OutputSize, j.OutputSHA256)
+		}
 	case !j.OutputDeleted.IsZero():
 		fmt.Fprintf(w, "Output:              deleted %s\n", j.OutputDeleted.UTC().Format(time.DateTime+" UTC"))
 	}
@@ -396,7 +420,7 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		stopProgress()
 		var failed error
 		for _, j := range ran {
-			if e := reportEnd(stdio.Stdout, j); e != nil {
+			if e := reportEnd(stdio.Stdout, st, j); e != nil {
 				fmt.Fprintln(stdio.Stdout, model.Printable(e.Error()))
 				failed = fmt.Errorf("%d of %d job(s) did not complete", countNotCompleted(ran), len(ran))
 			}

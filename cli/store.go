@@ -76,6 +76,13 @@ func openStore(g Globals, mode storeMode, activity string) (*store.Store, error)
 		}
 	}
 	st, err := store.Open(store.Options{DataDir: dir, KeyFile: keyFile, ReadOnly: mode == readOnly, LockTimeout: g.LockWait, Activity: "swtoken " + activity})
+	if mode == readOnly && errors.Is(err, store.ErrUpgradeNeeded) {
+		// A store written by an older swtoken (a restored backup, or the
+		// first command after an upgrade) is upgraded by the first command
+		// that opens it, a list or show command too: only a read-write open
+		// runs the migration, in one transaction.
+		st, err = store.Open(store.Options{DataDir: dir, KeyFile: keyFile, LockTimeout: g.LockWait, Activity: "swtoken " + activity})
+	}
 	if mode == readOnly && errors.Is(err, store.ErrKeyMissing) {
 		// The store's read-write message already says what to do; the
 		// read-only one only says that nothing is created.

@@ -405,7 +405,9 @@ type Job struct {
 	Submitted time.Time
 	Started   time.Time
 	Ended     time.Time
-	Output    string // output ZIP path, once completed
+	// Output is the output ZIP once completed, relative to the data
+	// directory ("outputs/<Seq>.zip"); store.Store.OutputFile resolves it.
+	Output string
 	// OutputSize and OutputSHA256 (hex) identify the output ZIP, so a
 	// download can be checked against what the job wrote.
 	OutputSize   int64

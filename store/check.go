@@ -104,6 +104,8 @@ func (s *Store) Check() error {
 //     no user holds more than model.MaxTokensPerUser tokens;
 //   - profiles and profiles_by_name, jobs and jobs_by_name: a one-to-one
 //     match (key = record id, index key = model.NameKey of the name);
+//   - a job's recorded output is its own outputs/<seq>.zip, relative to
+//     the data directory;
 //   - every job and every self-service settings entry names a profile that
 //     exists.
 func (s *Store) checkInvariants(tx *bolt.Tx) []string {
@@ -271,6 +273,11 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		}
 		if !profileNames[model.NameKey(j.Spec.Profile)] {
 			bad("job %q names profile %q, which does not exist", j.Name, j.Spec.Profile)
+		}
+		if j.Output != "" {
+			if err := checkOutputName(j.Seq, j.Output); err != nil {
+				bad("job %q: %v", j.Name, err)
+			}
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"path/filepath"
 	"slices"
 	"strconv"
 
@@ -404,7 +405,9 @@ var ErrCancelRequested = errors.New("the job was canceled while it ran")
 // JobCommit is what a completed job hands to the store in one transaction.
 type JobCommit struct {
 	Seq uint64
-	// Output is the ZIP's path, already fsynced and renamed into place.
+	// Output is the ZIP's path, already fsynced and renamed into place: the
+	// job's outputs/<seq>.zip in this data directory, absolute or relative
+	// to it (JobOutputName). The job records the relative form.
 	Output string
 	Size   int64
 	SHA256 string // hex
@@ -437,6 +440,10 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 		}
 		if j.CancelRequested {
 			return ErrCancelRequested
+		}
+		output, err := s.outputName(j.Seq, c.Output)
+		if err != nil {
+			return fmt.Errorf("job %q: %w", j.Name, err)
 		}
 		sel := getBucket(tx.tx, bucketJobsTokens, itob(c.Seq))
 		if sel == nil {
@@ -498,7 +505,7 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 			return fmt.Errorf("job %q: %d new seeds for %d selected tokens", j.Name, n, j.Total)
 		}
 		j.State, j.Done, j.Ended, j.Reason = model.JobCompleted, j.Total, at, ""
-		j.Output, j.OutputSize, j.OutputSHA256 = c.Output, c.Size, c.SHA256
+		j.Output, j.OutputSize, j.OutputSHA256 = output, c.Size, c.SHA256
 		if err := tx.PutJob(j); err != nil {
 			return err
 		}
@@ -507,7 +514,7 @@ func (s *Store) CommitJob(c JobCommit) (model.Job, error) {
 		}
 		out = j
 		d := fmt.Sprintf("%d token(s) given new seeds, serials %s to %s (the job's selection); output %s, %d bytes, SHA-256 %s",
-			n, firstSerial(sel), lastSerial(sel), c.Output, c.Size, c.SHA256)
+			n, firstSerial(sel), lastSerial(sel), filepath.Join(s.dataDir, filepath.FromSlash(output)), c.Size, c.SHA256)
 		if converted > 0 {
 			d += fmt.Sprintf("; %d SID-64 token(s) are now AES-128", converted)
 		}
@@ -533,7 +540,10 @@ func (s *Store) OutputDeleted(seq uint64) (model.Job, error) {
 		if j.State != model.JobCompleted || j.Output == "" {
 			return "", "", fmt.Errorf("job %q has no output file", j.Name)
 		}
-		path := j.Output
+		path, err := s.OutputFile(*j)
+		if err != nil {
+			path = j.Output
+		}
 		j.Output, j.OutputDeleted = "", s.now()
 		return "output delete", "deleted " + path, nil
 	})

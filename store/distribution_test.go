@@ -109,7 +109,7 @@ func TestCommitJobIsAllOrNothing(t *testing.T) {
 	for _, s := range serials {
 		seeds[s], _ = st.SealSeed(s, []byte("0123456789abcdef"))
 	}
-	commit := JobCommit{Seq: j.Seq, Output: "/x.zip", Size: 1, SHA256: "ab", Digits: 6, IntervalSeconds: 30,
+	commit := JobCommit{Seq: j.Seq, Output: JobOutputName(j.Seq), Size: 1, SHA256: "ab", Digits: 6, IntervalSeconds: 30,
 		Seeds: maps.All(seeds)}
 	// Not running yet.
 	if _, err := st.CommitJob(commit); err == nil || !strings.Contains(err.Error(), "not running") {
@@ -135,7 +135,7 @@ func TestCommitJobIsAllOrNothing(t *testing.T) {
 	}
 	st.StartJob(j.Seq)
 	done, err := st.CommitJob(commit)
-	if err != nil || done.State != model.JobCompleted || done.Output != "/x.zip" || done.OutputSHA256 != "ab" {
+	if err != nil || done.State != model.JobCompleted || done.Output != JobOutputName(j.Seq) || done.OutputSHA256 != "ab" {
 		t.Fatalf("commit %+v %v", done, err)
 	}
 	tok, _ := st.Token("100000000002")
@@ -204,7 +204,7 @@ func TestCommitJobWritesSeedRecords(t *testing.T) {
 			}
 		}
 	}
-	c := JobCommit{Seq: j.Seq, Output: "/x.zip", Size: 1, SHA256: "ab", Digits: 8, IntervalSeconds: 60, AddPIN: true, Seeds: twice}
+	c := JobCommit{Seq: j.Seq, Output: JobOutputName(j.Seq), Size: 1, SHA256: "ab", Digits: 8, IntervalSeconds: 60, AddPIN: true, Seeds: twice}
 	if _, err := st.CommitJob(c); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Fatalf("a seed given twice: %v", err)
 	}

@@ -26,7 +26,9 @@ type jobJSON struct {
 	Submitted time.Time      `json:"submitted,omitzero"`
 	Started   time.Time      `json:"started,omitzero"`
 	Ended     time.Time      `json:"ended,omitzero"`
-	Output    string         `json:"output,omitempty"`
+	// Output is relative to the data directory, always the job's own
+	// JobOutputName (absolute before schema version 2).
+	Output string `json:"output,omitempty"`
 	// Size and SHA-256 (hex) of the output ZIP, set at completion.
 	OutputSize    int64     `json:"output_size,omitempty"`
 	OutputSHA256  string    `json:"output_sha256,omitempty"`
@@ -203,7 +205,8 @@ func (t *Tx) writeJob(j model.Job) error {
 }
 
 // PutJob updates an existing job: state changes (model.CheckTransition),
-// progress, reason, times and output. The name, batch id and spec are
+// progress, reason, times and output (a new output path must be the job's
+// own JobOutputName). The name, batch id and spec are
 // frozen at submit and cannot change. No audit record: the caller writes
 // one describing the change.
 func (t *Tx) PutJob(j model.Job) error {
@@ -225,6 +228,11 @@ func (t *Tx) PutJob(j model.Job) error {
 	}
 	if j.Total < 0 || j.Done < 0 || j.Done > j.Total {
 		return fmt.Errorf("job %q: progress %d of %d is impossible", old.Name, j.Done, j.Total)
+	}
+	if j.Output != old.Output && j.Output != "" {
+		if err := checkOutputName(j.Seq, j.Output); err != nil {
+			return fmt.Errorf("job %q: %w", old.Name, err)
+		}
 	}
 	return t.writeJob(j)
 }

@@ -87,18 +87,21 @@ func TestPutJobAndJobsByState(t *testing.T) {
 			return tx.AppendAudit("job "+string(j.State), "job "+j.Name, "")
 		})
 	}
+	out1 := JobOutputName(a.Seq)
 	steps := []struct {
 		job    func() model.Job
 		want   string
 		record string
 	}{
 		{func() model.Job { j := a; j.State = model.JobRunning; j.Done = 3; return j }, "", "job running|job A"},
-		{func() model.Job { j := a; j.State = model.JobCompleted; j.Done = 10; j.Output = "/x.zip"; return j }, "", "job completed|job A"},
+		{func() model.Job { j := a; j.State, j.Done, j.Output = model.JobCompleted, 10, out1; return j }, "", "job completed|job A"},
 		{func() model.Job { j := a; j.State = model.JobRunning; return j }, "cannot go from Completed to Running", ""},
 		{func() model.Job { j := b; j.State = model.JobCanceled; j.Reason = "admin"; return j }, "", "job canceled|job B"},
 		{func() model.Job { j := c; j.Name = "D"; return j }, "frozen", ""},
 		{func() model.Job { j := c; j.Spec.Nickname = "x"; return j }, "frozen", ""},
 		{func() model.Job { j := c; j.Done = 11; return j }, "impossible", ""},
+		{func() model.Job { j := c; j.Output = "/x.zip"; return j }, "is absolute", ""},
+		{func() model.Job { j := c; j.Output = "swtoken.db"; return j }, "not the job's own output file", ""},
 		{func() model.Job { j := c; j.Seq = 42; return j }, "not found", ""},
 	}
 	for i, st := range steps {
@@ -136,7 +139,7 @@ func TestPutJobAndJobsByState(t *testing.T) {
 		}
 	}
 	done, _ := s.JobByName("a")
-	if done.Output != "/x.zip" || done.Done != 10 {
+	if done.Output != out1 || done.Done != 10 {
 		t.Errorf("stored %+v", done)
 	}
 }

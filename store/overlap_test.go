@@ -20,7 +20,7 @@ func commitWith(t *testing.T, st *Store, j model.Job, serials []string) model.Jo
 	for _, s := range serials {
 		seeds[s], _ = st.SealSeed(s, []byte("0123456789abcdef"))
 	}
-	done, err := st.CommitJob(JobCommit{Seq: j.Seq, Output: "/x.zip", Size: 1, SHA256: "ab", Digits: 6, IntervalSeconds: 30,
+	done, err := st.CommitJob(JobCommit{Seq: j.Seq, Output: JobOutputName(j.Seq), Size: 1, SHA256: "ab", Digits: 6, IntervalSeconds: 30,
 		Seeds: maps.All(seeds)})
 	if err != nil {
 		t.Fatal(err)

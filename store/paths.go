@@ -8,6 +8,9 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"github.com/swtoken/swtoken/model"
 )
 
 // Names of the files and directories inside the data directory.
@@ -175,4 +178,62 @@ func SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// JobOutputName is a job's output ZIP relative to the data directory, with
+// forward slashes: "outputs/<seq>.zip". It is the only output path a job
+// record may hold (schema version 2), so a data directory that was copied,
+// moved or restored refers to its own file.
+func JobOutputName(seq uint64) string {
+	return OutputsDirName + "/" + strconv.FormatUint(seq, 10) + ".zip"
+}
+
+// ErrOutputPathDamaged is wrapped when a job record names an output file
+// other than its own outputs/<seq>.zip: an absolute path, one that leaves
+// the data directory, or another file in it. swtoken then reads and
+// deletes nothing.
+var ErrOutputPathDamaged = errors.New("the job record is damaged")
+
+// OutputFile returns the absolute path of a completed job's output ZIP in
+// this data directory: j.Output resolved against [Store.DataDir]. Every use
+// of the file (download, delete, display) goes through it. A recorded path
+// that is not the job's own [JobOutputName] is refused with an error
+// wrapping [ErrOutputPathDamaged].
+func (s *Store) OutputFile(j model.Job) (string, error) {
+	if j.Output == "" {
+		return "", fmt.Errorf("job %q has no output file", j.Name)
+	}
+	if err := checkOutputName(j.Seq, j.Output); err != nil {
+		return "", fmt.Errorf("job %q: %w", j.Name, err)
+	}
+	return filepath.Join(s.dataDir, filepath.FromSlash(j.Output)), nil
+}
+
+// checkOutputName accepts only the job's own JobOutputName.
+func checkOutputName(seq uint64, rel string) error {
+	want := JobOutputName(seq)
+	why := ""
+	switch {
+	case rel == want:
+		return nil
+	case filepath.IsAbs(rel) || strings.HasPrefix(rel, "/"):
+		why = "is absolute"
+	case !filepath.IsLocal(filepath.FromSlash(rel)):
+		why = "leaves the data directory"
+	default:
+		why = "is not the job's own output file"
+	}
+	return fmt.Errorf("%w: its output path %q %s; a job's output is %s in the data directory, so swtoken reads and deletes nothing at that path",
+		ErrOutputPathDamaged, rel, why, want)
+}
+
+// outputName is the JobOutputName that CommitJob records for path, the
+// file the engine wrote: the relative name itself, or its absolute path in
+// this data directory. Any other path is refused.
+func (s *Store) outputName(seq uint64, path string) (string, error) {
+	want := JobOutputName(seq)
+	if path == want || path == filepath.Join(s.dataDir, filepath.FromSlash(want)) {
+		return want, nil
+	}
+	return "", fmt.Errorf("the output %q is not the job's output file %s in the data directory %s", path, want, s.dataDir)
 }

@@ -91,7 +91,10 @@
 //	                                      rename carries over); a pending job
 //	                                      password is sealed with AAD
 //	                                      "jobpw:"+<decimal id> until the job
-//	                                      ends (engine)
+//	                                      ends (engine). "output" is relative
+//	                                      to the data directory, always
+//	                                      "outputs/<decimal id>.zip" (version
+//	                                      2; absolute before, see migrateV2)
 //	jobs_by_name/                         uniqueness index
 //	  <model.NameKey(job name)> -> <u64 id>
 //	jobs_tokens/                          frozen selections (distribution.go)
@@ -114,7 +117,12 @@
 // Completed with the output's path, size and SHA-256, only after the ZIP was
 // fsynced and renamed into place, with one "job completion" audit record.
 // The job record's output_size, output_sha256 and output_deleted (RFC 3339)
-// fields describe the output.
+// fields describe the output. The path is stored relative to the data
+// directory and resolved against wherever the directory is now
+// ([Store.OutputFile]), so a copied, moved or restored data directory acts
+// on its own ZIPs only; a stored path other than the job's own
+// outputs/<id>.zip (absolute, leaving the directory, or another file) is
+// refused when read, never acted on.
 //
 // Every JSON value above has a "v" field (1 for all of them today), and the
 // binary seed record a version byte; a record without it, or with a higher
@@ -146,10 +154,13 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -157,7 +168,7 @@ import (
 // SchemaVersion is the version of the bucket tree this binary writes. A store
 // with a higher version is refused (see [SchemaTooNewError]) rather than
 // half-understood.
-const SchemaVersion uint64 = 1
+const SchemaVersion uint64 = 2
 
 // Top-level bucket names. Declared once here, like etcd's schema package, so
 // that a typo cannot silently create a second bucket.
@@ -209,6 +220,7 @@ type migration struct {
 // release, new buckets may simply be added to migration 1.
 var migrations = []migration{
 	{to: 1, name: "create buckets and store identity", apply: migrateV1},
+	{to: 2, name: "job output paths relative to the data directory", apply: migrateV2},
 }
 
 func migrateV1(tx *bolt.Tx, s *Store) error {
@@ -243,6 +255,71 @@ func migrateV1(tx *bolt.Tx, s *Store) error {
 	return nil
 }
 
+// migrateV2 rewrites the absolute output path that version 1 recorded in
+// each job ("/var/lib/swtoken/outputs/12.zip") to the form relative to the
+// data directory ("outputs/12.zip"). The job's output name is
+// deterministic, so any absolute path that ends in /outputs/<its id>.zip is
+// rewritten whatever directory it named: the store may have been copied,
+// moved or restored from a backup before the upgrade, and its ZIP is the
+// one beside it now. Everything else is left as it is:
+//   - no output, or a relative path: nothing to do (this makes the
+//     migration idempotent);
+//   - an absolute path that does not end in the job's own name (no swtoken
+//     wrote that, so the record is damaged): the migration does not guess.
+//     The record keeps its evidence, Store.OutputFile refuses it with a
+//     specific error, and Check reports it, so nothing outside the data
+//     directory is ever read or deleted through it;
+//   - a record that is not JSON: left for the readers, which refuse it as
+//     they did before the upgrade.
+//
+// Only the "output" member changes; every other member is kept as stored.
+func migrateV2(tx *bolt.Tx, _ *Store) error {
+	b := tx.Bucket(bucketJobs)
+	if b == nil {
+		return errors.New("bucket jobs is missing: the store is damaged")
+	}
+	type change struct{ key, value []byte }
+	var changes []change
+	// bbolt cursors must not see writes: collect first, then write.
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil || len(k) != 8 {
+			return nil
+		}
+		var rec map[string]json.RawMessage
+		if json.Unmarshal(v, &rec) != nil {
+			return nil
+		}
+		var out string
+		if raw, ok := rec["output"]; !ok || json.Unmarshal(raw, &out) != nil || !filepath.IsAbs(out) {
+			return nil
+		}
+		rel := JobOutputName(btoi(k))
+		if !strings.HasSuffix(filepath.ToSlash(out), "/"+rel) {
+			return nil
+		}
+		raw, err := json.Marshal(rel)
+		if err != nil {
+			return err
+		}
+		rec["output"] = raw
+		nv, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, change{bytes.Clone(k), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := b.Put(c.key, c.value); err != nil {
+			return fmt.Errorf("job %d: %w", btoi(c.key), err)
+		}
+	}
+	return nil
+}
+
 // timeLayout is how times are written in meta and the holder file: UTC with
 // nanoseconds, so that values sort and compare as text.
 const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"
@@ -260,6 +337,10 @@ func (e *SchemaTooNewError) Error() string {
 	return fmt.Sprintf("store %s has schema version %d, but this swtoken supports up to version %d: use a newer swtoken",
 		e.Path, e.Found, e.Supported)
 }
+
+// ErrUpgradeNeeded is wrapped when a read-only open finds a store with an
+// older schema version: only a read-write open migrates it.
+var ErrUpgradeNeeded = errors.New("needs an upgrade")
 
 // readSchemaVersion returns 0 for a store that has never been migrated
 // (a brand-new bbolt file).
@@ -286,8 +367,8 @@ func (s *Store) migrate(current uint64) error {
 		return nil
 	}
 	if s.readOnly {
-		return fmt.Errorf("store %s has schema version %d and needs an upgrade to %d: open it once without read-only mode",
-			s.dbPath, current, SchemaVersion)
+		return fmt.Errorf("store %s has schema version %d and %w to %d: open it once without read-only mode",
+			s.dbPath, current, ErrUpgradeNeeded, SchemaVersion)
 	}
 	// Open holds the store exclusively while it migrates: s.db is its handle.
 	return s.db.Update(func(tx *bolt.Tx) error {

@@ -32,9 +32,10 @@ type Backend interface {
 	// Submit freezes the selection into a new queued job. typed is what the
 	// admin typed to confirm (model.ConfirmationRequired).
 	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
-	// Jobs returns every job, newest first.
+	// Jobs returns every job, newest first. A job's Output is for display
+	// only: the absolute path of its ZIP in this data directory.
 	Jobs() ([]model.Job, error)
-	// Job returns one job.
+	// Job returns one job, with Output as for Jobs.
 	Job(seq uint64) (model.Job, error)
 	// Download copies a completed job's ZIP to path (relative paths are
 	// taken from the console's working directory) with mode 0600 and
@@ -104,6 +105,6 @@ type JobEvent struct {
 	Total  int
 	Rate   float64 // tokens per second so far; 0 when unknown
 	Reason string  // why it failed or was canceled
-	Output string
+	Output string  // absolute, for display (as Backend.Jobs)
 	At     time.Time
 }

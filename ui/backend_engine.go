@@ -49,7 +49,7 @@ func (b *engineBackend) forward(src <-chan jobs.Event) {
 	starts := map[uint64]start{}
 	for ev := range src {
 		out := JobEvent{Seq: ev.Seq, Name: ev.Name, State: ev.State, Done: ev.Done, Total: ev.Total,
-			Reason: ev.Reason, Output: ev.Output, At: ev.At}
+			Reason: ev.Reason, Output: b.outputShown(model.Job{Seq: ev.Seq, Name: ev.Name, Output: ev.Output}), At: ev.At}
 		if ev.State == model.JobRunning {
 			s, ok := starts[ev.Seq]
 			if !ok {
@@ -145,9 +145,33 @@ func (b *engineBackend) Submit(spec model.JobSpec, pw, typed string) (model.Job,
 	return b.eng.Submit(plan, pw, typed)
 }
 
-func (b *engineBackend) Jobs() ([]model.Job, error) { return b.st.Jobs() }
+func (b *engineBackend) Jobs() ([]model.Job, error) {
+	list, err := b.st.Jobs()
+	for i := range list {
+		list[i].Output = b.outputShown(list[i])
+	}
+	return list, err
+}
 
-func (b *engineBackend) Job(seq uint64) (model.Job, error) { return b.st.Job(seq) }
+func (b *engineBackend) Job(seq uint64) (model.Job, error) {
+	j, err := b.st.Job(seq)
+	j.Output = b.outputShown(j)
+	return j, err
+}
+
+// outputShown is the job's output as the console shows it: where the ZIP is
+// now, its recorded path resolved against this data directory. A damaged
+// record shows as recorded; download and delete refuse it with the reason.
+// The console never acts on this value: it passes the job's seq.
+func (b *engineBackend) outputShown(j model.Job) string {
+	if j.Output == "" {
+		return ""
+	}
+	if path, err := b.st.OutputFile(j); err == nil {
+		return path
+	}
+	return j.Output
+}
 
 func (b *engineBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
 	res, err := b.eng.Download(context.Background(), seq, path, force)

@@ -143,7 +143,7 @@ func benchJob(b *testing.B, n int, mode model.PasswordMode) {
 		if end.State != model.JobCompleted {
 			b.Fatalf("%s: %s", end.State, end.Reason)
 		}
-		os.Remove(end.Output) // keep the disk use of long runs flat
+		os.Remove(outputOf(b, st, end)) // keep the disk use of long runs flat
 		b.StartTimer()
 	}
 	// The floor again after the job: the machine's load may have changed.

@@ -165,7 +165,7 @@ func newJob2(t *testing.T, e *Engine, n *int) model.Job {
 // file's code verifies against the store's seed.
 func checkSample(t *testing.T, st *store.Store, j model.Job, rng *rand.Rand) {
 	t.Helper()
-	files := zipFiles(t, j.Output)
+	files := zipFiles(t, outputOf(t, st, j))
 	serials, err := st.JobSerials(j.Seq)
 	if err != nil {
 		t.Fatal(err)

@@ -51,11 +51,11 @@ func TestJobWritesOneFilePerTokenAndCommits(t *testing.T) {
 			if has, _ := st.HasJobPassword(j.Seq); has {
 				t.Fatal("the job password outlived the job")
 			}
-			fi, err := os.Stat(end.Output)
+			fi, err := os.Stat(outputOf(t, st, end))
 			if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != end.OutputSize {
 				t.Fatalf("output %v %v", fi, err)
 			}
-			files := zipFiles(t, end.Output)
+			files := zipFiles(t, outputOf(t, st, end))
 			if len(files) != end.Total+1 {
 				t.Fatalf("%d entries for %d tokens", len(files), end.Total)
 			}
@@ -326,7 +326,7 @@ func TestRedistributionBreaksTheOldFile(t *testing.T) {
 	fileFor := func(j model.Job, serial string) sdtid.Token {
 		t.Helper()
 		tok, _ := st.Token(serial)
-		data := zipFiles(t, j.Output)[EntryName(tok.AssignedUser, serial)]
+		data := zipFiles(t, outputOf(t, st, j))[EntryName(tok.AssignedUser, serial)]
 		f, err := sdtid.ReadSingle(data, tok.AssignedUser)
 		if err != nil {
 			t.Fatal(err)
@@ -376,7 +376,7 @@ func TestVerifyOffsetsAndUnsupported(t *testing.T) {
 	j := runAll(t, e)
 	serials, _ := st.JobSerials(j.Seq)
 	tok, _ := st.Token(serials[0])
-	f, err := sdtid.ReadSingle(zipFiles(t, j.Output)[EntryName(tok.AssignedUser, serials[0])], "")
+	f, err := sdtid.ReadSingle(zipFiles(t, outputOf(t, st, j))[EntryName(tok.AssignedUser, serials[0])], "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,10 @@ func (e *Engine) cleanOutputs() error {
 			}
 			if name == idPart+".zip" {
 				j, err := e.st.Job(seq)
-				if err == nil && j.State == model.JobCompleted && j.Output != "" && filepath.Base(j.Output) == name {
+				// A completed job's ZIP is its own outputs/<seq>.zip,
+				// even when its record names another path (that record
+				// is refused when read, and the file is kept).
+				if err == nil && j.State == model.JobCompleted && j.Output != "" {
 					continue
 				}
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -205,7 +208,9 @@ func removeStaleTemps(dir, base string) ([]string, error) {
 // earlier downloads to the same name whose process is gone are removed
 // first (DownloadResult.StaleRemoved). When ctx ends before the ZIP is in
 // place, the temporary file is removed and the error wraps
-// ErrInterrupted. Audit "output download" with the path.
+// ErrInterrupted. The source is the job's ZIP in this data directory
+// (store.OutputFile), wherever the directory was when the job ran. Audit
+// "output download" with the path.
 func (e *Engine) Download(ctx context.Context, seq uint64, path string, force bool) (DownloadResult, error) {
 	var res DownloadResult
 	j, err := e.st.Job(seq)
@@ -241,7 +246,11 @@ func (e *Engine) Download(ctx context.Context, seq uint64, path string, force bo
 	if exists && !force {
 		return res, fmt.Errorf("%s: %w; choose another name or replace it (--force)", abs, ErrTargetExists)
 	}
-	src, err := os.Open(j.Output)
+	srcPath, err := e.st.OutputFile(j)
+	if err != nil {
+		return res, err
+	}
+	src, err := os.Open(srcPath)
 	if err != nil {
 		return res, fmt.Errorf("job %q: its output file: %w", j.Name, err)
 	}
@@ -285,7 +294,7 @@ func (e *Engine) Download(ctx context.Context, seq uint64, path string, force bo
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if j.OutputSHA256 != "" && (sum != j.OutputSHA256 || n != j.OutputSize) {
-		return res, fmt.Errorf("job %q: the output file %s is damaged (its SHA-256 or size differs from what the job recorded); nothing was written", j.Name, j.Output)
+		return res, fmt.Errorf("job %q: the output file %s is damaged (its SHA-256 or size differs from what the job recorded); nothing was written", j.Name, srcPath)
 	}
 	if force {
 		// Something other than a file may have appeared since the check.
@@ -340,7 +349,9 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // DeleteOutput removes a completed job's ZIP (it holds token secrets) and
-// records it (audit "output delete").
+// records it (audit "output delete"). The ZIP is the job's own in this data
+// directory (store.OutputFile); a damaged record is refused and nothing is
+// deleted.
 func (e *Engine) DeleteOutput(seq uint64) (model.Job, error) {
 	j, err := e.st.Job(seq)
 	if err != nil {
@@ -349,9 +360,13 @@ func (e *Engine) DeleteOutput(seq uint64) (model.Job, error) {
 	if j.State != model.JobCompleted || j.Output == "" {
 		return j, fmt.Errorf("job %q has no output file to delete", j.Name)
 	}
-	if err := os.Remove(j.Output); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return j, fmt.Errorf("delete %s: %w", j.Output, err)
+	path, err := e.st.OutputFile(j)
+	if err != nil {
+		return j, err
 	}
-	_ = store.SyncDir(filepath.Dir(j.Output))
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return j, fmt.Errorf("delete %s: %w", path, err)
+	}
+	_ = store.SyncDir(filepath.Dir(path))
 	return e.st.OutputDeleted(seq)
 }

@@ -93,7 +93,7 @@ func TestAQueuedJobWritesTheProfileItWasSubmittedWith(t *testing.T) {
 		t.Fatalf("%s: %s", end.State, end.Reason)
 	}
 	serials, _ := st.JobSerials(j.Seq)
-	files := zipFiles(t, end.Output)
+	files := zipFiles(t, outputOf(t, st, end))
 	for _, s := range serials {
 		tok, _ := st.Token(s)
 		f, err := sdtid.ReadSingle(files[EntryName(tok.AssignedUser, s)], "")

@@ -47,7 +47,7 @@ func TestPrepareCreatesTheSigningKeyOnceAndJobsUseIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := zipFiles(t, end.Output)
+	files := zipFiles(t, outputOf(t, st, end))
 	checked := 0
 	for name, data := range files {
 		if name == "manifest.csv" {

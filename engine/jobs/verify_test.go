@@ -27,7 +27,7 @@ func TestDistributedSID64TokenBecomesAES128(t *testing.T) {
 		t.Fatalf("%s: %s", end.State, end.Reason)
 	}
 	serials, _ := st.JobSerials(j.Seq)
-	files := zipFiles(t, end.Output)
+	files := zipFiles(t, outputOf(t, st, end))
 	dir := t.TempDir()
 	for i, serial := range serials {
 		tok, err := st.Token(serial)
