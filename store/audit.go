@@ -201,7 +201,7 @@ func (s *Store) AuditRecords(f AuditFilter) ([]AuditRecord, error) {
 		c := b.Cursor()
 		var k, v []byte
 		if f.BeforeSeq > 0 {
-			k, v = c.Seek(itob(f.BeforeSeq))
+			k, _ = c.Seek(itob(f.BeforeSeq))
 			if k == nil {
 				k, v = c.Last()
 			} else {

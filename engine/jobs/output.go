@@ -78,11 +78,6 @@ func (e *Engine) cleanOutputs() error {
 	return nil
 }
 
-func isJobID(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 64)
-	return err == nil
-}
-
 // ErrTargetExists is wrapped when a download would replace a file without
 // force.
 var ErrTargetExists = errors.New("the file exists")
