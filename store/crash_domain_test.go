@@ -155,11 +155,11 @@ func helperDomainWriter() int {
 
 // crashTally is what the audit trail says the store should hold.
 type crashTally struct {
-	records                          int
-	users, tokens, profiles, jobs    int
-	assigned                         int
-	actions                          map[string]int
-	lastUsers, lastTokens, lastAudit int
+	records                       int
+	users, tokens, profiles, jobs int
+	assigned                      int
+	actions                       map[string]int
+	lastUsers, lastTokens         int
 }
 
 var importedRe = regexp.MustCompile(`^imported (\d+),`)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -162,12 +161,6 @@ func serials(toks []model.Token) []string {
 		out[i] = t.Serial
 	}
 	return out
-}
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
 }
 
 // fileProfile is a valid file-based profile.
