@@ -197,6 +197,14 @@ func (s *Store) ClaimNextJob() (model.Job, *Lease, error) {
 			continue
 		}
 		next := queued[len(queued)-1] // Jobs lists newest first
+		// While another runner is at work, say so without taking the
+		// store exclusively (waiting runners look every 250 ms to 1 s).
+		if busy, err := s.anotherRunnerAlive(); err != nil || busy {
+			if err == nil {
+				err = ErrRunnerBusy
+			}
+			return model.Job{}, nil, err
+		}
 		lease, err := s.takeLease(next.Seq)
 		if errors.Is(err, errLeaseHeld) {
 			return model.Job{}, nil, ErrRunnerBusy
@@ -248,6 +256,22 @@ func (s *Store) ClaimNextJob() (model.Job, *Lease, error) {
 		return claimed, lease, nil
 	}
 	return model.Job{}, nil, ErrRunnerBusy
+}
+
+// anotherRunnerAlive reports whether a Running job's lease is held (read
+// only; the claim transaction checks again).
+func (s *Store) anotherRunnerAlive() (bool, error) {
+	running, err := s.Jobs(model.JobRunning)
+	if err != nil {
+		return false, err
+	}
+	for _, j := range running {
+		held, err := s.leaseHeld(j.Seq)
+		if err != nil || held {
+			return held, err
+		}
+	}
+	return false, nil
 }
 
 // ProgressResult is what RecordProgress learned about the job.
