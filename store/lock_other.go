@@ -24,4 +24,9 @@ func openFileLock(path string, create bool) (*fileLock, error) {
 func (l *fileLock) tryLock(write bool) (bool, error) { return true, nil }
 func (l *fileLock) unlock() error                    { return nil }
 func (l *fileLock) holderPID(write bool) int         { return 0 }
-func (l *fileLock) close() error                     { return l.f.Close() }
+func (l *fileLock) close() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Close()
+}

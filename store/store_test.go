@@ -576,3 +576,24 @@ func TestGenericHelpers(t *testing.T) {
 		t.Error("itob/btoi")
 	}
 }
+
+// TestReadOnlyOpenOfAStoreWithoutLockFile: a store made before
+// swtoken.lock existed, opened read-only (which creates nothing), reads
+// under bbolt's own lock alone.
+func TestReadOnlyOpenOfAStoreWithoutLockFile(t *testing.T) {
+	dir := initStore(t)
+	if err := os.Remove(filepath.Join(dir, LockFileName)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(Options{DataDir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AuditRecords(AuditFilter{}); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, LockFileName)); !os.IsNotExist(err) {
+		t.Error("a read-only open created the lock file")
+	}
+}
