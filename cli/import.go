@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/store"
@@ -67,14 +66,12 @@ func runImportTokens(g Globals, args []string, stdio IO) error {
 			return pw, err
 		}
 	}
+	// The import reads each file when it gets to it: one file (at most
+	// 64 KiB) in memory at a time; a path that is no regular file or is
+	// too large is refused before it is read.
 	inputs := make([]inventory.NamedData, len(files))
 	for i, f := range files {
-		inputs[i].Name = f
-		if data, err := readLimited(f, maxTokenFile); err != nil {
-			inputs[i].Err = errors.New(fileReason(err, f))
-		} else {
-			inputs[i].Data = data
-		}
+		inputs[i] = inventory.NamedData{Name: f, Path: f}
 	}
 	opts := store.ImportOptions{Overwrite: *overwrite, Partial: *partial}
 	return withStore(g, readWrite, fmt.Sprintf("import tokens (%s)", plural(len(files), "file")), func(st *store.Store) error {
@@ -84,16 +81,6 @@ func runImportTokens(g Globals, args []string, stdio IO) error {
 		}
 		return printImport(stdio.Stdout, res, opts, "token")
 	})
-}
-
-// fileReason is why a file could not be read, without its path (the
-// rejection names the file already).
-func fileReason(err error, path string) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
 func runImportUsers(g Globals, args []string, stdio IO) error {
