@@ -19,9 +19,6 @@ func init() {
 	})
 }
 
-// maxUsersCSV bounds a user CSV file: 100,000 users take a few MiB.
-const maxUsersCSV = 256 << 20
-
 func runImport(g Globals, args []string, stdio IO) error {
 	if len(args) == 0 {
 		return usagef("expected tokens or users")
@@ -107,7 +104,6 @@ func runImportUsers(g Globals, args []string, stdio IO) error {
 		defer f.Close()
 		r = f
 	}
-	r = io.LimitReader(r, maxUsersCSV)
 	opts := store.ImportOptions{Overwrite: *update, Partial: *partial}
 	return withStore(g, readWrite, "import users from "+name, func(st *store.Store) error {
 		res, err := inventory.ImportUsersCSV(st, r, "users CSV "+name, opts)

@@ -270,7 +270,11 @@ func ImportTokenFiles(st *store.Store, files []NamedData, fopts TokenFileOptions
 		return store.ImportResult{}, err
 	}
 	source := importSource(files)
-	return finishImport("tokens", source, rejs, len(toks), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
+	whereFrom := func(serial string) (string, bool) {
+		w, ok := where[serial]
+		return w, ok
+	}
+	return finishImport("tokens", source, rejs, len(toks), opts, whereFrom, func(opts store.ImportOptions) (store.ImportResult, error) {
 		return st.ImportTokens(toks, source, opts)
 	})
 }
@@ -280,7 +284,7 @@ func ImportTokenFiles(st *store.Store, files []NamedData, fopts TokenFileOptions
 // store does. The store's rejections, which name an item by its key, are
 // renamed to where the item came from (where: key -> file or line).
 func finishImport(what, source string, parseRejs []store.Rejection, valid int, opts store.ImportOptions,
-	where map[string]string, importFn func(store.ImportOptions) (store.ImportResult, error)) (store.ImportResult, error) {
+	where func(key string) (string, bool), importFn func(store.ImportOptions) (store.ImportResult, error)) (store.ImportResult, error) {
 	if len(parseRejs) > 0 && !opts.Partial {
 		return store.ImportResult{Rejected: parseRejs}, &store.ImportRejectedError{
 			What: what, Source: source, Total: valid + len(parseRejs), Rejected: len(parseRejs)}
@@ -292,7 +296,7 @@ func finishImport(what, source string, parseRejs []store.Rejection, valid int, o
 	opts.Prerejected = len(parseRejs)
 	res, err := importFn(opts)
 	for i, r := range res.Rejected {
-		if w, ok := where[r.Item]; ok {
+		if w, ok := where(r.Item); ok {
 			res.Rejected[i].Item = w
 		}
 	}
