@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/model"
@@ -20,9 +19,6 @@ func init() {
 		run:     runImport,
 	})
 }
-
-// maxUsersCSV bounds a user CSV file: 100,000 users take a few MiB.
-const maxUsersCSV = 256 << 20
 
 func runImport(g Globals, args []string, stdio IO) error {
 	if len(args) == 0 {
@@ -68,14 +64,12 @@ func runImportTokens(g Globals, args []string, stdio IO) error {
 			return pw, err
 		}
 	}
+	// The import reads each file when it gets to it: one file (at most
+	// 64 KiB) in memory at a time; a path that is no regular file or is
+	// too large is refused before it is read.
 	inputs := make([]inventory.NamedData, len(files))
 	for i, f := range files {
-		inputs[i].Name = f
-		if data, err := readLimited(f, maxTokenFile); err != nil {
-			inputs[i].Err = errors.New(fileReason(err, f))
-		} else {
-			inputs[i].Data = data
-		}
+		inputs[i] = inventory.NamedData{Name: f, Path: f}
 	}
 	opts := store.ImportOptions{Overwrite: *overwrite, Partial: *partial}
 	return withStore(g, readWrite, fmt.Sprintf("import tokens (%s)", plural(len(files), "file")), func(st *store.Store) error {
@@ -85,16 +79,6 @@ func runImportTokens(g Globals, args []string, stdio IO) error {
 		}
 		return printImport(stdio.Stdout, res, opts, "token")
 	})
-}
-
-// fileReason is why a file could not be read, without its path (the
-// rejection names the file already).
-func fileReason(err error, path string) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return strings.TrimPrefix(err.Error(), path+": ")
 }
 
 func runImportUsers(g Globals, args []string, stdio IO) error {
@@ -121,7 +105,6 @@ func runImportUsers(g Globals, args []string, stdio IO) error {
 		defer f.Close()
 		r = f
 	}
-	r = io.LimitReader(r, maxUsersCSV)
 	opts := store.ImportOptions{Overwrite: *update, Partial: *partial}
 	return withStore(g, readWrite, "import users from "+name, func(st *store.Store) error {
 		res, err := inventory.ImportUsersCSV(st, r, "users CSV "+name, opts)

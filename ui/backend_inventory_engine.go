@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,43 +97,23 @@ func (b *engineBackend) EditProfile(name string, p model.Profile) error {
 
 func (b *engineBackend) DeleteProfile(name string) error { return b.st.DeleteProfile(name) }
 
-// maxReadTokenFile bounds what is read of one token file; the importer
-// refuses anything over inventory.MaxTokenFileSize and names the size.
-const maxReadTokenFile = 16 << 20
-
 func (b *engineBackend) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
 	files := readTokenPaths(paths)
 	if len(files) == 0 {
 		return store.ImportResult{}, errors.New("no token file given")
 	}
-	res, err := inventory.ImportTokenFiles(b.st, files, inventory.TokenFileOptions{Password: password}, opts)
-	for i := range files {
-		clear(files[i].Data)
-	}
-	return res, err
+	return inventory.ImportTokenFiles(b.st, files, inventory.TokenFileOptions{Password: password}, opts)
 }
 
 // readTokenPaths expands directories (their *.sdtid files) and glob
-// patterns and reads every file. A path that cannot be read becomes an
-// entry with Err, which the import reports as a rejection naming it.
+// patterns into the files to import. It reads none of them: the import
+// reads each when it gets to it (inventory.ReadTokenFile), so one file is
+// in memory at a time, and a path that cannot be read, is no regular file
+// or is too large becomes a rejection naming it.
 func readTokenPaths(paths []string) []inventory.NamedData {
 	var out []inventory.NamedData
 	add := func(name string) {
-		d := inventory.NamedData{Name: name}
-		f, err := os.Open(name)
-		if err == nil {
-			d.Data, err = io.ReadAll(io.LimitReader(f, maxReadTokenFile))
-			f.Close()
-		}
-		if err != nil {
-			d.Data = nil
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			d.Err = err
-		}
-		out = append(out, d)
+		out = append(out, inventory.NamedData{Name: name, Path: name})
 	}
 	for _, p := range paths {
 		fi, err := os.Stat(p)

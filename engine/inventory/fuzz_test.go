@@ -109,17 +109,17 @@ func FuzzParseUsersCSV(f *testing.F) {
 		if err == nil && len(where) != len(users) {
 			t.Fatalf("%d user lines for %d users", len(where), len(users))
 		}
-		userLines := map[string]bool{}
+		userLines := map[int]bool{}
 		for _, u := range users {
 			w, ok := where[u.ID]
 			if !ok {
 				t.Fatalf("no line for user %q", u.ID)
 			}
-			line, aerr := strconv.Atoi(strings.TrimPrefix(w, "line "))
-			if aerr != nil || line < 2 || line > lines || rejected[line] || userLines[w] {
-				t.Fatalf("user %q is on %q (rejected lines %v, input of %d lines)", u.ID, w, rejected, lines)
+			line := int(w)
+			if line < 2 || line > lines || rejected[line] || userLines[line] {
+				t.Fatalf("user %q is on line %d (rejected lines %v, input of %d lines)", u.ID, line, rejected, lines)
 			}
-			userLines[w] = true
+			userLines[line] = true
 		}
 
 		// A byte order mark in front, or CRLF line ends, change nothing.

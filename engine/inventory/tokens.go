@@ -11,10 +11,17 @@ import (
 	"github.com/swtoken/swtoken/store"
 )
 
-// NamedData is one input file: the name used in messages and its content.
+// NamedData is one input file: the name used in messages and its content,
+// or the path it is read from.
 type NamedData struct {
 	Name string
 	Data []byte
+	// Path, when Data is nil, is where the file is read from
+	// (ReadTokenFile) when the import reaches it: one file's content at a
+	// time is in memory, at most MaxTokenFileSize bytes, cleared once the
+	// file is parsed. A path that cannot be read, is not a regular file or
+	// is larger than MaxTokenFileSize becomes a rejection naming the file.
+	Path string
 	// Err, when set, says the file could not be read at all (missing,
 	// unreadable, too large). It becomes a rejection naming the file, so
 	// one bad path does not hide what is wrong with the others.
@@ -41,7 +48,7 @@ type TokenFileOptions struct {
 const MaxTokenFileSize = 65535
 
 // tooLarge is the rejection reason for a file over MaxTokenFileSize.
-func tooLarge(n int) string {
+func tooLarge(n int64) string {
 	return fmt.Sprintf("the file is %d bytes, larger than 64 KiB: token readers (stoken) read only the first %d bytes of a file, so this cannot be a token file they can use; it was not read",
 		n, MaxTokenFileSize)
 }
@@ -65,9 +72,9 @@ func importSource(files []NamedData) string {
 // ParseTokenFiles reads token record files and returns their tokens as
 // model values, each seed already sealed with the store key, plus one
 // rejection per file that could not be read (naming the file and the
-// reader's specific reason: larger than 64 KiB (MaxTokenFileSize, checked
-// before parsing), wrong password, token MAC failed, malformed XML at line
-// N, ...) and per token that is not acceptable (a duplicate serial
+// specific reason: larger than 64 KiB (MaxTokenFileSize, checked before
+// reading or parsing), not a regular file, wrong password, token MAC
+// failed, malformed XML at line N, ...) and per token that is not acceptable (a duplicate serial
 // within the input, a serial that breaks the model's rules). Every clear
 // seed the reader returned is zeroed before the next file is read. The
 // error is for a failure of the store itself (sealing), not for bad input.
@@ -77,44 +84,17 @@ func ParseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) 
 }
 
 // parseTokenFiles is ParseTokenFiles that also says where each accepted
-// serial came from, so the store's rejections can name the file.
+// serial came from, so the store's rejections can name the file. Files
+// given by Path are read one at a time, when their turn comes.
 func parseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) ([]model.Token, []store.Rejection, map[string]string, error) {
 	var (
-		toks   []model.Token
-		rejs   []store.Rejection
-		seen   = map[string]string{} // serial -> where it was first seen
-		pw     = opts.Password
-		asked  bool
-		askErr error
+		toks []model.Token
+		rejs []store.Rejection
+		seen = map[string]string{} // serial -> where it was first seen
+		pw   = filePassword{opts: opts, pw: opts.Password}
 	)
 	for _, f := range files {
-		if f.Err != nil {
-			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: f.Err.Error()})
-			continue
-		}
-		if len(f.Data) > MaxTokenFileSize {
-			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: tooLarge(len(f.Data))})
-			continue
-		}
-		file, err := sdtid.Read(f.Data, pw)
-		if sdtid.KindOf(err) == sdtid.KindPasswordRequired && pw == "" && opts.AskPassword != nil && !asked {
-			asked = true
-			if pw, askErr = opts.AskPassword(); askErr != nil {
-				pw = ""
-			}
-			if pw != "" {
-				file, err = sdtid.Read(f.Data, pw)
-			}
-		}
-		if err != nil {
-			reason := err.Error()
-			if sdtid.KindOf(err) == sdtid.KindPasswordRequired && askErr != nil {
-				reason += " (" + askErr.Error() + ")"
-			}
-			rejs = append(rejs, store.Rejection{Item: f.Name, Reason: reason})
-			continue
-		}
-		ftoks, frejs, err := convertFile(st, f.Name, file, seen)
+		ftoks, frejs, err := parseTokenFile(st, f, &pw, seen)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -122,6 +102,66 @@ func parseTokenFiles(st *store.Store, files []NamedData, opts TokenFileOptions) 
 		rejs = append(rejs, frejs...)
 	}
 	return toks, rejs, seen, nil
+}
+
+// parseTokenFile reads (when f has a Path and no Data) and parses one file;
+// a file read here is cleared before it returns.
+func parseTokenFile(st *store.Store, f NamedData, pw *filePassword, seen map[string]string) ([]model.Token, []store.Rejection, error) {
+	reject := func(reason string) ([]model.Token, []store.Rejection, error) {
+		return nil, []store.Rejection{{Item: f.Name, Reason: reason}}, nil
+	}
+	switch {
+	case f.Err != nil:
+		return reject(f.Err.Error())
+	case len(f.Data) > MaxTokenFileSize:
+		return reject(tooLarge(int64(len(f.Data))))
+	case f.Data == nil && f.Path != "":
+		data, err := ReadTokenFile(f.Path)
+		if err != nil {
+			return reject(err.Error())
+		}
+		defer clear(data)
+		f.Data = data
+	}
+	file, err := pw.read(f.Data)
+	if err != nil {
+		return reject(pw.reason(err))
+	}
+	return convertFile(st, f.Name, file, seen)
+}
+
+// filePassword is the password of one import: the given one, or the one
+// asked for (once) when the first file turns out to need it.
+type filePassword struct {
+	opts   TokenFileOptions
+	pw     string
+	asked  bool
+	askErr error
+}
+
+// read reads a token file with the password, asking for it first if need be.
+func (p *filePassword) read(data []byte) (*sdtid.File, error) {
+	file, err := sdtid.Read(data, p.pw)
+	if sdtid.KindOf(err) == sdtid.KindPasswordRequired && p.pw == "" && p.opts.AskPassword != nil && !p.asked {
+		p.asked = true
+		if p.pw, p.askErr = p.opts.AskPassword(); p.askErr != nil {
+			p.pw = ""
+		}
+		if p.pw != "" {
+			file, err = sdtid.Read(data, p.pw)
+		}
+	}
+	return file, err
+}
+
+// reason is the rejection reason for a read error, with why no password
+// could be asked for when that is the problem.
+func (p *filePassword) reason(err error) string {
+	reason := err.Error()
+	if sdtid.KindOf(err) == sdtid.KindPasswordRequired && p.askErr != nil {
+		reason += " (" + p.askErr.Error() + ")"
+	}
+	return reason
 }
 
 // convertFile turns the tokens of one read file into sealed model tokens.
@@ -230,7 +270,11 @@ func ImportTokenFiles(st *store.Store, files []NamedData, fopts TokenFileOptions
 		return store.ImportResult{}, err
 	}
 	source := importSource(files)
-	return finishImport("tokens", source, rejs, len(toks), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
+	whereFrom := func(serial string) (string, bool) {
+		w, ok := where[serial]
+		return w, ok
+	}
+	return finishImport("tokens", source, rejs, len(toks), opts, whereFrom, func(opts store.ImportOptions) (store.ImportResult, error) {
 		return st.ImportTokens(toks, source, opts)
 	})
 }
@@ -240,7 +284,7 @@ func ImportTokenFiles(st *store.Store, files []NamedData, fopts TokenFileOptions
 // store does. The store's rejections, which name an item by its key, are
 // renamed to where the item came from (where: key -> file or line).
 func finishImport(what, source string, parseRejs []store.Rejection, valid int, opts store.ImportOptions,
-	where map[string]string, importFn func(store.ImportOptions) (store.ImportResult, error)) (store.ImportResult, error) {
+	where func(key string) (string, bool), importFn func(store.ImportOptions) (store.ImportResult, error)) (store.ImportResult, error) {
 	if len(parseRejs) > 0 && !opts.Partial {
 		return store.ImportResult{Rejected: parseRejs}, &store.ImportRejectedError{
 			What: what, Source: source, Total: valid + len(parseRejs), Rejected: len(parseRejs)}
@@ -252,7 +296,7 @@ func finishImport(what, source string, parseRejs []store.Rejection, valid int, o
 	opts.Prerejected = len(parseRejs)
 	res, err := importFn(opts)
 	for i, r := range res.Rejected {
-		if w, ok := where[r.Item]; ok {
+		if w, ok := where(r.Item); ok {
 			res.Rejected[i].Item = w
 		}
 	}

@@ -199,7 +199,7 @@ func TestStoreRejectionsNameTheFile(t *testing.T) {
 	// The store names a rejected token by its serial; the import renames it
 	// to the file it came from.
 	res, err := finishImport("tokens", "src", nil, 1, store.ImportOptions{Partial: true},
-		map[string]string{"123": "a.sdtid"}, func(store.ImportOptions) (store.ImportResult, error) {
+		func(k string) (string, bool) { return "a.sdtid", k == "123" }, func(store.ImportOptions) (store.ImportResult, error) {
 			return store.ImportResult{Rejected: []store.Rejection{{Item: "123", Reason: "clash"}}}, nil
 		})
 	if err != nil || len(res.Rejected) != 1 || res.Rejected[0].Item != "a.sdtid" {

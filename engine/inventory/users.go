@@ -18,6 +18,23 @@ import (
 // column is optional.
 const UsersCSVHeader = "user_id,first_name,last_name[,email]"
 
+// Limits of one users CSV import. An import is all or nothing, so all its
+// users are written in one store transaction, and that transaction's
+// memory grows with the users it writes: bbolt keeps every changed page in
+// memory until the commit, about 0.5 KB of heap per user. MaxUsersCSVUsers
+// (1.5 times the 100,000 users the product is built for) keeps the peak
+// memory of an import near 150 MB (docs/PERFORMANCE.md); a larger file is
+// refused when its user line MaxUsersCSVUsers+1 is reached, with nothing
+// imported, and is imported in parts. MaxUsersCSVSize and
+// MaxUsersCSVLineBytes stop a file that is no users CSV (one without line
+// breaks, say) from being taken into memory: a user line is a few hundred
+// bytes at most.
+const (
+	MaxUsersCSVUsers     = 150_000
+	MaxUsersCSVSize      = 64 << 20
+	MaxUsersCSVLineBytes = 64 << 10
+)
+
 // CSV column names, in file order.
 const (
 	colUserID    = "user_id"
@@ -62,18 +79,24 @@ func (e *CSVError) Error() string {
 // written (the model refuses surrounding spaces rather than guessing);
 // spaces around names and the e-mail address are trimmed.
 //
+// The file is read as a stream, line by line: what is kept is the valid
+// users and the rejections, never the file.
+//
 // The error is for a file that cannot be read as a whole: a wrong header,
 // a UTF-16 file, text that is not UTF-8 (naming the first bad line),
-// broken quoting.
+// broken quoting, more than MaxUsersCSVUsers user lines, a file over
+// MaxUsersCSVSize or a line over MaxUsersCSVLineBytes.
 func ParseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, error) {
 	users, rejs, _, err := parseUsersCSV(r)
 	return users, rejs, err
 }
 
 // parseUsersCSV is ParseUsersCSV that also returns the line of each
-// accepted user ID, so the store's rejections can name the line.
-func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]string, error) {
-	br := bufio.NewReader(r)
+// accepted user ID, so the store's rejections can name the line. The map
+// is also the set of IDs that finds duplicates; its values are int32 to
+// keep it small (MaxUsersCSVSize bounds the line numbers far below 2^31).
+func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int32, error) {
+	br := bufio.NewReader(&csvLimits{r: r, line: 1, recLine: 1})
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
@@ -82,7 +105,9 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]str
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // column counts are checked here, per line
-	cr.ReuseRecord = false
+	// Each record's fields are substrings of one new string per record
+	// (encoding/csv), which the users keep; the slice is reused.
+	cr.ReuseRecord = true
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -102,7 +127,8 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]str
 	var (
 		users []model.User
 		rejs  []store.Rejection
-		first = map[string]int{} // user ID -> line it first appeared on
+		first = map[string]int32{} // user ID -> line it first appeared on
+		n     int                  // user lines so far
 	)
 	for {
 		rec, err := cr.Read()
@@ -112,10 +138,15 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]str
 		if err != nil {
 			return nil, nil, nil, csvErr(err)
 		}
+		line, _ := cr.FieldPos(0)
+		if n++; n > MaxUsersCSVUsers {
+			return nil, nil, nil, &CSVError{Line: line, Msg: fmt.Sprintf(
+				"the file holds more than %d users; an import takes at most %d, so that it stays all or nothing within bounded memory: split the file and import the parts one after the other",
+				MaxUsersCSVUsers, MaxUsersCSVUsers)}
+		}
 		if err := checkUTF8(cr, rec); err != nil {
 			return nil, nil, nil, err
 		}
-		line, _ := cr.FieldPos(0)
 		if len(rec) > len(cols) {
 			rejs = append(rejs, store.Rejection{
 				Item:   fmt.Sprintf("line %d", line),
@@ -151,14 +182,56 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]str
 			})
 			continue
 		}
-		first[u.ID] = line
+		first[u.ID] = int32(line)
 		users = append(users, u)
 	}
-	where := make(map[string]string, len(first))
-	for id, line := range first {
-		where[id] = fmt.Sprintf("line %d", line)
+	return users, rejs, first, nil
+}
+
+// csvLimits is the reader under the CSV parser. It refuses a file over
+// MaxUsersCSVSize and a record (a line, or the lines of a quoted field
+// that holds line breaks) over MaxUsersCSVLineBytes as soon as it reads
+// them, so that neither is taken into memory. It follows the quotes the
+// way CSV does: a quote opens or closes a quoted field, and the "" inside
+// one closes and opens it again.
+type csvLimits struct {
+	r       io.Reader
+	size    int64 // bytes read so far
+	line    int   // the line the next byte is on (1-based)
+	recLine int   // the line the current record starts on
+	recLen  int   // bytes of the current record so far
+	quoted  bool  // inside a quoted field
+	err     error // the limit broken, returned from then on
+}
+
+func (l *csvLimits) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
 	}
-	return users, rejs, where, nil
+	n, err := l.r.Read(p)
+	if l.size += int64(n); l.size > MaxUsersCSVSize {
+		l.err = &CSVError{Msg: fmt.Sprintf("the file is larger than %d MiB; a users CSV of %d users is far smaller (split the file, or check that it is the right one)",
+			MaxUsersCSVSize>>20, MaxUsersCSVUsers)}
+		return 0, l.err
+	}
+	for _, b := range p[:n] {
+		switch b {
+		case '"':
+			l.quoted = !l.quoted
+		case '\n':
+			l.line++
+			if !l.quoted {
+				l.recLine, l.recLen = l.line, 0
+				continue
+			}
+		}
+		if l.recLen++; l.recLen > MaxUsersCSVLineBytes {
+			l.err = &CSVError{Line: l.recLine, Msg: fmt.Sprintf("the line is longer than %d KiB; a user line is a few hundred bytes: this is not a users CSV file",
+				MaxUsersCSVLineBytes>>10)}
+			return 0, l.err
+		}
+	}
+	return n, err
 }
 
 // parseHeader checks the header and returns the column names present.
@@ -216,6 +289,10 @@ func checkUTF8(cr *csv.Reader, rec []string) error {
 
 // csvErr turns an encoding/csv parse error into a CSVError naming its line.
 func csvErr(err error) error {
+	var ce *CSVError
+	if errors.As(err, &ce) {
+		return ce // a limit of csvLimits
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &CSVError{Line: pe.Line, Msg: pe.Err.Error()}
@@ -228,10 +305,32 @@ func csvErr(err error) error {
 // refusal is a *store.ImportRejectedError with the result listing every
 // rejection). With opts.Overwrite (the CLI's --update), users that exist
 // already get the file's names and e-mail; without it they are skipped.
+//
+// The file is read and checked first, as a stream, outside any store
+// transaction; then the valid users are written in one transaction. Memory
+// is bounded by MaxUsersCSVUsers (docs/PERFORMANCE.md).
 func ImportUsersCSV(st *store.Store, r io.Reader, source string, opts store.ImportOptions) (store.ImportResult, error) {
-	users, rejs, where, err := parseUsersCSV(r)
+	users, rejs, lines, err := parseUsersCSV(r)
 	if err != nil {
 		return store.ImportResult{}, err
+	}
+	// The set of IDs is not needed any more: keep each user's line in a
+	// slice (4 bytes a user rather than a map entry) while the store
+	// writes, and make a map only if the store rejects something.
+	userLines := make([]int32, len(users))
+	for i, u := range users {
+		userLines[i] = lines[u.ID]
+	}
+	lines = nil
+	where := func(id string) (string, bool) {
+		if lines == nil {
+			lines = make(map[string]int32, len(users))
+			for i, u := range users {
+				lines[u.ID] = userLines[i]
+			}
+		}
+		line, ok := lines[id]
+		return fmt.Sprintf("line %d", line), ok
 	}
 	return finishImport("users", source, rejs, len(users), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
 		return st.ImportUsers(users, source, opts)
