@@ -233,6 +233,9 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 	}
 	name := pos[0]
 	return withStore(g, readWrite, "edit profile "+name, func(st *store.Store) error {
+		// The save hands back the record it read: a change by another
+		// process in between is refused (store.ConflictError), never
+		// overwritten.
 		cur, err := st.Profile(name)
 		if err != nil {
 			return err
@@ -244,7 +247,7 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 		if set["rename"] {
 			p.Name = *rename
 		}
-		r, err := st.EditProfile(name, p)
+		r, err := st.EditProfile(cur, p)
 		if err != nil {
 			return err
 		}
@@ -270,12 +273,13 @@ func runProfilesDelete(g Globals, args []string, stdio IO) error {
 	}
 	return withStore(g, readWrite, "delete profile "+pos[0], func(st *store.Store) error {
 		// Names match ignoring case; report the name as stored. The
-		// store lock is held, so the profile cannot change in between.
+		// delete hands back the record it read: a change by another
+		// process in between is refused (store.ConflictError).
 		r, err := st.Profile(pos[0])
 		if err != nil {
 			return err
 		}
-		if err := st.DeleteProfile(r.Name); err != nil {
+		if err := st.DeleteProfile(r); err != nil {
 			return err
 		}
 		if *asJSON {

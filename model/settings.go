@@ -41,6 +41,12 @@ type Settings struct {
 	Entries                 []SettingsEntry
 	UserMustProvidePassword bool
 	ReplacementWindowDays   int
+	// Revision is the store's count of writes of the settings when they
+	// were read (0: never saved). A save hands it back unchanged: the store
+	// refuses it when the settings were written since (compare-and-swap),
+	// so one admin cannot overwrite another's change unseen. Diff ignores
+	// it.
+	Revision int
 }
 
 // DefaultSettings are the settings of a new store: nothing offered yet.

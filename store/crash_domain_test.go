@@ -119,7 +119,7 @@ func helperDomainWriter() int {
 			if rng.IntN(4) == 0 {
 				p.Name = fmt.Sprintf("Renamed %d-%d", pid, i)
 			}
-			s.EditProfile(r.Name, p)
+			s.EditProfile(r, p)
 		case 8: // settings save: a random selection, confirmed
 			names := profileNames()
 			set := model.DefaultSettings()
@@ -134,6 +134,9 @@ func helperDomainWriter() int {
 			}
 			set.ReplacementWindowDays = 1 + rng.IntN(365)
 			set.UserMustProvidePassword = rng.IntN(2) == 0
+			if cur, err := s.Settings(); err == nil {
+				set.Revision = cur.Revision // a save replaces what it read
+			}
 			s.SaveSettings(set)
 		case 9: // job submit
 			if names := profileNames(); len(names) > 0 {
@@ -142,7 +145,9 @@ func helperDomainWriter() int {
 			}
 		case 10: // profile delete: refused while settings offer it or a job names it
 			if names := profileNames(); len(names) > 3 {
-				s.DeleteProfile(pick(names))
+				if r, err := s.Profile(pick(names)); err == nil {
+					s.DeleteProfile(r)
+				}
 			}
 		case 11:
 			if err := s.SetActivity(fmt.Sprintf("crash writer, step %d", i)); err != nil {

@@ -9,7 +9,9 @@ import (
 )
 
 // ProfileRecord is a stored software token profile. Revision starts at 1
-// and grows with every edit that changes something.
+// and grows with every edit that changes something; EditProfile and
+// DeleteProfile take the record the caller loaded and refuse when its
+// Revision is no longer the stored one (compare-and-swap, conflict.go).
 type ProfileRecord struct {
 	ID uint64
 	model.Profile
@@ -215,17 +217,20 @@ func profileChanges(o, n model.Profile) []string {
 	return out
 }
 
-// EditProfile replaces the profile named name (ignoring case) with p
-// (model.ValidateProfileEdit: the device type and class are locked). A
-// rename must stay unique; it carries over, in the same transaction, to the
-// self-service settings entry and to every job that names the profile,
+// EditProfile replaces the profile loaded (as the caller read it: its ID
+// and Revision count, the name is for messages) with p
+// (model.ValidateProfileEdit: the device type and class are locked). When
+// the profile was edited, renamed or deleted since it was loaded, it
+// returns a *ConflictError naming who did it and when, and changes nothing.
+// A rename must stay unique; it carries over, in the same transaction, to
+// the self-service settings entry and to every job that names the profile,
 // because both refer to profiles by name. An edit that changes nothing
 // writes nothing. Audit "profile edit" lists what changed, and notes when a
 // selected self-service confirmation lapsed.
-func (s *Store) EditProfile(name string, p model.Profile) (ProfileRecord, error) {
+func (s *Store) EditProfile(loaded ProfileRecord, p model.Profile) (ProfileRecord, error) {
 	var r ProfileRecord
 	err := s.Update(func(tx *Tx) error {
-		old, err := tx.Profile(name)
+		old, err := tx.checkProfileRev(loaded, "saved")
 		if err != nil {
 			return err
 		}
@@ -290,7 +295,7 @@ func (t *Tx) profileEdited(o, n model.Profile) ([]string, error) {
 			if e := set.Entry(o.Name); e != nil {
 				e.Profile = n.Name
 				changed = true
-				notes = append(notes, "self-service settings entry renamed")
+				notes = append(notes, noteSettingsEntryRenamed)
 			}
 		}
 		if e := set.Entry(n.Name); e != nil && e.Selected && e.IsConfirmed(o) && !e.IsConfirmed(n) {
@@ -333,13 +338,16 @@ func removeEntry(es []model.SettingsEntry, profile string) []model.SettingsEntry
 // maxRefsNamed bounds how many referring jobs a delete refusal lists.
 const maxRefsNamed = 5
 
-// DeleteProfile deletes the profile named name, ignoring case (audit
-// "profile delete"). It is refused with model.ProfileInUseError while the
-// self-service settings offer the profile (a selected entry) or any job
-// names it; an unselected settings entry is removed with the profile.
-func (s *Store) DeleteProfile(name string) error {
+// DeleteProfile deletes the profile loaded (as the caller read it: its ID
+// and Revision count) (audit "profile delete"). When the profile was
+// edited, renamed or deleted since it was loaded, it returns a
+// *ConflictError and deletes nothing. It is refused with
+// model.ProfileInUseError while the self-service settings offer the profile
+// (a selected entry) or any job names it; an unselected settings entry is
+// removed with the profile.
+func (s *Store) DeleteProfile(loaded ProfileRecord) error {
 	return s.Update(func(tx *Tx) error {
-		r, err := tx.Profile(name)
+		r, err := tx.checkProfileRev(loaded, "deleted")
 		if err != nil {
 			return err
 		}
@@ -365,11 +373,13 @@ func (s *Store) DeleteProfile(name string) error {
 		if len(refs) > 0 {
 			return model.ProfileInUseError(r.Name, refs)
 		}
+		facts := profileFacts(r.Profile)
 		if saved && set.Entry(r.Name) != nil {
 			set.Entries = removeEntry(set.Entries, r.Name)
 			if err := tx.putSettings(set); err != nil {
 				return err
 			}
+			facts += "; " + noteSettingsEntryRemoved
 		}
 		if err := tx.tx.Bucket(bucketProfiles).Delete(itob(r.ID)); err != nil {
 			return err
@@ -377,6 +387,6 @@ func (s *Store) DeleteProfile(name string) error {
 		if err := tx.tx.Bucket(bucketProfilesByName).Delete([]byte(model.NameKey(r.Name))); err != nil {
 			return err
 		}
-		return tx.AppendAudit("profile delete", "profile "+r.Name, profileFacts(r.Profile))
+		return tx.AppendAudit("profile delete", "profile "+r.Name, facts)
 	})
 }

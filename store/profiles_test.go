@@ -83,21 +83,24 @@ func TestEditProfile(t *testing.T) {
 	clash := fileProfile("ADMINS")
 	badLen := fileProfile("Staff")
 	badLen.Duration = 45
+	missing := orig
+	missing.ID, missing.Name = 999, "Nope"
 	cases := []struct {
-		name string
-		edit func() (string, model.Profile)
-		want string
+		name   string
+		loaded ProfileRecord
+		p      model.Profile
+		want   string
 	}{
-		{"device type locked", func() (string, model.Profile) { return "Staff", android }, "device type is locked"},
-		{"rename onto another", func() (string, model.Profile) { return "staff", clash }, `"ADMINS" is already used by profile "Admins"`},
-		{"invalid", func() (string, model.Profile) { return "Staff", badLen }, "30 or 60"},
-		{"missing", func() (string, model.Profile) { return "Nope", fileProfile("Nope") }, "not found"},
+		{"device type locked", orig, android, "device type is locked"},
+		{"rename onto another", orig, clash, `"ADMINS" is already used by profile "Admins"`},
+		{"invalid", orig, badLen, "30 or 60"},
+		{"missing", missing, fileProfile("Nope"), `profile "Nope" was deleted after you loaded it; nothing was saved`},
+		{"not loaded", ProfileRecord{Profile: fileProfile("Staff")}, fileProfile("Staff"), "not found"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			mark := auditMark(t, s)
-			name, p := c.edit()
-			_, err := s.EditProfile(name, p)
+			_, err := s.EditProfile(c.loaded, c.p)
 			wantErr(t, err, c.want)
 			wantAudit(t, s, mark)
 			if now, _ := s.Profile("Staff"); now != orig {
@@ -108,7 +111,7 @@ func TestEditProfile(t *testing.T) {
 
 	// No-op edit writes nothing.
 	mark := auditMark(t, s)
-	r, err := s.EditProfile("STAFF", orig.Profile)
+	r, err := s.EditProfile(orig, orig.Profile)
 	if err != nil || r != orig {
 		t.Fatalf("no-op edit: %+v %v", r, err)
 	}
@@ -118,7 +121,7 @@ func TestEditProfile(t *testing.T) {
 	p := orig.Profile
 	p.Name = "Employees"
 	p.TokencodeLength = 6
-	r, err = s.EditProfile("staff", p)
+	r, err = s.EditProfile(orig, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +160,7 @@ func TestProfileRenameCarriesOver(t *testing.T) {
 	p := staff.Profile
 	p.Name = "Employees"
 	mark := auditMark(t, s)
-	if _, err := s.EditProfile("Staff", p); err != nil {
+	if _, err := s.EditProfile(staff, p); err != nil {
 		t.Fatal(err)
 	}
 	recs := wantAudit(t, s, mark, "profile edit|profile Employees")
@@ -207,19 +210,19 @@ func TestDeleteProfile(t *testing.T) {
 	}
 	for _, c := range cases {
 		mark := auditMark(t, s)
-		err := s.DeleteProfile(c.name)
+		err := deleteByName(s, c.name)
 		for _, w := range c.want {
 			wantErr(t, err, w)
 		}
 		wantAudit(t, s, mark)
 	}
 	var fe *model.FieldError
-	if err := s.DeleteProfile("Offered"); !errors.As(err, &fe) || fe.Item != "Offered" {
+	if err := deleteByName(s, "Offered"); !errors.As(err, &fe) || fe.Item != "Offered" {
 		t.Errorf("want a model.ProfileInUseError, got %#v", err)
 	}
 	for _, n := range []string{"unused", "OnceOffered"} {
 		mark := auditMark(t, s)
-		if err := s.DeleteProfile(n); err != nil {
+		if err := deleteByName(s, n); err != nil {
 			t.Fatal(err)
 		}
 		wantAudit(t, s, mark, "profile delete|profile "+strings.ToUpper(n[:1])+n[1:])
@@ -238,7 +241,16 @@ func TestDeleteProfile(t *testing.T) {
 	if err := s.SaveSettings(set); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteProfile("Offered"); err != nil {
+	if err := deleteByName(s, "Offered"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// deleteByName reads the profile and deletes it, as the CLI does.
+func deleteByName(s *Store, name string) error {
+	r, err := s.Profile(name)
+	if err != nil {
+		return err
+	}
+	return s.DeleteProfile(r)
 }

@@ -78,13 +78,27 @@
 //	  <user id>        -> JSON userRecord key: the ID exactly as written
 //	                                      (case-sensitive)
 //	profiles/                             software token profiles (profiles.go)
-//	  <u64 id>         -> JSON profileJSON id from profiles.NextSequence()
+//	  <u64 id>         -> JSON profileJSON id from profiles.NextSequence();
+//	                                      "revision" is 1 at add and +1 on
+//	                                      every edit that changes something.
+//	                                      An edit or delete names the id and
+//	                                      revision it loaded and is refused
+//	                                      (ConflictError) when they differ
+//	                                      (compare-and-swap, conflict.go)
 //	profiles_by_name/                     uniqueness index and name order
 //	  <model.NameKey(name)> -> <u64 id>
 //	settings/                             self-service settings (settings.go)
 //	  selfservice      -> JSON settingsJSON saved atomically, all or nothing;
 //	                                      entries name profiles by name (a
-//	                                      profile rename renames its entry)
+//	                                      profile rename renames its entry).
+//	                                      "revision" is +1 on every write (a
+//	                                      save, or a profile rename or delete
+//	                                      that rewrites an entry); absent
+//	                                      means 0, as does no record at all.
+//	                                      A save hands back the revision it
+//	                                      loaded (model.Settings.Revision)
+//	                                      and is refused (ConflictError) when
+//	                                      it is not the stored one
 //	jobs/                                 distribution jobs (jobs.go)
 //	  <u64 id>         -> JSON jobJSON    id from jobs.NextSequence(); the spec
 //	                                      names its profile by name (a profile

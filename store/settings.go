@@ -17,6 +17,9 @@ type settingsJSON struct {
 	Entries                 []entryJSON `json:"entries"`
 	UserMustProvidePassword bool        `json:"user_must_provide_password"`
 	ReplacementWindowDays   int         `json:"replacement_window_days"`
+	// Revision counts the writes of this record (compare-and-swap, see
+	// conflict.go); a record without it reads as 0.
+	Revision int `json:"revision"`
 }
 
 type entryJSON struct {
@@ -34,7 +37,7 @@ type entryJSON struct {
 
 func encodeSettings(s model.Settings) settingsJSON {
 	j := settingsJSON{V: settingsRecordVersion, UserMustProvidePassword: s.UserMustProvidePassword,
-		ReplacementWindowDays: s.ReplacementWindowDays, Entries: make([]entryJSON, len(s.Entries))}
+		ReplacementWindowDays: s.ReplacementWindowDays, Revision: s.Revision, Entries: make([]entryJSON, len(s.Entries))}
 	for i, e := range s.Entries {
 		j.Entries[i] = entryJSON(e)
 	}
@@ -46,7 +49,8 @@ func decodeSettings(data []byte) (model.Settings, error) {
 	if err := unmarshalRecord("settings", keySelfService, data, &j, &j.V, settingsRecordVersion); err != nil {
 		return model.Settings{}, err
 	}
-	s := model.Settings{UserMustProvidePassword: j.UserMustProvidePassword, ReplacementWindowDays: j.ReplacementWindowDays}
+	s := model.Settings{UserMustProvidePassword: j.UserMustProvidePassword, ReplacementWindowDays: j.ReplacementWindowDays,
+		Revision: j.Revision}
 	for _, e := range j.Entries {
 		s.Entries = append(s.Entries, model.SettingsEntry(e))
 	}
@@ -64,7 +68,15 @@ func (t *Tx) settings() (model.Settings, bool, error) {
 	return s, err == nil, err
 }
 
+// putSettings writes s as the next revision: the stored one plus one,
+// whatever s.Revision says, so that every write is seen by a save made
+// from an older read (see conflict.go).
 func (t *Tx) putSettings(s model.Settings) error {
+	cur, _, err := t.settings()
+	if err != nil {
+		return err
+	}
+	s.Revision = cur.Revision + 1
 	return putJSON(t.tx.Bucket(bucketSettings), keySelfService, encodeSettings(s))
 }
 
@@ -88,19 +100,25 @@ func (s *Store) Settings() (set model.Settings, err error) {
 // SaveSettings validates next against the current profiles
 // (model.Settings.Validate) and stores it, all or nothing: bad input returns
 // the model.FieldErrors and leaves the stored settings as they were. The
-// audit record "settings save" lists model.Diff; a save that changes
-// nothing writes nothing.
+// save is a compare-and-swap: next.Revision must be the revision of the
+// settings next was made from (as Settings returned it); when the settings
+// were written since, it returns a *ConflictError naming who wrote them and
+// when, and saves nothing. The audit record "settings save" lists
+// model.Diff; a save that changes nothing writes nothing.
 func (s *Store) SaveSettings(next model.Settings) error {
 	return s.Update(func(tx *Tx) error {
+		cur, _, err := tx.settings()
+		if err != nil {
+			return err
+		}
+		if next.Revision != cur.Revision {
+			return tx.settingsConflict()
+		}
 		profiles, err := tx.modelProfiles()
 		if err != nil {
 			return err
 		}
 		if err := next.Validate(profiles); err != nil {
-			return err
-		}
-		cur, _, err := tx.settings()
-		if err != nil {
 			return err
 		}
 		diff := model.Diff(cur, next)

@@ -31,6 +31,7 @@ func TestSettingsDefaultAndSave(t *testing.T) {
 	if err := s.SaveSettings(good); err != nil {
 		t.Fatal(err)
 	}
+	good.Revision++ // the first write
 	recs := wantAudit(t, s, mark, "settings save|self-service settings")
 	for _, w := range []string{"Replacement window: 30 -> 14 days", `Profile "Staff": selected for request`, `Profile "Lab": selected`} {
 		if !strings.Contains(recs[0].Details, w) {
@@ -85,7 +86,8 @@ func TestConfirmationLapsesAfterProfileEdit(t *testing.T) {
 	// A description edit does not touch the confirmed fields.
 	p := staff.Profile
 	p.Description = "new text"
-	if _, err := s.EditProfile("Staff", p); err != nil {
+	staff, err := s.EditProfile(staff, p)
+	if err != nil {
 		t.Fatal(err)
 	}
 	set, _ := s.Settings()
@@ -95,7 +97,7 @@ func TestConfirmationLapsesAfterProfileEdit(t *testing.T) {
 	// A duration edit does.
 	p.Duration = 30
 	mark := auditMark(t, s)
-	if _, err := s.EditProfile("Staff", p); err != nil {
+	if _, err := s.EditProfile(staff, p); err != nil {
 		t.Fatal(err)
 	}
 	recs := wantAudit(t, s, mark, "profile edit|profile Staff")
@@ -109,7 +111,7 @@ func TestConfirmationLapsesAfterProfileEdit(t *testing.T) {
 	}
 	// Saving is refused until it is confirmed again.
 	set.ReplacementWindowDays = 10
-	err := s.SaveSettings(set)
+	err = s.SaveSettings(set)
 	wantErr(t, err, "confirm it again")
 	set.Entry("Staff").Confirm(cur.Profile)
 	if err := s.SaveSettings(set); err != nil {

@@ -56,6 +56,10 @@ type Backend interface {
 	Settings() (model.Settings, []model.Profile, error)
 	// SaveSettings validates and stores the settings, all or nothing (and
 	// audited). Bad input returns model.FieldErrors and changes nothing.
+	// It is a compare-and-swap: when the settings were saved by someone
+	// else after next was loaded (next.Revision, as Settings returned it),
+	// it returns a *store.ConflictError naming who and when, and changes
+	// nothing.
 	SaveSettings(next model.Settings) error
 	// Events delivers job state and progress. The channel stays open for
 	// the console's life; a closed channel means the engine stopped.

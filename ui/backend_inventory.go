@@ -41,12 +41,19 @@ type inventoryBackend interface {
 	// wrapping jobs.ErrUnsupported.
 	VerifyCode(serial, code, pin string) (jobs.VerifyResult, error)
 
+	// ProfileRecords returns every profile in name order with its store ID
+	// and revision, for the Profiles screen: an edit or delete hands back
+	// the record the screen showed.
+	ProfileRecords() ([]store.ProfileRecord, error)
 	// AddProfile, EditProfile and DeleteProfile change software token
 	// profiles. A delete of a profile in use is refused with
-	// model.ProfileInUseError, which names what refers to it.
+	// model.ProfileInUseError, which names what refers to it. An edit or
+	// delete of a profile that was changed, renamed or deleted after
+	// loaded was read is refused with a *store.ConflictError naming who
+	// did it and when (compare-and-swap), and changes nothing.
 	AddProfile(p model.Profile) error
-	EditProfile(name string, p model.Profile) error
-	DeleteProfile(name string) error
+	EditProfile(loaded store.ProfileRecord, p model.Profile) error
+	DeleteProfile(loaded store.ProfileRecord) error
 
 	// ImportTokenFiles imports token record files. Each path is a file, a
 	// directory (its *.sdtid files) or a glob pattern; relative paths start

@@ -90,12 +90,16 @@ func (b *engineBackend) AddProfile(p model.Profile) error {
 	return err
 }
 
-func (b *engineBackend) EditProfile(name string, p model.Profile) error {
-	_, err := b.st.EditProfile(name, p)
+func (b *engineBackend) ProfileRecords() ([]store.ProfileRecord, error) { return b.st.Profiles() }
+
+func (b *engineBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
+	_, err := b.st.EditProfile(loaded, p)
 	return err
 }
 
-func (b *engineBackend) DeleteProfile(name string) error { return b.st.DeleteProfile(name) }
+func (b *engineBackend) DeleteProfile(loaded store.ProfileRecord) error {
+	return b.st.DeleteProfile(loaded)
+}
 
 func (b *engineBackend) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
 	files := readTokenPaths(paths)

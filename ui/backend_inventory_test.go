@@ -122,17 +122,36 @@ func TestEngineBackendInventory(t *testing.T) {
 	if err := be.AddProfile(p); err != nil {
 		t.Fatal(err)
 	}
+	loaded := func() store.ProfileRecord {
+		rs, err := be.ProfileRecords()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Name == p.Name {
+				return r
+			}
+		}
+		t.Fatalf("no profile %q in %+v", p.Name, rs)
+		return store.ProfileRecord{}
+	}
+	rec := loaded()
 	q := p
 	q.DeviceType = model.DeviceIPhone
-	if err := be.EditProfile(p.Name, q); len(model.AsFieldErrors(err).For(model.FieldDeviceType)) == 0 {
+	if err := be.EditProfile(rec, q); len(model.AsFieldErrors(err).For(model.FieldDeviceType)) == 0 {
 		t.Fatalf("device type change: %v", err)
 	}
 	q = p
 	q.Description = "edited"
-	if err := be.EditProfile(p.Name, q); err != nil {
+	if err := be.EditProfile(rec, q); err != nil {
 		t.Fatal(err)
 	}
-	if err := be.DeleteProfile(p.Name); err != nil {
+	// The record loaded before the edit is stale now.
+	var ce *store.ConflictError
+	if err := be.DeleteProfile(rec); !errors.As(err, &ce) {
+		t.Fatalf("delete from a stale record: %v", err)
+	}
+	if err := be.DeleteProfile(loaded()); err != nil {
 		t.Fatal(err)
 	}
 

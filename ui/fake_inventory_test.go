@@ -22,6 +22,13 @@ type fakeInventory struct {
 	imports            []string
 	lastImportPassword string
 	lastVerifyPIN      string
+
+	// Profile IDs (by model.NameKey of the current name) and revisions
+	// (by ID), given on first use, so that edits and deletes are
+	// compare-and-swap like the store's.
+	profileIDs    map[string]uint64
+	profileRevs   map[uint64]int
+	lastProfileID uint64
 }
 
 var fakeUserNames = map[string][3]string{
@@ -270,13 +277,61 @@ func (f *fakeBackend) AddProfile(p model.Profile) error {
 	return nil
 }
 
-func (f *fakeBackend) EditProfile(name string, p model.Profile) error {
+// profileRecordLocked is the profile at index i as a store record; f.mu is
+// held.
+func (f *fakeBackend) profileRecordLocked(i int) store.ProfileRecord {
+	inv := f.invLocked()
+	if inv.profileIDs == nil {
+		inv.profileIDs, inv.profileRevs = map[string]uint64{}, map[uint64]int{}
+	}
+	p := f.profiles[i]
+	id := inv.profileIDs[model.NameKey(p.Name)]
+	if id == 0 {
+		inv.lastProfileID++
+		id = inv.lastProfileID
+		inv.profileIDs[model.NameKey(p.Name)] = id
+		inv.profileRevs[id] = 1
+	}
+	return store.ProfileRecord{ID: id, Profile: p, Revision: inv.profileRevs[id]}
+}
+
+func (f *fakeBackend) ProfileRecords() ([]store.ProfileRecord, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "edit profile "+name)
-	i := f.profileIndex(name)
-	if i < 0 {
-		return fmt.Errorf("profile %q: %w", name, store.ErrNotFound)
+	out := make([]store.ProfileRecord, len(f.profiles))
+	for i := range f.profiles {
+		out[i] = f.profileRecordLocked(i)
+	}
+	return out, nil
+}
+
+// profileCASLocked finds the profile loaded names, or refuses like the
+// store when it changed since; f.mu is held.
+func (f *fakeBackend) profileCASLocked(loaded store.ProfileRecord, op string) (int, error) {
+	for i := range f.profiles {
+		r := f.profileRecordLocked(i)
+		if r.ID != loaded.ID {
+			continue
+		}
+		if r.Revision == loaded.Revision {
+			return i, nil
+		}
+		change := "changed"
+		if r.Name != loaded.Name {
+			change = fmt.Sprintf("renamed to %q", r.Name)
+		}
+		return -1, &store.ConflictError{What: fmt.Sprintf("profile %q", loaded.Name), Change: change, Op: op, By: "alice", From: "203.0.113.7", At: testNow}
+	}
+	return -1, &store.ConflictError{What: fmt.Sprintf("profile %q", loaded.Name), Change: store.ChangeDeleted, Op: op}
+}
+
+func (f *fakeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "edit profile "+loaded.Name)
+	i, err := f.profileCASLocked(loaded, "saved")
+	if err != nil {
+		return err
 	}
 	if err := model.ValidateProfileEdit(f.profiles[i], p); err != nil {
 		return err
@@ -284,17 +339,25 @@ func (f *fakeBackend) EditProfile(name string, p model.Profile) error {
 	if j := f.profileIndex(p.Name); j >= 0 && j != i {
 		return &model.FieldError{Field: model.FieldProfileName, Msg: fmt.Sprintf("%q is taken by profile %q (names ignore case)", p.Name, f.profiles[j].Name)}
 	}
+	if p == f.profiles[i] {
+		return nil
+	}
+	inv := f.invLocked()
+	delete(inv.profileIDs, model.NameKey(f.profiles[i].Name))
+	inv.profileIDs[model.NameKey(p.Name)] = loaded.ID
+	inv.profileRevs[loaded.ID]++
 	f.profiles[i] = p
 	return nil
 }
 
-func (f *fakeBackend) DeleteProfile(name string) error {
+func (f *fakeBackend) DeleteProfile(loaded store.ProfileRecord) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	name := loaded.Name
 	f.calls = append(f.calls, "delete profile "+name)
-	i := f.profileIndex(name)
-	if i < 0 {
-		return fmt.Errorf("profile %q: %w", name, store.ErrNotFound)
+	i, err := f.profileCASLocked(loaded, "deleted")
+	if err != nil {
+		return err
 	}
 	var refs []string
 	if f.settings != nil {
@@ -310,6 +373,7 @@ func (f *fakeBackend) DeleteProfile(name string) error {
 	if len(refs) > 0 {
 		return model.ProfileInUseError(f.profiles[i].Name, refs)
 	}
+	delete(f.invLocked().profileIDs, model.NameKey(f.profiles[i].Name))
 	f.profiles = slices.Delete(f.profiles, i, i+1)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
 )
 
 // testNow is the fixed clock of every test, so views are stable.
@@ -422,10 +423,14 @@ func (f *fakeBackend) SaveSettings(next model.Settings) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "save settings")
+	if f.settings != nil && next.Revision != f.settings.Revision {
+		return &store.ConflictError{What: store.SettingsWhat, Change: "changed", Op: "saved", By: "alice", From: "203.0.113.7", At: testNow}
+	}
 	if err := next.Validate(f.profiles); err != nil {
 		return err
 	}
 	s := copySettings(next)
+	s.Revision++
 	f.settings = &s
 	f.settingsOK++
 	return nil

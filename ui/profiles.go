@@ -8,17 +8,22 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/filterlist"
 )
 
 // profileRow is one profile in the list; FilterValue is "name device-type
-// delivery".
+// delivery". rec is the record as loaded: an edit or delete hands it back,
+// so that a change made elsewhere meanwhile is refused, not overwritten.
 type profileRow struct {
-	p  model.Profile
-	fs [3]string
-	fv string
+	rec store.ProfileRecord
+	p   model.Profile
+	fs  [3]string
+	fv  string
 }
 
 func (r *profileRow) FilterValue() string { return r.fv }
@@ -57,7 +62,7 @@ func profileRender(c *common) filterlist.RenderFunc {
 
 type (
 	profilesLoadedMsg struct {
-		ps  []model.Profile
+		ps  []store.ProfileRecord
 		err error
 	}
 	// profilesChangedMsg is broadcast after an add, edit or delete.
@@ -72,12 +77,13 @@ type (
 type profilesScreen struct {
 	c       *common
 	list    filterlist.Model
-	ps      []model.Profile
+	ps      []store.ProfileRecord
 	loaded  bool
 	err     error
-	confirm string // the profile to delete, asked
+	confirm string              // the profile to delete, asked
+	delRec  store.ProfileRecord // its record as loaded
 	working bool
-	delErr  error // the last delete refusal (in use), shown until a key
+	delErr  error // the last delete refusal (in use, changed meanwhile), shown until a key
 }
 
 func newProfiles(c *common) *profilesScreen {
@@ -87,7 +93,7 @@ func newProfiles(c *common) *profilesScreen {
 func (s *profilesScreen) reload() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
-		ps, err := be.Profiles()
+		ps, err := be.ProfileRecords()
 		return to(s, profilesLoadedMsg{ps, err})
 	}
 }
@@ -112,12 +118,12 @@ func (s *profilesScreen) Back() (screen, tea.Cmd, bool) {
 	return s, cmd, ok
 }
 
-func (s *profilesScreen) selected() (model.Profile, bool) {
+func (s *profilesScreen) selected() (store.ProfileRecord, bool) {
 	it, _, ok := s.list.Selected()
 	if !ok {
-		return model.Profile{}, false
+		return store.ProfileRecord{}, false
 	}
-	return it.(*profileRow).p, true
+	return it.(*profileRow).rec, true
 }
 
 func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
@@ -127,8 +133,9 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.ps = msg.ps
 		rows := make([]profileRow, len(s.ps))
 		items := make([]filterlist.Item, len(s.ps))
-		for i, p := range s.ps {
-			rows[i] = profileRow{p: p, fs: [3]string{p.Name, string(p.DeviceType), shortDelivery(p.DeliveryMethod)}}
+		for i, r := range s.ps {
+			p := r.Profile
+			rows[i] = profileRow{rec: r, p: p, fs: [3]string{p.Name, string(p.DeviceType), shortDelivery(p.DeliveryMethod)}}
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 			items[i] = &rows[i]
 		}
@@ -139,6 +146,11 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.working = false
 		if msg.err != nil {
 			s.delErr = msg.err
+			var ce *store.ConflictError
+			if errors.As(msg.err, &ce) {
+				// Changed elsewhere meanwhile: show the list as it is.
+				return s, s.reload()
+			}
 			return s, nil
 		}
 		return s, tea.Batch(s.reload(), status(statusOK, fmt.Sprintf("Profile %q deleted.", msg.name)))
@@ -146,7 +158,7 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.ListID != s.list.ID() {
 			return s, nil
 		}
-		return s, push(newProfileForm(s.c, msg.Item.(*profileRow).p, true))
+		return s, push(newProfileForm(s.c, msg.Item.(*profileRow).rec, true))
 	case tea.KeyPressMsg:
 		if cmd, ok := s.handleKey(msg); ok {
 			return s, cmd
@@ -165,9 +177,9 @@ func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if s.confirm != "" {
 		switch {
 		case key.Matches(msg, k.Yes):
-			name, be := s.confirm, s.c.be
+			name, rec, be := s.confirm, s.delRec, s.c.be
 			s.confirm, s.working = "", true
-			return func() tea.Msg { return to(s, profileDeletedMsg{name, be.DeleteProfile(name)}) }, true
+			return func() tea.Msg { return to(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
 		case key.Matches(msg, k.No):
 			s.confirm = ""
 		}
@@ -182,15 +194,15 @@ func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch msg.String() {
 	case "n", "a":
-		return push(newProfileForm(s.c, model.NewProfile("", model.DeviceIPhone), false)), true
+		return push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false)), true
 	case "e":
-		if p, ok := s.selected(); ok {
-			return push(newProfileForm(s.c, p, true)), true
+		if r, ok := s.selected(); ok {
+			return push(newProfileForm(s.c, r, true)), true
 		}
 		return nil, true
 	case "x", "delete":
-		if p, ok := s.selected(); ok {
-			s.confirm = p.Name
+		if r, ok := s.selected(); ok {
+			s.confirm, s.delRec = r.Name, r
 		}
 		return nil, true
 	}
@@ -238,13 +250,19 @@ func (s *profilesScreen) View(w, h int) string {
 		if errors.As(err, &fe) && fe.Field == model.FieldProfile && fe.Item != "" {
 			err = fmt.Errorf("profile %q %s", fe.Item, fe.Msg)
 		}
-		tail.WriteString(errorText(t, err, w) + "\n")
-		tail.WriteString(t.Muted.Render(wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			tail.WriteString(conflictText(t, ce, w) + "\n")
+			tail.WriteString(t.Muted.Render(wrap("The list now shows the profiles as they are stored.", w)))
+		} else {
+			tail.WriteString(errorText(t, err, w) + "\n")
+			tail.WriteString(t.Muted.Render(wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
+		}
 	case s.working:
 		tail.WriteString("Working...")
 	default:
-		if p, ok := s.selected(); ok {
-			tail.WriteString(t.Label.Render("Description: ") + wrap(textValue(p.Description), w-13))
+		if r, ok := s.selected(); ok {
+			tail.WriteString(t.Label.Render("Description: ") + wrap(textValue(r.Description), w-13))
 		}
 	}
 	tl := tail.String()
@@ -281,10 +299,19 @@ var profileFieldNames = [numProfileFields]string{
 	model.FieldDeliveryMethod, model.FieldTokencodeLength, model.FieldDuration, model.FieldAuthType,
 }
 
-type profileSavedMsg struct {
-	name string
-	err  error
-}
+type (
+	profileSavedMsg struct {
+		name string
+		err  error
+	}
+	// profileReloadedMsg is the edited profile as stored now, after a
+	// conflict; found is false when it was deleted.
+	profileReloadedMsg struct {
+		rec   store.ProfileRecord
+		found bool
+		err   error
+	}
+)
 
 // profileForm adds a profile, or edits one: the device type (and an Other
 // GUID) is locked once the profile exists, and the edit screen says that
@@ -292,6 +319,7 @@ type profileSavedMsg struct {
 type profileForm struct {
 	c       *common
 	edit    bool
+	loaded  store.ProfileRecord // the edited profile as loaded; a save hands it back
 	orig    model.Profile
 	focus   profileField
 	name    textField
@@ -306,6 +334,12 @@ type profileForm struct {
 	other   error // a refusal that names no field
 	leaving bool
 	working bool
+	// conflict is a save refused because the profile was changed, renamed
+	// or deleted elsewhere after it was loaded; reloadAsk asks whether to
+	// reload it (or, when it is gone, go back to the list), which drops
+	// the edits.
+	conflict  *store.ConflictError
+	reloadAsk bool
 	// descShown is the description as the field first showed it (without
 	// line breaks), to tell an untouched description from an edited one.
 	descShown string
@@ -316,31 +350,41 @@ var (
 	durationChoices = []int{30, 60}
 )
 
-func newProfileForm(c *common, p model.Profile, edit bool) *profileForm {
-	f := &profileForm{c: c, edit: edit, orig: p}
+// newProfileForm edits r as loaded (edit), or adds a profile starting from
+// r.Profile.
+func newProfileForm(c *common, r store.ProfileRecord, edit bool) *profileForm {
+	f := &profileForm{c: c, edit: edit}
 	// The text fields take more than the model allows (twice as much, as
 	// the wizard's job name does), so that a name or description that is
 	// too long is refused on save with the model's message ("is 129
 	// characters; at most 128 are allowed"), never shortened in silence.
 	f.name = newInput(c, "(1-128 characters, unique)")
 	f.name.CharLimit = 2 * model.MaxProfileNameLen
-	f.name.SetValue(p.Name)
-	f.name.CursorEnd()
 	f.desc = newInput(c, "(optional)")
 	f.desc.CharLimit = 2 * model.MaxDescriptionLen
+	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+	f.load(r)
+	return f
+}
+
+// load shows r in the fields, as the profile being edited (or the start
+// of a new one).
+func (f *profileForm) load(r store.ProfileRecord) {
+	p := r.Profile
+	f.loaded, f.orig = r, p
+	f.name.SetValue(p.Name)
+	f.name.CursorEnd()
 	f.desc.SetValue(p.Description)
 	f.descShown = f.desc.Value()
-	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 	f.guid.SetValue(p.OtherGUID)
 	f.device = max(0, slices.Index(model.DeviceTypes(), p.DeviceType))
 	f.deliv = max(0, slices.Index(model.DeliveryMethods(), p.DeliveryMethod))
 	f.length = max(0, slices.Index(lengthChoices, p.TokencodeLength))
 	f.dur = max(0, slices.Index(durationChoices, p.Duration))
 	f.auth = max(0, slices.Index(model.AuthTypes(), p.AuthType))
-	if !edit {
+	if !f.edit {
 		f.orig = f.profile()
 	}
-	return f
 }
 
 func (f *profileForm) Init() tea.Cmd { return f.name.Focus() }
@@ -375,7 +419,7 @@ func (f *profileForm) profile() model.Profile {
 func (f *profileForm) HasInput() bool     { return f.profile() != f.orig }
 func (f *profileForm) LossReason() string { return "The profile form's changes will be lost." }
 func (f *profileForm) CapturesInput() bool {
-	return !f.leaving && !f.working && f.isText(f.focus)
+	return !f.leaving && !f.working && !f.reloadAsk && f.isText(f.focus)
 }
 
 func (f *profileForm) isText(pf profileField) bool {
@@ -394,6 +438,9 @@ func (f *profileForm) visible(pf profileField) bool {
 func (f *profileForm) Back() (screen, tea.Cmd, bool) {
 	switch {
 	case f.working:
+		return f, nil, true
+	case f.reloadAsk:
+		f.reloadAsk = false
 		return f, nil, true
 	case f.leaving:
 		f.leaving = false
@@ -469,6 +516,14 @@ func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case profileSavedMsg:
 		f.working = false
 		if msg.err != nil {
+			var ce *store.ConflictError
+			if errors.As(msg.err, &ce) {
+				// Changed elsewhere since loaded: nothing was saved;
+				// offer to reload.
+				f.errs, f.other = nil, nil
+				f.conflict, f.reloadAsk = ce, true
+				return f, nil
+			}
 			f.showErr(msg.err)
 			return f, nil
 		}
@@ -477,8 +532,22 @@ func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
 			verb = "saved"
 		}
 		return f, tea.Batch(pop, broadcast(profilesChangedMsg{msg.name}), status(statusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+	case profileReloadedMsg:
+		f.working = false
+		switch {
+		case msg.err != nil:
+			f.reloadAsk = true
+			f.other = fmt.Errorf("could not reload the profile: %w", msg.err)
+			return f, nil
+		case !msg.found:
+			return f, f.backToList()
+		}
+		f.conflict, f.errs, f.other = nil, nil, nil
+		f.load(msg.rec)
+		return f, tea.Batch(f.setFocus(pfName), broadcast(profilesChangedMsg{msg.rec.Name}),
+			status(statusInfo, fmt.Sprintf("Reloaded: profile %q as stored now. Make your change again.", msg.rec.Name)))
 	case tea.PasteMsg:
-		if t := f.field(f.focus); t != nil && !f.leaving {
+		if t := f.field(f.focus); t != nil && !f.leaving && !f.reloadAsk {
 			*t, _ = t.Update(msg)
 			f.clearErr(f.focus)
 		}
@@ -510,6 +579,15 @@ func (f *profileForm) showErr(err error) {
 func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := f.c.keys
 	if f.working {
+		return nil
+	}
+	if f.reloadAsk {
+		switch msg.String() {
+		case "r", "R", "y", "Y":
+			return f.reload()
+		case "n", "N":
+			f.reloadAsk = false
+		}
 		return nil
 	}
 	if f.leaving {
@@ -562,17 +640,45 @@ func (f *profileForm) save() tea.Cmd {
 	if f.edit && p == f.orig {
 		return tea.Batch(pop, status(statusInfo, fmt.Sprintf("Profile %q: nothing changed.", p.Name)))
 	}
-	f.errs, f.other, f.working = nil, nil, true
-	be, edit, name := f.c.be, f.edit, f.orig.Name
+	f.errs, f.other, f.conflict, f.working = nil, nil, nil, true
+	be, edit, loaded := f.c.be, f.edit, f.loaded
 	return func() tea.Msg {
 		var err error
 		if edit {
-			err = be.EditProfile(name, p)
+			err = be.EditProfile(loaded, p)
 		} else {
 			err = be.AddProfile(p)
 		}
 		return to(f, profileSavedMsg{p.Name, err})
 	}
+}
+
+// reload drops the edits and loads the profile as stored now (by its ID,
+// so a rename is followed); a profile deleted meanwhile goes back to the
+// list.
+func (f *profileForm) reload() tea.Cmd {
+	f.reloadAsk = false
+	if f.conflict != nil && f.conflict.Deleted() {
+		return f.backToList()
+	}
+	f.working = true
+	be, id := f.c.be, f.loaded.ID
+	return func() tea.Msg {
+		rs, err := be.ProfileRecords()
+		for _, r := range rs {
+			if r.ID == id {
+				return to(f, profileReloadedMsg{rec: r, found: true})
+			}
+		}
+		return to(f, profileReloadedMsg{err: err})
+	}
+}
+
+// backToList leaves the form for the list, reloaded, when the profile no
+// longer exists.
+func (f *profileForm) backToList() tea.Cmd {
+	return tea.Batch(pop, broadcast(profilesChangedMsg{}),
+		status(statusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
 }
 
 var formKeys = struct{ save, change key.Binding }{
@@ -582,6 +688,12 @@ var formKeys = struct{ save, change key.Binding }{
 
 func (f *profileForm) ShortHelp() []key.Binding {
 	k := f.c.keys
+	if f.reloadAsk {
+		if f.conflict != nil && f.conflict.Deleted() {
+			return []key.Binding{withHelp(k.Yes, "r/y", "back to the list"), withHelp(k.No, "n/esc", "stay")}
+		}
+		return []key.Binding{withHelp(k.Yes, "r/y", "reload"), withHelp(k.No, "n/esc", "keep editing")}
+	}
 	if f.leaving {
 		return []key.Binding{withHelp(k.Yes, "y", "leave"), withHelp(k.No, "n", "stay")}
 	}
@@ -654,7 +766,16 @@ func (f *profileForm) View(w, h int) string {
 	if f.other != nil {
 		b.WriteString("\n" + errorText(t, f.other, w) + "\n")
 	}
+	if f.conflict != nil {
+		b.WriteString("\n" + conflictText(t, f.conflict, w) + "\n")
+	}
 	switch {
+	case f.reloadAsk && f.conflict != nil && f.conflict.Deleted():
+		b.WriteString("\n" + hang(t.Warn.Render("Back to the list of profiles? "), "Your unsaved changes are lost.", w) + "\n" +
+			t.Key.Render("r/y") + " back to the list  " + t.Key.Render("n/esc") + " stay")
+	case f.reloadAsk:
+		b.WriteString("\n" + hang(t.Warn.Render("Reload the profile as stored now? "), "Your unsaved changes are lost.", w) + "\n" +
+			t.Key.Render("r/y") + " reload  " + t.Key.Render("n/esc") + " keep editing (saving is refused until you reload)")
 	case f.leaving:
 		b.WriteString("\n" + t.Warn.Render("Leave without saving? The changes will be lost.") + "  " + t.Key.Render("y") + " leave  " + t.Key.Render("n") + " stay")
 	case f.working:
@@ -671,4 +792,35 @@ func (f *profileForm) choice(v string, pf profileField) string {
 		return f.c.theme.Selected.Render("< " + v + " >")
 	}
 	return "  " + v
+}
+
+// conflictText is a *store.ConflictError as "ERROR: msg", wrapped at
+// spaces only, so that the date of the change is never split at a hyphen.
+func conflictText(t *Theme, e *store.ConflictError, width int) string {
+	prefix := t.Error.Render("ERROR: ")
+	return hangLines(prefix, wrapAtSpaces(e.Error(), max(20, width-lipgloss.Width(prefix))))
+}
+
+// wrapAtSpaces fills lines of at most width cells, breaking only at
+// spaces; a word longer than a line is broken where it must be.
+func wrapAtSpaces(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	lines = append(lines, line)
+	var out []string
+	for _, l := range lines {
+		out = append(out, strings.Split(ansi.Hardwrap(l, width, true), "\n")...)
+	}
+	return out
 }

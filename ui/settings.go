@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
 )
 
 // settingsScreen is "Self-Service Settings > Manage Authenticators": which
@@ -49,6 +50,12 @@ type settingsScreen struct {
 	saveFailed bool              // errs come from a refused save
 	saveErr    error             // a save that failed for another reason
 	note       string            // a one-off hint, cleared by the next key
+
+	// conflict is a save refused because someone else saved the settings
+	// after they were loaded (compare-and-swap); reloadAsk asks whether to
+	// reload them, which drops the edits.
+	conflict  *store.ConflictError
+	reloadAsk bool
 
 	leaving bool // asked "leave without saving?"
 
@@ -107,6 +114,7 @@ var sfModelField = map[sField]string{
 type settingsKeys struct {
 	Save, Confirm, Preview, Select, Details, Toggle, Press key.Binding
 	ClosePreview, Leave, Stay, Top, Bottom                 key.Binding
+	Reload, KeepEditing                                    key.Binding
 }
 
 func newSettingsKeys() settingsKeys {
@@ -126,6 +134,8 @@ func newSettingsKeys() settingsKeys {
 		Stay:         nb("n/esc", "stay", "n", "N"),
 		Top:          nb("home/g", "top", "home", "g"),
 		Bottom:       nb("end/G", "bottom", "end", "G"),
+		Reload:       nb("r/y", "reload", "r", "R", "y", "Y"),
+		KeepEditing:  nb("n/esc", "keep editing", "n", "N"),
 	}
 }
 
@@ -140,6 +150,7 @@ type (
 		s        model.Settings
 		profiles []model.Profile
 		err      error
+		reload   bool // asked for after a conflict
 	}
 	settingsSavedMsg struct {
 		saved    model.Settings // as stored, when err is nil
@@ -172,12 +183,23 @@ func copySettings(s model.Settings) model.Settings {
 	return s
 }
 
-func (s *settingsScreen) Init() tea.Cmd {
+func (s *settingsScreen) Init() tea.Cmd { return s.load(false) }
+
+// load reads the settings and the profiles in a Cmd.
+func (s *settingsScreen) load(reload bool) tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		set, ps, err := be.Settings()
-		return settingsLoadedMsg{set, ps, err}
+		return settingsLoadedMsg{set, ps, err, reload}
 	}
+}
+
+// reload drops the edits and loads the settings as they are stored now,
+// after a save was refused because someone else saved them meanwhile.
+func (s *settingsScreen) reload() tea.Cmd {
+	s.reloadAsk = false
+	s.busy = "Reloading the self-service settings..."
+	return s.load(true)
 }
 
 func (s *settingsScreen) Title() string {
@@ -195,7 +217,7 @@ func (s *settingsScreen) changes() []string { return model.Diff(s.orig, s.cur) }
 func (s *settingsScreen) dirty() bool       { return len(s.changes()) > 0 }
 
 func (s *settingsScreen) CapturesInput() bool {
-	return s.loaded && s.loadErr == nil && s.busy == "" && !s.leaving && !s.preview && s.focus.text()
+	return s.loaded && s.loadErr == nil && s.busy == "" && !s.leaving && !s.reloadAsk && !s.preview && s.focus.text()
 }
 
 // Back closes the preview or the question first; with unsaved changes it
@@ -206,6 +228,9 @@ func (s *settingsScreen) Back() (screen, tea.Cmd, bool) {
 		return s, nil, true
 	case s.preview:
 		s.preview = false
+		return s, nil, true
+	case s.reloadAsk:
+		s.reloadAsk = false
 		return s, nil, true
 	case s.leaving:
 		s.leaving = false
@@ -463,6 +488,18 @@ func (s *settingsScreen) moveRow(d int) {
 func (s *settingsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case settingsLoadedMsg:
+		if msg.reload {
+			s.busy = ""
+			if msg.err != nil {
+				// The edits are still there; the conflict stands.
+				s.reloadAsk = true
+				s.note = "Could not reload the settings: " + msg.err.Error() + ". Press r to try again."
+				return s, nil
+			}
+			s.errs, s.saveFailed, s.saveErr, s.conflict, s.leaving = nil, false, nil, nil, false
+			s.reset(msg.s, msg.profiles)
+			return s, status(statusInfo, "Reloaded: these are the self-service settings as stored now. Make your change again.")
+		}
 		s.loaded, s.loadErr = true, msg.err
 		if msg.err == nil {
 			s.reset(msg.s, msg.profiles)
@@ -481,10 +518,17 @@ func (s *settingsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				}
 				s.setProfiles(msg.profiles, name)
 			}
+			var ce *store.ConflictError
+			if errors.As(msg.err, &ce) {
+				// Saved by someone else since loaded: nothing was
+				// saved; offer to reload.
+				s.conflict, s.reloadAsk, s.leaving = ce, true, false
+				return s, nil
+			}
 			s.refused(msg.err)
 			return s, nil
 		}
-		s.errs, s.saveFailed, s.saveErr = nil, false, nil
+		s.errs, s.saveFailed, s.saveErr, s.conflict = nil, false, nil, nil
 		ps := msg.profiles
 		if ps == nil {
 			ps = s.profiles
@@ -565,6 +609,15 @@ func (s *settingsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	s.note = ""
+	if s.reloadAsk {
+		switch {
+		case key.Matches(msg, sk.Reload):
+			return s.reload()
+		case key.Matches(msg, sk.KeepEditing):
+			s.reloadAsk = false
+		}
+		return nil
+	}
 	if s.leaving {
 		switch {
 		case key.Matches(msg, sk.Leave):
@@ -759,7 +812,7 @@ func (s *settingsScreen) confirm(toggle bool) {
 // against the profiles as they are at that moment.
 func (s *settingsScreen) save() tea.Cmd {
 	s.leaving = false
-	s.saveErr = nil
+	s.saveErr, s.conflict = nil, nil
 	if err := s.cur.Validate(s.profiles); err != nil {
 		s.refused(err)
 		return nil
@@ -780,7 +833,9 @@ func (s *settingsScreen) save() tea.Cmd {
 		}
 		saved, ps, err := be.Settings()
 		if err != nil {
-			// Saved, but not read back: show what was saved.
+			// Saved, but not read back: show what was saved, as the
+			// revision the save wrote.
+			next.Revision++
 			return settingsSavedMsg{saved: next}
 		}
 		return settingsSavedMsg{saved: saved, profiles: ps}
@@ -820,6 +875,8 @@ func (s *settingsScreen) ShortHelp() []key.Binding {
 	switch {
 	case !s.loaded || s.loadErr != nil:
 		return []key.Binding{k.Back}
+	case s.reloadAsk:
+		return []key.Binding{sk.Reload, sk.KeepEditing}
 	case s.leaving:
 		return []key.Binding{sk.Leave, sk.Stay}
 	case s.preview:
@@ -1159,6 +1216,13 @@ func (s *settingsScreen) bottomView(width int) string {
 	case s.leaving:
 		parts = append(parts, hang(t.Warn.Render("Leave without saving? "), "Your unsaved changes will be lost.", width),
 			t.Key.Render("y")+" leave without saving    "+t.Key.Render("n/esc")+" stay    "+t.Key.Render("ctrl+s")+" save")
+	}
+	if s.conflict != nil {
+		parts = append(parts, conflictText(t, s.conflict, width))
+		if s.reloadAsk && s.busy == "" {
+			parts = append(parts, hang(t.Warn.Render("Reload the current settings? "), "Your unsaved changes are lost.", width),
+				t.Key.Render("r/y")+" reload    "+t.Key.Render("n/esc")+" keep editing (saving is refused until you reload)")
+		}
 	}
 	if s.saveErr != nil {
 		parts = append(parts, hang(t.Error.Render("ERROR: "), "could not save: "+s.saveErr.Error()+". Nothing was changed; your edits are kept, so you can try again.", width))

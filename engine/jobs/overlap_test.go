@@ -85,7 +85,7 @@ func TestAQueuedJobWritesTheProfileItWasSubmittedWith(t *testing.T) {
 	}
 	edited := rec.Profile
 	edited.TokencodeLength, edited.Duration = 6, 30
-	if _, err := st.EditProfile("Staff iPhone", edited); err != nil {
+	if _, err := st.EditProfile(rec, edited); err != nil {
 		t.Fatal(err)
 	}
 	end := runAll(t, e)
