@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -76,6 +77,7 @@ type common struct {
 
 	debounce  time.Duration
 	statusTTL time.Duration
+	pollEvery time.Duration // the change counter's poll (live.go)
 }
 
 // Model is the console's root model: the only tea.Model.
@@ -103,6 +105,12 @@ type Model struct {
 	// so that a repeated final event does not announce it again.
 	ended map[uint64]bool
 
+	// The store's change counter as last read, and the screens below the
+	// top that missed a change and reload when on top again (live.go).
+	counter      uint64
+	counterKnown bool
+	stale        map[screen]bool
+
 	help help.Model
 }
 
@@ -127,9 +135,9 @@ func New(be Backend, opts Options) *Model {
 		asciiHelp(km)
 	}
 	c := &common{theme: opts.Theme, keys: km, be: be, now: opts.Now, host: opts.Host, user: opts.User,
-		debounce: previewDebounce, statusTTL: statusTTL}
+		debounce: previewDebounce, statusTTL: statusTTL, pollEvery: pollEvery}
 	if opts.instant {
-		c.debounce, c.statusTTL = 0, 0
+		c.debounce, c.statusTTL, c.pollEvery = 0, 0, 0
 	}
 	h := help.New()
 	h.ShortSeparator = c.theme.G.Dot
@@ -142,7 +150,8 @@ func New(be Backend, opts Options) *Model {
 	h.Styles.FullDesc = c.theme.Desc
 	h.Styles.FullSeparator = c.theme.Muted
 	h.Styles.Ellipsis = c.theme.Muted
-	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, ended: map[uint64]bool{}, help: h}
+	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, ended: map[uint64]bool{},
+		stale: map[screen]bool{}, help: h}
 }
 
 // asciiHelp replaces the arrows in help labels for ASCII terminals.
@@ -155,7 +164,8 @@ func asciiHelp(km *KeyMap) {
 }
 
 // Init asks whether the store is empty (first run), learns which jobs are
-// unfinished and starts listening to engine events.
+// unfinished, starts listening to engine events and polling the store's
+// change counter.
 func (m *Model) Init() tea.Cmd {
 	be := m.c.be
 	return tea.Batch(
@@ -174,9 +184,10 @@ func (m *Model) Init() tea.Cmd {
 					seqs = append(seqs, j.Seq)
 				}
 			}
-			return runningJobsMsg{seqs}
+			return runningJobsMsg{seqs: seqs}
 		},
 		waitEvent(be.Events()),
+		m.readCounter(),
 	)
 }
 
@@ -221,6 +232,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.setStack(newHome(m.c))
 
 	case runningJobsMsg:
+		if msg.all {
+			for s := range m.running {
+				if !slices.Contains(msg.seqs, s) {
+					delete(m.running, s)
+				}
+			}
+		}
 		for _, s := range msg.seqs {
 			if _, ok := m.running[s]; !ok {
 				m.running[s] = ""
@@ -233,6 +251,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.showHelp = false
 		return m, msg.s.Init()
 	case replaceMsg:
+		delete(m.stale, m.stack[len(m.stack)-1])
 		m.stack[len(m.stack)-1] = msg.s
 		m.showHelp = false
 		return m, msg.s.Init()
@@ -286,6 +305,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case eventsClosedMsg:
 		return m, nil
+
+	case pollStoreMsg:
+		return m, m.readCounter()
+	case storeCounterMsg:
+		return m, m.counterRead(msg)
+	case guardedMsg:
+		return m, m.deliverGuarded(msg)
 	}
 	// Addressed, broadcast and list messages (lists.go).
 	if cmd, ok := m.routeAddressed(msg); ok {
@@ -303,6 +329,7 @@ func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) setStack(s screen) (tea.Model, tea.Cmd) {
 	m.stack = []screen{s}
+	clear(m.stale)
 	m.showHelp = false
 	return m, s.Init()
 }
@@ -393,16 +420,19 @@ type resumer interface {
 }
 
 // popTop closes the top screen, unless it is the last, and tells the one
-// below that it is on top again.
+// below that it is on top again (and to reload, if the store changed
+// meanwhile).
 func (m *Model) popTop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
+	delete(m.stale, m.top())
 	m.stack = m.stack[:len(m.stack)-1]
+	reload := m.shown(m.top())
 	if r, ok := m.top().(resumer); ok {
-		return r.Resumed()
+		return tea.Batch(r.Resumed(), reload)
 	}
-	return nil
+	return reload
 }
 
 // askQuit quits at once when nothing would be lost, and otherwise asks,

@@ -76,6 +76,8 @@ type auditScreen struct {
 	verifying bool
 	verified  *store.VerifyResult
 	verifyErr error
+
+	reloads liveLoad // after store changes (live.go)
 }
 
 func newAudit(c *common) *auditScreen {
@@ -99,10 +101,17 @@ func (s *auditScreen) load() tea.Cmd {
 	}
 }
 
-func (s *auditScreen) Init() tea.Cmd           { return s.load() }
+func (s *auditScreen) Init() tea.Cmd           { return s.reloads.start(s.load()) }
 func (s *auditScreen) Title() string           { return "Audit Log" }
 func (s *auditScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *auditScreen) CapturesInput() bool     { return s.detail == nil && s.list.FilterFocused() }
+
+// StoreChanged reloads the trail (new records come first); the action and
+// admin filters, the text filter, the selected record and an open record
+// stay.
+func (s *auditScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+
+func sameRecord(a, b filterlist.Item) bool { return a.(*auditRow).r.Seq == b.(*auditRow).r.Seq }
 
 func (s *auditScreen) Back() (screen, tea.Cmd, bool) {
 	if s.detail != nil {
@@ -127,7 +136,11 @@ func (s *auditScreen) distinct(i int) []string {
 	return out
 }
 
-func (s *auditScreen) apply() tea.Cmd {
+func (s *auditScreen) apply() tea.Cmd { return s.filter(false) }
+
+// filter shows the records of the action and admin filters; keep keeps
+// the selected record (a reload).
+func (s *auditScreen) filter(keep bool) tea.Cmd {
 	act, adm := s.actions[s.action], s.admins[s.admin]
 	items := make([]filterlist.Item, 0, len(s.rows))
 	for i := range s.rows {
@@ -136,17 +149,35 @@ func (s *auditScreen) apply() tea.Cmd {
 			items = append(items, r)
 		}
 	}
+	if keep {
+		return s.list.SetItemsKeep(items, sameRecord)
+	}
 	return s.list.SetItems(items)
 }
 
 func (s *auditScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case liveTickMsg:
+		return s, s.reloads.tick(s.load())
 	case auditLoadedMsg:
 		s.loaded, s.err = true, msg.err
+		next := s.reloads.loaded(s, s.load())
+		if msg.err != nil {
+			if s.actions == nil {
+				s.actions, s.admins = []string{""}, []string{""}
+			}
+			return s, next
+		}
+		// The action and admin filters stay by value (a reload adds
+		// values, which moves their indexes).
+		act, adm := "", ""
+		if s.actions != nil {
+			act, adm = s.actions[s.action], s.admins[s.admin]
+		}
 		s.rows = msg.rows
 		s.actions, s.admins = s.distinct(2), s.distinct(1)
-		s.action, s.admin = 0, 0
-		return s, s.apply()
+		s.action, s.admin = max(0, slices.Index(s.actions, act)), max(0, slices.Index(s.admins, adm))
+		return s, tea.Batch(s.filter(true), next)
 	case auditVerifiedMsg:
 		s.verifying = false
 		r := msg.res

@@ -64,6 +64,10 @@ type Backend interface {
 	// Events delivers job state and progress. The channel stays open for
 	// the console's life; a closed channel means the engine stopped.
 	Events() <-chan JobEvent
+	// ChangeCounter is the store's change counter, raised by every write
+	// of any process: the console polls it (one small read) and reloads
+	// what it shows when it moved.
+	ChangeCounter() (uint64, error)
 
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
 	// Log) are in backend_inventory.go.

@@ -86,6 +86,8 @@ func (b *engineBackend) Events() <-chan JobEvent { return b.events }
 
 func (b *engineBackend) IsEmpty() (bool, error) { return b.st.IsEmpty() }
 
+func (b *engineBackend) ChangeCounter() (uint64, error) { return b.st.ChangeCounter() }
+
 func (b *engineBackend) LoadDemo() (string, error) {
 	s, err := inventory.LoadDemo(b.st, inventory.DefaultDemoUsers, inventory.DefaultDemoTokens, b.now())
 	if err != nil {

@@ -34,6 +34,9 @@ type fakeBackend struct {
 	events       chan JobEvent
 	// autoRun makes Submit run the job in a goroutine, publishing events.
 	autoRun bool
+	// counter is the store's change counter; tests raise it (touch) for
+	// a change by another process.
+	counter uint64
 
 	// Self-service settings; nil until first read, then fakeSettings.
 	settings   *model.Settings
@@ -260,6 +263,23 @@ func (f *fakeBackend) Cancel(seq uint64) error {
 	j := &f.jobs[seq-1]
 	j.State, j.Reason, j.Ended = model.JobCanceled, "canceled by the admin", testNow
 	return nil
+}
+
+func (f *fakeBackend) ChangeCounter() (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, "change counter")
+	return f.counter, nil
+}
+
+// touch is a write by another process: it raises the change counter.
+func (f *fakeBackend) touch(change func(f *fakeBackend)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if change != nil {
+		change(f)
+	}
+	f.counter++
 }
 
 func (f *fakeBackend) Events() <-chan JobEvent {

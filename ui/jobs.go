@@ -82,6 +82,10 @@ type jobsScreen struct {
 	resultWarn string // the downloaded ZIP holds files that no longer work
 	resultNote string // stale temporary copies of a ZIP were removed
 	working    bool
+
+	// reloads paces the reloads after store changes by other processes
+	// (live.go): jobs they queue, run and end, and their progress.
+	reloads liveLoad
 }
 
 func newJobs(c *common, follow uint64) *jobsScreen {
@@ -91,15 +95,21 @@ func newJobs(c *common, follow uint64) *jobsScreen {
 	return s
 }
 
-func (s *jobsScreen) Init() tea.Cmd { return s.reload() }
+func (s *jobsScreen) Init() tea.Cmd { return s.reloads.start(s.reload()) }
 
+// reload reads the jobs; the answer is addressed, so that it reaches this
+// screen also when another is on top.
 func (s *jobsScreen) reload() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		js, err := be.Jobs()
-		return jobsLoadedMsg{js, err}
+		return to(s, jobsLoadedMsg{js, err})
 	}
 }
+
+// StoreChanged reloads the jobs: the tab, the selected job (by number),
+// open details and dialogs stay.
+func (s *jobsScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.reload()) }
 
 func (s *jobsScreen) Title() string { return "Jobs" }
 
@@ -202,11 +212,14 @@ func (s *jobsScreen) fixSelection() {
 
 func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case liveTickMsg:
+		return s, s.reloads.tick(s.reload())
 	case jobsLoadedMsg:
 		s.loaded = true
+		next := s.reloads.loaded(s, s.reload())
 		if msg.err != nil {
 			s.err = msg.err
-			return s, nil
+			return s, next
 		}
 		s.err = nil
 		s.jobs = msg.jobs
@@ -217,7 +230,7 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 		}
 		s.fixSelection()
-		return s, nil
+		return s, next
 
 	case supersededMsg:
 		if s.superseded == nil {

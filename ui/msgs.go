@@ -37,8 +37,12 @@ type (
 		empty bool
 		err   error
 	}
-	// runningJobsMsg seeds the root's set of unfinished jobs at start.
-	runningJobsMsg struct{ seqs []uint64 }
+	// runningJobsMsg seeds the root's set of unfinished jobs at start;
+	// with all, it replaces it (jobs ended by other processes leave it).
+	runningJobsMsg struct {
+		seqs []uint64
+		all  bool
+	}
 )
 
 type statusLevel int

@@ -84,6 +84,8 @@ type profilesScreen struct {
 	delRec  store.ProfileRecord // its record as loaded
 	working bool
 	delErr  error // the last delete refusal (in use, changed meanwhile), shown until a key
+
+	reloads liveLoad // after store changes (live.go)
 }
 
 func newProfiles(c *common) *profilesScreen {
@@ -98,10 +100,18 @@ func (s *profilesScreen) reload() tea.Cmd {
 	}
 }
 
-func (s *profilesScreen) Init() tea.Cmd           { return s.reload() }
+func (s *profilesScreen) Init() tea.Cmd           { return s.reloads.start(s.reload()) }
 func (s *profilesScreen) Title() string           { return "Software Token Profiles" }
 func (s *profilesScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *profilesScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+
+// StoreChanged reloads the profiles (saved by another admin); the filter
+// and the selected profile (by name) stay.
+func (s *profilesScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.reload()) }
+
+func sameProfile(a, b filterlist.Item) bool {
+	return model.SameName(a.(*profileRow).p.Name, b.(*profileRow).p.Name)
+}
 
 func (s *profilesScreen) Back() (screen, tea.Cmd, bool) {
 	switch {
@@ -139,7 +149,9 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 			items[i] = &rows[i]
 		}
-		return s, s.list.SetItems(items)
+		return s, tea.Batch(s.list.SetItemsKeep(items, sameProfile), s.reloads.loaded(s, s.reload()))
+	case liveTickMsg:
+		return s, s.reloads.tick(s.reload())
 	case profilesChangedMsg:
 		return s, s.reload()
 	case profileDeletedMsg:

@@ -181,16 +181,28 @@ type tokensScreen struct {
 	list   filterlist.Model
 	loaded bool
 	err    error
+
+	reloads liveLoad // after store changes (live.go)
 }
 
 func newTokens(c *common) *tokensScreen {
 	return &tokensScreen{c: c, list: newList(c, tokenRender(c))}
 }
 
-func (s *tokensScreen) Init() tea.Cmd {
+func (s *tokensScreen) Init() tea.Cmd { return s.reloads.start(s.load()) }
+
+func (s *tokensScreen) load() tea.Cmd {
 	load := loadTokenRows(s.c, nil)
 	return func() tea.Msg { return to(s, load()) }
 }
+
+// StoreChanged reloads the tokens (an import, an assignment, a job's end
+// elsewhere): the quick filter, the filter text and the selected token
+// stay.
+func (s *tokensScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+
+// sameToken tells a reloaded row of the selected token.
+func sameToken(a, b filterlist.Item) bool { return a.(*tokenRow).t.Serial == b.(*tokenRow).t.Serial }
 
 func (s *tokensScreen) Title() string           { return "Tokens" }
 func (s *tokensScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
@@ -240,13 +252,16 @@ func (s *tokensScreen) rowIndex(serial string) int {
 
 func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case liveTickMsg:
+		return s, s.reloads.tick(s.load())
 	case tokensLoadedMsg:
 		s.loaded, s.err = true, msg.err
+		next := s.reloads.loaded(s, s.load())
 		if msg.err != nil {
-			return s, nil
+			return s, next
 		}
 		s.rows, s.items, s.counts, s.window = msg.rows, msg.items, msg.counts, msg.window
-		return s, s.setQuick(s.quick)
+		return s, tea.Batch(s.list.SetItemsKeep(s.quickItems(), sameToken), next)
 	case tokenChangedMsg:
 		i := s.rowIndex(msg.tok.Serial)
 		if i < 0 {
@@ -399,6 +414,16 @@ func (d *tokenDetail) Init() tea.Cmd {
 		t, err := be.Token(serial)
 		return to(d, tokenLoadedMsg{t, err})
 	}
+}
+
+// StoreChanged reads the token again (assigned, enabled or distributed
+// elsewhere), unless a change is being asked or done; a tokencode being
+// typed stays.
+func (d *tokenDetail) StoreChanged() tea.Cmd {
+	if d.working || d.mode == modeConfirmUnassign || d.mode == modeConfirmEnabled {
+		return nil
+	}
+	return d.Init()
 }
 
 func (d *tokenDetail) Title() string       { return "Token " + d.tok.Serial }

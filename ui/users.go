@@ -78,13 +78,23 @@ type usersScreen struct {
 	list   filterlist.Model
 	loaded bool
 	err    error
+
+	reloads liveLoad // after store changes (live.go)
 }
 
 func newUsers(c *common) *usersScreen {
 	return &usersScreen{c: c, list: newList(c, userListRender(c))}
 }
 
-func (s *usersScreen) Init() tea.Cmd {
+func (s *usersScreen) Init() tea.Cmd { return s.reloads.start(s.load()) }
+
+// StoreChanged reloads the users and their token counts; the filter and
+// the selected user stay.
+func (s *usersScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+
+func sameUser(a, b filterlist.Item) bool { return a.(*userRow).u.ID == b.(*userRow).u.ID }
+
+func (s *usersScreen) load() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		us, err := be.Users()
@@ -125,9 +135,11 @@ func (s *usersScreen) Back() (screen, tea.Cmd, bool) {
 
 func (s *usersScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case liveTickMsg:
+		return s, s.reloads.tick(s.load())
 	case usersLoadedMsg:
 		s.loaded, s.err = true, msg.err
-		return s, s.list.SetItems(msg.items)
+		return s, tea.Batch(s.list.SetItemsKeep(msg.items, sameUser), s.reloads.loaded(s, s.load()))
 	case tokenChangedMsg:
 		// An assignment made from a screen above this one: move the
 		// token's count from its old user to its new one.
@@ -200,6 +212,15 @@ func (d *userDetail) Title() string           { return "User " + d.u.ID }
 func (d *userDetail) OwnsList(id uint64) bool { return id == d.list.ID() }
 func (d *userDetail) CapturesInput() bool     { return d.list.FilterFocused() }
 
+// StoreChanged reloads the user and their tokens, unless an unassign is
+// being asked or done.
+func (d *userDetail) StoreChanged() tea.Cmd {
+	if d.confirm || d.working {
+		return nil
+	}
+	return d.reload()
+}
+
 func (d *userDetail) Back() (screen, tea.Cmd, bool) {
 	if d.working {
 		return d, nil, true
@@ -235,7 +256,7 @@ func (d *userDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
 			rows[i] = newTokenRow(t, d.c.now(), 0)
 			items[i] = &rows[i]
 		}
-		return d, d.list.SetItems(items)
+		return d, d.list.SetItemsKeep(items, sameToken)
 	case tokenChangedMsg:
 		if msg.tok.AssignedUser == d.u.ID || msg.prevUser == d.u.ID {
 			d.err = nil

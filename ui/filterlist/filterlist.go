@@ -86,6 +86,10 @@ type Model struct {
 	enterQueued bool // enter was pressed while pending
 	cache       []*result
 
+	// keep is the selection to restore after SetItemsKeep, once the rows
+	// for the new items are shown; nil otherwise.
+	keep *keepSel
+
 	// noSeqCheck turns the stale-result protection off (tests only: it
 	// proves that the race tests catch its absence).
 	noSeqCheck bool
@@ -170,9 +174,38 @@ const (
 // ID identifies the list in SelectedMsg.
 func (m Model) ID() uint64 { return m.id }
 
+// keepSel is a selection SetItemsKeep carries over to new items.
+type keepSel struct {
+	item Item
+	same func(old, new Item) bool
+	row  int    // the cursor's row before, used when the item is gone
+	seq  uint64 // the seq of the new items; a newer pattern drops it
+}
+
 // SetItems replaces the items. FilterValue is read here, once per item. A
 // non-empty filter is re-applied (the returned Cmd runs it for large lists).
+// The cursor stays at its row (clamped); SetItemsKeep keeps it on its item.
 func (m *Model) SetItems(items []Item) tea.Cmd {
+	m.keep = nil
+	return m.setItems(items)
+}
+
+// SetItemsKeep is SetItems for a reload of the same list (new Item values
+// for the same records): the cursor stays on the item that same(old, new)
+// reports as the one selected before, and so on its page, also when the
+// filter is re-applied in a Cmd. The filter text and focus are kept. When
+// that item is gone, the cursor stays at its row. A change of the pattern
+// before the re-applied result lands drops the selection as usual (a new
+// result starts at its best row).
+func (m *Model) SetItemsKeep(items []Item, same func(old, new Item) bool) tea.Cmd {
+	m.keep = nil
+	if it, _, ok := m.Selected(); ok && !m.pending {
+		m.keep = &keepSel{item: it, same: same, row: m.cursor}
+	}
+	return m.setItems(items)
+}
+
+func (m *Model) setItems(items []Item) tea.Cmd {
 	m.items = items
 	m.values = make([]string, len(items))
 	for i, it := range items {
@@ -181,10 +214,14 @@ func (m *Model) SetItems(items []Item) tea.Cmd {
 	m.gen++
 	m.cache = nil
 	m.bumpSeq()
+	if m.keep != nil {
+		m.keep.seq = m.seq
+	}
 	if m.input.Value() == "" {
 		m.shown = nil
 		m.pending, m.enterQueued = false, false
 		m.clampCursor()
+		m.restoreKeep()
 		return nil
 	}
 	// The rows shown refer to the old items: show none until the new
@@ -466,6 +503,7 @@ func (m Model) apply(res *result) (Model, tea.Cmd) {
 	m.shown = res
 	m.pending = false
 	m.cursor = 0
+	m.restoreKeep()
 	if m.enterQueued {
 		m.enterQueued = false
 		return m, m.selectCmd()
@@ -480,6 +518,24 @@ func (m Model) selectCmd() tea.Cmd {
 	}
 	id := m.id
 	return func() tea.Msg { return SelectedMsg{ListID: id, Item: it, Index: idx} }
+}
+
+// restoreKeep puts the cursor back on the item SetItemsKeep kept, if the
+// rows shown are those of its items, and forgets it.
+func (m *Model) restoreKeep() {
+	k := m.keep
+	m.keep = nil
+	if k == nil || k.seq != m.seq {
+		return
+	}
+	for r := range m.Len() {
+		if k.same(k.item, m.items[m.IndexAt(r)]) {
+			m.cursor = r
+			return
+		}
+	}
+	m.cursor = k.row
+	m.clampCursor()
 }
 
 func (m *Model) moveCursor(d int) {

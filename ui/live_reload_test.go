@@ -1,0 +1,330 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
+)
+
+// poll is the root's once-a-second look at the change counter.
+func poll(t *testing.T, m *Model) {
+	t.Helper()
+	update(t, m, pollStoreMsg{})
+}
+
+func countCalls(be *fakeBackend, name string) int {
+	be.mu.Lock()
+	defer be.mu.Unlock()
+	n := 0
+	for _, c := range be.calls {
+		if c == name {
+			n++
+		}
+	}
+	return n
+}
+
+// TestLiveJobsShowOtherProcesses: a job queued by another process and the
+// progress of a job another process runs show at the next poll, with the
+// selected job kept.
+func TestLiveJobsShowOtherProcesses(t *testing.T) {
+	be := jobsFixture()
+	m := newTestModel(t, be, 80, 24)
+	press(t, m, "2", "enter")
+	press(t, m, "down") // #6 (queued) is first; select #5 (running)
+	js := m.jobsScreen()
+	if js.sel != 5 {
+		t.Fatalf("selected #%d, want #5", js.sel)
+	}
+	wantScreen(t, m, "0 of 20,000")
+
+	be.touch(func(f *fakeBackend) {
+		f.jobs = append(f.jobs, model.Job{Seq: 7, Name: "CLI batch", State: model.JobQueued, Total: 40, Submitted: testNow})
+		f.jobs[4].Done = 4000
+	})
+	poll(t, m)
+	wantScreen(t, m, "[1 In Progress (3)]")
+	wantScreen(t, m, "CLI batch")
+	wantScreen(t, m, "4,000 of 20,000")
+	if js.sel != 5 {
+		t.Fatalf("after the reload #%d is selected, want #5 still", js.sel)
+	}
+	wantScreen(t, m, "> #5")
+}
+
+// TestLivePollWithoutChangeReloadsNothing: the poll is one counter read;
+// with the counter where it was, no screen reads the store.
+func TestLivePollWithoutChangeReloadsNothing(t *testing.T) {
+	be := jobsFixture()
+	m := newTestModel(t, be, 80, 24)
+	press(t, m, "2", "enter")
+	be.mu.Lock()
+	be.calls = nil
+	be.mu.Unlock()
+	for range 3 {
+		poll(t, m)
+	}
+	be.mu.Lock()
+	calls := slices.Clone(be.calls)
+	be.mu.Unlock()
+	if want := []string{"change counter", "change counter", "change counter"}; !slices.Equal(calls, want) {
+		t.Fatalf("calls %q, want %q", calls, want)
+	}
+}
+
+// TestLiveTokensKeepFilterAndSelection: a token imported elsewhere shows in
+// the Tokens list; the filter being typed, its focus and the selected
+// token stay.
+func TestLiveTokensKeepFilterAndSelection(t *testing.T) {
+	be := newFakeBackend()
+	m := openMenu(t, be, "5", 120, 40)
+	press(t, m, "/")
+	typeText(t, m, "asmith")
+	press(t, m, "down")
+	s := m.top().(*tokensScreen)
+	selected := func() string {
+		it, _, ok := s.list.Selected()
+		if !ok {
+			return ""
+		}
+		return it.(*tokenRow).t.Serial
+	}
+	if got := selected(); got != "100000000009" {
+		t.Fatalf("selected %s before the import", got)
+	}
+
+	be.touch(func(f *fakeBackend) {
+		tok := model.Token{Serial: "100000000000", Kind: model.KindSoftware, Algorithm: model.AlgAES128,
+			Birth: testNow.AddDate(-1, 0, 0), Death: testNow.AddDate(2, 0, 0)}
+		tok.Assign("asmith")
+		f.tokens = append([]model.Token{tok}, f.tokens...)
+	})
+	poll(t, m)
+	wantScreen(t, m, "100000000000")
+	wantScreen(t, m, "All (31)")
+	if got := selected(); got != "100000000009" {
+		t.Fatalf("selected %s after the reload, want 100000000009 still\n%s", got, screenText(m))
+	}
+	if s.list.FilterValue() != "asmith" || !s.list.FilterFocused() {
+		t.Fatalf("filter %q (focused %v) after the reload", s.list.FilterValue(), s.list.FilterFocused())
+	}
+	// Typing goes on where it was.
+	typeText(t, m, "x")
+	if s.list.FilterValue() != "asmithx" {
+		t.Fatalf("filter %q after typing on", s.list.FilterValue())
+	}
+}
+
+// TestLiveHiddenScreenReloadsWhenOnTopAgain: the top screen reloads at the
+// poll; the list under it reloads when the admin goes back to it.
+func TestLiveHiddenScreenReloadsWhenOnTopAgain(t *testing.T) {
+	be := newFakeBackend()
+	m := openMenu(t, be, "5", 120, 40)
+	press(t, m, "enter") // token 100000000001
+	wantScreen(t, m, "Token 100000000001")
+	before := countCalls(be, "tokens")
+
+	be.touch(func(f *fakeBackend) { f.tokens[0].Distribution.Count = 7 })
+	poll(t, m)
+	if line, _ := lineWith(t, m, "Times distributed"); !strings.Contains(line, "7") {
+		t.Fatalf("the token detail was not reloaded: %q", line)
+	}
+	if n := countCalls(be, "tokens"); n != before {
+		t.Fatalf("the hidden Tokens list was read %d times while hidden", n-before)
+	}
+	press(t, m, "esc")
+	if n := countCalls(be, "tokens"); n != before+1 {
+		t.Fatalf("the Tokens list was read %d times on top again, want 1", n-before)
+	}
+	if line, _ := lineWith(t, m, "100000000001"); !strings.HasSuffix(strings.TrimSpace(line), "7") {
+		t.Fatalf("the Tokens list shows the old count: %q", line)
+	}
+	wantScreen(t, m, "> 100000000001")
+}
+
+// TestLiveSettingsReloadOnlyWithoutEdits: settings saved by another admin
+// show on an untouched settings screen; edits in progress are never
+// replaced, also when the admin starts typing while the reload is read.
+func TestLiveSettingsReloadOnlyWithoutEdits(t *testing.T) {
+	be := newFakeBackend()
+	m := openSettings(t, be, 100, 40)
+	s := m.settingsScreen()
+	be.touch(func(f *fakeBackend) { f.settings.ReplacementWindowDays = 45 })
+	poll(t, m)
+	if got := s.fields[sfDays].Value(); got != "45" || s.HasInput() {
+		t.Fatalf("untouched screen: days %q (unsaved edits %v), want 45 from the store", got, s.HasInput())
+	}
+
+	// Edited: left alone.
+	goField(t, m, sfDays)
+	clearField(t, m)
+	typeText(t, m, "60")
+	be.touch(func(f *fakeBackend) { f.settings.ReplacementWindowDays = 50 })
+	poll(t, m)
+	if got := s.fields[sfDays].Value(); got != "60" || s.cur.ReplacementWindowDays != 60 || s.orig.ReplacementWindowDays != 45 {
+		t.Fatalf("edited screen: field %q, cur %d, orig %d; want the typed 60 over the loaded 45",
+			got, s.cur.ReplacementWindowDays, s.orig.ReplacementWindowDays)
+	}
+
+	// Untouched when the reload starts, edited when it lands.
+	m = openSettings(t, be, 100, 40)
+	s = m.settingsScreen()
+	goField(t, m, sfDays)
+	be.touch(func(f *fakeBackend) { f.settings.ReplacementWindowDays = 55 })
+	_, cmd := m.Update(pollStoreMsg{})
+	_, reload := m.Update(cmd())
+	if reload == nil {
+		t.Fatal("no reload for an untouched settings screen")
+	}
+	clearField(t, m)
+	typeText(t, m, "70")
+	run(t, m, reload)
+	if got := s.fields[sfDays].Value(); got != "70" || s.cur.ReplacementWindowDays != 70 {
+		t.Fatalf("the reload replaced input typed while it was read: field %q, cur %d", got, s.cur.ReplacementWindowDays)
+	}
+}
+
+// TestLiveAuditKeepsFiltersAndSelection: new records show; the action
+// filter stays on its value although a new action moves its index, and the
+// selected record stays.
+func TestLiveAuditKeepsFiltersAndSelection(t *testing.T) {
+	be := newFakeBackend()
+	m := openMenu(t, be, "8", 120, 40)
+	press(t, m, "a") // the first action: assign
+	wantScreen(t, m, "Action: assign")
+	press(t, m, "down") // the older of the two assign records (#4)
+	s := m.top().(*auditScreen)
+	seq := func() uint64 {
+		it, _, ok := s.list.Selected()
+		if !ok {
+			return 0
+		}
+		return it.(*auditRow).r.Seq
+	}
+	if seq() != 4 {
+		t.Fatalf("selected #%d", seq())
+	}
+	be.touch(func(f *fakeBackend) {
+		f.appendAudit("activate", "token 100000000003", "by another admin")
+		f.appendAudit("assign", "token 100000000003", "user cnguyen; token enabled")
+	})
+	poll(t, m)
+	wantScreen(t, m, "Action: assign")
+	wantScreen(t, m, "token 100000000003")
+	if seq() != 4 {
+		t.Fatalf("selected #%d after the reload, want #4 still\n%s", seq(), screenText(m))
+	}
+}
+
+// TestLiveUsersAndProfilesFollowOtherAdmins: an assignment and a new
+// profile made elsewhere show, with the selection kept.
+func TestLiveUsersAndProfilesFollowOtherAdmins(t *testing.T) {
+	be := newFakeBackend()
+	m := openMenu(t, be, "6", 120, 40)
+	row := func() string {
+		line, _ := lineWith(t, m, "ijones")
+		return strings.Join(strings.Fields(strings.TrimLeft(line, "> ")), " ")
+	}
+	if got := row(); got != "ijones Ivy Jones - ijones@example.com" {
+		t.Fatalf("before: %q", got)
+	}
+	be.touch(func(f *fakeBackend) { f.tokens[9].Assign("ijones") })
+	poll(t, m)
+	if got := row(); got != "ijones Ivy Jones 1 ijones@example.com" {
+		t.Fatalf("ijones's count did not follow the assignment: %q", got)
+	}
+
+	m = openMenu(t, be, "4", 120, 40)
+	press(t, m, "down") // Staff iPhone
+	wantScreen(t, m, "> Staff iPhone")
+	be.touch(func(f *fakeBackend) {
+		f.profiles = append([]model.Profile{model.NewProfile("Aardvark kiosks", model.DeviceWindows)}, f.profiles...)
+	})
+	poll(t, m)
+	wantScreen(t, m, "Aardvark kiosks")
+	wantScreen(t, m, "> Staff iPhone")
+}
+
+// TestLiveFirstRunGivesWayWhenFilledElsewhere: the first-run offer is for
+// an empty store; a demo loaded by another process takes the console home.
+func TestLiveFirstRunGivesWayWhenFilledElsewhere(t *testing.T) {
+	be := newFakeBackend()
+	be.empty = true
+	m := newTestModel(t, be, 80, 24)
+	wantScreen(t, m, "Welcome: this store is empty")
+	be.touch(func(f *fakeBackend) { f.empty = false })
+	poll(t, m)
+	if _, ok := m.top().(*home); !ok {
+		t.Fatalf("still on the first-run screen:\n%s", screenText(m))
+	}
+}
+
+// TestLiveReloadsDoNotPileUp: changes while a reload is read give one more
+// reload when it lands, not one each.
+func TestLiveReloadsDoNotPileUp(t *testing.T) {
+	be := newFakeBackend()
+	m := openMenu(t, be, "5", 80, 24)
+	before := countCalls(be, "tokens")
+	be.touch(nil)
+	_, cmd := m.Update(pollStoreMsg{})
+	_, reload := m.Update(cmd()) // read, not landed yet
+	for range 3 {
+		be.touch(nil)
+		poll(t, m)
+	}
+	if n := countCalls(be, "tokens"); n != before {
+		t.Fatalf("%d reloads started while one was under way", n-before)
+	}
+	run(t, m, reload)
+	if n := countCalls(be, "tokens"); n != before+2 {
+		t.Fatalf("%d reloads in all, want 2 (the first and one for the changes meanwhile)", n-before)
+	}
+}
+
+// TestLiveSlowReloadsAreSpacedOut: after a reload that took a second, the
+// next waits (a tick), so a store that changes every second does not keep
+// the console reading 100,000 tokens.
+func TestLiveSlowReloadsAreSpacedOut(t *testing.T) {
+	var l liveLoad
+	load := func() tea.Msg { return nil }
+	s := &loading{}
+	if l.changed(s, load) == nil {
+		t.Fatal("first reload not started")
+	}
+	l.started = time.Now().Add(-time.Second) // it took a second
+	if l.loaded(s, load) != nil {
+		t.Fatal("a reload without a change since")
+	}
+	if cmd := l.changed(s, load); cmd == nil || !l.waiting || l.inFlight {
+		t.Fatalf("the next reload started at once (waiting %v, in flight %v)", l.waiting, l.inFlight)
+	}
+	if l.changed(s, load) != nil {
+		t.Fatal("a second wait was armed")
+	}
+	if l.tick(load) == nil || !l.inFlight {
+		t.Fatal("the tick did not start the reload")
+	}
+}
+
+// TestLiveQuitForgetsJobsEndedElsewhere: a job that was unfinished when
+// the console opened and that another process ran to its end no longer
+// makes quitting ask.
+func TestLiveQuitForgetsJobsEndedElsewhere(t *testing.T) {
+	be := jobsFixture() // #5 running, #6 queued, by another process
+	m := newTestModel(t, be, 80, 24)
+	be.touch(func(f *fakeBackend) {
+		for _, i := range []int{4, 5} {
+			f.jobs[i].State, f.jobs[i].Ended = model.JobCompleted, testNow
+		}
+	})
+	poll(t, m)
+	press(t, m, "ctrl+c")
+	if !m.quitting {
+		t.Fatalf("quitting asks about jobs that ended elsewhere:\n%s", screenText(m))
+	}
+}
