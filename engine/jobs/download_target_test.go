@@ -27,6 +27,13 @@ func completedJob(t *testing.T) (*Engine, model.Job) {
 	if j.State != model.JobCompleted || j.Output == "" {
 		t.Fatalf("job: %+v", j)
 	}
+	// The record holds the path relative to the data directory; the tests
+	// work on the file itself.
+	abs, err := st.OutputFile(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Output = abs
 	return e, j
 }
 
