@@ -357,3 +357,113 @@ func TestRunnersClaimInQueueOrderOnce(t *testing.T) {
 		}
 	}
 }
+
+// slowWriter delays every write of the output ZIP, to stretch a job.
+type slowWriter struct {
+	w     io.Writer
+	delay time.Duration
+}
+
+func (s slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(s.delay)
+	return s.w.Write(p)
+}
+
+// TestProgressIsRecordedAtMostOnceASecond: while a job runs, another Store
+// (another process's view) sees its progress grow, and the runner writes
+// it at most once a second: over a job of a few seconds the change counter
+// moves by the claim, the progress records and the commit only.
+func TestProgressIsRecordedAtMostOnceASecond(t *testing.T) {
+	st := openDemo(t, 300, 600)
+	e := New(st, Options{Workers: 1, WrapOutput: func(w io.Writer) io.Writer { return slowWriter{w, 1200 * time.Millisecond} }})
+	if err := e.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	job := submit(t, e, spec("Slow", model.PasswordNone, "100000000001", "100000000500"), "")
+	other, err := store.Open(store.Options{DataDir: st.DataDir(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	c0, _ := other.ChangeCounter()
+	start := time.Now()
+	done := make(chan model.Job, 1)
+	go func() { done <- runAll(t, e) }()
+	seen := map[int]bool{}
+	var end model.Job
+loop:
+	for {
+		select {
+		case end = <-done:
+			break loop
+		case <-time.After(100 * time.Millisecond):
+			if j, err := other.Job(job.Seq); err == nil && j.State == model.JobRunning && j.Done > 0 {
+				seen[j.Done] = true
+			}
+		}
+	}
+	took := time.Since(start)
+	if end.State != model.JobCompleted {
+		t.Fatalf("job %s: %s", end.State, end.Reason)
+	}
+	if took < 2500*time.Millisecond {
+		t.Fatalf("the job took %v: too quick to tell", took)
+	}
+	if len(seen) < 2 {
+		t.Errorf("another view saw %d progress values over %v", len(seen), took)
+	}
+	c1, _ := other.ChangeCounter()
+	// claim + commit + one progress write per whole second at most.
+	maxWrites := uint64(2 + int(took/time.Second) + 1)
+	if c1-c0 > maxWrites {
+		t.Errorf("%d writes over %v, want at most %d (progress at most once a second)", c1-c0, took, maxWrites)
+	}
+	t.Logf("%v, %d writes, progress values seen: %d", took.Round(time.Millisecond), c1-c0, len(seen))
+}
+
+// TestCancelFromAnotherProcessStopsTheRunnerWithinASecond: a job that a
+// runner process runs is canceled from this process; it ends Canceled
+// within a second, and no token changed.
+func TestCancelFromAnotherProcessStopsTheRunnerWithinASecond(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := inventory.LoadDemo(st, 3000, 7000, testNow); err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, Options{})
+	if err := e.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	r := startRunner(t, dir)
+	for i := range 3 {
+		before := sealedSeeds(t, st)
+		job := submit(t, e, spec(fmt.Sprintf("Cancel %d", i), model.PasswordAdmin, "100000000001", "100000006720"), "pw")
+		if waitClaim(t, job.Seq, 20*time.Second, r) == nil {
+			t.Fatal("not claimed")
+		}
+		time.Sleep(300 * time.Millisecond)
+		start := time.Now()
+		j, err := e.Cancel(job.Seq)
+		took := time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State != model.JobCanceled || took > time.Second {
+			t.Fatalf("cancel %d: %s after %v", i, j.State, took)
+		}
+		now := sealedSeeds(t, st)
+		for s, v := range before {
+			if now[s] != v {
+				t.Fatalf("token %s changed by a canceled job", s)
+			}
+		}
+		if _, err := os.Stat(OutputPath(st, job.Seq)); err == nil {
+			t.Fatal("a canceled job left its ZIP")
+		}
+		t.Logf("cancel %d reached the runner's end in %v", i, took.Round(time.Millisecond))
+	}
+}
