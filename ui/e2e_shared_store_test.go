@@ -114,8 +114,9 @@ func readmeRound(t *testing.T, dir, data, phase string, n int, busyJob bool) {
 func TestE2ECommandsWorkBesideAConsole(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	// 27,000 tokens give about 20,500 eligible AES-128 tokens.
-	cli(t, data, "demo", "--users", "27000", "--tokens", "27000")
+	// The first 27,000 of 30,000 tokens give about 20,500 eligible AES-128
+	// tokens; the rest make a second job.
+	cli(t, data, "demo", "--users", "30000", "--tokens", "30000")
 	s := startConsole(t, dir, data, 80, 24, "TERM=xterm-256color", "LANG=C.UTF-8")
 	s.waitFor(`Distribute Software Tokens`, 10*time.Second)
 
@@ -135,7 +136,7 @@ func TestE2ECommandsWorkBesideAConsole(t *testing.T) {
 
 	// A big job queued from the CLI: the open console's runner claims it.
 	cli(t, data, "distribute", "--job", "Big", "--profile", "Staff iPhone", "--password-mode", "none",
-		"--all", "--algorithm", "aes-128", "--queue", "--yes")
+		"--from", "100000000001", "--to", "100000027000", "--algorithm", "aes-128", "--queue", "--yes")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		state, _, total := jobState(t, data, "Big")
@@ -153,7 +154,7 @@ func TestE2ECommandsWorkBesideAConsole(t *testing.T) {
 	// A second job, for `jobs run` in another process: it waits while the
 	// console runs Big, then runs it (or finds that the console took it).
 	cli(t, data, "distribute", "--job", "Next", "--profile", "Staff iPhone", "--password-mode", "none",
-		"--from", "100000000001", "--to", "100000027000", "--algorithm", "sid-64", "--queue", "--yes")
+		"--from", "100000027001", "--to", "100000030000", "--algorithm", "aes-128", "--queue", "--yes")
 	runDone := make(chan string, 1)
 	go func() {
 		code, out, took := cliResult(t, data, "jobs", "run")
