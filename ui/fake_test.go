@@ -91,12 +91,6 @@ func newFakeBackend() *fakeBackend {
 	return f
 }
 
-func (f *fakeBackend) call(s string) {
-	f.mu.Lock()
-	f.calls = append(f.calls, s)
-	f.mu.Unlock()
-}
-
 func (f *fakeBackend) IsEmpty() (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -70,4 +70,3 @@ func status(level statusLevel, text string) tea.Cmd {
 	return func() tea.Msg { return statusMsg{level, text} }
 }
 
-func fatal(err error) tea.Cmd { return func() tea.Msg { return fatalMsg{err} } }

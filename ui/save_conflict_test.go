@@ -199,7 +199,7 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	// Deleted elsewhere: refused; r goes back to the list, which no
 	// longer shows it.
 	press(t, m, "esc")
-	f = openProfileForm(t, m, "Windows laptop")
+	openProfileForm(t, m, "Windows laptop")
 	r, _ = other.Profile("Windows laptop")
 	if err := other.DeleteProfile(r); err != nil {
 		t.Fatal(err)
