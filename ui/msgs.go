@@ -69,4 +69,3 @@ func status(level statusLevel, text string) tea.Cmd {
 	text = model.Printable(text)
 	return func() tea.Msg { return statusMsg{level, text} }
 }
-
