@@ -41,7 +41,7 @@ func TestImportTokensFromAFIFODoesNotBlock(t *testing.T) {
 	}
 	for _, want := range []string{
 		"imported 1, skipped 0, rejected 2\n",
-		"rejected: " + fifo + ": is a named pipe (FIFO), not a regular file",
+		"rejected: " + fifo + ": is a FIFO (named pipe), not a regular file",
 		"rejected: " + tmp + ": is a directory, not a regular file",
 	} {
 		if !strings.Contains(r.out, want) {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -120,3 +121,23 @@ func NameKey(name string) string {
 
 // SameName reports whether two names collide under NameKey.
 func SameName(a, b string) bool { return NameKey(a) == NameKey(b) }
+
+// FileKind names the kind of a file that is not a regular file ("a
+// directory", "a FIFO (named pipe)", ...), for messages that refuse it.
+func FileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
+}

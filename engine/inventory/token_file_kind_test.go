@@ -27,7 +27,7 @@ func TestTokenFilePathThatIsNotARegularFile(t *testing.T) {
 	cases := []struct{ path, want string }{
 		{dir, "is a directory, not a regular file"},
 		{os.DevNull, "is a character device, not a regular file"},
-		{fifo, "is a named pipe (FIFO), not a regular file"},
+		{fifo, "is a FIFO (named pipe), not a regular file"},
 		{filepath.Join(dir, "missing.sdtid"), "no such file or directory"},
 	}
 	files := []NamedData{{Name: good, Path: good}}

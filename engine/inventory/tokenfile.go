@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/swtoken/swtoken/model"
 )
 
 // ReadTokenFile reads one token record file for an import. The error is
@@ -66,29 +68,12 @@ func ReadTokenFile(path string) ([]byte, error) {
 func checkTokenFileInfo(fi fs.FileInfo) error {
 	m := fi.Mode()
 	if !m.IsRegular() {
-		return fmt.Errorf("is %s, not a regular file; token record files are regular files", fileKind(m))
+		return fmt.Errorf("is %s, not a regular file; token record files are regular files", model.FileKind(m))
 	}
 	if fi.Size() > MaxTokenFileSize {
 		return errors.New(tooLarge(fi.Size()))
 	}
 	return nil
-}
-
-// fileKind names the kind of a file that is not a regular one.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a special file"
 }
 
 // pathReason is the reason of a file system error without the path.

@@ -121,24 +121,6 @@ func downloadTempPrefix(base string) string {
 	return ".swtoken-dl-" + hex.EncodeToString(sum[:4]) + "-"
 }
 
-// targetKind describes what a file that is not a regular file or a
-// symbolic link is, for the refusal.
-func targetKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO (named pipe)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "not a regular file"
-}
-
 // checkTarget looks at what is at abs (without following a symbolic link):
 // nothing, a regular file or a symbolic link (which a forced download
 // replaces, the link itself, never what it points to) are fine; anything
@@ -154,7 +136,7 @@ func checkTarget(abs string, maxName int) (exists bool, err error) {
 		return false, fmt.Errorf("cannot write %s: %w", abs, err)
 	}
 	if m := fi.Mode(); !m.IsRegular() && m&fs.ModeSymlink == 0 {
-		return true, fmt.Errorf("cannot write %s: it is %s; only a regular file is ever replaced: choose another name", abs, targetKind(m))
+		return true, fmt.Errorf("cannot write %s: it is %s; only a regular file is ever replaced: choose another name", abs, model.FileKind(m))
 	}
 	return true, nil
 }
