@@ -223,10 +223,28 @@ func profileChanges(o, n model.Profile) []string {
 // writes nothing. Audit "profile edit" lists what changed, and notes when a
 // selected self-service confirmation lapsed.
 func (s *Store) EditProfile(name string, p model.Profile) (ProfileRecord, error) {
+	return s.UpdateProfile(name, func(q *model.Profile) error {
+		*q = p
+		return nil
+	})
+}
+
+// UpdateProfile is EditProfile with the new profile made by change from
+// the profile as stored, in the same write transaction: an edit that sets
+// some fields (swtoken profiles edit --description D) keeps whatever
+// another process changed in the other fields meanwhile, where reading the
+// profile first and then calling EditProfile would write back the older
+// copy. change must not use the store; its error is returned as is and
+// nothing is written.
+func (s *Store) UpdateProfile(name string, change func(p *model.Profile) error) (ProfileRecord, error) {
 	var r ProfileRecord
 	err := s.Update(func(tx *Tx) error {
 		old, err := tx.Profile(name)
 		if err != nil {
+			return err
+		}
+		p := old.Profile
+		if err := change(&p); err != nil {
 			return err
 		}
 		p = normalizeProfile(p)
