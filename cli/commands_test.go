@@ -173,7 +173,7 @@ func TestUsersList(t *testing.T) {
 
 func TestListCommandsNeedAStore(t *testing.T) {
 	dir := dataDir(t)
-	for _, args := range [][]string{{"tokens", "list"}, {"users", "list"}, {"profiles", "list"}, {"settings", "show"}, {"audit"}, {"audit", "verify"}} {
+	for _, args := range [][]string{{"tokens", "list"}, {"users", "list"}, {"profiles", "list"}, {"settings", "show"}, {"audit"}, {"audit", "verify"}, {"check"}} {
 		expectFail(t, dir, ExitFailure, "there is no store in "+dir, args...)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {

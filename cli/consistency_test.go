@@ -52,6 +52,7 @@ var subcommands = map[string][]string{
 	"assign":     nil,
 	"unassign":   nil,
 	"audit":      {"verify"},
+	"check":      nil,
 	"demo":       nil,
 	"distribute": nil,
 	"import":     {"tokens", "users"},

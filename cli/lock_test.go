@@ -194,6 +194,7 @@ func readmeCommands(t *testing.T, dir string) [][]string {
 		{"tokens", "list"},
 		{"users", "list", "--json"},
 		{"audit", "verify"},
+		{"check"},
 		{"settings", "show", "--json"},
 		{"profiles", "list"},
 		{"jobs", "list"},

@@ -233,21 +233,18 @@ func runProfilesEdit(g Globals, args []string, stdio IO) error {
 	}
 	name := pos[0]
 	return withStore(g, readWrite, "edit profile "+name, func(st *store.Store) error {
-		// The save hands back the record it read: a change by another
-		// process in between is refused (store.ConflictError), never
-		// overwritten.
-		cur, err := st.Profile(name)
-		if err != nil {
-			return err
-		}
-		p := cur.Profile
-		if err := pf.apply(&p); err != nil {
-			return err
-		}
-		if set["rename"] {
-			p.Name = *rename
-		}
-		r, err := st.EditProfile(cur, p)
+		// The flags are applied to the profile as stored when the edit is
+		// written (one transaction), so an edit of other fields made by
+		// another process meanwhile is kept.
+		r, err := st.UpdateProfile(name, func(p *model.Profile) error {
+			if err := pf.apply(p); err != nil {
+				return err
+			}
+			if set["rename"] {
+				p.Name = *rename
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}

@@ -35,3 +35,13 @@ func (s *Store) ChangeCounter() (n uint64, err error) {
 	})
 	return n, err
 }
+
+// ChangeCounter is the change counter as this transaction sees it.
+func (t *Tx) ChangeCounter() uint64 {
+	if meta := t.tx.Bucket(bucketMeta); meta != nil {
+		if v := meta.Get(metaChangeCounter); len(v) == 8 {
+			return btoi(v)
+		}
+	}
+	return 0
+}

@@ -38,6 +38,12 @@ func (e *CheckError) Error() string {
 	return b.String()
 }
 
+// CheckedCounts says how much a [Store.CheckCounts] that passed looked at:
+// records of each kind, and the audit records whose chain it verified.
+type CheckedCounts struct {
+	Tokens, Users, Profiles, Jobs, AuditRecords int
+}
+
 // Check verifies the whole store in one read transaction: bbolt's page
 // consistency check (bolt.Tx.Check), the store's own invariants (see
 // checkInvariants: every index agrees with the records it indexes, no user
@@ -48,8 +54,17 @@ func (e *CheckError) Error() string {
 // record and unseals every seed, so it takes time proportional to the
 // store's size (a fraction of a second for 100,000 tokens).
 func (s *Store) Check() error {
+	_, err := s.CheckCounts()
+	return err
+}
+
+// CheckCounts is [Store.Check], and also counts, in the same transaction,
+// what it checked (swtoken check reports it). The counts are meaningful
+// only when the error is nil.
+func (s *Store) CheckCounts() (CheckedCounts, error) {
+	var n CheckedCounts
 	if s.keys == nil {
-		return errors.New("store is closed")
+		return n, errors.New("store is closed")
 	}
 	ce := &CheckError{Path: s.dbPath}
 	add := func(p string) {
@@ -77,15 +92,22 @@ func (s *Store) Check() error {
 		if !res.OK() {
 			add(fmt.Sprintf("audit: the trail is broken at record %d: %s", res.FirstBad, res.Reason))
 		}
+		n = CheckedCounts{
+			Tokens:       tx.Bucket(bucketTokens).Stats().KeyN,
+			Users:        tx.Bucket(bucketUsers).Stats().KeyN,
+			Profiles:     tx.Bucket(bucketProfiles).Stats().KeyN,
+			Jobs:         tx.Bucket(bucketJobs).Stats().KeyN,
+			AuditRecords: res.Count,
+		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return n, err
 	}
 	if len(ce.Problems) > 0 {
-		return ce
+		return n, ce
 	}
-	return nil
+	return n, nil
 }
 
 // checkInvariants returns what is wrong with the records of tx, as

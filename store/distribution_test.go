@@ -48,6 +48,9 @@ func assignedToken(t *testing.T, st *Store, serial, user string) model.Token {
 	return tok
 }
 
+// distJob is a job over every token in mode password: submit it with a
+// password (the store checks each token's eligibility at submit, its
+// password length included).
 func distJob(name string) model.Job {
 	return model.Job{Name: name, Spec: model.JobSpec{Name: name, Profile: "P",
 		Binding:      model.Binding{Kind: model.BindingClass, Value: model.DeviceIPhone.GUID()},

@@ -113,8 +113,10 @@ func (s *Store) leaseHeld(seq uint64) (bool, error) {
 func (s *Store) LeaseHeld(seq uint64) (bool, error) { return s.leaseHeld(seq) }
 
 // requeueOrphans returns every Running job whose lease is free to Queued,
-// in tx (audit "job requeue"), and reports whether a Running job with a
-// held lease remains (another runner is at work).
+// in tx (audit "job requeue"), or ends it Canceled when a cancel was
+// requested before its runner died (audit "job cancel"), and reports
+// whether a Running job with a held lease remains (another runner is at
+// work).
 func (t *Tx) requeueOrphans() (requeued []model.Job, busy bool, err error) {
 	var running []model.Job
 	err = t.eachJobNewest(func(j model.Job) error {
@@ -135,6 +137,21 @@ func (t *Tx) requeueOrphans() (requeued []model.Job, busy bool, err error) {
 			busy = true
 			continue
 		}
+		if j.CancelRequested {
+			// An admin asked to cancel it before its runner died: it ends
+			// as asked (nothing was changed) instead of running again.
+			j.State, j.Reason, j.Ended, j.CancelRequested = model.JobCanceled, "canceled by the admin", t.s.now(), false
+			if err := t.PutJob(j); err != nil {
+				return nil, false, err
+			}
+			if err := t.deleteJobPassword(j.Seq); err != nil {
+				return nil, false, err
+			}
+			if err := t.AppendAudit("job cancel", "job "+j.Name, "canceled by the admin; no token was changed (its runner stopped before it saw the request)"); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
 		// Progress recorded by the dead runner is not claimed: the job
 		// runs again from the start.
 		j.State, j.Done, j.CancelRequested = model.JobQueued, 0, false
@@ -151,7 +168,8 @@ func (t *Tx) requeueOrphans() (requeued []model.Job, busy bool, err error) {
 }
 
 // RequeueOrphans returns every Running job whose runner is gone (its lease
-// is free) to Queued, and leaves Running jobs whose lease is held alone.
+// is free) to Queued (or ends it Canceled if a cancel was requested), and
+// leaves Running jobs whose lease is held alone.
 // Runners call it when they look for work; it writes nothing when there is
 // nothing to requeue.
 func (s *Store) RequeueOrphans() ([]model.Job, error) {

@@ -34,7 +34,7 @@ func commitWith(t *testing.T, st *Store, j model.Job, serials []string) model.Jo
 func TestSubmitRefusesATokenInAnUnfinishedJob(t *testing.T) {
 	st := distStore(t)
 	a := distJob("A")
-	if err := st.SubmitDistribution(&a, []string{"100000000001", "100000000002"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&a, []string{"100000000001", "100000000002"}, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, state := range []model.JobState{model.JobQueued, model.JobRunning} {
@@ -44,7 +44,7 @@ func TestSubmitRefusesATokenInAnUnfinishedJob(t *testing.T) {
 			}
 		}
 		b := distJob("B " + string(state))
-		err := st.SubmitDistribution(&b, []string{"100000000002", "100000000003"}, "", "")
+		err := st.SubmitDistribution(&b, []string{"100000000002", "100000000003"}, "pw", "")
 		var fe *model.FieldError
 		if !errors.As(err, &fe) || fe.Field != model.FieldCriteria ||
 			!strings.Contains(err.Error(), `token 100000000002 is already in job "A" (`+state.String()+`), which has not ended`) {
@@ -69,7 +69,7 @@ func TestSubmitRefusesATokenInAnUnfinishedJob(t *testing.T) {
 	}
 	// A token outside every unfinished job can go into another job.
 	c := distJob("C")
-	if err := st.SubmitDistribution(&c, []string{"100000000003"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&c, []string{"100000000003"}, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	// Once A ends (canceled here), its tokens are free again.
@@ -77,7 +77,7 @@ func TestSubmitRefusesATokenInAnUnfinishedJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := distJob("D")
-	if err := st.SubmitDistribution(&d, []string{"100000000002"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&d, []string{"100000000002"}, "pw", ""); err != nil {
 		t.Fatalf("after A ended: %v", err)
 	}
 }
@@ -89,7 +89,7 @@ func TestSupersededCountsTokensALaterJobDistributedAgain(t *testing.T) {
 	st := distStore(t)
 	all := []string{"100000000001", "100000000002", "100000000003"}
 	a := distJob("A")
-	if err := st.SubmitDistribution(&a, all, "", ""); err != nil {
+	if err := st.SubmitDistribution(&a, all, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	commitWith(t, st, a, all)
@@ -97,7 +97,7 @@ func TestSupersededCountsTokensALaterJobDistributedAgain(t *testing.T) {
 		t.Fatalf("A before B: %d %v %v", n, later, err)
 	}
 	b := distJob("B")
-	if err := st.SubmitDistribution(&b, all[1:], "", ""); err != nil {
+	if err := st.SubmitDistribution(&b, all[1:], "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	commitWith(t, st, b, all[1:])
@@ -115,7 +115,7 @@ func TestFileSettingsAreFrozenWithTheJob(t *testing.T) {
 	st := distStore(t)
 	j := distJob("F")
 	j.File = model.FileSettings{Digits: 8, IntervalSeconds: 60, AddPIN: true}
-	if err := st.SubmitDistribution(&j, []string{"100000000001"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&j, []string{"100000000001"}, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Job(j.Seq)
@@ -131,13 +131,13 @@ func TestFileSettingsAreFrozenWithTheJob(t *testing.T) {
 	}
 	bad := distJob("Bad")
 	bad.File = model.FileSettings{Digits: 7, IntervalSeconds: 60}
-	if err := st.SubmitDistribution(&bad, []string{"100000000002"}, "", ""); err == nil || !strings.Contains(err.Error(), "impossible") {
+	if err := st.SubmitDistribution(&bad, []string{"100000000002"}, "pw", ""); err == nil || !strings.Contains(err.Error(), "impossible") {
 		t.Fatalf("7 digits: %v", err)
 	}
 	// A job without frozen settings (submitted by an older version) reads
 	// back with none.
 	old := distJob("Old")
-	if err := st.SubmitDistribution(&old, []string{"100000000003"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&old, []string{"100000000003"}, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.Job(old.Seq); !got.File.IsZero() {
@@ -153,7 +153,7 @@ func TestFileSettingsAreFrozenWithTheJob(t *testing.T) {
 func TestRequeueAuditDoesNotClaimProgress(t *testing.T) {
 	st := distStore(t)
 	j := distJob("R")
-	if err := st.SubmitDistribution(&j, []string{"100000000001", "100000000002"}, "", ""); err != nil {
+	if err := st.SubmitDistribution(&j, []string{"100000000001", "100000000002"}, "pw", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.StartJob(j.Seq); err != nil {

@@ -228,10 +228,35 @@ func profileChanges(o, n model.Profile) []string {
 // writes nothing. Audit "profile edit" lists what changed, and notes when a
 // selected self-service confirmation lapsed.
 func (s *Store) EditProfile(loaded ProfileRecord, p model.Profile) (ProfileRecord, error) {
+	return s.editProfile(func(tx *Tx) (ProfileRecord, error) { return tx.checkProfileRev(loaded, "saved") },
+		func(q *model.Profile) error {
+			*q = p
+			return nil
+		})
+}
+
+// UpdateProfile is EditProfile with the new profile made by change from
+// the profile as stored, in the same write transaction: an edit that sets
+// some fields (swtoken profiles edit --description D) keeps whatever
+// another process changed in the other fields meanwhile, where reading the
+// profile first and then saving the whole copy would write back the older
+// one. change must not use the store; its error is returned as is and
+// nothing is written.
+func (s *Store) UpdateProfile(name string, change func(p *model.Profile) error) (ProfileRecord, error) {
+	return s.editProfile(func(tx *Tx) (ProfileRecord, error) { return tx.Profile(name) }, change)
+}
+
+// editProfile is EditProfile and UpdateProfile: load reads the record to
+// change inside the transaction (and refuses a stale one).
+func (s *Store) editProfile(load func(tx *Tx) (ProfileRecord, error), change func(p *model.Profile) error) (ProfileRecord, error) {
 	var r ProfileRecord
 	err := s.Update(func(tx *Tx) error {
-		old, err := tx.checkProfileRev(loaded, "saved")
+		old, err := load(tx)
 		if err != nil {
+			return err
+		}
+		p := old.Profile
+		if err := change(&p); err != nil {
 			return err
 		}
 		p = normalizeProfile(p)

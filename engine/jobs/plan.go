@@ -24,6 +24,9 @@ type Plan struct {
 	Profile  model.Profile
 	Summary  model.Summary
 	Selected []Selected
+	// seen is the store's change counter when the tokens were read: the
+	// store checks their eligibility again at submit only if it moved.
+	seen uint64
 }
 
 // Serials returns the selected serials in order.
@@ -98,6 +101,7 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 		if err != nil {
 			return err
 		}
+		plan.seen = tx.ChangeCounter()
 		return tx.ScanTokens(lo, hi, func(t model.Token) error {
 			if !spec.Criteria.Matches(t) {
 				return nil
@@ -182,7 +186,7 @@ func (e *Engine) Submit(p *Plan, password, typed string) (model.Job, error) {
 	if p.Summary.Redistributed > 0 {
 		details = fmt.Sprintf("%d redistributed (confirmed)", p.Summary.Redistributed)
 	}
-	if err := e.st.SubmitDistribution(&j, p.Serials(), password, details); err != nil {
+	if err := e.st.SubmitPlanned(&j, p.Serials(), password, details, p.seen); err != nil {
 		return model.Job{}, err
 	}
 	e.publish(eventFor(j))
