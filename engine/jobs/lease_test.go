@@ -467,3 +467,31 @@ func TestCancelFromAnotherProcessStopsTheRunnerWithinASecond(t *testing.T) {
 		t.Logf("cancel %d reached the runner's end in %v", i, took.Round(time.Millisecond))
 	}
 }
+
+// TestRecoverRemovesFreeLeaseFilesOnly: a lease file left by a runner that
+// died before it claimed its job is removed when a runner starts; a held
+// one stays.
+func TestRecoverRemovesFreeLeaseFilesOnly(t *testing.T) {
+	st := openDemo(t, 20, 50)
+	dir := st.OutputsDir()
+	stale := filepath.Join(dir, "41.lease")
+	if err := os.WriteFile(stale, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, Options{})
+	submit(t, e, spec("Held", model.PasswordNone, "100000000001", "100000000005"), "")
+	job, lease, err := st.ClaimNextJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lease.Release()
+	if err := New(st, Options{}).Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("a free lease file was kept")
+	}
+	if _, err := os.Stat(st.LeasePath(job.Seq)); err != nil {
+		t.Errorf("the held lease file is gone: %v", err)
+	}
+}

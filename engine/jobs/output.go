@@ -46,6 +46,13 @@ func (e *Engine) cleanOutputs() error {
 		idPart, _, _ := strings.Cut(name, ".")
 		seq, perr := strconv.ParseUint(idPart, 10, 64)
 		switch {
+		case perr == nil && name == idPart+".lease":
+			// A lease file left by a runner that died before it claimed
+			// its job: LeaseHeld removes a free one.
+			if _, err := e.st.LeaseHeld(seq); err != nil {
+				return err
+			}
+			continue
 		case perr == nil && (strings.HasSuffix(name, ".tmp") || name == idPart+".zip"):
 			held, err := e.st.LeaseHeld(seq)
 			if err != nil {
