@@ -45,6 +45,12 @@ func runnerLoop(dir string) int {
 			}
 		}
 	}()
+	// The parent holds our stdin open: when it dies (a test timeout), so
+	// do we, instead of running jobs forever.
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
 	fmt.Println("ready")
 	for {
 		if _, err := e.RunQueued(context.Background()); err != nil {
@@ -68,6 +74,9 @@ func startRunner(t *testing.T, dir string) *runner {
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.StdinPipe(); err != nil { // closed when this process ends
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
