@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		os.Exit(crashChild(dir))
 	}
+	if role := os.Getenv(benchChildEnv); role != "" {
+		os.Exit(benchChild(role))
+	}
 	os.Exit(m.Run())
 }
 
