@@ -1,9 +1,14 @@
 package store
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
+	"github.com/swtoken/swtoken/model"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -173,4 +178,105 @@ func openBench(b *testing.B, dir string) *Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// BenchmarkCommitJob100k is the longest hold a job takes: the commit of a
+// 100,000-token job (every seed record rewritten, the job completed, in
+// one write transaction; product.md's consistency rule). Every other
+// process waits for it. Reported with it, each in a transaction rolled back:
+// the per-token lookups the commit makes (selection-get: the selection
+// check, one Get per token; seed-get: the old seed record; seed-put: the
+// old record read and written back) and the selection walked with a cursor
+// instead (selection-cursor).
+//
+// go test -run '^$' -bench CommitJob100k -benchtime 3x ./store
+func BenchmarkCommitJob100k(b *testing.B) {
+	const n = 100_000
+	s := openBench(b, bigStoreDir(b, n))
+	if _, err := s.AddProfile(fileProfile("Staff")); err != nil {
+		b.Fatal(err)
+	}
+	serials := make([]string, n)
+	sealed := make([][]byte, n)
+	for i := range n {
+		serials[i] = fmt.Sprintf("%012d", 100000000000+i)
+		var err error
+		if sealed[i], err = s.SealSeed(serials[i], make([]byte, 16)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	seeds := func(yield func(string, []byte) bool) {
+		for i := range n {
+			if !yield(serials[i], sealed[i]) {
+				return
+			}
+		}
+	}
+	errRollback := errors.New("roll back")
+	parts := map[string]time.Duration{}
+	var commit time.Duration
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		round++
+		j := mkJob(fmt.Sprintf("Commit %d", round), "Staff")
+		j.Spec.Criteria = model.Criteria{From: serials[0], To: serials[n-1]}
+		if err := s.SubmitDistribution(&j, serials, "", ""); err != nil {
+			b.Fatal(err)
+		}
+		job, lease, err := s.ClaimNextJob()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		b.StartTimer()
+		start := time.Now()
+		if _, err := s.CommitJob(JobCommit{Seq: job.Seq, Output: "bench.zip", Seeds: seeds, Digits: 8, IntervalSeconds: 60}); err != nil {
+			b.Fatal(err)
+		}
+		commit += time.Since(start)
+		b.StopTimer()
+		lease.Release()
+		for _, part := range []string{"selection-get", "selection-cursor", "seed-get", "seed-put"} {
+			err := s.updateBolt(func(btx *bolt.Tx) error {
+				start := time.Now()
+				sb := btx.Bucket(bucketSeeds)
+				sel := getBucket(btx, bucketJobsTokens, itob(job.Seq))
+				c := sel.Cursor()
+				ck, _ := c.First()
+				for _, serial := range serials {
+					key := []byte(model.SerialKey(serial))
+					switch part {
+					case "selection-get":
+						if sel.Get(key) == nil {
+							return fmt.Errorf("%s not selected", serial)
+						}
+					case "selection-cursor":
+						if !bytes.Equal(ck, key) {
+							return fmt.Errorf("%s not selected", serial)
+						}
+						ck, _ = c.Next()
+					case "seed-get":
+						if sb.Get(key) == nil {
+							return fmt.Errorf("%s has no seed", serial)
+						}
+					case "seed-put":
+						if err := sb.Put(key, bytes.Clone(sb.Get(key))); err != nil {
+							return err
+						}
+					}
+				}
+				parts[part] += time.Since(start)
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(commit.Milliseconds())/float64(round), "commit-ms")
+	for part, d := range parts {
+		b.ReportMetric(float64(d.Milliseconds())/float64(round), part+"-ms")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,12 +26,14 @@ import (
 // what the other two processes cost the job (issue 10; docs/PERFORMANCE.md,
 // "One store, many processes").
 //
-// Each size builds one store (benchStore) and runs, in order:
+// Each size builds one store (benchStore) and runs four jobs over all its
+// tokens in this process, each with the floor (measureFloor, as
+// BenchmarkJob100k does) measured right before and right after it and
+// averaged (the speed of a shared VM drifts over minutes):
 //
-//  1. the floor (measureFloor), as BenchmarkJob100k does;
-//  2. a job alone, in this process, for comparison (alone-x-floor);
-//  3. for each console variant, a job in this process while two children
-//     of this test binary use the same data directory:
+//  1. the job alone (alone-x-floor);
+//  2. for each console variant, the job while two children of this test
+//     binary use the same data directory:
 //     - a console: opens the store read-write, and every second reads the
 //     change counter and (when it moved) the jobs list, as a refreshing
 //     console does; "console-runner" also runs the console's job runner
@@ -40,7 +43,7 @@ import (
 //     lock is taken and bbolt opened), Jobs() and TokensInRange of 50
 //     tokens, then Close: `jobs list` and `tokens list --from --to`
 //     without the process start;
-//  4. the floor again (the two floors are averaged).
+//  3. the job alone again (alone2-x-floor).
 //
 // Reported, per console variant:
 //
@@ -61,11 +64,15 @@ import (
 //	commit-ms              the commit transaction's exclusive hold (from
 //	                       the holder record of this process)
 //	commit-reads           CLI commands that overlapped the commit
-//	x-floor                the job's wall time per token / the floor
+//	x-floor                the job's wall time per token / its floor
 //	pfloor-ratio           the same against the floor run on all cores
-//	alone-x-floor          the job alone (step 2), same floor
 //	console-max-ms         the console's slowest refresh
 //	counter-bumps          write transactions during the job (any process)
+//	children-cpu-%         the two children's CPU time over the job's
+//	                       wall time and every core
+//
+// and chunk-read-ms, one read transaction of the job's selection (256
+// tokens and their users) timed alone.
 //
 // go test -run '^$' -bench 'BenchmarkStoreWaitDuringJob/100k' -benchtime 1x -timeout 30m ./engine/jobs
 func BenchmarkStoreWaitDuringJob(b *testing.B) {
@@ -99,23 +106,43 @@ type waitSample struct {
 // latency is a CLI command's time from when it was due to its end.
 func (s waitSample) latency() time.Duration { return s.Late + s.Total }
 
+// jobRun is one job of benchStoreWait.
+type jobRun struct {
+	elapsed time.Duration
+	floor   floorResult
+	holds   []longHold
+	commit  longHold
+	bumps   uint64 // write transactions during the job
+	start   time.Time
+	seq     uint64
+}
+
+func (r jobRun) xFloor(n int) float64 {
+	return r.elapsed.Seconds() / float64(n) / r.floor.PerCore.Seconds()
+}
+
+func (r jobRun) pFloor(n int) float64 {
+	return r.elapsed.Seconds() / float64(n) / r.floor.Parallel.Seconds()
+}
+
 func benchStoreWait(b *testing.B, n int) {
 	st := benchStore(b, n)
 	e := New(st, Options{})
 	if err := e.Prepare(); err != nil {
 		b.Fatal(err)
 	}
-	floor := measureFloor(b, false)
 	jobN := 0
-	var lastSeq uint64
-	var jobStart, jobEnd time.Time
-	job := func(children func() func()) (elapsed time.Duration, holds []longHold, commit longHold, bumps uint64) {
+	// job runs one job over every token; children, when set, starts the
+	// children and returns what stops them.
+	job := func(children func() func()) jobRun {
 		jobN++
 		s := spec("Wait "+strconv.Itoa(jobN), model.PasswordAdmin, fmt.Sprintf("%012d", 100_000_000_001), fmt.Sprintf("%012d", 100_000_000_000+n))
 		j := submit(b, e, s, "bench-password")
 		if j.Total != n {
 			b.Fatalf("the job has %d tokens, want %d", j.Total, n)
 		}
+		var r jobRun
+		r.floor = measureFloor(b, false)
 		stop := func() {}
 		if children != nil {
 			stop = children()
@@ -126,71 +153,83 @@ func benchStoreWait(b *testing.B, n int) {
 		}
 		w := watchHolds(st.DataDir())
 		e.opts.BeforeCommit = w.beforeCommit
-		start := time.Now()
+		r.start = time.Now()
 		end := runAll(b, e)
-		jobEnd = time.Now()
-		elapsed, jobStart = jobEnd.Sub(start), start
-		holds, commit = w.stop()
+		r.elapsed = time.Since(r.start)
+		r.holds, r.commit = w.stop()
 		e.opts.BeforeCommit = nil
 		c1, err := st.ChangeCounter()
 		if err != nil {
 			b.Fatal(err)
 		}
+		r.bumps = c1 - c0
+		if children != nil {
+			// The commit ends the job: the CLI commands that were due
+			// during it run when it ends, and are counted (they were
+			// due before the job's end).
+			time.Sleep(time.Second)
+		}
 		stop()
+		r.floor = r.floor.avg(measureFloor(b, false))
 		if end.State != model.JobCompleted {
 			b.Fatalf("%s: %s", end.State, end.Reason)
 		}
 		os.Remove(end.Output)
-		lastSeq = end.Seq
-		return elapsed, holds, commit, c1 - c0
+		r.seq = end.Seq
+		return r
 	}
 
-	alone, aloneHolds, aloneCommit, aloneBumps := job(nil)
-	b.Logf("alone: %.2f s, commit hold %.0f ms (%s), %d writes; holds over 100 ms: %s",
-		alone.Seconds(), ms(aloneCommit.Held), aloneCommit.how, aloneBumps, describeHolds(aloneHolds))
+	alone := job(nil)
+	b.Logf("alone: %.2f s, %.2fx floor (%.1f µs); commit hold %.0f ms (%s); %d writes; holds over 100 ms: %s",
+		alone.elapsed.Seconds(), alone.xFloor(n), float64(alone.floor.PerCore.Nanoseconds())/1000,
+		ms(alone.commit.Held), alone.commit.how, alone.bumps, describeHolds(alone.holds))
 	// The job's reads: its selection, 256 tokens per read transaction.
 	start, chunks := time.Now(), 0
-	if err := st.EachJobToken(lastSeq, func(store.JobToken) error { chunks++; return nil }); err != nil {
+	if err := st.EachJobToken(alone.seq, func(store.JobToken) error { chunks++; return nil }); err != nil {
 		b.Fatal(err)
 	}
 	walk := time.Since(start)
 	chunks = (chunks-16+255)/256 + 1
 	b.Logf("the job's selection read alone: %.0f ms in %d read transactions, %.2f ms each", ms(walk), chunks, ms(walk)/float64(chunks))
-	b.ReportMetric(ms(walk)/float64(chunks), "chunk-read-ms")
 
 	type variant struct {
 		name    string
-		elapsed time.Duration
-		holds   []longHold
-		commit  longHold
-		bumps   uint64
+		run     jobRun
 		cli     []waitSample
 		console []waitSample
+		// The children's CPU time, the whole of their lives (about a
+		// second longer than the job).
+		childCPU time.Duration
 	}
 	var vs []variant
 	for _, role := range []string{"console", "console-runner"} {
 		v := variant{name: role}
 		outDir := b.TempDir()
 		cliOut, conOut := filepath.Join(outDir, "cli.json"), filepath.Join(outDir, "console.json")
-		v.elapsed, v.holds, v.commit, v.bumps = job(func() func() {
+		v.run = job(func() func() {
 			stopCon := startBenchChild(b, role, st.DataDir(), conOut, n)
 			stopCLI := startBenchChild(b, "cli", st.DataDir(), cliOut, n)
 			return func() { stopCLI(); stopCon() }
 		})
 		// The commands due while the job ran.
+		end := v.run.start.Add(v.run.elapsed)
 		outside := func(x waitSample) bool {
 			at := time.Unix(0, x.At)
-			return at.Before(jobStart) || !at.Before(jobEnd)
+			return at.Before(v.run.start) || !at.Before(end)
 		}
-		v.cli = slices.DeleteFunc(readSamples(b, cliOut), outside)
-		v.console = slices.DeleteFunc(readSamples(b, conOut), outside)
+		cli, con := readSamples(b, cliOut), readSamples(b, conOut)
+		v.cli = slices.DeleteFunc(cli.Samples, outside)
+		v.console = slices.DeleteFunc(con.Samples, outside)
+		v.childCPU = cli.CPU + con.CPU
 		vs = append(vs, v)
 	}
-	floor = floor.avg(measureFloor(b, false))
+	alone2 := job(nil)
+	b.Logf("alone again: %.2f s, %.2fx floor (%.1f µs); commit hold %.0f ms (%s)",
+		alone2.elapsed.Seconds(), alone2.xFloor(n), float64(alone2.floor.PerCore.Nanoseconds())/1000, ms(alone2.commit.Held), alone2.commit.how)
 
-	perFloor := func(d time.Duration) float64 { return d.Seconds() / float64(n) / floor.PerCore.Seconds() }
-	b.ReportMetric(perFloor(alone), "alone-x-floor")
-	b.ReportMetric(float64(floor.PerCore.Nanoseconds())/1000, "floor-µs/token")
+	b.ReportMetric(alone.xFloor(n), "alone-x-floor")
+	b.ReportMetric(alone2.xFloor(n), "alone2-x-floor")
+	b.ReportMetric(ms(walk)/float64(chunks), "chunk-read-ms")
 	for _, v := range vs {
 		var reads, service, probes, rest, wake []time.Duration
 		overlap := 0
@@ -199,7 +238,7 @@ func benchStoreWait(b *testing.B, n int) {
 			service = append(service, s.Total)
 			probes = append(probes, s.Probe)
 			wake = append(wake, s.Wake)
-			if v.commit.overlaps(s) {
+			if v.run.commit.overlaps(s) {
 				overlap++
 			} else {
 				rest = append(rest, s.latency())
@@ -223,14 +262,24 @@ func benchStoreWait(b *testing.B, n int) {
 		m("max-probe-ms", p(probes, 1))
 		m("p99-wake-ms", p(wake, 0.99))
 		m("reads", float64(len(reads)))
-		m("commit-ms", ms(v.commit.Held))
+		m("commit-ms", ms(v.run.commit.Held))
 		m("commit-reads", float64(overlap))
-		m("x-floor", perFloor(v.elapsed))
-		m("pfloor-ratio", v.elapsed.Seconds()/float64(n)/floor.Parallel.Seconds())
+		m("x-floor", v.run.xFloor(n))
+		m("pfloor-ratio", v.run.pFloor(n))
 		m("console-max-ms", ms(slowest))
-		m("counter-bumps", float64(v.bumps))
-		b.Logf("%s: job %.2f s; commit hold %.0f ms (%s); %d CLI reads, %d during the commit; slowest reads (ms from due) %v; the runner's holds over 100 ms: %s",
-			v.name, v.elapsed.Seconds(), ms(v.commit.Held), v.commit.how, len(reads), overlap, slowestReads(v.cli, 8), describeHolds(v.holds))
+		m("counter-bumps", float64(v.run.bumps))
+		// Their share of the machine while the job ran: what they can
+		// take from the job, whose ratio assumes every core.
+		m("children-cpu-%", 100*v.childCPU.Seconds()/v.run.elapsed.Seconds()/float64(runtime.GOMAXPROCS(0)))
+		over := 0
+		for _, r := range reads {
+			if r > 50*time.Millisecond {
+				over++
+			}
+		}
+		b.Logf("%s: job %.2f s, %.2fx floor (%.1f µs); commit hold %.0f ms (%s); %d CLI reads, %d during the commit, %d over 50 ms; slowest reads (ms from due) %v; the runner's holds over 100 ms: %s",
+			v.name, v.run.elapsed.Seconds(), v.run.xFloor(n), float64(v.run.floor.PerCore.Nanoseconds())/1000,
+			ms(v.run.commit.Held), v.run.commit.how, len(reads), overlap, over, slowestReads(v.cli, 8), describeHolds(v.run.holds))
 	}
 }
 
@@ -329,10 +378,17 @@ func watchHolds(dataDir string) *holdWatch {
 				if cur == nil {
 					cur = &longHold{From: rec.Since, how: "holder record"}
 				}
-				cur.Activity = rec.Activity
+				cur.Activity, cur.To = rec.Activity, now
 			}
 			select {
 			case <-w.done:
+				if cur != nil {
+					// Still there at the last look: the job returns
+					// only after the hold ended, so it ended within a
+					// millisecond after that look.
+					cur.Held = cur.To.Sub(cur.From)
+					w.holds = append(w.holds, *cur)
+				}
 				return
 			case <-tick.C:
 			}
@@ -376,17 +432,23 @@ func startBenchChild(b *testing.B, role, dir, out string, tokens int) func() {
 	return storetest.StartReady(b, cmd, 30*time.Second)
 }
 
-func readSamples(b *testing.B, path string) []waitSample {
+// childResult is what a child writes when it stops.
+type childResult struct {
+	Samples []waitSample
+	CPU     time.Duration // the child's user + system CPU time
+}
+
+func readSamples(b *testing.B, path string) childResult {
 	b.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var s []waitSample
-	if err := json.Unmarshal(data, &s); err != nil {
+	var r childResult
+	if err := json.Unmarshal(data, &r); err != nil {
 		b.Fatal(err)
 	}
-	return s
+	return r
 }
 
 // benchChild is a console or CLI child (TestMain). It says "ready" once it
@@ -410,7 +472,7 @@ func benchChild(role string) int {
 		fmt.Fprintln(os.Stderr, role+":", err)
 		return 1
 	}
-	data, err := json.Marshal(samples)
+	data, err := json.Marshal(childResult{Samples: samples, CPU: cpuTime()})
 	if err == nil {
 		err = os.WriteFile(out, data, 0o600)
 	}
