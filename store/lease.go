@@ -177,6 +177,25 @@ func (s *Store) RequeueOrphans() ([]model.Job, error) {
 	if err != nil || len(running) == 0 {
 		return nil, err
 	}
+	// While every running job's runner is alive there is nothing to
+	// write: a console looks every second and a waiting `distribute` every
+	// 250 ms, and an empty write would still take the store exclusively
+	// (with its fsyncs) and move the change counter. The transaction below
+	// looks again.
+	orphan := false
+	for _, j := range running {
+		held, err := s.leaseHeld(j.Seq)
+		if err != nil {
+			return nil, err
+		}
+		if !held {
+			orphan = true
+			break
+		}
+	}
+	if !orphan {
+		return nil, nil
+	}
 	var out []model.Job
 	err = s.Update(func(tx *Tx) error {
 		var err error

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(runnerLoopEnv); dir != "" {
 		os.Exit(runnerLoop(dir))
 	}
+	if role := os.Getenv(benchChildEnv); role != "" {
+		os.Exit(benchChild(role))
+	}
 	os.Exit(m.Run())
 }
 
