@@ -231,7 +231,7 @@ func BenchmarkCommitJob100k(b *testing.B) {
 		runtime.GC()
 		b.StartTimer()
 		start := time.Now()
-		if _, err := s.CommitJob(JobCommit{Seq: job.Seq, Output: "bench.zip", Seeds: seeds, Digits: 8, IntervalSeconds: 60}); err != nil {
+		if _, err := s.CommitJob(JobCommit{Seq: job.Seq, Output: JobOutputName(job.Seq), Seeds: seeds, Digits: 8, IntervalSeconds: 60}); err != nil {
 			b.Fatal(err)
 		}
 		commit += time.Since(start)
