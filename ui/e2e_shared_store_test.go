@@ -215,6 +215,22 @@ func TestE2ECommandsWorkBesideAConsole(t *testing.T) {
 		}
 	}
 	t.Logf("jobs run: %s", runOut)
+	// With the console still open: the output commands of the README.
+	zipPath := filepath.Join(dir, "big.zip")
+	for _, cmd := range [][]string{
+		{"jobs", "show", "Big"},
+		{"jobs", "download", "Big", "--out", zipPath},
+		{"jobs", "delete-output", "Next"},
+		{"sdtid", "inspect", filepath.Join("..", "..", "shared", "vectors", "f01-8d-60s-addpin-nopw.sdtid")},
+		{"assign", "--auto"},
+	} {
+		if code, out, took := cliResult(t, data, cmd...); code != 0 {
+			t.Errorf("console open, jobs done: swtoken %s: exit %d after %v\n%s", strings.Join(cmd, " "), code, took.Round(time.Millisecond), out)
+		}
+	}
+	if fi, err := os.Stat(zipPath); err != nil || fi.Size() == 0 {
+		t.Errorf("the downloaded ZIP: %v", err)
+	}
 	s.keys("q")
 	time.Sleep(300 * time.Millisecond)
 	if strings.Contains(s.screen(), "Quit swtoken?") {
