@@ -458,7 +458,7 @@ func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 		for i, s := range seqs {
 			names[i] = fmt.Sprintf("#%d", s)
 		}
-		reasons = append(reasons, fmt.Sprintf("%d job(s) not finished (%s). The job in hand is finished before swtoken exits; queued jobs run at the next start.", n, strings.Join(names, ", ")))
+		reasons = append(reasons, fmt.Sprintf("%d job(s) not finished (%s). A job this console is running is finished before swtoken exits; queued jobs wait for the next runner (another console, swtoken jobs run, or the next start).", n, strings.Join(names, ", ")))
 	}
 	if len(reasons) == 0 {
 		return m.quit()
