@@ -431,7 +431,10 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 			}
 			return err
 		}
-		if len(ran) == 0 {
+		switch {
+		case len(ran) == 0 && eng.WaitedForOtherRunner():
+			fmt.Fprintln(stdio.Stdout, "no queued jobs left: another runner (a console or swtoken jobs run) ran them while this one waited its turn")
+		case len(ran) == 0:
 			fmt.Fprintln(stdio.Stdout, "no queued jobs")
 		}
 		return failed

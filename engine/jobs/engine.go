@@ -91,6 +91,8 @@ type Engine struct {
 
 	// progress is the number of files of the job in hand written so far.
 	progress atomic.Int64
+	// waited is set once RunQueued or RunUntil waited for another runner.
+	waited atomic.Bool
 
 	signerOnce sync.Mutex
 	signer     *sdtid.Signer
@@ -286,6 +288,10 @@ func (e *Engine) stopping() bool {
 	return e.stopAfter
 }
 
+// WaitedForOtherRunner reports whether RunQueued or RunUntil had to wait
+// while another process ran a job.
+func (e *Engine) WaitedForOtherRunner() bool { return e.waited.Load() }
+
 // Done is closed when the runner started by Start has returned.
 func (e *Engine) Done() <-chan struct{} { return e.done }
 
@@ -343,6 +349,8 @@ func (e *Engine) runUntil(ctx context.Context, waitFor bool, done func(model.Job
 		switch status {
 		case statusRan:
 			continue
+		case statusBusy:
+			e.waited.Store(true)
 		case statusNone:
 			// Nothing queued: done unless the job waited for runs
 			// elsewhere.
