@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -290,7 +291,14 @@ const (
 // selection can hold 100,000 tokens; one long read transaction would make
 // the file grow). fn runs outside any transaction and may use the store.
 func (s *Store) EachJobToken(seq uint64, fn func(JobToken) error) error {
-	return walkChunks(s, firstJobChunk, jobChunk, func(tx *Tx, after []byte, limit int, buf []JobToken) ([]JobToken, []byte, error) {
+	return s.EachJobTokenPatiently(onceOnly, seq, fn)
+}
+
+// EachJobTokenPatiently is EachJobToken for the job's runner: a chunk read
+// that finds the store held beyond the lock wait waits again
+// (Patiently), until ctx ends.
+func (s *Store) EachJobTokenPatiently(ctx context.Context, seq uint64, fn func(JobToken) error) error {
+	return walkChunksPatiently(ctx, s, firstJobChunk, jobChunk, func(tx *Tx, after []byte, limit int, buf []JobToken) ([]JobToken, []byte, error) {
 		sel := getBucket(tx.tx, bucketJobsTokens, itob(seq))
 		if sel == nil {
 			return buf, nil, fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,32 @@ func (e *InUseError) Error() string {
 	return fmt.Sprintf("store is in use by pid %d (user %s) since %s: %s%s",
 		e.PID, e.User, e.Since.Local().Format("2006-01-02 15:04:05 MST"), e.Activity, waited)
 }
+
+// Patiently runs op again while it fails because another process held the
+// store beyond the lock wait (ErrInUse: op did nothing), until ctx ends; with
+// an ended ctx op runs once. A job runner uses it: a job must not fail, or go
+// back to the queue, because an import or another job's commit held the
+// store for longer than the runner's lock wait.
+func Patiently(ctx context.Context, op func() error) error {
+	for {
+		err := op()
+		if !errors.Is(err, ErrInUse) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// onceOnly is an ended context: Patiently(onceOnly, op) runs op once.
+var onceOnly = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 // ExitCode is the CLI exit status for "store in use" (product.md section 8).
 func (e *InUseError) ExitCode() int { return 3 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -456,18 +457,28 @@ const scanChunk = 512
 // during it is seen either before or after the change.
 func walkChunks[T any](s *Store, firstLimit, limit int,
 	read func(tx *Tx, after []byte, limit int, buf []T) ([]T, []byte, error), fn func(T) error) error {
+	return walkChunksPatiently(onceOnly, s, firstLimit, limit, read, fn)
+}
+
+// walkChunksPatiently is walkChunks whose chunk reads wait (Patiently)
+// while another process holds the store, until patient ends; nil waits
+// as any operation does (the lock wait).
+func walkChunksPatiently[T any](patient context.Context, s *Store, firstLimit, limit int,
+	read func(tx *Tx, after []byte, limit int, buf []T) ([]T, []byte, error), fn func(T) error) error {
 	var after []byte
 	buf := make([]T, 0, max(firstLimit, limit))
 	for n := firstLimit; ; n = limit {
-		err := s.View(func(tx *Tx) error {
-			var last []byte
-			var err error
-			buf, last, err = read(tx, after, n, buf[:0])
-			if last != nil {
-				after = bytes.Clone(last) // last points into the mapped file
-			}
-			tx.releaseMapped()
-			return err
+		err := Patiently(patient, func() error {
+			return s.View(func(tx *Tx) error {
+				var last []byte
+				var err error
+				buf, last, err = read(tx, after, n, buf[:0])
+				if last != nil {
+					after = bytes.Clone(last) // last points into the mapped file
+				}
+				tx.releaseMapped()
+				return err
+			})
 		})
 		if err != nil {
 			return err

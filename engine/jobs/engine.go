@@ -496,6 +496,11 @@ func (e *Engine) Cancel(seq uint64) (model.Job, error) {
 	return j, nil
 }
 
+// endWait bounds how long a runner waits to record a job's end while
+// other processes hold the store (then the job stays Running, and the next
+// runner that finds its lease free requeues it).
+const endWait = 2 * time.Minute
+
 // CancelWait bounds how long Cancel waits for a runner to stop.
 const CancelWait = 3 * time.Second
 
@@ -519,20 +524,30 @@ func (e *Engine) runJob(ctx context.Context, job model.Job) model.Job {
 	cause := context.Cause(ctx)
 	var end model.Job
 	var serr error
+	// Recording the end waits, as the commit does, while another process
+	// holds the store beyond the lock wait (for at most endWait).
+	patient, stop := context.WithTimeout(context.Background(), endWait)
+	defer stop()
+	record := func(op func() (model.Job, error)) {
+		serr = store.Patiently(patient, func() (err error) {
+			end, err = op()
+			return err
+		})
+	}
 	switch {
 	case errors.Is(cause, ErrCanceled):
-		end, serr = e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error())
+		record(func() (model.Job, error) { return e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error()) })
 	case errors.Is(cause, errEndedElsewhere):
-		end, serr = e.st.Job(job.Seq)
+		record(func() (model.Job, error) { return e.st.Job(job.Seq) })
 	case errors.Is(err, store.ErrCancelRequested):
-		end, serr = e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error())
+		record(func() (model.Job, error) { return e.st.EndJob(job.Seq, model.JobCanceled, ErrCanceled.Error()) })
 	case ctx.Err() != nil && !errors.Is(cause, ErrCanceled):
 		// Shutdown: nothing was changed; the job runs again from the
 		// queue (this runner still holds its lease, so nobody else has
 		// taken it meanwhile).
-		end, serr = e.st.ReturnToQueue(job.Seq, "the runner was stopped")
+		record(func() (model.Job, error) { return e.st.ReturnToQueue(job.Seq, "the runner was stopped") })
 	default:
-		end, serr = e.st.EndJob(job.Seq, model.JobFailed, err.Error())
+		record(func() (model.Job, error) { return e.st.EndJob(job.Seq, model.JobFailed, err.Error()) })
 	}
 	if serr != nil {
 		// The store cannot record the end; the job stays Running and is

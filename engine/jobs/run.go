@@ -383,7 +383,11 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		jc.origin = e.opts.originOverride
 	}
 	if job.Spec.PasswordMode.NeedsAdminPassword() {
-		if jc.password, err = st.JobPassword(job.Seq); err != nil {
+		err := store.Patiently(ctx, func() (err error) {
+			jc.password, err = st.JobPassword(job.Seq)
+			return err
+		})
+		if err != nil {
 			return job, err
 		}
 		if jc.password == "" {
@@ -477,11 +481,6 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		e.opts.BeforeCommit(job)
 	}
 	var readErr error
-	seeds, err := spool.all(&readErr)
-	if err != nil {
-		os.Remove(final)
-		return job, fmt.Errorf("reading the new seeds back: %w", err)
-	}
 	// The run's garbage goes before the commit, whose transaction is the
 	// largest thing the job holds (bbolt keeps every changed record and
 	// page until it is written). The collector's setting is back to the
@@ -494,9 +493,21 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 	}
 	fs := jc.file
 	_ = st.SetActivity(fmt.Sprintf("committing job %s (%d tokens)", job.Name, job.Total))
-	done, err := st.CommitJob(store.JobCommit{
-		Seq: job.Seq, Output: final, Size: hc.n, SHA256: hex.EncodeToString(hc.h.Sum(nil)),
-		Seeds: seeds, Digits: fs.Digits, IntervalSeconds: fs.IntervalSeconds, AddPIN: fs.AddPIN,
+	// Another process may hold the store for longer than the lock wait (a
+	// big import, another store's commit): the commit waits for it rather
+	// than throw the job away (a refused hold changed nothing). A cancel
+	// meanwhile ends the wait.
+	var done model.Job
+	err = store.Patiently(ctx, func() error {
+		seeds, err := spool.all(&readErr)
+		if err != nil {
+			return fmt.Errorf("reading the new seeds back: %w", err)
+		}
+		done, err = st.CommitJob(store.JobCommit{
+			Seq: job.Seq, Output: final, Size: hc.n, SHA256: hex.EncodeToString(hc.h.Sum(nil)),
+			Seeds: seeds, Digits: fs.Digits, IntervalSeconds: fs.IntervalSeconds, AddPIN: fs.AddPIN,
+		})
+		return err
 	})
 	if err == nil && readErr != nil {
 		err = readErr // unreachable: a short read leaves too few seeds and the commit fails
@@ -611,7 +622,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 		var rnd [32]byte
 		row := make([]string, 0, len(manifestHeader))
 		jobName := csvSafe(jc.job.Name)
-		err := e.st.EachJobToken(jc.job.Seq, func(jt store.JobToken) error {
+		err := e.st.EachJobTokenPatiently(ctx, jc.job.Seq, func(jt store.JobToken) error {
 			it, err := jc.prepare(jt)
 			if err != nil {
 				return err
