@@ -235,6 +235,19 @@ func (s *Store) finishOpen(key []byte, keyFound bool, outputsDir, holdersDir str
 			return &SchemaTooNewError{Path: s.dbPath, Found: version, Supported: SchemaVersion}
 		}
 
+		if !keyFound && !s.readOnly {
+			// Another process may have created the store, key first,
+			// between our look at the key file and our hold (two
+			// commands started at once on a new data directory).
+			again, found, err := readKeyFile(s.keyPath)
+			if err != nil {
+				return err
+			}
+			if found {
+				clear(key)
+				key, keyFound = again, true
+			}
+		}
 		if !keyFound {
 			switch {
 			case s.readOnly:

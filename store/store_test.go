@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -595,5 +597,42 @@ func TestReadOnlyOpenOfAStoreWithoutLockFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, LockFileName)); !os.IsNotExist(err) {
 		t.Error("a read-only open created the lock file")
+	}
+}
+
+// TestCommandsStartedAtOnceOnANewDataDirectory: several processes open a
+// data directory that does not exist yet, at the same moment: one creates
+// the store and its key, the others use them (none says the key is
+// missing).
+func TestCommandsStartedAtOnceOnANewDataDirectory(t *testing.T) {
+	for round := range 3 {
+		dir := filepath.Join(t.TempDir(), "data")
+		var cmds []*exec.Cmd
+		for range 6 {
+			cmd := helperCmd(t, "append-once", dir, "cli")
+			cmd.Stderr = nil
+			cmds = append(cmds, cmd)
+		}
+		outs := make([][]byte, len(cmds))
+		errs := make([]error, len(cmds))
+		var wg sync.WaitGroup
+		for i, cmd := range cmds {
+			wg.Go(func() { outs[i], errs[i] = cmd.CombinedOutput() })
+		}
+		wg.Wait()
+		for i := range cmds {
+			if errs[i] != nil {
+				t.Fatalf("round %d, process %d: %v\n%s", round, i, errs[i], outs[i])
+			}
+		}
+		s, err := Open(Options{DataDir: dir, ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := s.AuditRecords(AuditFilter{Action: "test.once"})
+		s.Close()
+		if err != nil || len(recs) != len(cmds) {
+			t.Fatalf("round %d: %d records (%v), want %d", round, len(recs), err, len(cmds))
+		}
 	}
 }
