@@ -243,12 +243,28 @@ func runJobsShow(g Globals, args []string, stdio IO) error {
 	})
 }
 
+// runningNote says how a Running job is doing: with a live runner (its
+// lease is held), how far it is and whether a cancel is on its way; with
+// none, that it was interrupted and runs again.
+func runningNote(st *store.Store, j model.Job) string {
+	held, err := st.LeaseHeld(j.Seq)
+	switch {
+	case err != nil:
+		return ""
+	case !held:
+		return " (interrupted: its runner is gone; it runs again from the start with the next runner: swtoken jobs run or an open console)"
+	case j.CancelRequested:
+		return fmt.Sprintf(" (%d of %d written; canceling: its runner stops within a second)", j.Done, j.Total)
+	}
+	return fmt.Sprintf(" (%d of %d written, recorded once a second; a runner process holds its lease)", j.Done, j.Total)
+}
+
 func printJob(w io.Writer, st *store.Store, j model.Job) {
 	fmt.Fprintf(w, "Job:                 %s\n", model.Printable(j.Name))
 	fmt.Fprintf(w, "Batch id:            %s\n", j.BatchID)
 	state := j.State.String()
 	if j.State == model.JobRunning {
-		state += " (interrupted: it runs again from the start with swtoken jobs run)"
+		state += runningNote(st, j)
 	}
 	fmt.Fprintf(w, "State:               %s\n", state)
 	if j.Reason != "" {

@@ -19,7 +19,6 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/swtoken/swtoken/engine/jobs"
-	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -113,8 +112,9 @@ func Run(dataDir, keyFile string, lockWait time.Duration) int {
 	signal.Notify(intr, os.Interrupt, syscall.SIGTERM)
 	eng.StopAfterCurrent()
 	if !hungUp.Load() {
-		if js, err := st.Jobs(model.JobRunning); err == nil && len(js) > 0 {
-			j := js[0]
+		// Only the job this console's engine runs: another process's
+		// runner goes on without it.
+		if j, ok := eng.RunningJob(); ok {
 			fmt.Fprintf(os.Stderr, "swtoken: finishing job #%d %q (%d tokens) before exiting; ctrl+c stops it, and it runs again from the start next time.\n",
 				j.Seq, j.Name, j.Total)
 		}

@@ -288,6 +288,18 @@ func (e *Engine) stopping() bool {
 	return e.stopAfter
 }
 
+// RunningJob returns the job this engine is running, if any.
+func (e *Engine) RunningJob() (model.Job, bool) {
+	e.runMu.Lock()
+	seq := e.runSeq
+	e.runMu.Unlock()
+	if seq == 0 {
+		return model.Job{}, false
+	}
+	j, err := e.st.Job(seq)
+	return j, err == nil
+}
+
 // WaitedForOtherRunner reports whether RunQueued or RunUntil had to wait
 // while another process ran a job.
 func (e *Engine) WaitedForOtherRunner() bool { return e.waited.Load() }
