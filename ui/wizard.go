@@ -150,6 +150,9 @@ type wizard struct {
 
 	// 8. Submit
 	submitErr error
+	// replanAfterSubmit: a refused submit asked for a new plan, to show
+	// the summary again if the store changed meanwhile.
+	replanAfterSubmit bool
 }
 
 func newWizard(c *common) *wizard {
@@ -426,6 +429,14 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 			// The number to type changed; what was typed is void.
 			w.confirm.Reset()
 		}
+		if w.replanAfterSubmit {
+			w.replanAfterSubmit = false
+			if old != nil && w.step == stepSubmit && summaryChanged(old.Summary, p.Summary) {
+				cmd := w.goTo(stepSummary)
+				w.confirmErr = errors.New("the tokens changed since this summary was made (another job, an import or another admin): review the summary again; nothing was submitted")
+				return w, cmd
+			}
+		}
 		if msg.advance {
 			return w, w.goTo(stepSummary)
 		}
@@ -435,7 +446,11 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 		w.busy = ""
 		if msg.err != nil {
 			w.submitErr = msg.err
-			return w, nil
+			// Another admin or process may have changed the tokens since
+			// the summary was made (a job over them, an import): plan
+			// again, and if the summary differs, go back to it.
+			w.replanAfterSubmit = true
+			return w, w.runPreview(w.previewSeq, false)
 		}
 		w.clearSecrets()
 		w.confirm.Reset()
@@ -875,6 +890,12 @@ func (w *wizard) scrollSummary(d, rows int) {
 		return
 	}
 	w.headOff = max(0, w.headOff+d)
+}
+
+// summaryChanged reports whether two plans' summaries differ in what the
+// admin confirms: the count, the range, the redistributed tokens.
+func summaryChanged(a, b model.Summary) bool {
+	return a.Count != b.Count || a.First != b.First || a.Last != b.Last || a.Redistributed != b.Redistributed
 }
 
 func (w *wizard) submit() tea.Cmd {
