@@ -17,10 +17,16 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	if e.Item != "" {
-		return fmt.Sprintf("%s: %s: %s", e.Item, e.Field, e.Msg)
+	what := e.Msg
+	if e.Field != "" {
+		// An error of no field (a store that is in use, say) reads as
+		// itself, not as ": <message>".
+		what = e.Field + ": " + e.Msg
 	}
-	return e.Field + ": " + e.Msg
+	if e.Item != "" {
+		return e.Item + ": " + what
+	}
+	return what
 }
 
 // fieldErr builds a *FieldError with a formatted message. Callers never pass

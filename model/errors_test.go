@@ -54,3 +54,18 @@ func TestNameKey(t *testing.T) {
 		t.Error("NameKey must be idempotent and case-folded")
 	}
 }
+
+// TestFieldErrorOfNoFieldReadsAsItsMessage: an error collected under no
+// field (AsFieldErrors of a store error) does not start with ": ".
+func TestFieldErrorOfNoFieldReadsAsItsMessage(t *testing.T) {
+	es := AsFieldErrors(errors.New("store is in use by pid 7"))
+	if len(es) != 1 || es[0].Error() != "store is in use by pid 7" {
+		t.Fatalf("%q", es.Error())
+	}
+	if got := (&FieldError{Item: "line 3", Msg: "bad"}).Error(); got != "line 3: bad" {
+		t.Fatalf("%q", got)
+	}
+	if got := (&FieldError{Item: "line 3", Field: "User ID", Msg: "bad"}).Error(); got != "line 3: User ID: bad" {
+		t.Fatalf("%q", got)
+	}
+}
