@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/swtoken/swtoken/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,7 +112,7 @@ func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
 			!strings.Contains(errOut.String(), "swtoken: download of "+target+" interrupted: nothing was written and the temporary copy was removed") {
 			t.Fatalf("%v: %v\n%s", sig, err, errOut.String())
 		}
-		if names := dirNames(t, out); len(names) != 0 {
+		if names := storetest.DirNames(t, out); len(names) != 0 {
 			t.Fatalf("%v: left behind %v", sig, names)
 		}
 	}
@@ -121,7 +122,7 @@ func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
 	cmd, _, _ := startDownloadChild(t, dir, j.Output, data, target)
 	cmd.Process.Kill()
 	cmd.Wait()
-	left := dirNames(t, out)
+	left := storetest.DirNames(t, out)
 	if len(left) != 1 {
 		t.Fatalf("after SIGKILL: %v", left)
 	}
@@ -135,21 +136,8 @@ func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
 	if code != ExitOK || stderr != want || !strings.Contains(stdout, "Wrote "+target) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s\nwant stderr: %s", code, stdout, stderr, want)
 	}
-	if names := dirNames(t, out); len(names) != 1 || names[0] != "r1.zip" {
+	if names := storetest.DirNames(t, out); len(names) != 1 || names[0] != "r1.zip" {
 		t.Fatalf("in the directory: %v", names)
 	}
 	mustMode0600(t, target)
-}
-
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, de := range ents {
-		out = append(out, de.Name())
-	}
-	return out
 }

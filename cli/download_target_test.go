@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestDownloadLongJobName(t *testing.T) {
 	long := filepath.Join(out, strings.Repeat("漢", 84)+".zip") // 256 bytes
 	expectFail(t, dir, ExitFailure, "cannot write "+long+": the file name is 256 bytes, the file system allows 255: choose a shorter --out",
 		"jobs", "download", name, "--out", long)
-	if names := dirNames(t, out); len(names) != 1 {
+	if names := storetest.DirNames(t, out); len(names) != 1 {
 		t.Fatalf("in the directory: %v", names)
 	}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -49,7 +50,7 @@ func waitForTemp(t *testing.T, dir string, size int64) string {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no temporary file of %d bytes in %s: %v", size, dir, dirNames(t, dir))
+	t.Fatalf("no temporary file of %d bytes in %s: %v", size, dir, storetest.DirNames(t, dir))
 	return ""
 }
 
@@ -93,7 +94,7 @@ func TestInterruptedDownloadRemovesItsTemporaryFile(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "download of "+target+" interrupted: nothing was written and the temporary copy was removed") {
 		t.Fatalf("err = %v", err)
 	}
-	if names := dirNames(t, dir); len(names) != 0 {
+	if names := storetest.DirNames(t, dir); len(names) != 0 {
 		t.Fatalf("left behind: %v", names)
 	}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"github.com/swtoken/swtoken/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ func TestDownloadFileNameLength(t *testing.T) {
 			t.Fatalf("default name of %q: %v", name, err)
 		}
 	}
-	if names := dirNames(t, dir); len(names) != 4 {
+	if names := storetest.DirNames(t, dir); len(names) != 4 {
 		t.Fatalf("in the directory: %d files, want 4", len(names))
 	}
 }

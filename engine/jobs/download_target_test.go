@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"net"
 	"os"
@@ -35,20 +36,6 @@ func completedJob(t *testing.T) (*Engine, model.Job) {
 	}
 	j.Output = abs
 	return e, j
-}
-
-// dirNames lists a directory's entries.
-func dirNames(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, de := range ents {
-		out = append(out, de.Name())
-	}
-	return out
 }
 
 // TestDownloadReplacesOnlyARegularFile: a FIFO, a socket, a directory and
@@ -105,7 +92,7 @@ func TestDownloadReplacesOnlyARegularFile(t *testing.T) {
 	} else {
 		t.Logf("no character device test: mknod: %v, and /dev/null is not risked as root", err)
 	}
-	before := dirNames(t, dir)
+	before := storetest.DirNames(t, dir)
 	for _, c := range cases {
 		for _, force := range []bool{false, true} {
 			_, err := e.Download(context.Background(), j.Seq, c.path, force)
@@ -119,7 +106,7 @@ func TestDownloadReplacesOnlyARegularFile(t *testing.T) {
 			}
 		}
 	}
-	if after := dirNames(t, dir); !slices.Equal(before, after) {
+	if after := storetest.DirNames(t, dir); !slices.Equal(before, after) {
 		t.Fatalf("directory changed: %v, then %v", before, after)
 	}
 	if fi, err := os.Lstat("/dev/null"); err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
@@ -176,7 +163,7 @@ func TestDownloadReplacesASymlinkNotWhatItPointsTo(t *testing.T) {
 	if _, err := os.Lstat(missing); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the dangling link's target was created: %v", err)
 	}
-	if names := dirNames(t, dir); len(names) != 3 {
+	if names := storetest.DirNames(t, dir); len(names) != 3 {
 		t.Fatalf("left in the directory: %v", names)
 	}
 }

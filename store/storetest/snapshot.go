@@ -63,3 +63,18 @@ func SameSnapshot(t testing.TB, what string, before, after map[string]string) {
 		}
 	}
 }
+
+// DirNames lists the names in dir, in directory order (os.ReadDir sorts
+// them).
+func DirNames(t testing.TB, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, de := range ents {
+		out = append(out, de.Name())
+	}
+	return out
+}
