@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/swtoken/swtoken/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // downloadChildEnv makes the test binary run the command line whose

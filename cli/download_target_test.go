@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // TestDownloadForceReplacesOnlyAFile: `jobs download --force` onto a FIFO

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // feedThroughFIFO replaces the job's output file by a FIFO, so that a

@@ -3,13 +3,13 @@ package jobs
 import (
 	"context"
 	"errors"
-	"github.com/swtoken/swtoken/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // TestDownloadFileNameLength: a file name of 255 bytes (the most the file

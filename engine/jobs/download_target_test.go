@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/swtoken/swtoken/store/storetest"
 	"io/fs"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store/storetest"
 )
 
 // completedJob runs a small job and returns the engine and the completed
