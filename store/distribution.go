@@ -600,21 +600,3 @@ func (s *Store) OutputDeleted(seq uint64) (model.Job, error) {
 		return "output delete", "deleted " + path, nil
 	})
 }
-
-// jobSelectionCount is the number of tokens frozen into a job.
-func (t *Tx) jobSelectionCount(seq uint64) int {
-	sel := getBucket(t.tx, bucketJobsTokens, itob(seq))
-	if sel == nil {
-		return 0
-	}
-	return sel.Stats().KeyN
-}
-
-// JobSelectionCount is the number of tokens frozen into a job.
-func (s *Store) JobSelectionCount(seq uint64) (n int, err error) {
-	err = s.View(func(tx *Tx) error {
-		n = tx.jobSelectionCount(seq)
-		return nil
-	})
-	return n, err
-}
