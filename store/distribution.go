@@ -385,13 +385,6 @@ func (s *Store) StartJob(seq uint64) (model.Job, error) {
 	})
 }
 
-// RequeueInterrupted returns every Running job whose runner is gone (its
-// lease is free: the process died, or the job was never leased) to Queued
-// (audit "job requeue"): it changed nothing (its seeds are committed only
-// with its completion), so it runs again from the start. A Running job
-// whose lease a live runner holds is left alone.
-func (s *Store) RequeueInterrupted() ([]model.Job, error) { return s.RequeueOrphans() }
-
 // ReturnToQueue puts a Running job that this process holds the lease of
 // back in the queue (the runner is shutting down mid-job; nothing was
 // changed). Audit "job requeue".

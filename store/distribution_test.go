@@ -133,7 +133,7 @@ func TestCommitJobIsAllOrNothing(t *testing.T) {
 		t.Fatal("a failed commit changed a token")
 	}
 	// Interrupted: back to queued, then run and commit.
-	if js, err := st.RequeueInterrupted(); err != nil || len(js) != 1 || js[0].State != model.JobQueued {
+	if js, err := st.RequeueOrphans(); err != nil || len(js) != 1 || js[0].State != model.JobQueued {
 		t.Fatalf("requeue %+v %v", js, err)
 	}
 	st.StartJob(j.Seq)

@@ -167,34 +167,45 @@ func (t *Tx) requeueOrphans() (requeued []model.Job, busy bool, err error) {
 	return requeued, busy, nil
 }
 
-// RequeueOrphans returns every Running job whose runner is gone (its lease
-// is free) to Queued (or ends it Canceled if a cancel was requested), and
-// leaves Running jobs whose lease is held alone.
-// Runners call it when they look for work; it writes nothing when there is
-// nothing to requeue.
-func (s *Store) RequeueOrphans() ([]model.Job, error) {
-	running, err := s.Jobs(model.JobRunning)
-	if err != nil || len(running) == 0 {
-		return nil, err
+// workLook is what a runner sees when it looks for work, from one read of
+// the jobs and their leases (no write: a console looks every second, a
+// waiting `jobs run` or `distribute` every 250 ms).
+type workLook struct {
+	oldestQueued *model.Job // nil when nothing is queued
+	runnerAlive  bool       // a Running job's lease is held
+	orphaned     bool       // a Running job's lease is free
+}
+
+func (s *Store) lookForWork() (workLook, error) {
+	var w workLook
+	jobs, err := s.Jobs(model.JobQueued, model.JobRunning)
+	if err != nil {
+		return w, err
 	}
-	// While every running job's runner is alive there is nothing to
-	// write: a console looks every second and a waiting `distribute` every
-	// 250 ms, and an empty write would still take the store exclusively
-	// (with its fsyncs) and move the change counter. The transaction below
-	// looks again.
-	orphan := false
-	for _, j := range running {
+	for i, j := range jobs { // newest first
+		if j.State == model.JobQueued {
+			w.oldestQueued = &jobs[i]
+			continue
+		}
 		held, err := s.leaseHeld(j.Seq)
 		if err != nil {
-			return nil, err
+			return w, err
 		}
-		if !held {
-			orphan = true
-			break
-		}
+		w.runnerAlive = w.runnerAlive || held
+		w.orphaned = w.orphaned || !held
 	}
-	if !orphan {
-		return nil, nil
+	return w, nil
+}
+
+// RequeueOrphans returns every Running job whose runner is gone (its lease
+// is free) to Queued (or ends it Canceled if a cancel was requested), and
+// leaves Running jobs whose lease is held alone. Runners call it when they
+// look for work; it writes nothing (no exclusive hold, no change counter
+// move) unless there is an orphan. The transaction looks again.
+func (s *Store) RequeueOrphans() ([]model.Job, error) {
+	w, err := s.lookForWork()
+	if err != nil || !w.orphaned {
+		return nil, err
 	}
 	var out []model.Job
 	err = s.Update(func(tx *Tx) error {
@@ -219,29 +230,23 @@ var ErrRunnerBusy = errors.New("another runner is running a job")
 // the job and releases the lease after the transaction that ends it.
 func (s *Store) ClaimNextJob() (model.Job, *Lease, error) {
 	for range 5 {
-		queued, err := s.Jobs(model.JobQueued)
-		if err != nil {
+		w, err := s.lookForWork()
+		switch {
+		case err != nil:
 			return model.Job{}, nil, err
-		}
-		if len(queued) == 0 {
-			// Orphans would be queued jobs: requeue them and look again.
-			if req, err := s.RequeueOrphans(); err != nil || len(req) == 0 {
-				if err == nil {
-					err = ErrNoJobToClaim
-				}
+		case w.orphaned:
+			// Requeued orphans may be older than the oldest queued job.
+			if _, err := s.RequeueOrphans(); err != nil {
 				return model.Job{}, nil, err
 			}
 			continue
+		case w.oldestQueued == nil:
+			return model.Job{}, nil, ErrNoJobToClaim
+		case w.runnerAlive:
+			// Said without taking the store exclusively.
+			return model.Job{}, nil, ErrRunnerBusy
 		}
-		next := queued[len(queued)-1] // Jobs lists newest first
-		// While another runner is at work, say so without taking the
-		// store exclusively (waiting runners look every 250 ms to 1 s).
-		if busy, err := s.anotherRunnerAlive(); err != nil || busy {
-			if err == nil {
-				err = ErrRunnerBusy
-			}
-			return model.Job{}, nil, err
-		}
+		next := *w.oldestQueued
 		lease, err := s.takeLease(next.Seq)
 		if errors.Is(err, errLeaseHeld) {
 			return model.Job{}, nil, ErrRunnerBusy
@@ -293,22 +298,6 @@ func (s *Store) ClaimNextJob() (model.Job, *Lease, error) {
 		return claimed, lease, nil
 	}
 	return model.Job{}, nil, ErrRunnerBusy
-}
-
-// anotherRunnerAlive reports whether a Running job's lease is held (read
-// only; the claim transaction checks again).
-func (s *Store) anotherRunnerAlive() (bool, error) {
-	running, err := s.Jobs(model.JobRunning)
-	if err != nil {
-		return false, err
-	}
-	for _, j := range running {
-		held, err := s.leaseHeld(j.Seq)
-		if err != nil || held {
-			return held, err
-		}
-	}
-	return false, nil
 }
 
 // ProgressResult is what RecordProgress learned about the job.

@@ -159,7 +159,7 @@ func TestRequeueAuditDoesNotClaimProgress(t *testing.T) {
 	if _, err := st.StartJob(j.Seq); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RequeueInterrupted(); err != nil {
+	if _, err := st.RequeueOrphans(); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := st.AuditRecords(AuditFilter{Action: "job requeue"})
