@@ -214,71 +214,69 @@ func (s *Store) finishOpen(key []byte, keyFound bool, outputsDir, holdersDir str
 		return err
 	}
 	defer s.release(!s.readOnly)
-	{
-		var version uint64
-		var storedKeyID string
-		err := s.db.View(func(tx *bolt.Tx) error {
-			var err error
-			if version, err = readSchemaVersion(tx); err != nil {
-				return err
-			}
-			if meta := tx.Bucket(bucketMeta); meta != nil {
-				storedKeyID = string(meta.Get(metaKeyID))
-				s.installID = string(meta.Get(metaInstallID))
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("read store %s: %w", s.dbPath, err)
-		}
-		if version > SchemaVersion {
-			return &SchemaTooNewError{Path: s.dbPath, Found: version, Supported: SchemaVersion}
-		}
-
-		if !keyFound && !s.readOnly {
-			// Another process may have created the store, key first,
-			// between our look at the key file and our hold (two
-			// commands started at once on a new data directory).
-			again, found, err := readKeyFile(s.keyPath)
-			if err != nil {
-				return err
-			}
-			if found {
-				clear(key)
-				key, keyFound = again, true
-			}
-		}
-		if !keyFound {
-			switch {
-			case s.readOnly:
-				return fmt.Errorf("%w: %s (read-only open creates nothing)", ErrKeyMissing, s.keyPath)
-			case version > 0 || storedKeyID != "":
-				return fmt.Errorf("%w: %s; this store already holds sealed data, so a new key would make it unreadable: restore the key file from its backup or pass --key-file",
-					ErrKeyMissing, s.keyPath)
-			}
-			if key, err = createKeyFile(s.keyPath); err != nil {
-				return err
-			}
-			defer clear(key)
-		}
-		if s.keys, err = deriveKeys(key); err != nil {
+	var version uint64
+	var storedKeyID string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		if version, err = readSchemaVersion(tx); err != nil {
 			return err
 		}
-		if storedKeyID != "" && storedKeyID != s.keys.id {
-			return fmt.Errorf("store key %s does not belong to the store %s: use the key file that was created with this store (--key-file)",
-				s.keyPath, s.dbPath)
-		}
-		if err := s.migrate(version); err != nil {
-			return err
-		}
-		if s.installID == "" {
-			return s.db.View(func(tx *bolt.Tx) error {
-				s.installID = string(tx.Bucket(bucketMeta).Get(metaInstallID))
-				return nil
-			})
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			storedKeyID = string(meta.Get(metaKeyID))
+			s.installID = string(meta.Get(metaInstallID))
 		}
 		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read store %s: %w", s.dbPath, err)
 	}
+	if version > SchemaVersion {
+		return &SchemaTooNewError{Path: s.dbPath, Found: version, Supported: SchemaVersion}
+	}
+
+	if !keyFound && !s.readOnly {
+		// Another process may have created the store, key first,
+		// between our look at the key file and our hold (two
+		// commands started at once on a new data directory).
+		again, found, err := readKeyFile(s.keyPath)
+		if err != nil {
+			return err
+		}
+		if found {
+			clear(key)
+			key, keyFound = again, true
+		}
+	}
+	if !keyFound {
+		switch {
+		case s.readOnly:
+			return fmt.Errorf("%w: %s (read-only open creates nothing)", ErrKeyMissing, s.keyPath)
+		case version > 0 || storedKeyID != "":
+			return fmt.Errorf("%w: %s; this store already holds sealed data, so a new key would make it unreadable: restore the key file from its backup or pass --key-file",
+				ErrKeyMissing, s.keyPath)
+		}
+		if key, err = createKeyFile(s.keyPath); err != nil {
+			return err
+		}
+		defer clear(key)
+	}
+	if s.keys, err = deriveKeys(key); err != nil {
+		return err
+	}
+	if storedKeyID != "" && storedKeyID != s.keys.id {
+		return fmt.Errorf("store key %s does not belong to the store %s: use the key file that was created with this store (--key-file)",
+			s.keyPath, s.dbPath)
+	}
+	if err := s.migrate(version); err != nil {
+		return err
+	}
+	if s.installID == "" {
+		return s.db.View(func(tx *bolt.Tx) error {
+			s.installID = string(tx.Bucket(bucketMeta).Get(metaInstallID))
+			return nil
+		})
+	}
+	return nil
 }
 
 // Close forgets the key and closes the lock file. It waits for this
