@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,9 +32,17 @@ func TestJobsShowTellsALiveRunnerFromAGoneOne(t *testing.T) {
 		t.Errorf("live runner:\n%s", out)
 	}
 	lease.Release()
+	// A lease file its runner left behind (killed): showing the job
+	// changes nothing, the file stays for a runner's cleanup.
+	if err := os.WriteFile(st.LeasePath(job.Seq), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	out = mustRun(t, dir, "jobs", "show", "Live")
 	if !strings.Contains(out, "Running (interrupted: its runner is gone;") {
 		t.Errorf("runner gone:\n%s", out)
+	}
+	if _, err := os.Stat(st.LeasePath(job.Seq)); err != nil {
+		t.Errorf("jobs show removed the lease file: %v", err)
 	}
 }

@@ -84,11 +84,12 @@ func (l *Lease) Release() {
 }
 
 // leaseHeld reports whether some live process holds the lease of job seq.
-// A free lease file is removed (the inode check in takeLease makes that
-// safe).
-func (s *Store) leaseHeld(seq uint64) (bool, error) {
+// With removeFree, a free lease file is removed (the inode check in
+// takeLease makes that safe); runners and cleanup do that, a command that
+// only shows a job does not.
+func (s *Store) leaseHeld(seq uint64, removeFree bool) (bool, error) {
 	path := s.LeasePath(seq)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := os.Open(path) // flock needs no write access
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -102,15 +103,19 @@ func (s *Store) leaseHeld(seq uint64) (bool, error) {
 		}
 		return false, fmt.Errorf("job lease: %w", err)
 	}
-	if sameFile(f, path) {
+	if removeFree && sameFile(f, path) {
 		os.Remove(path)
 	}
 	return false, nil
 }
 
-// LeaseHeld reports whether a live runner holds job seq's lease (for
-// cleanup that must not touch a running job's files).
-func (s *Store) LeaseHeld(seq uint64) (bool, error) { return s.leaseHeld(seq) }
+// LeaseHeld reports whether a live runner holds job seq's lease; it
+// changes nothing.
+func (s *Store) LeaseHeld(seq uint64) (bool, error) { return s.leaseHeld(seq, false) }
+
+// RemoveFreeLease is LeaseHeld that also removes the lease file when no
+// runner holds it (cleanup of a runner that died before its claim).
+func (s *Store) RemoveFreeLease(seq uint64) (bool, error) { return s.leaseHeld(seq, true) }
 
 // requeueOrphans returns every Running job whose lease is free to Queued,
 // in tx (audit "job requeue"), or ends it Canceled when a cancel was
@@ -129,7 +134,7 @@ func (t *Tx) requeueOrphans() (requeued []model.Job, busy bool, err error) {
 		return nil, false, err
 	}
 	for _, j := range running {
-		held, err := t.s.leaseHeld(j.Seq)
+		held, err := t.s.leaseHeld(j.Seq, true)
 		if err != nil {
 			return nil, false, err
 		}
@@ -187,7 +192,7 @@ func (s *Store) lookForWork() (workLook, error) {
 			w.oldestQueued = &jobs[i]
 			continue
 		}
-		held, err := s.leaseHeld(j.Seq)
+		held, err := s.leaseHeld(j.Seq, true)
 		if err != nil {
 			return w, err
 		}
@@ -360,7 +365,7 @@ func (s *Store) RequestCancel(seq uint64, reason string) (model.Job, error) {
 			return fmt.Errorf("job %q is %s already; only a queued or running job can be canceled", j.Name, j.State)
 		}
 		if j.State == model.JobRunning {
-			held, err := tx.s.leaseHeld(j.Seq)
+			held, err := tx.s.leaseHeld(j.Seq, true)
 			if err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func (e *Engine) cleanOutputs() error {
 		case perr == nil && name == idPart+".lease":
 			// A lease file left by a runner that died before it claimed
 			// its job: LeaseHeld removes a free one.
-			if _, err := e.st.LeaseHeld(seq); err != nil {
+			if _, err := e.st.RemoveFreeLease(seq); err != nil {
 				return err
 			}
 			continue
