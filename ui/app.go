@@ -178,17 +178,22 @@ func (m *Model) Init() tea.Cmd {
 			if err != nil {
 				return fatalMsg{err}
 			}
-			var seqs []uint64
-			for _, j := range js {
-				if !j.State.Terminal() {
-					seqs = append(seqs, j.Seq)
-				}
-			}
-			return runningJobsMsg{seqs: seqs}
+			return runningJobsMsg{seqs: unfinishedSeqs(js)}
 		},
 		waitEvent(be.Events()),
 		m.readCounter(),
 	)
+}
+
+// unfinishedSeqs are the jobs that are queued or running.
+func unfinishedSeqs(js []model.Job) []uint64 {
+	var seqs []uint64
+	for _, j := range js {
+		if !j.State.Terminal() {
+			seqs = append(seqs, j.Seq)
+		}
+	}
+	return seqs
 }
 
 // waitEvent delivers the next engine event as a message; Update re-arms it

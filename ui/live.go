@@ -104,13 +104,7 @@ func (m *Model) refreshUnfinished() tea.Cmd {
 		if err != nil {
 			return nil
 		}
-		var seqs []uint64
-		for _, j := range js {
-			if !j.State.Terminal() {
-				seqs = append(seqs, j.Seq)
-			}
-		}
-		return runningJobsMsg{seqs: seqs, all: true}
+		return runningJobsMsg{seqs: unfinishedSeqs(js), all: true}
 	}
 }
 
