@@ -113,7 +113,14 @@ func (s *Store) SaveSettings(next model.Settings) error {
 // ApplySettings is SaveSettings that also returns the changes it recorded
 // in the audit trail (model.Diff; the record's details are them joined by
 // SettingsChangeSep), empty when nothing changed and nothing was written.
+// It looks first in a read transaction and opens a write transaction only
+// when there is something to write, so that a save of unchanged settings
+// neither waits for a write lock nor moves the change counter (which makes
+// every open console reload).
 func (s *Store) ApplySettings(next model.Settings) (changes []string, err error) {
+	if changes, err = s.CheckSettings(next); err != nil || len(changes) == 0 {
+		return nil, err
+	}
 	err = s.Update(func(tx *Tx) error {
 		if changes, err = tx.checkSettings(next); err != nil || len(changes) == 0 {
 			return err
