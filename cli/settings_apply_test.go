@@ -112,13 +112,17 @@ func TestSettingsApplyRefusesEveryRuleNamingTheField(t *testing.T) {
 		}, `profiles["Windows desktop"].confirmed: confirm the profile's Tokencode Duration`},
 		{"confirmation withdrawn", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff Android").Confirmed = false },
 			`profiles["Staff Android"].confirmed: confirm the profile's`},
-		{"app download URL not http", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff iPhone").AppDownloadURL = "ftp://apps.example.com/x" },
+		{"app download URL not http", func(t *testing.T, s *settingsJSON) {
+			row(t, s, "Staff iPhone").AppDownloadURL = "ftp://apps.example.com/x"
+		},
 			`profiles["Staff iPhone"].app_download_url: "ftp://apps.example.com/x" must start with https:// or http://`},
 		{"app download URL relative", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff iPhone").AppDownloadURL = "apps/ios" },
 			`profiles["Staff iPhone"].app_download_url: "apps/ios" must start with https:// or http://`},
 		{"help document URL without a host", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff Android").HelpDocURL = "https://" },
 			`profiles["Staff Android"].help_doc_url: "https://" has no host name`},
-		{"help document URL with a space", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff Android").HelpDocURL = "https://help.example.com/a b" },
+		{"help document URL with a space", func(t *testing.T, s *settingsJSON) {
+			row(t, s, "Staff Android").HelpDocURL = "https://help.example.com/a b"
+		},
 			`profiles["Staff Android"].help_doc_url: must not contain spaces`},
 		{"no default", func(t *testing.T, s *settingsJSON) { row(t, s, "Staff iPhone").Default = false },
 			`profiles[*].default: make one of the selected profiles the default`},
