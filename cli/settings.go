@@ -203,11 +203,6 @@ func runSettingsApply(g Globals, args []string, stdio IO) error {
 			fmt.Fprintf(w, "settings applied; audit record (settings save, self-service settings):\n%s\n",
 				model.Printable(strings.Join(changes, store.SettingsChangeSep)))
 		}
-		for _, p := range profiles {
-			if e := next.Entry(p.Name); e != nil && e.Selected && !e.Offered(p) {
-				fmt.Fprintf(stdio.Stderr, "swtoken: note: profile %q is not offered for request: %s\n", model.Printable(p.Name), model.NotOfferedReason(*e, p))
-			}
-		}
 		return nil
 	})
 }
