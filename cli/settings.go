@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -173,6 +174,13 @@ func runSettingsApply(g Globals, args []string, stdio IO) error {
 	mode, activity := readWrite, "settings apply"
 	if *dryRun {
 		mode, activity = readOnly, "settings apply --dry-run"
+	}
+	// Settings refer to profiles: with no store there is nothing to apply
+	// them to, and a mistyped --data-dir must not create one.
+	if dir, err := store.ResolveDataDir(g.DataDir); err != nil {
+		return err
+	} else if _, err := os.Stat(filepath.Join(dir, store.DBFileName)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("there is no store in %s: settings apply changes an existing store's settings; check --data-dir", dir)
 	}
 	return withStore(g, mode, activity, func(st *store.Store) error {
 		cur, profiles, err := readSettings(st)

@@ -208,6 +208,13 @@ func TestSettingsApplyRefusesAFileThatIsNotTheShownForm(t *testing.T) {
 	expectFail(t, dir, ExitUsage, "exactly one FILE.json", "settings", "apply")
 	expectFail(t, dir, ExitUsage, "exactly one FILE.json", "settings", "apply", "a.json", "b.json")
 	expectFail(t, dir, ExitFailure, "settings file", "settings", "apply", dir+"/no-such.json")
+
+	// No store: refused, and none is created.
+	none := noStoreDir(t)
+	if code, _, errOut := runCmd(t, none, shown, "settings", "apply", "-"); code != ExitFailure || !strings.Contains(errOut, "there is no store in") {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	assertNoStore(t, none)
 }
 
 func (s settingsState) revisionOf(t *testing.T) int {
