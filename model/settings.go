@@ -452,7 +452,7 @@ func Preview(s Settings, profiles []Profile) string {
 			if r.e.Default {
 				mark = ", the default"
 			}
-			fmt.Fprintf(&b, "  %s (profile %q%s): %s; confirm it again to offer it\n",
+			fmt.Fprintf(&b, "  %s (profile %q%s): %s; confirm it to offer it\n",
 				r.e.DisplayName, r.p.Name, mark, NotOfferedReason(r.e, r.p))
 		}
 	}

@@ -18,7 +18,7 @@ func TestPreviewLeavesOutALapsedProfileAndSaysWhy(t *testing.T) {
 		t.Fatal("a selected profile whose confirmation lapsed must not be offered")
 	}
 	p := Preview(s, ps)
-	want := "Not offered (shown to you only):\n  Android phone (profile \"Staff Android\"): its confirmation lapsed: the profile changed since it was confirmed; confirm it again to offer it\n"
+	want := "Not offered (shown to you only):\n  Android phone (profile \"Staff Android\"): its confirmation lapsed: the profile changed since it was confirmed; confirm it to offer it\n"
 	if !strings.Contains(p, want) {
 		t.Fatalf("preview lacks %q:\n%s", want, p)
 	}
