@@ -59,7 +59,7 @@ var subcommands = map[string][]string{
 	"jobs":       {"list", "show", "download", "delete-output", "cancel", "run"},
 	"profiles":   {"list", "add", "edit", "delete"},
 	"sdtid":      {"inspect"},
-	"settings":   {"show"},
+	"settings":   {"show", "apply"},
 	"tokens":     {"list", "enable", "disable", "auto"},
 	"users":      {"list"},
 	"verify":     nil,

@@ -395,9 +395,29 @@ func diffEntry(name string, o, n SettingsEntry) []string {
 	return out
 }
 
+// NotOfferedReason says why a selected profile is not offered for request,
+// or "" when it is: its confirmation lapsed because the profile changed
+// since, or it was never confirmed.
+func NotOfferedReason(e SettingsEntry, p Profile) string {
+	switch e.ConfirmStatus(p) {
+	case ConfirmationLapsed:
+		return "its confirmation lapsed: the profile changed since it was confirmed"
+	case NotConfirmed:
+		return "it is not confirmed"
+	}
+	return ""
+}
+
+// Offered reports whether users may request the profile: it is selected
+// and its confirmation holds.
+func (e SettingsEntry) Offered(p Profile) bool { return e.Selected && e.IsConfirmed(p) }
+
 // Preview renders, as plain text, what a user would see for each profile
 // available for request (the default first) and the request approval
-// e-mail for each. Links appear only where they are set.
+// e-mail for each. Links appear only where they are set. A selected
+// profile whose confirmation lapsed (or that is not confirmed) is not
+// offered: it is left out of what the user sees and listed first, for the
+// admin, with the reason.
 func Preview(s Settings, profiles []Profile) string {
 	byKey := make(map[string]Profile, len(profiles))
 	for _, p := range profiles {
@@ -407,10 +427,15 @@ func Preview(s Settings, profiles []Profile) string {
 		e SettingsEntry
 		p Profile
 	}
-	var rows []row
+	var rows, held []row
 	for _, e := range s.Entries {
-		if p, ok := byKey[NameKey(e.Profile)]; ok && e.Selected {
+		p, ok := byKey[NameKey(e.Profile)]
+		switch {
+		case !ok || !e.Selected:
+		case e.Offered(p):
 			rows = append(rows, row{e, p})
+		default:
+			held = append(held, row{e, p})
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].e.Default && !rows[j].e.Default })
@@ -418,6 +443,19 @@ func Preview(s Settings, profiles []Profile) string {
 	var b strings.Builder
 	b.WriteString("What a user sees when requesting a software token\n")
 	b.WriteString("==================================================\n")
+	if len(held) > 0 {
+		// A note for the admin, not part of what the user sees: a
+		// selected profile is offered only while its confirmation holds.
+		b.WriteString("\nNot offered (shown to you only):\n")
+		for _, r := range held {
+			mark := ""
+			if r.e.Default {
+				mark = ", the default"
+			}
+			fmt.Fprintf(&b, "  %s (profile %q%s): %s; confirm it to offer it\n",
+				r.e.DisplayName, r.p.Name, mark, NotOfferedReason(r.e, r.p))
+		}
+	}
 	if len(rows) == 0 {
 		b.WriteString("\nNo software token profiles are available for request.\n")
 		return b.String()
@@ -460,4 +498,128 @@ func Preview(s Settings, profiles []Profile) string {
 		b.WriteString("Follow the instructions you receive with your token to import it.\n")
 	}
 	return b.String()
+}
+
+// SettingsRow is one profile's row of the self-service settings as an
+// admin edits them outside the console (swtoken settings apply): every
+// field the console edits, plus the profile's read-only fields as the admin
+// saw them when they confirmed (Shown: only Duration, TokencodeLength,
+// AuthType and DeliveryMethod are read).
+type SettingsRow struct {
+	Profile        string
+	Selected       bool
+	Default        bool
+	DisplayName    string
+	ImageLocation  string
+	Description    string
+	Confirmed      bool
+	AppDownloadURL string
+	HelpDocURL     string
+	AllowUserEdit  bool
+	Shown          Profile
+}
+
+// WithRows returns s with rows applied the way the console applies the same
+// edits, ready for Validate (which the store's save runs), or every error
+// found in the rows themselves:
+//   - every profile has exactly one row; a row naming no profile, a row
+//     given twice and a profile without a row are refused;
+//   - the read-only fields of a row must be the profile's as it is now: a
+//     row confirmed against fields the profile no longer has is refused as
+//     a confirmation that lapsed (the profile changed since it was shown),
+//     and an edit of a read-only field is refused as such;
+//   - a row newly selected has its blank Display Name, Image Location and
+//     Description filled in from the profile, as selecting it does in the
+//     console (SettingsEntry.Select);
+//   - Confirmed true confirms the profile as it is now; false withdraws a
+//     current confirmation and keeps one that lapsed as it is, so a row
+//     handed back unchanged changes nothing.
+//
+// The default is not chosen for the admin: the rows say which it is, and
+// Validate refuses none or several.
+func (s Settings) WithRows(profiles []Profile, rows []SettingsRow) (Settings, error) {
+	var es FieldErrors
+	byKey := make(map[string]Profile, len(profiles))
+	for _, p := range profiles {
+		byKey[NameKey(p.Name)] = p
+	}
+	next := s
+	next.Entries = make([]SettingsEntry, 0, len(rows))
+	for _, e := range s.Entries {
+		// Entries of profiles that no longer exist are kept as they are
+		// (the store removes them with the profile).
+		if _, ok := byKey[NameKey(e.Profile)]; !ok {
+			next.Entries = append(next.Entries, e)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		k := NameKey(r.Profile)
+		p, ok := byKey[k]
+		switch {
+		case !ok:
+			es = append(es, itemErr(r.Profile, "", "no such profile; every row must name an existing profile"))
+			continue
+		case seen[k]:
+			es = append(es, itemErr(r.Profile, "", "appears twice; give each profile once"))
+			continue
+		}
+		seen[k] = true
+		var e SettingsEntry
+		if cur := s.Entry(p.Name); cur != nil {
+			e = *cur
+		}
+		e.Profile = p.Name
+		wasSelected := e.Selected
+		e.DisplayName, e.ImageLocation, e.Description = r.DisplayName, r.ImageLocation, r.Description
+		e.AppDownloadURL, e.HelpDocURL = r.AppDownloadURL, r.HelpDocURL
+		e.Default, e.AllowUserEdit = r.Default, r.AllowUserEdit
+		e.Selected = r.Selected
+		if r.Selected && !wasSelected {
+			e.Select(p)
+		}
+		if bad := shownDiffers(p, r.Shown); len(bad) > 0 {
+			if r.Confirmed && !e.IsConfirmed(p) {
+				es = append(es, itemErr(p.Name, FieldConfirmed, "the profile changed since it was shown (%s); review it and confirm it again", strings.Join(bad, ", ")))
+			} else {
+				es = append(es, itemErr(p.Name, "", "the profile's read-only fields differ from the profile (%s): they are shown for confirmation and changed only by editing the profile", strings.Join(bad, ", ")))
+			}
+			continue
+		}
+		switch {
+		case r.Confirmed:
+			e.Confirm(p)
+		case e.IsConfirmed(p):
+			e.Confirmed = ""
+		}
+		next.Entries = append(next.Entries, e)
+	}
+	for _, p := range profiles {
+		if !seen[NameKey(p.Name)] {
+			es = append(es, itemErr(p.Name, "", "missing; give every profile once, as the settings list them"))
+		}
+	}
+	if err := es.Err(); err != nil {
+		return s, err
+	}
+	return next, nil
+}
+
+// shownDiffers names the read-only fields whose shown value is not the
+// profile's.
+func shownDiffers(p, shown Profile) []string {
+	var bad []string
+	if shown.Duration != p.Duration {
+		bad = append(bad, fmt.Sprintf("%s is %d, not %d", FieldDuration, p.Duration, shown.Duration))
+	}
+	if shown.TokencodeLength != p.TokencodeLength {
+		bad = append(bad, fmt.Sprintf("%s is %d, not %d", FieldTokencodeLength, p.TokencodeLength, shown.TokencodeLength))
+	}
+	if shown.AuthType != p.AuthType {
+		bad = append(bad, fmt.Sprintf("%s is %q, not %q", FieldAuthType, p.AuthType, shown.AuthType))
+	}
+	if shown.DeliveryMethod != p.DeliveryMethod {
+		bad = append(bad, fmt.Sprintf("%s is %q, not %q", FieldDeliveryMethod, p.DeliveryMethod, shown.DeliveryMethod))
+	}
+	return bad
 }

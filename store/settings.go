@@ -106,28 +106,68 @@ func (s *Store) Settings() (set model.Settings, err error) {
 // when, and saves nothing. The audit record "settings save" lists
 // model.Diff; a save that changes nothing writes nothing.
 func (s *Store) SaveSettings(next model.Settings) error {
-	return s.Update(func(tx *Tx) error {
-		cur, _, err := tx.settings()
-		if err != nil {
+	_, err := s.ApplySettings(next)
+	return err
+}
+
+// ApplySettings is SaveSettings that also returns the changes it recorded
+// in the audit trail (model.Diff; the record's details are them joined by
+// SettingsChangeSep), empty when nothing changed and nothing was written.
+// It looks first in a read transaction and opens a write transaction only
+// when there is something to write, so that a save of unchanged settings
+// neither waits for a write lock nor moves the change counter (which makes
+// every open console reload).
+func (s *Store) ApplySettings(next model.Settings) (changes []string, err error) {
+	if changes, err = s.CheckSettings(next); err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	err = s.Update(func(tx *Tx) error {
+		if changes, err = tx.checkSettings(next); err != nil || len(changes) == 0 {
 			return err
-		}
-		if next.Revision != cur.Revision {
-			return tx.settingsConflict()
-		}
-		profiles, err := tx.modelProfiles()
-		if err != nil {
-			return err
-		}
-		if err := next.Validate(profiles); err != nil {
-			return err
-		}
-		diff := model.Diff(cur, next)
-		if len(diff) == 0 {
-			return nil
 		}
 		if err := tx.putSettings(next); err != nil {
 			return err
 		}
-		return tx.AppendAudit("settings save", "self-service settings", strings.Join(diff, "; "))
+		return tx.AppendAudit("settings save", "self-service settings", strings.Join(changes, SettingsChangeSep))
 	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// CheckSettings runs every check of ApplySettings (the compare-and-swap and
+// model.Settings.Validate) and returns the changes it would record, but
+// writes nothing: a dry run.
+func (s *Store) CheckSettings(next model.Settings) (changes []string, err error) {
+	err = s.View(func(tx *Tx) error {
+		changes, err = tx.checkSettings(next)
+		return err
+	})
+	return changes, err
+}
+
+// SettingsChangeSep joins the changes in the details of a "settings save"
+// audit record.
+const SettingsChangeSep = "; "
+
+// checkSettings refuses next when the settings changed since it was read
+// (a *ConflictError) or when it breaks a rule (model.FieldErrors), and
+// otherwise returns model.Diff of the stored settings and next.
+func (t *Tx) checkSettings(next model.Settings) ([]string, error) {
+	cur, _, err := t.settings()
+	if err != nil {
+		return nil, err
+	}
+	if next.Revision != cur.Revision {
+		return nil, t.settingsConflict()
+	}
+	profiles, err := t.modelProfiles()
+	if err != nil {
+		return nil, err
+	}
+	if err := next.Validate(profiles); err != nil {
+		return nil, err
+	}
+	return model.Diff(cur, next), nil
 }
