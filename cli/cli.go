@@ -295,9 +295,32 @@ func isTerminal(r any) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// plural is model.Plural for a noun given in either number.
 func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
+	return model.Plural(n, strings.TrimSuffix(word, "s"))
+}
+
+// onceFlag is a string flag that may be given once: a second value is a
+// usage error rather than silently replacing the first.
+type onceFlag struct {
+	name  string
+	value string
+	set   bool
+}
+
+func (f *onceFlag) String() string { return f.value }
+
+func (f *onceFlag) Set(v string) error {
+	if f.set {
+		return fmt.Errorf("--%s is given twice (%q and %q): give it once", f.name, f.value, v)
 	}
-	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+	f.value, f.set = v, true
+	return nil
+}
+
+// onceString defines a string flag that may be given only once.
+func onceString(fs *flag.FlagSet, name, usage string) *string {
+	f := &onceFlag{name: name}
+	fs.Var(f, name, usage)
+	return &f.value
 }

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/swtoken/swtoken/engine/jobs"
@@ -198,9 +194,9 @@ func runJobsList(g Globals, args []string, stdio IO) error {
 			fmt.Fprintln(stdio.Stdout, "no jobs")
 			return nil
 		}
-		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-19s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED (UTC)", "NAME")
+		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-23s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED", "NAME")
 		for _, j := range list {
-			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-19s  %s\n", j.BatchID, j.State, j.Total, j.Submitted.UTC().Format(time.DateTime), model.Printable(j.Name))
+			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-23s  %s\n", j.BatchID, j.State, j.Total, model.FormatTime(j.Submitted), model.Printable(j.Name))
 		}
 		return nil
 	})
@@ -279,9 +275,9 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 	if !j.File.IsZero() {
 		fmt.Fprintf(w, "Tokencode:           %s (the profile's, frozen at submit)\n", j.File.Label())
 	}
-	fmt.Fprintf(w, "Submitted:           %s\n", j.Submitted.UTC().Format(time.DateTime+" UTC"))
+	fmt.Fprintf(w, "Submitted:           %s\n", model.FormatTime(j.Submitted))
 	if !j.Ended.IsZero() {
-		fmt.Fprintf(w, "Ended:               %s\n", j.Ended.UTC().Format(time.DateTime+" UTC"))
+		fmt.Fprintf(w, "Ended:               %s\n", model.FormatTime(j.Ended))
 	}
 	switch {
 	case j.Output != "":
@@ -291,7 +287,7 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 			fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", model.Printable(path), j.OutputSize, j.OutputSHA256)
 		}
 	case !j.OutputDeleted.IsZero():
-		fmt.Fprintf(w, "Output:              deleted %s\n", j.OutputDeleted.UTC().Format(time.DateTime+" UTC"))
+		fmt.Fprintf(w, "Output:              deleted %s\n", model.FormatTime(j.OutputDeleted))
 	}
 }
 
@@ -340,16 +336,18 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 // process at once (the next download removes what it leaves). It reports
 // the stale temporary files it removed on stderr.
 func download(eng *jobs.Engine, seq uint64, target string, force bool, stdio IO) (jobs.DownloadResult, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	context.AfterFunc(ctx, stop)
+	ctx := catchStop(true)
+	defer ctx.Stop()
 	res, err := eng.Download(ctx, seq, target, force)
 	if n := len(res.StaleRemoved); n > 0 {
-		fmt.Fprintf(stdio.Stderr, "swtoken: removed %d stale temporary file(s) from an interrupted download: %s\n", n, strings.Join(res.StaleRemoved, ", "))
+		fmt.Fprintf(stdio.Stderr, "swtoken: removed %s from an interrupted download: %s\n", plural(n, "stale temporary file"), strings.Join(res.StaleRemoved, ", "))
 	}
 	var long *jobs.NameTooLongError
-	if errors.As(err, &long) {
+	switch {
+	case errors.As(err, &long):
 		return res, fmt.Errorf("%w: choose a shorter --out", err)
+	case err != nil && ctx.Signal() != nil:
+		return res, ctx.Interrupted(err)
 	}
 	return res, err
 }
@@ -429,8 +427,8 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 	defer startCPUProfile(stdio.Stderr)()
 	return withStore(g, readWrite, "jobs run", func(st *store.Store) error {
 		eng := jobs.New(st, cliEngineOptions)
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-		defer stop()
+		ctx := catchStop(false)
+		defer ctx.Stop()
 		stopProgress := showProgress(eng, stdio.Stderr)
 		ran, err := eng.RunQueued(ctx)
 		stopProgress()
@@ -438,12 +436,13 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		for _, j := range ran {
 			if e := reportEnd(stdio.Stdout, st, j); e != nil {
 				fmt.Fprintln(stdio.Stdout, model.Printable(e.Error()))
-				failed = fmt.Errorf("%d of %d job(s) did not complete", countNotCompleted(ran), len(ran))
+				n := countNotCompleted(ran)
+				failed = fmt.Errorf("%d of the %s did not complete", n, model.Plural(len(ran), "job"))
 			}
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return errors.New("interrupted: the job in hand changed nothing and stays queued")
+			if ctx.Signal() != nil {
+				return ctx.Interrupted(errors.New("interrupted: the job in hand changed nothing and stays queued"))
 			}
 			return err
 		}

@@ -16,6 +16,13 @@ type Selected struct {
 	TimesDistributed int
 }
 
+// LeftOut is one matching token a plan leaves out, and why.
+type LeftOut struct {
+	Serial string
+	User   string
+	Reason model.Reason
+}
+
 // Plan is the dry run of a job: the validated spec, its profile, the
 // summary (counts by reason) and the eligible tokens in serial order. Submit
 // freezes exactly Selected into the job.
@@ -24,6 +31,8 @@ type Plan struct {
 	Profile  model.Profile
 	Summary  model.Summary
 	Selected []Selected
+	// LeftOut is every matching token not selected, in serial order.
+	LeftOut []LeftOut
 	// seen is the store's change counter when the tokens were read: the
 	// store checks their eligibility again at submit only if it moved.
 	seen uint64
@@ -125,6 +134,8 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 			plan.Summary.Add(t, r)
 			if r == model.Eligible {
 				plan.Selected = append(plan.Selected, Selected{Serial: t.Serial, User: t.AssignedUser, TimesDistributed: t.Distribution.Count})
+			} else {
+				plan.LeftOut = append(plan.LeftOut, LeftOut{Serial: t.Serial, User: t.AssignedUser, Reason: r})
 			}
 			return nil
 		})
