@@ -294,7 +294,7 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 func runJobsDownload(g Globals, args []string, stdio IO) error {
 	fs := newFlags("jobs download")
 	out := fs.String("out", "", "write the ZIP to FILE.zip (default ./<job name>.zip)")
-	force := fs.Bool("force", false, "replace an existing file")
+	force := fs.Bool("force", false, "replace an existing file; download a ZIP whose every file is superseded")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -312,17 +312,24 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		if target == "" {
 			target = model.DefaultDownloadName(j.Name)
 		}
+		// A ZIP whose tokens later jobs distributed again holds files that
+		// no longer work: say so, so that they are not handed out; a ZIP
+		// of which no file works any more is refused without --force.
+		n, later := 0, []string(nil)
+		if j.State == model.JobCompleted {
+			if n, later, err = st.Superseded(j.Seq); err != nil {
+				return err
+			}
+		}
+		if n > 0 && n == j.Total && !*force {
+			return fmt.Errorf("every file in job %q's ZIP is superseded: later jobs distributed all %s again, so none of its files works any more; run again with --force to download it anyway",
+				j.Name, plural(n, "token"))
+		}
 		res, err := download(jobs.New(st, cliEngineOptions), j.Seq, target, *force, stdio)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", model.Printable(res.Path), res.Size)
-		// A ZIP whose tokens later jobs distributed again holds files that
-		// no longer work: say so, so that they are not handed out.
-		n, later, err := st.Superseded(j.Seq)
-		if err != nil {
-			return err
-		}
 		if w := model.SupersededWarning(n, j.Total, later); w != "" {
 			fmt.Fprintf(stdio.Stdout, "WARNING: %s\n", w)
 		}
