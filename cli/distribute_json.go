@@ -13,25 +13,23 @@ import (
 // job as it would be submitted, its counts, every token left out with its
 // reason, and the tokens it would distribute. It never holds a password.
 type planJSON struct {
-	Job          string             `json:"job"`
-	Profile      string             `json:"profile"`
-	Binding      bindingJSON        `json:"binding"`
-	Nickname     string             `json:"nickname"`
-	PasswordMode string             `json:"password_mode"`
-	Criteria     string             `json:"criteria"`
+	Job          string `json:"job"`
+	Profile      string `json:"profile"`
+	BindingKind  string `json:"binding_kind"` // "class" or "device", as in jobs show --json
+	Binding      string `json:"binding"`      // the class GUID or the device ID
+	Nickname     string `json:"nickname"`
+	PasswordMode string `json:"password_mode"`
+	// Criteria as in jobs show --json, and in words.
+	Criteria     critJSON           `json:"criteria"`
+	CriteriaText string             `json:"criteria_text"`
 	SkipTooLong  bool               `json:"skip_too_long"`
 	Counts       planCountsJSON     `json:"counts"`
-	First        string             `json:"first,omitempty"`
-	Last         string             `json:"last,omitempty"`
+	First        string             `json:"first"`
+	Last         string             `json:"last"`
 	Warnings     []string           `json:"warnings"`
 	Refused      string             `json:"refused,omitempty"`
 	LeftOut      []leftOutJSON      `json:"left_out"`
 	Tokens       []plannedTokenJSON `json:"tokens"`
-}
-
-type bindingJSON struct {
-	Kind  string `json:"kind"` // "class" or "device"
-	Value string `json:"value"`
 }
 
 type planCountsJSON struct {
@@ -58,13 +56,16 @@ type plannedTokenJSON struct {
 
 // newPlanJSON is the plan as JSON; refused is the planner's refusal, if any.
 func newPlanJSON(p *jobs.Plan, refused error) planJSON {
-	s, spec := p.Summary, p.Spec
+	s, spec, c := p.Summary, p.Spec, p.Spec.Criteria
 	v := planJSON{
 		Job: spec.Name, Profile: spec.Profile,
-		Binding:      bindingJSON{Kind: string(spec.Binding.Kind), Value: spec.Binding.Value},
+		BindingKind:  string(spec.Binding.Kind),
+		Binding:      spec.Binding.Value,
 		Nickname:     spec.Nickname,
 		PasswordMode: string(spec.PasswordMode),
-		Criteria:     spec.Criteria.Describe(),
+		Criteria: critJSON{From: c.From, To: c.To, All: c.All, AssignedUser: c.AssignedUser,
+			NeverDistributed: c.NeverDistributedOnly, Algorithm: string(c.Algorithm)},
+		CriteriaText: c.Describe(),
 		SkipTooLong:  spec.SkipTooLong,
 		Counts: planCountsJSON{Tokens: s.Count, Redistributed: s.Redistributed, LeftOut: s.IneligibleTotal(),
 			ByReason: map[string]int{}},
