@@ -145,7 +145,8 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		if !*yes {
 			why := "it selects all eligible tokens"
 			if plan.Summary.Redistributed > 0 {
-				why = fmt.Sprintf("it redistributes %s whose current files stop working", model.Plural(plan.Summary.Redistributed, "token"))
+				n := plan.Summary.Redistributed
+				why = fmt.Sprintf("it redistributes %s whose current %s", model.Plural(n, "token"), model.Agree(n, "file stops working", "files stop working"))
 			}
 			return fmt.Errorf("not submitted: %s; check the summary and run again with --yes to confirm", why)
 		}
