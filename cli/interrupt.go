@@ -8,11 +8,6 @@ import (
 	"syscall"
 )
 
-// ExitInterrupted is the exit status of a command stopped by SIGINT
-// (ctrl+c): 128 + 2, as a shell reports it. SIGTERM and SIGHUP give 143
-// and 129 the same way (interruptedError.ExitCode).
-const ExitInterrupted = 130
-
 // stopSignals are the signals that stop a long command cleanly.
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
