@@ -20,12 +20,3 @@ func FormatTime(t time.Time) string {
 	}
 	return t.In(time.Local).Format(TimeLayout)
 }
-
-// FormatTimeIn is FormatTime in the zone loc, for callers (and tests) that
-// hold a zone rather than rely on $TZ.
-func FormatTimeIn(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format(TimeLayout)
-}

@@ -13,9 +13,6 @@ func TestFormatTimeShowsTheZone(t *testing.T) {
 		t.Skip("no time zone database:", err)
 	}
 	at := time.Date(2026, 12, 3, 13, 5, 20, 0, time.UTC)
-	if got, want := FormatTimeIn(at, ny), "2026-12-03 08:05:20 EST"; got != want {
-		t.Fatalf("FormatTimeIn = %q, want %q", got, want)
-	}
 	old := time.Local
 	time.Local = ny
 	defer func() { time.Local = old }()
