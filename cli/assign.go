@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 
+	"github.com/swtoken/swtoken/model"
+
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -74,6 +76,12 @@ func runAssign(g Globals, args []string, stdio IO) error {
 	}
 	return withStore(g, readWrite, "assign token "+*serial, func(st *store.Store) error {
 		if err := st.Assign(*serial, *user); err != nil {
+			// Assigning a token to the user who holds it changes nothing
+			// and succeeds, as disabling a disabled token does.
+			if tok, terr := st.Token(*serial); terr == nil && tok.AssignedUser == *user {
+				fmt.Fprintf(stdio.Stdout, "token %s is already assigned to %s; nothing changed\n", tok.Serial, model.Printable(*user))
+				return nil
+			}
 			return err
 		}
 		fmt.Fprintf(stdio.Stdout, "assigned %s to %s\n", *serial, *user)

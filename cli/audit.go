@@ -107,7 +107,7 @@ func runAudit(g Globals, args []string, stdio IO) error {
 			if r.SSHClient != "" {
 				who += "@" + r.SSHClient
 			}
-			line := fmt.Sprintf("%6d  %s  %-16s  %-14s  %s", r.Seq, r.Time.UTC().Format(time.RFC3339), who, r.Action, r.Object)
+			line := fmt.Sprintf("%6d  %s  %-16s  %-14s  %s", r.Seq, model.FormatTime(r.Time), who, r.Action, r.Object)
 			if r.Details != "" {
 				line += ": " + r.Details
 			}

@@ -41,7 +41,7 @@ func runCheck(g Globals, args []string, stdio IO) error {
 			if damaged.Omitted > 0 {
 				fmt.Fprintf(stdio.Stderr, "  ... and %d more\n", damaged.Omitted)
 			}
-			return fmt.Errorf("store %s is damaged: %d problem(s) found (listed above)", damaged.Path, len(damaged.Problems)+damaged.Omitted)
+			return fmt.Errorf("store %s is damaged: %s found (listed above)", damaged.Path, plural(len(damaged.Problems)+damaged.Omitted, "problem"))
 		}
 		if err != nil {
 			return err

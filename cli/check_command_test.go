@@ -101,7 +101,7 @@ func TestCheckNamesTheDamage(t *testing.T) {
 			code, out, errOut := runCmd(t, dir, "", "check")
 			if code != ExitFailure || out != "" ||
 				!strings.HasPrefix(errOut, "  "+want+"\n") ||
-				!strings.HasSuffix(errOut, "swtoken: store "+filepath.Join(dir, "swtoken.db")+" is damaged: 1 problem(s) found (listed above)\n") {
+				!strings.HasSuffix(errOut, "swtoken: store "+filepath.Join(dir, "swtoken.db")+" is damaged: 1 problem found (listed above)\n") {
 				t.Fatalf("check of a damaged store: exit %d\nstdout %q\nstderr %q\n(want exit 1 naming %q)", code, out, errOut, want)
 			}
 		})

@@ -24,12 +24,17 @@ import (
 // -ldflags "-X github.com/swtoken/swtoken/cli.Version=1.2.3".
 var Version = "0.1.0-dev"
 
-// Exit statuses, as product.md section 8 fixes them.
+// Exit statuses, as product.md section 8 fixes them, and README's "Exit
+// codes" table (TestExitCodes checks each row).
 const (
-	ExitOK      = 0
-	ExitFailure = 1
-	ExitUsage   = 2
-	ExitInUse   = 3
+	ExitOK      = 0 // success, a no-op included
+	ExitFailure = 1 // refused or failed; nothing changed
+	ExitUsage   = 2 // bad invocation
+	ExitInUse   = 3 // the store is held longer than the lock wait
+	// ExitInterrupted is a command stopped by SIGINT (ctrl+c): 128 + 2, as
+	// a shell reports it. SIGTERM and SIGHUP give 143 and 129 the same way
+	// (interruptedError.ExitCode).
+	ExitInterrupted = 130
 )
 
 // IO is the process's standard streams, injectable for tests.
@@ -225,7 +230,9 @@ seconds) is how long an operation waits while another process holds it,
 then the command exits 3 naming the holder.
 Passwords are read from --password-file F (F may be "-" for standard input)
 or asked for without echo; never from the command line.
-Exit status: 0 success, 1 failure, 2 usage error, 3 store in use.
+Exit status: 0 success (and no-ops), 1 refused or failed, 2 usage error,
+3 store in use, 130 interrupted by ctrl+c (128 + the signal).
+Times are shown in the local zone ($TZ) with its name; JSON is RFC 3339 UTC.
 `)
 }
 
@@ -295,9 +302,32 @@ func isTerminal(r any) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// plural is model.Plural for a noun given in either number.
 func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
+	return model.Plural(n, strings.TrimSuffix(word, "s"))
+}
+
+// onceFlag is a string flag that may be given once: a second value is a
+// usage error rather than silently replacing the first.
+type onceFlag struct {
+	name  string
+	value string
+	set   bool
+}
+
+func (f *onceFlag) String() string { return f.value }
+
+func (f *onceFlag) Set(v string) error {
+	if f.set {
+		return fmt.Errorf("--%s is given twice (%q and %q): give it once", f.name, f.value, v)
 	}
-	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+	f.value, f.set = v, true
+	return nil
+}
+
+// onceString defines a string flag that may be given only once.
+func onceString(fs *flag.FlagSet, name, usage string) *string {
+	f := &onceFlag{name: name}
+	fs.Var(f, name, usage)
+	return &f.value
 }

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
@@ -20,15 +17,15 @@ func init() {
 	register("distribute", command{
 		summary: "create a distribution job (one token file per token, in a ZIP) and run it",
 		usage: "distribute --job NAME --profile NAME [--device-id ID] [--nickname N] --password-mode none|password|userid|userid+password " +
-			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--dry-run | --queue] [--yes]",
+			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--skip-too-long] [--dry-run [--json] | --queue] [--yes]",
 		run: runDistribute,
 	})
 }
 
 func runDistribute(g Globals, args []string, stdio IO) error {
 	fs := newFlags("distribute")
-	name := fs.String("job", "", "job name")
-	profile := fs.String("profile", "", "file-based software token profile")
+	name := onceString(fs, "job", "job name")
+	profile := onceString(fs, "profile", "file-based software token profile")
 	deviceID := fs.String("device-id", "", "bind every file to this device ID (default: the profile's device class)")
 	nickname := fs.String("nickname", "", "token nickname")
 	modeText := fs.String("password-mode", "", "none, password, userid or userid+password")
@@ -39,7 +36,9 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	user := fs.String("user", "", "only tokens assigned to this user")
 	never := fs.Bool("never-distributed", false, "only tokens never distributed")
 	alg := fs.String("algorithm", "", "only tokens of this algorithm (aes-128 or sid-64)")
-	dryRun := fs.Bool("dry-run", false, "print the summary and submit nothing")
+	dryRun := fs.Bool("dry-run", false, "print the summary and the tokens, and submit nothing")
+	asJSON := fs.Bool("json", false, "with --dry-run: print the summary and the tokens as JSON")
+	skipTooLong := fs.Bool("skip-too-long", false, "leave out the tokens whose password would be too long for their algorithm (otherwise they stop the job)")
 	yes := fs.Bool("yes", false, "confirm a job that redistributes tokens or selects all eligible tokens")
 	queue := fs.Bool("queue", false, "submit the job and exit without running it (swtoken jobs run or the console runs it)")
 	pos, err := parseInterleaved(fs, args)
@@ -53,8 +52,16 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	switch {
 	case !set["job"]:
 		return usagef("--job NAME is required")
+	case strings.TrimSpace(*name) == "":
+		return usagef("--job must not be blank: give the job a name")
 	case !set["profile"]:
 		return usagef("--profile NAME is required")
+	case strings.TrimSpace(*profile) == "":
+		return usagef("--profile must not be blank: name a file-based software token profile")
+	case set["device-id"] && strings.TrimSpace(*deviceID) == "":
+		return usagef("--device-id must not be blank: leave it out for class binding (the profile's device class)")
+	case *asJSON && !*dryRun:
+		return usagef("--json goes with --dry-run")
 	case !set["password-mode"]:
 		return usagef("--password-mode is required (none, password, userid or userid+password)")
 	case !*all && !set["from"] && !set["to"]:
@@ -102,31 +109,35 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	}
 	defer st.Close()
 
-	spec := model.JobSpec{Name: *name, Profile: *profile, Nickname: *nickname, PasswordMode: mode, Criteria: crit}
-	if rec, err := st.Profile(*profile); err == nil {
-		if set["device-id"] {
-			b, err := model.ResolveBinding(*deviceID, rec.ClassGUID())
-			if err != nil {
-				return err
-			}
-			spec.Binding = b
-		} else {
-			spec.Binding = model.Binding{Kind: model.BindingClass, Value: rec.ClassGUID()}
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
+	// The engine's planner resolves --device-id (blank: class binding).
+	spec := model.JobSpec{Name: *name, Profile: *profile, Device: *deviceID, Nickname: *nickname, PasswordMode: mode,
+		Criteria: crit, SkipTooLong: *skipTooLong}
 
 	eng := jobs.New(st, cliEngineOptions)
 	plan, err := eng.Plan(spec, password)
-	if plan != nil {
+	var tooLong *model.TooLongError
+	if errors.As(err, &tooLong) {
+		err = fmt.Errorf("%w; to submit the job without %s, run again with --skip-too-long",
+			err, model.Agree(tooLong.Count, "it", "these "+model.Plural(tooLong.Count, "token")))
+	}
+	switch {
+	case plan != nil && *asJSON:
+		if jerr := writeJSON(stdio.Stdout, newPlanJSON(plan, err)); jerr != nil {
+			return jerr
+		}
+	case plan != nil:
 		printPlan(stdio.Stdout, plan)
+		if *dryRun {
+			printSelected(stdio.Stdout, plan)
+		}
 	}
 	if err != nil {
 		return err
 	}
 	if *dryRun {
-		fmt.Fprintln(stdio.Stdout, "Dry run: nothing was submitted.")
+		if !*asJSON {
+			fmt.Fprintln(stdio.Stdout, "Dry run: nothing was submitted.")
+		}
 		return nil
 	}
 	typed := ""
@@ -134,7 +145,8 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 		if !*yes {
 			why := "it selects all eligible tokens"
 			if plan.Summary.Redistributed > 0 {
-				why = fmt.Sprintf("it redistributes %d token(s) whose current files stop working", plan.Summary.Redistributed)
+				n := plan.Summary.Redistributed
+				why = fmt.Sprintf("it redistributes %s whose current %s", model.Plural(n, "token"), model.Agree(n, "file stops working", "files stop working"))
 			}
 			return fmt.Errorf("not submitted: %s; check the summary and run again with --yes to confirm", why)
 		}
@@ -187,14 +199,14 @@ func adminPassword(pwFile string, stdio IO) (string, error) {
 // run`), and returns its end. SIGINT or SIGTERM stop the wait: a job this
 // process runs changes nothing and goes back to the queue.
 func runJobsToEnd(eng *jobs.Engine, stdio IO, seq uint64) (model.Job, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	ctx := catchStop(false)
+	defer ctx.Stop()
 	stopProgress := showProgress(eng, stdio.Stderr)
 	_, end, err := eng.RunUntil(ctx, seq)
 	stopProgress()
 	if err != nil {
-		if ctx.Err() != nil {
-			return model.Job{}, errors.New("interrupted: a job this command was running changed nothing and is queued again; `swtoken jobs run` (or an open console) finishes it")
+		if ctx.Signal() != nil {
+			return model.Job{}, ctx.Interrupted(errors.New("interrupted: a job this command was running changed nothing and is queued again; `swtoken jobs run` (or an open console) finishes it"))
 		}
 		return model.Job{}, err
 	}
@@ -281,10 +293,17 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 			}
 		}
 	}
+	if note := s.LeftOutNote(spec); note != "" {
+		fmt.Fprintf(w, "Skipped:             %s (--skip-too-long)\n", note)
+	}
 	if len(s.TooLong) > 0 {
 		// Every one of them, one per line, since the criteria must leave
 		// exactly these out (the error names only the first few).
-		fmt.Fprintf(w, "Password too long:   %s (change the criteria to leave them out)\n", plural(len(s.TooLong), "token"))
+		how := "they stop the job: --skip-too-long leaves them out, or change the criteria"
+		if !model.PasswordTooLong.Blocks(spec) {
+			how = "left out by --skip-too-long"
+		}
+		fmt.Fprintf(w, "Password too long:   %s (%s)\n", plural(len(s.TooLong), "token"), how)
 		for _, r := range s.TooLong {
 			fmt.Fprintf(w, "  %s  user %s\n", r.Serial, model.Printable(r.User))
 		}

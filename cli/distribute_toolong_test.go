@@ -44,7 +44,7 @@ func TestDistributeDryRunNamesEveryTooLongToken(t *testing.T) {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, ExitFailure, out, errOut)
 			}
 			// The error is unchanged: the first 10, then "and N more".
-			if !strings.Contains(errOut, fmt.Sprintf("%d token(s) would get a password outside their limit with password mode \"User ID followed by Password\"", len(want))) ||
+			if !strings.Contains(errOut, fmt.Sprintf("%d tokens would get a password outside their limit with password mode \"User ID followed by Password\"", len(want))) ||
 				!strings.Contains(errOut, fmt.Sprintf("and %d more", len(want)-10)) {
 				t.Fatalf("stderr: %s", errOut)
 			}

@@ -89,7 +89,8 @@ func startDownloadChild(t *testing.T, dir, output string, data []byte, target st
 
 // TestDownloadSignalsRemoveTheTemporaryFile: SIGINT, SIGTERM or SIGHUP in
 // the middle of `jobs download` removes the temporary copy of the ZIP (it
-// holds token secrets), writes nothing and exits 1 with a message. After
+// holds token secrets), writes nothing and exits 128 + the signal's number
+// (130 for SIGINT) with a message. After
 // a SIGKILL, which nothing can catch, the next download removes the copy
 // the killed process left and says so on stderr.
 func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
@@ -109,7 +110,7 @@ func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := cmd.Wait()
-		if cmd.ProcessState.ExitCode() != ExitFailure ||
+		if cmd.ProcessState.ExitCode() != 128+int(sig) ||
 			!strings.Contains(errOut.String(), "swtoken: download of "+target+" interrupted: nothing was written and the temporary copy was removed") {
 			t.Fatalf("%v: %v\n%s", sig, err, errOut.String())
 		}
@@ -133,7 +134,7 @@ func TestDownloadSignalsRemoveTheTemporaryFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := runCmd(t, dir, "", "jobs", "download", "Rollout 1", "--out", target)
-	want := "swtoken: removed 1 stale temporary file(s) from an interrupted download: " + filepath.Join(out, left[0]) + "\n"
+	want := "swtoken: removed 1 stale temporary file from an interrupted download: " + filepath.Join(out, left[0]) + "\n"
 	if code != ExitOK || stderr != want || !strings.Contains(stdout, "Wrote "+target) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s\nwant stderr: %s", code, stdout, stderr, want)
 	}

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/swtoken/swtoken/engine/jobs"
@@ -198,9 +194,9 @@ func runJobsList(g Globals, args []string, stdio IO) error {
 			fmt.Fprintln(stdio.Stdout, "no jobs")
 			return nil
 		}
-		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-19s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED (UTC)", "NAME")
+		fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8s  %-23s  %s\n", "BATCH", "STATE", "TOKENS", "SUBMITTED", "NAME")
 		for _, j := range list {
-			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-19s  %s\n", j.BatchID, j.State, j.Total, j.Submitted.UTC().Format(time.DateTime), model.Printable(j.Name))
+			fmt.Fprintf(stdio.Stdout, "%-10s %-10s %8d  %-23s  %s\n", j.BatchID, j.State, j.Total, model.FormatTime(j.Submitted), model.Printable(j.Name))
 		}
 		return nil
 	})
@@ -279,9 +275,9 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 	if !j.File.IsZero() {
 		fmt.Fprintf(w, "Tokencode:           %s (the profile's, frozen at submit)\n", j.File.Label())
 	}
-	fmt.Fprintf(w, "Submitted:           %s\n", j.Submitted.UTC().Format(time.DateTime+" UTC"))
+	fmt.Fprintf(w, "Submitted:           %s\n", model.FormatTime(j.Submitted))
 	if !j.Ended.IsZero() {
-		fmt.Fprintf(w, "Ended:               %s\n", j.Ended.UTC().Format(time.DateTime+" UTC"))
+		fmt.Fprintf(w, "Ended:               %s\n", model.FormatTime(j.Ended))
 	}
 	switch {
 	case j.Output != "":
@@ -291,14 +287,14 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 			fmt.Fprintf(w, "Output:              %s (%d bytes, SHA-256 %s)\n", model.Printable(path), j.OutputSize, j.OutputSHA256)
 		}
 	case !j.OutputDeleted.IsZero():
-		fmt.Fprintf(w, "Output:              deleted %s\n", j.OutputDeleted.UTC().Format(time.DateTime+" UTC"))
+		fmt.Fprintf(w, "Output:              deleted %s\n", model.FormatTime(j.OutputDeleted))
 	}
 }
 
 func runJobsDownload(g Globals, args []string, stdio IO) error {
 	fs := newFlags("jobs download")
 	out := fs.String("out", "", "write the ZIP to FILE.zip (default ./<job name>.zip)")
-	force := fs.Bool("force", false, "replace an existing file")
+	force := fs.Bool("force", false, "replace an existing file; download a ZIP whose every file is superseded")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -316,17 +312,24 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 		if target == "" {
 			target = model.DefaultDownloadName(j.Name)
 		}
+		// A ZIP whose tokens later jobs distributed again holds files that
+		// no longer work: say so, so that they are not handed out; a ZIP
+		// of which no file works any more is refused without --force.
+		n, later := 0, []string(nil)
+		if j.State == model.JobCompleted {
+			if n, later, err = st.Superseded(j.Seq); err != nil {
+				return err
+			}
+		}
+		if n > 0 && n == j.Total && !*force {
+			return fmt.Errorf("every file in job %q's ZIP is superseded: later jobs distributed all %s again, so none of its files works any more; run again with --force to download it anyway",
+				j.Name, plural(n, "token"))
+		}
 		res, err := download(jobs.New(st, cliEngineOptions), j.Seq, target, *force, stdio)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdio.Stdout, "Wrote %s (%d bytes, mode 0600). It holds token secrets: deliver the files and delete it.\n", model.Printable(res.Path), res.Size)
-		// A ZIP whose tokens later jobs distributed again holds files that
-		// no longer work: say so, so that they are not handed out.
-		n, later, err := st.Superseded(j.Seq)
-		if err != nil {
-			return err
-		}
 		if w := model.SupersededWarning(n, j.Total, later); w != "" {
 			fmt.Fprintf(stdio.Stdout, "WARNING: %s\n", w)
 		}
@@ -340,16 +343,18 @@ func runJobsDownload(g Globals, args []string, stdio IO) error {
 // process at once (the next download removes what it leaves). It reports
 // the stale temporary files it removed on stderr.
 func download(eng *jobs.Engine, seq uint64, target string, force bool, stdio IO) (jobs.DownloadResult, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	context.AfterFunc(ctx, stop)
+	ctx := catchStop(true)
+	defer ctx.Stop()
 	res, err := eng.Download(ctx, seq, target, force)
 	if n := len(res.StaleRemoved); n > 0 {
-		fmt.Fprintf(stdio.Stderr, "swtoken: removed %d stale temporary file(s) from an interrupted download: %s\n", n, strings.Join(res.StaleRemoved, ", "))
+		fmt.Fprintf(stdio.Stderr, "swtoken: removed %s from an interrupted download: %s\n", plural(n, "stale temporary file"), strings.Join(res.StaleRemoved, ", "))
 	}
 	var long *jobs.NameTooLongError
-	if errors.As(err, &long) {
+	switch {
+	case errors.As(err, &long):
 		return res, fmt.Errorf("%w: choose a shorter --out", err)
+	case err != nil && ctx.Signal() != nil:
+		return res, ctx.Interrupted(err)
 	}
 	return res, err
 }
@@ -429,8 +434,8 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 	defer startCPUProfile(stdio.Stderr)()
 	return withStore(g, readWrite, "jobs run", func(st *store.Store) error {
 		eng := jobs.New(st, cliEngineOptions)
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-		defer stop()
+		ctx := catchStop(false)
+		defer ctx.Stop()
 		stopProgress := showProgress(eng, stdio.Stderr)
 		ran, err := eng.RunQueued(ctx)
 		stopProgress()
@@ -438,12 +443,13 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		for _, j := range ran {
 			if e := reportEnd(stdio.Stdout, st, j); e != nil {
 				fmt.Fprintln(stdio.Stdout, model.Printable(e.Error()))
-				failed = fmt.Errorf("%d of %d job(s) did not complete", countNotCompleted(ran), len(ran))
+				n := countNotCompleted(ran)
+				failed = fmt.Errorf("%d of the %s did not complete", n, model.Plural(len(ran), "job"))
 			}
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return errors.New("interrupted: the job in hand changed nothing and stays queued")
+			if ctx.Signal() != nil {
+				return ctx.Interrupted(errors.New("interrupted: the job in hand changed nothing and stays queued"))
 			}
 			return err
 		}

@@ -41,7 +41,8 @@ func TestOverlappingJobsAndSupersededDownloads(t *testing.T) {
 	if !strings.Contains(text, "WARNING: ") || !strings.Contains(text, `later jobs ("Overlap B")`) {
 		t.Fatalf("jobs show A:\n%s", text)
 	}
-	got := mustRun(t, dir, "jobs", "download", "Overlap A", "--out", filepath.Join(t.TempDir(), "a.zip"))
+	// Every file of A is superseded: the download needs --force.
+	got := mustRun(t, dir, "jobs", "download", "Overlap A", "--force", "--out", filepath.Join(t.TempDir(), "a.zip"))
 	if !strings.Contains(got, "WARNING: ") || !strings.Contains(got, "in this ZIP no longer work") {
 		t.Fatalf("download of A:\n%s", got)
 	}

@@ -139,12 +139,24 @@ func ValidateNickname(n string) error {
 // it. It holds the password mode but never the password, which travels
 // sealed, separately.
 type JobSpec struct {
-	Name         string
-	Profile      string // profile name
-	Binding      Binding
+	Name    string
+	Profile string // profile name
+	// Binding is what each file gets as DeviceSerialNumber. Leave it zero
+	// and set Device instead: the job planner resolves it (ResolveBinding)
+	// against the profile, so that no caller decides it on its own.
+	Binding Binding
+	// Device is the DeviceSerialNumber field as the admin gave it: blank or
+	// the profile's class GUID (any case) means class binding, anything
+	// else is a device ID. Used only while Binding is zero.
+	Device       string
 	Nickname     string
 	PasswordMode PasswordMode
 	Criteria     Criteria
+	// SkipTooLong leaves out of the job the tokens whose password would be
+	// too long for their algorithm (PasswordTooLong), instead of refusing
+	// the job: the summary counts them as left out and the audit records
+	// it. Without it they block submission (CanSubmit).
+	SkipTooLong bool
 }
 
 // Validate checks the spec against its profile, reporting every wrong field.
@@ -240,7 +252,7 @@ func (s Summary) IneligibleTotal() int {
 func (s Summary) Warnings(spec JobSpec) []string {
 	var w []string
 	if s.Redistributed > 0 {
-		w = append(w, fmt.Sprintf("%d of the %d tokens were distributed before. %s", s.Redistributed, s.Count, RedistributionWarning))
+		w = append(w, fmt.Sprintf("%d of the %s %s distributed before. %s", s.Redistributed, Plural(s.Count, "token"), Agree(s.Redistributed, "was", "were"), RedistributionWarning))
 	}
 	if spec.Binding.Kind == BindingDevice && s.Count > 1 {
 		w = append(w, fmt.Sprintf("All %d tokens will be bound to the one device %s.", s.Count, spec.Binding.Value))
@@ -248,15 +260,139 @@ func (s Summary) Warnings(spec JobSpec) []string {
 	return w
 }
 
-// CanSubmit says why the job cannot be submitted yet, or nil.
-func (s Summary) CanSubmit() error {
-	if n := s.Ineligible[PasswordTooLong]; n > 0 {
-		return fieldErr(FieldCriteria, "%d token(s) would get a password longer than their limit; change the criteria to leave them out, or choose another password mode", n)
+// Blocks reports whether matching tokens left out for reason r stop the
+// job from being submitted. Only PasswordTooLong blocks, and only without
+// spec.SkipTooLong: the admin must see those tokens and decide (leave them
+// out, narrow the criteria or choose another password mode). Every other
+// reason is simply left out; the job proceeds without those tokens.
+func (r Reason) Blocks(spec JobSpec) bool {
+	return r == PasswordTooLong && !spec.SkipTooLong
+}
+
+// maxTooLongNamed bounds how many too-long tokens TooLongError names; the
+// summary lists them all.
+const maxTooLongNamed = 10
+
+// TooLongError is CanSubmit's refusal of a job with tokens whose password
+// would be too long for their algorithm. It unwraps to a *FieldError on
+// the password field, so a form can show it there. The caller adds how to
+// leave them out in its own words (the command line's --skip-too-long, the
+// console's key).
+type TooLongError struct {
+	Count  int          // tokens whose password would be too long
+	Tokens []TokenRef   // all of them, in serial order
+	Mode   PasswordMode // the job's password mode
+}
+
+func (e *TooLongError) fieldError() *FieldError {
+	names := make([]string, 0, min(len(e.Tokens), maxTooLongNamed+1))
+	for i, r := range e.Tokens {
+		if i == maxTooLongNamed {
+			names = append(names, fmt.Sprintf("and %d more", len(e.Tokens)-maxTooLongNamed))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s (user %s)", r.Serial, r.User))
+	}
+	mode := ""
+	if e.Mode.Valid() {
+		mode = fmt.Sprintf(" with password mode %q", e.Mode.Label())
+	}
+	msg := fmt.Sprintf("%s would get a password outside %s limit%s (1-24 characters for AES-128, 1-8 for SID-64)",
+		Plural(e.Count, "token"), Agree(e.Count, "its", "their"), mode)
+	if len(names) > 0 {
+		msg += ": " + strings.Join(names, ", ")
+	}
+	msg += "; leave " + Agree(e.Count, "it", "them") + " out, change the criteria, or choose another password mode"
+	return &FieldError{Field: FieldPassword, Msg: msg}
+}
+
+func (e *TooLongError) Error() string { return e.fieldError().Error() }
+
+// Unwrap gives the *FieldError on the password field.
+func (e *TooLongError) Unwrap() error { return e.fieldError() }
+
+// CanSubmit is the one rule for whether a job can be submitted, for the
+// console, the command line and the engine alike: nil, a *TooLongError when
+// tokens whose password is too long block it (Reason.Blocks), or a
+// *FieldError on the criteria when no token is eligible (naming what was
+// left out, IneligibleText).
+func CanSubmit(spec JobSpec, s Summary) error {
+	for _, r := range IneligibleReasons() {
+		if n := s.Ineligible[r]; n > 0 && r.Blocks(spec) {
+			return &TooLongError{Count: n, Tokens: s.TooLong, Mode: spec.PasswordMode}
+		}
 	}
 	if s.Count == 0 {
-		return fieldErr(FieldCriteria, "no eligible tokens match the criteria")
+		msg := "no eligible tokens match the criteria"
+		if left := s.IneligibleText(); left != "" {
+			msg += " (left out: " + left + ")"
+		}
+		return fieldErr(FieldCriteria, "%s", msg)
 	}
 	return nil
+}
+
+// CanSubmit is CanSubmit(JobSpec{}, s): too-long tokens block. It stays
+// for the console until it calls CanSubmit with its spec.
+func (s Summary) CanSubmit() error { return CanSubmit(JobSpec{}, s) }
+
+// IneligibleText is the one wording of what a summary left out, by reason
+// in IneligibleReasons order: "3 unassigned, 1 expired, 2 password too
+// long". "" when nothing was left out.
+func (s Summary) IneligibleText() string {
+	var parts []string
+	for _, r := range IneligibleReasons() {
+		if n := s.Ineligible[r]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, r.Label()))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// LeftOutNote is the summary's line for the tokens a job leaves out that
+// would otherwise block it: "2 left out: password too long" when
+// spec.SkipTooLong leaves them out, "" otherwise.
+func (s Summary) LeftOutNote(spec JobSpec) string {
+	n := s.Ineligible[PasswordTooLong]
+	if n == 0 || !spec.SkipTooLong {
+		return ""
+	}
+	return fmt.Sprintf("%d left out: %s", n, PasswordTooLong.Label())
+}
+
+// Selection is what a summary showed of the tokens a job would take: their
+// count and the first and last serial. Submitting from a summary checks it
+// against a fresh plan (SelectionChangedError).
+type Selection struct {
+	Count       int
+	First, Last string
+}
+
+// Selection is the summary's selection.
+func (s Summary) Selection() Selection {
+	return Selection{Count: s.Count, First: s.First, Last: s.Last}
+}
+
+// String is "22 tokens 000000000001-000000000022", "1 token 000000000007"
+// or "0 tokens".
+func (s Selection) String() string {
+	switch {
+	case s.Count == 0:
+		return Plural(0, "token")
+	case s.First == s.Last:
+		return Plural(s.Count, "token") + " " + s.First
+	}
+	return Plural(s.Count, "token") + " " + s.First + "-" + s.Last
+}
+
+// SelectionChangedError refuses a submit whose plan, made again at submit
+// time, selects other tokens than the summary the admin saw.
+type SelectionChangedError struct {
+	Then, Now Selection
+}
+
+func (e *SelectionChangedError) Error() string {
+	return fmt.Sprintf("the selection changed since the summary: %s then, %s now; review the summary again", e.Then, e.Now)
 }
 
 // ConfirmationRequired says whether the admin must type the token count
@@ -451,11 +587,9 @@ func SupersededWarning(n, total int, later []string) string {
 		}
 		by = "later jobs (" + strings.Join(q, ", ") + ")"
 	}
-	files := "files"
-	if total == 1 {
-		files = "file"
-	}
-	return fmt.Sprintf("%d of the %d %s in this ZIP no longer work: %s distributed those tokens again, and the store holds their newer seeds; do not hand those files out", n, total, files, by)
+	return fmt.Sprintf("%d of the %s in this ZIP no longer %s: %s distributed %s again, and the store holds %s; do not hand %s out",
+		n, Plural(total, "file"), Agree(n, "works", "work"), by, Agree(n, "that token", "those tokens"),
+		Agree(n, "its newer seed", "their newer seeds"), Agree(n, "that file", "those files"))
 }
 
 // Label is the tokencode settings in words ("8 digits every 60 s, PIN pad

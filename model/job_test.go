@@ -214,7 +214,8 @@ func TestSummaryCanSubmit(t *testing.T) {
 		{"ok", Summary{Count: 3}, ""},
 		{"ok with other ineligible", Summary{Count: 3, Ineligible: map[Reason]int{Expired: 2}}, ""},
 		{"nothing eligible", Summary{}, "no eligible tokens"},
-		{"passwords too long", Summary{Count: 3, Ineligible: map[Reason]int{PasswordTooLong: 1}}, "leave them out"},
+		{"a password too long", Summary{Count: 3, Ineligible: map[Reason]int{PasswordTooLong: 1}}, "1 token would get a password outside its limit"},
+		{"passwords too long", Summary{Count: 3, Ineligible: map[Reason]int{PasswordTooLong: 2}}, "2 tokens would get a password outside their limit"},
 	}
 	for _, c := range cases {
 		check(t, c.s.CanSubmit(), c.wantErr)
@@ -372,7 +373,7 @@ func TestFileSettingsAndSupersededWarning(t *testing.T) {
 	if !strings.HasPrefix(w, "3 of the 10 files in this ZIP no longer work: later jobs (\"Night \\\"B\\\"\") distributed") {
 		t.Fatal(w)
 	}
-	if w := SupersededWarning(1, 1, nil); !strings.HasPrefix(w, "1 of the 1 file in this ZIP no longer work: later jobs distributed") {
+	if w := SupersededWarning(1, 1, nil); !strings.HasPrefix(w, "1 of the 1 file in this ZIP no longer works: later jobs distributed that token again, and the store holds its newer seed; do not hand that file out") {
 		t.Fatal(w)
 	}
 }

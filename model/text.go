@@ -141,3 +141,19 @@ func FileKind(m fs.FileMode) string {
 	}
 	return "a special file"
 }
+
+// Plural is "1 token", "2 tokens", "0 tokens": n and the noun in agreement.
+// noun is the singular; the plural adds "s" (swtoken's nouns are regular:
+// token, file, job, user, problem).
+func Plural(n int, noun string) string {
+	return fmt.Sprintf("%d %s", n, Agree(n, noun, noun+"s"))
+}
+
+// Agree picks the word that agrees with a count: one for 1, many for any
+// other number ("1 token was", "2 tokens were", "0 tokens were").
+func Agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

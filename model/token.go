@@ -15,17 +15,6 @@ const (
 	KindHardware TokenKind = "hardware"
 )
 
-// ParseTokenKind accepts the stored/CLI spelling, ignoring case and spaces.
-func ParseTokenKind(s string) (TokenKind, error) {
-	switch TokenKind(NameKey(s)) {
-	case KindSoftware:
-		return KindSoftware, nil
-	case KindHardware:
-		return KindHardware, nil
-	}
-	return "", fieldErr(FieldKind, "%q is not a token kind; use software or hardware", s)
-}
-
 // Algorithm is the token's seed algorithm. It sets the password limit of
 // its token files.
 type Algorithm string

@@ -97,25 +97,6 @@ func TestParseAlgorithmAndLimits(t *testing.T) {
 	}
 }
 
-func TestParseTokenKind(t *testing.T) {
-	cases := []struct {
-		in      string
-		want    TokenKind
-		wantErr string
-	}{
-		{"software", KindSoftware, ""},
-		{"Hardware", KindHardware, ""},
-		{"virtual", "", "not a token kind"},
-	}
-	for _, c := range cases {
-		got, err := ParseTokenKind(c.in)
-		check(t, err, c.wantErr)
-		if got != c.want {
-			t.Errorf("ParseTokenKind(%q) = %q", c.in, got)
-		}
-	}
-}
-
 func TestExpiry(t *testing.T) {
 	tok := softToken("123456789012", "jdoe")
 	tok.Death = day(2030, 6, 30)

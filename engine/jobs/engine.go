@@ -408,7 +408,7 @@ func (e *Engine) runNextJob(ctx context.Context) (model.Job, runStatus, error) {
 	e.runMu.Unlock()
 
 	e.publish(eventFor(job))
-	_ = e.st.SetActivity(fmt.Sprintf("job %s, starting (%d tokens)", job.Name, job.Total))
+	_ = e.st.SetActivity(fmt.Sprintf("job %s, starting (%s)", job.Name, model.Plural(job.Total, "token")))
 	stopWatch := e.watch(jctx, cancel, job)
 	end := e.runJob(jctx, job)
 	stopWatch()

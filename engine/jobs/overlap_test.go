@@ -41,8 +41,8 @@ func TestATokenIsInOneUnfinishedJobAtATime(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(p.IneligibleText(), "in an unfinished job") {
-		t.Fatalf("left out: %s", p.IneligibleText())
+	if !strings.Contains(p.Summary.IneligibleText(), "in an unfinished job") {
+		t.Fatalf("left out: %s", p.Summary.IneligibleText())
 	}
 	// Only A's tokens: nothing is eligible, and the error says why.
 	if _, err := e.Plan(spec("C", model.PasswordNone, "100000000001", "100000000005"), ""); err == nil ||

@@ -16,6 +16,13 @@ type Selected struct {
 	TimesDistributed int
 }
 
+// LeftOut is one matching token a plan leaves out, and why.
+type LeftOut struct {
+	Serial string
+	User   string
+	Reason model.Reason
+}
+
 // Plan is the dry run of a job: the validated spec, its profile, the
 // summary (counts by reason) and the eligible tokens in serial order. Submit
 // freezes exactly Selected into the job.
@@ -24,6 +31,8 @@ type Plan struct {
 	Profile  model.Profile
 	Summary  model.Summary
 	Selected []Selected
+	// LeftOut is every matching token not selected, in serial order.
+	LeftOut []LeftOut
 	// seen is the store's change counter when the tokens were read: the
 	// store checks their eligibility again at submit only if it moved.
 	seen uint64
@@ -38,12 +47,13 @@ func (p *Plan) Serials() []string {
 	return out
 }
 
-// maxNamed bounds how many too-long tokens an error names; the summary
-// lists them all.
-const maxNamed = 10
-
 // Plan validates a job and resolves its criteria into eligible tokens,
-// counting the rest by reason. password is the admin password (mode
+// counting the rest by reason. A spec whose Binding is zero gets it here,
+// from spec.Device and the profile's class (model.ResolveBinding; a blank
+// Device is class binding), so that no caller decides the binding itself;
+// the plan's Spec holds the resolved Binding. With spec.SkipTooLong the
+// tokens whose password would be too long are left out instead of blocking
+// (model.CanSubmit). password is the admin password (mode
 // password or userid+password; "" otherwise). Every refusal is a
 // model.FieldError or FieldErrors naming the field: a bad or taken job
 // name, a profile that is missing or not file-based, a bad binding or
@@ -70,6 +80,17 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 		p = prof.Profile
 		// The stored name's spelling, so the job names the profile exactly.
 		spec.Profile = p.Name
+		if spec.Binding.Kind == model.BindingNone {
+			b, err := resolveBinding(spec.Device, p.ClassGUID())
+			if err != nil {
+				es.Add(model.FieldDeviceSerial, err)
+				// Validate would add "choose class binding" to the
+				// refusal that already says what is wrong.
+				b = model.Binding{Kind: model.BindingClass, Value: p.ClassGUID()}
+			}
+			spec.Binding = b
+		}
+		spec.Device = ""
 		es.Add(model.FieldJobName, spec.Validate(p))
 	}
 	if model.ValidateJobName(spec.Name) == nil {
@@ -113,6 +134,8 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 			plan.Summary.Add(t, r)
 			if r == model.Eligible {
 				plan.Selected = append(plan.Selected, Selected{Serial: t.Serial, User: t.AssignedUser, TimesDistributed: t.Distribution.Count})
+			} else {
+				plan.LeftOut = append(plan.LeftOut, LeftOut{Serial: t.Serial, User: t.AssignedUser, Reason: r})
 			}
 			return nil
 		})
@@ -126,43 +149,19 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 	return plan, nil
 }
 
-// CanSubmit says why the plan cannot be submitted: tokens whose password
-// breaks the limit (named, with their users, since the admin must narrow the
-// criteria to leave exactly them out), or no eligible token.
-func (p *Plan) CanSubmit() error {
-	s := p.Summary
-	if n := s.Ineligible[model.PasswordTooLong]; n > 0 {
-		names := make([]string, 0, min(n, maxNamed))
-		for i, r := range s.TooLong {
-			if i == maxNamed {
-				names = append(names, fmt.Sprintf("and %d more", n-maxNamed))
-				break
-			}
-			names = append(names, fmt.Sprintf("%s (user %s)", r.Serial, r.User))
-		}
-		return &model.FieldError{Field: model.FieldPassword, Msg: fmt.Sprintf(
-			"%d token(s) would get a password outside their limit with password mode %q (1-24 characters for AES-128, 1-8 for SID-64): %s; change the criteria to leave them out, or choose another password mode",
-			n, p.Spec.PasswordMode.Label(), strings.Join(names, ", "))}
+// resolveBinding is model.ResolveBinding with a blank field meaning the
+// profile's class.
+func resolveBinding(field, classGUID string) (model.Binding, error) {
+	if strings.TrimSpace(field) == "" {
+		return model.Binding{Kind: model.BindingClass, Value: strings.ToLower(classGUID)}, nil
 	}
-	if s.Count == 0 {
-		msg := "no eligible tokens match the criteria"
-		if left := p.IneligibleText(); left != "" {
-			msg += " (left out: " + left + ")"
-		}
-		return &model.FieldError{Field: model.FieldCriteria, Msg: msg}
-	}
-	return nil
+	return model.ResolveBinding(field, classGUID)
 }
 
-// IneligibleText is "3 unassigned, 1 expired", in the summary's order.
-func (p *Plan) IneligibleText() string {
-	var parts []string
-	for _, r := range model.IneligibleReasons() {
-		if n := p.Summary.Ineligible[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, r.Label()))
-		}
-	}
-	return strings.Join(parts, ", ")
+// CanSubmit is model.CanSubmit for the plan: nil, a *model.TooLongError, or
+// a *model.FieldError when no token is eligible.
+func (p *Plan) CanSubmit() error {
+	return model.CanSubmit(p.Spec, p.Summary)
 }
 
 // Submit freezes the plan into a new queued job, with the password sealed
@@ -182,14 +181,38 @@ func (e *Engine) Submit(p *Plan, password, typed string) (model.Job, error) {
 	// The profile's tokencode settings as the summary showed them: the
 	// job writes these even if the profile is edited before it runs.
 	j := model.Job{Name: p.Spec.Name, Spec: p.Spec, File: p.Profile.FileSettings()}
-	details := ""
+	var notes []string
 	if p.Summary.Redistributed > 0 {
-		details = fmt.Sprintf("%d redistributed (confirmed)", p.Summary.Redistributed)
+		notes = append(notes, fmt.Sprintf("%d redistributed (confirmed)", p.Summary.Redistributed))
 	}
+	if left := p.Summary.LeftOutNote(p.Spec); left != "" {
+		notes = append(notes, left)
+	}
+	details := strings.Join(notes, "; ")
 	if err := e.st.SubmitPlanned(&j, p.Serials(), password, details, p.seen); err != nil {
 		return model.Job{}, err
 	}
 	e.publish(eventFor(j))
 	e.Wake()
 	return j, nil
+}
+
+// SubmitShown submits spec from a summary the admin saw, for a caller that
+// kept the summary (shown: its Summary.Selection()) rather than the Plan: it
+// plans again, now, and refuses with a *model.SelectionChangedError when
+// the fresh plan selects another count, first or last serial, so that the
+// job never holds other tokens than the ones the admin confirmed. Otherwise
+// it is Plan then Submit.
+func (e *Engine) SubmitShown(spec model.JobSpec, password, typed string, shown model.Selection) (model.Job, error) {
+	p, err := e.Plan(spec, password)
+	if p == nil {
+		return model.Job{}, err
+	}
+	if now := p.Summary.Selection(); now != shown {
+		return model.Job{}, &model.SelectionChangedError{Then: shown, Now: now}
+	}
+	if err != nil {
+		return model.Job{}, err
+	}
+	return e.Submit(p, password, typed)
 }

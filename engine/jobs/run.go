@@ -492,7 +492,7 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		runtime.GC()
 	}
 	fs := jc.file
-	_ = st.SetActivity(fmt.Sprintf("committing job %s (%d tokens)", job.Name, job.Total))
+	_ = st.SetActivity(fmt.Sprintf("committing job %s (%s)", job.Name, model.Plural(job.Total, "token")))
 	// Another process may hold the store for longer than the lock wait (a
 	// big import, another store's commit): the commit waits for it rather
 	// than throw the job away (a refused hold changed nothing). A cancel
