@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
@@ -25,39 +27,12 @@ const (
 	MinHeight = 24
 )
 
-// screen is one page of the stack. Screens are small: Update returns the
-// concrete screen, View gets the body size from the root, and the root owns
-// quitting, resizing, help, the status line and navigation.
-type screen interface {
-	Init() tea.Cmd
-	Update(msg tea.Msg) (screen, tea.Cmd)
-	View(width, height int) string
-	Title() string
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
-	// CapturesInput is true while the screen has a focused text field, so
-	// q and ? are text there, not commands.
-	CapturesInput() bool
-}
-
-// backer is a screen that handles esc itself (the wizard steps back); it
-// returns handled=false to let the root pop it.
-type backer interface {
-	Back() (screen, tea.Cmd, bool)
-}
-
-// holder is a screen that holds unsaved input (the wizard); quitting asks
-// first while it does.
-type holder interface {
-	HasInput() bool
-}
-
 // Options configures the console. The zero value is right for production.
 type Options struct {
 	// Now is the clock; tests fix it so that views are stable.
 	Now func() time.Time
 	// Theme overrides the theme from the environment.
-	Theme *Theme
+	Theme *kit.Theme
 	// Host and User name this server in the scp hint after a download.
 	Host, User string
 
@@ -66,29 +41,22 @@ type Options struct {
 	instant bool
 }
 
-// common is what every screen shares.
+// common is what every screen of this package shares: the environment and
+// the backend.
 type common struct {
-	theme *Theme
-	keys  *KeyMap
-	be    Backend
-	now   func() time.Time
-	host  string
-	user  string
-
-	debounce  time.Duration
-	statusTTL time.Duration
-	pollEvery time.Duration // the change counter's poll (live.go)
+	*kit.Env
+	be Backend
 }
 
 // Model is the console's root model: the only tea.Model.
 type Model struct {
 	c *common
 
-	stack         []screen
+	stack         []nav.Screen
 	width, height int
 
 	status    string
-	statusLvl statusLevel
+	statusLvl nav.StatusLevel
 	statusSeq int
 
 	fatal error
@@ -109,7 +77,7 @@ type Model struct {
 	// top that missed a change and reload when on top again (live.go).
 	counter      uint64
 	counterKnown bool
-	stale        map[screen]bool
+	stale        map[nav.Screen]bool
 
 	help help.Model
 }
@@ -120,7 +88,7 @@ func New(be Backend, opts Options) *Model {
 		opts.Now = time.Now
 	}
 	if opts.Theme == nil {
-		opts.Theme = themeFromEnv()
+		opts.Theme = kit.ThemeFromEnv()
 	}
 	if opts.Host == "" {
 		opts.Host, _ = os.Hostname()
@@ -130,37 +98,28 @@ func New(be Backend, opts Options) *Model {
 			opts.User = u.Username
 		}
 	}
-	km := DefaultKeyMap()
-	if opts.Theme.G.Ellipsis == asciiGlyphs.Ellipsis {
-		asciiHelp(km)
+	km := kit.DefaultKeyMap()
+	if kit.ASCIITheme(opts.Theme) {
+		kit.ASCIIHelp(km)
 	}
-	c := &common{theme: opts.Theme, keys: km, be: be, now: opts.Now, host: opts.Host, user: opts.User,
-		debounce: previewDebounce, statusTTL: statusTTL, pollEvery: pollEvery}
+	c := &common{Env: &kit.Env{Theme: opts.Theme, Keys: km, Now: opts.Now, Host: opts.Host, User: opts.User,
+		Debounce: previewDebounce, StatusTTL: nav.StatusTTL, PollEvery: pollEvery}, be: be}
 	if opts.instant {
-		c.debounce, c.statusTTL, c.pollEvery = 0, 0, 0
+		c.Debounce, c.StatusTTL, c.PollEvery = 0, 0, 0
 	}
 	h := help.New()
-	h.ShortSeparator = c.theme.G.Dot
+	h.ShortSeparator = c.Theme.G.Dot
 	h.FullSeparator = "    "
-	h.Ellipsis = c.theme.G.Ellipsis
-	h.Styles.ShortKey = c.theme.Key
-	h.Styles.ShortDesc = c.theme.Desc
-	h.Styles.ShortSeparator = c.theme.Muted
-	h.Styles.FullKey = c.theme.Key
-	h.Styles.FullDesc = c.theme.Desc
-	h.Styles.FullSeparator = c.theme.Muted
-	h.Styles.Ellipsis = c.theme.Muted
-	return &Model{c: c, stack: []screen{newLoading(c)}, running: map[uint64]string{}, ended: map[uint64]bool{},
-		stale: map[screen]bool{}, help: h}
-}
-
-// asciiHelp replaces the arrows in help labels for ASCII terminals.
-func asciiHelp(km *KeyMap) {
-	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
-	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {
-		h := b.Help()
-		b.SetHelp(r.Replace(h.Key), h.Desc)
-	}
+	h.Ellipsis = c.Theme.G.Ellipsis
+	h.Styles.ShortKey = c.Theme.Key
+	h.Styles.ShortDesc = c.Theme.Desc
+	h.Styles.ShortSeparator = c.Theme.Muted
+	h.Styles.FullKey = c.Theme.Key
+	h.Styles.FullDesc = c.Theme.Desc
+	h.Styles.FullSeparator = c.Theme.Muted
+	h.Styles.Ellipsis = c.Theme.Muted
+	return &Model{c: c, stack: []nav.Screen{newLoading(c)}, running: map[uint64]string{}, ended: map[uint64]bool{},
+		stale: map[nav.Screen]bool{}, help: h}
 }
 
 // Init asks whether the store is empty (first run), learns which jobs are
@@ -176,7 +135,7 @@ func (m *Model) Init() tea.Cmd {
 		func() tea.Msg {
 			js, err := be.Jobs()
 			if err != nil {
-				return fatalMsg{err}
+				return nav.FatalMsg{Err: err}
 			}
 			return runningJobsMsg{seqs: unfinishedSeqs(js)}
 		},
@@ -207,16 +166,34 @@ func waitEvent(ch <-chan JobEvent) tea.Cmd {
 		if !ok {
 			return eventsClosedMsg{}
 		}
-		return jobEventMsg(ev)
+		return nav.JobEventMsg(ev)
 	}
 }
 
-func (m *Model) top() screen { return m.stack[len(m.stack)-1] }
+func (m *Model) top() nav.Screen { return m.stack[len(m.stack)-1] }
 
 // Update handles, in order: resize, quit confirmation, global keys,
 // navigation and status messages, engine events; everything else goes to
 // the top screen only.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	mm, cmd := m.update(msg)
+	m.sizeTop()
+	return mm, cmd
+}
+
+// sizeTop gives the top screen the body's size: the terminal less the top
+// bar, the rule, the status line (two lines for a long status) and the
+// footer.
+func (m *Model) sizeTop() {
+	if m.width == 0 || m.height == 0 || m.tooSmall() {
+		return
+	}
+	m.top().SetSize(m.width, m.bodyHeight())
+}
+
+func (m *Model) bodyHeight() int { return m.height - 3 - len(m.statusLines()) }
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -251,40 +228,41 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 
-	case pushMsg:
-		m.stack = append(m.stack, msg.s)
-		m.showHelp = false
-		return m, msg.s.Init()
-	case replaceMsg:
-		delete(m.stale, m.stack[len(m.stack)-1])
-		m.stack[len(m.stack)-1] = msg.s
-		m.showHelp = false
-		return m, msg.s.Init()
-	case popMsg:
+	case nav.PushMsg:
+		return m, m.push(msg.S)
+	case nav.ReplaceMsg:
+		return m, m.replaceTop(msg.S)
+	case nav.OpenMsg:
+		s := m.open(msg.Page, msg.Arg)
+		if msg.Replace {
+			return m, m.replaceTop(s)
+		}
+		return m, m.push(s)
+	case nav.PopMsg:
 		m.showHelp = false
 		return m, m.popTop()
-	case homeMsg:
+	case nav.HomeMsg:
 		return m.setStack(newHome(m.c))
 
-	case statusMsg:
+	case nav.StatusMsg:
 		m.statusSeq++
-		m.status, m.statusLvl = msg.text, msg.level
+		m.status, m.statusLvl = msg.Text, msg.Level
 		seq := m.statusSeq
-		if m.c.statusTTL <= 0 {
+		if m.c.StatusTTL <= 0 {
 			return m, nil
 		}
-		return m, tea.Tick(m.c.statusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
+		return m, tea.Tick(m.c.StatusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} })
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""
 		}
 		return m, nil
 
-	case fatalMsg:
-		m.fatal = msg.err
+	case nav.FatalMsg:
+		m.fatal = msg.Err
 		return m, nil
 
-	case jobEventMsg:
+	case nav.JobEventMsg:
 		cmds := []tea.Cmd{waitEvent(m.c.be.Events())}
 		ev := JobEvent(msg)
 		if ev.State.Terminal() {
@@ -295,7 +273,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// event the root can rely on.
 			if ev.Seq != 0 && !m.ended[ev.Seq] {
 				m.ended[ev.Seq] = true
-				cmds = append(cmds, status(levelFor(ev.State), eventText(ev)))
+				cmds = append(cmds, nav.Status(levelFor(ev.State), eventText(ev)))
 			}
 		} else if ev.Seq != 0 {
 			m.running[ev.Seq] = ev.Name
@@ -315,7 +293,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.readCounter()
 	case storeCounterMsg:
 		return m, m.counterRead(msg)
-	case guardedMsg:
+	case nav.GuardedMsg:
 		return m, m.deliverGuarded(msg)
 	}
 	// Addressed, broadcast and list messages (lists.go).
@@ -332,21 +310,36 @@ func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) setStack(s screen) (tea.Model, tea.Cmd) {
-	m.stack = []screen{s}
+// push puts s on top.
+func (m *Model) push(s nav.Screen) tea.Cmd {
+	m.stack = append(m.stack, s)
+	m.showHelp = false
+	return s.Init()
+}
+
+// replaceTop puts s in place of the top screen.
+func (m *Model) replaceTop(s nav.Screen) tea.Cmd {
+	delete(m.stale, m.stack[len(m.stack)-1])
+	m.stack[len(m.stack)-1] = s
+	m.showHelp = false
+	return s.Init()
+}
+
+func (m *Model) setStack(s nav.Screen) (tea.Model, tea.Cmd) {
+	m.stack = []nav.Screen{s}
 	clear(m.stale)
 	m.showHelp = false
 	return m, s.Init()
 }
 
-func levelFor(s model.JobState) statusLevel {
+func levelFor(s model.JobState) nav.StatusLevel {
 	switch s {
 	case model.JobCompleted:
-		return statusOK
+		return nav.StatusOK
 	case model.JobFailed:
-		return statusError
+		return nav.StatusError
 	}
-	return statusWarn
+	return nav.StatusWarn
 }
 
 func eventText(ev JobEvent) string {
@@ -362,7 +355,7 @@ func eventText(ev JobEvent) string {
 func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.c.keys
+	k := m.c.Keys
 	if m.confirmQuit {
 		switch {
 		case key.Matches(msg, k.Yes), key.Matches(msg, k.Quit):
@@ -400,12 +393,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = true
 		return m, nil
 	case key.Matches(msg, k.Back):
-		if b, ok := top.(backer); ok {
-			s, cmd, handled := b.Back()
+		if s, cmd, handled := top.Back(); handled {
 			m.stack[len(m.stack)-1] = s
-			if handled {
-				return m, cmd
-			}
+			return m, cmd
 		}
 		if len(m.stack) > 1 {
 			// The note was about the screen just left. A note that comes
@@ -418,12 +408,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.forward(msg)
 }
 
-// resumer is a screen that wants to know when it is on top again after the
-// screen above it closed (the first-run screen rechecks the store).
-type resumer interface {
-	Resumed() tea.Cmd
-}
-
 // popTop closes the top screen, unless it is the last, and tells the one
 // below that it is on top again (and to reload, if the store changed
 // meanwhile).
@@ -433,9 +417,10 @@ func (m *Model) popTop() tea.Cmd {
 	}
 	delete(m.stale, m.top())
 	m.stack = m.stack[:len(m.stack)-1]
-	reload := m.shown(m.top())
-	if r, ok := m.top().(resumer); ok {
-		return tea.Batch(r.Resumed(), reload)
+	resumed := m.top().Resumed()
+	reload := m.shown(m.top(), resumed != nil)
+	if resumed != nil {
+		return tea.Batch(resumed, reload)
 	}
 	return reload
 }
@@ -445,10 +430,10 @@ func (m *Model) popTop() tea.Cmd {
 func (m *Model) askQuit() (tea.Model, tea.Cmd) {
 	var reasons []string
 	for _, s := range m.stack {
-		if h, ok := s.(holder); ok && h.HasInput() {
+		if s.HasInput() {
 			reason := "The wizard's input will be lost."
-			if d, ok := s.(lossDescriber); ok {
-				reason = d.LossReason()
+			if r := s.LossReason(); r != "" {
+				reason = r
 			}
 			reasons = append(reasons, reason)
 		}
@@ -476,9 +461,7 @@ func (m *Model) quit() (tea.Model, tea.Cmd) {
 	m.quitting = true
 	// Drop any secret still held by a screen before the program ends.
 	for _, s := range m.stack {
-		if w, ok := s.(*wizard); ok {
-			w.clearSecrets()
-		}
+		s.ClearSecrets()
 	}
 	return m, tea.Quit
 }
@@ -495,7 +478,7 @@ func (m *Model) render() string {
 	if m.quitting {
 		return ""
 	}
-	t := m.c.theme
+	t := m.c.Theme
 	if m.width == 0 || m.height == 0 {
 		return ""
 	}
@@ -508,7 +491,7 @@ func (m *Model) render() string {
 	// A status that does not fit one line takes two (the body gives up a
 	// line), so that what happened is readable, not cut.
 	status := m.statusLines()
-	bodyH := m.height - 3 - len(status)
+	bodyH := m.bodyHeight()
 	var body string
 	switch {
 	case m.fatal != nil:
@@ -518,20 +501,20 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = m.fullHelpView()
 	default:
-		body = m.top().View(m.width, bodyH)
+		body = m.top().View()
 	}
 	lines := []string{m.topBar(), t.Muted.Render(strings.Repeat(t.G.Rule, m.width))}
-	lines = append(lines, fitLines(body, m.width, bodyH)...)
+	lines = append(lines, kit.FitLines(body, m.width, bodyH)...)
 	lines = append(lines, status...)
 	lines = append(lines, m.footer())
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) topBar() string {
-	t := m.c.theme
+	t := m.c.Theme
 	var crumbs []string
 	for i, s := range m.stack {
-		if _, ok := s.(*home); ok && i < len(m.stack)-1 {
+		if s.IsHome() && i < len(m.stack)-1 {
 			continue // every path starts at home; the room is better used
 		}
 		if title := s.Title(); title != "" {
@@ -545,17 +528,17 @@ func (m *Model) topBar() string {
 // statusLines is the status: one line, or two when it is wider than the
 // screen (the second cut with an ellipsis if even that is not enough).
 func (m *Model) statusLines() []string {
-	t := m.c.theme
+	t := m.c.Theme
 	if m.status == "" {
 		return []string{""}
 	}
 	var s string
 	switch m.statusLvl {
-	case statusOK:
+	case nav.StatusOK:
 		s = t.OK.Render("OK: ") + m.status
-	case statusWarn:
+	case nav.StatusWarn:
 		s = t.Warn.Render("NOTE: ") + m.status
-	case statusError:
+	case nav.StatusError:
 		s = t.Error.Render("ERROR: ") + m.status
 	default:
 		s = m.status
@@ -571,7 +554,7 @@ func (m *Model) statusLines() []string {
 }
 
 func (m *Model) footer() string {
-	k := m.c.keys
+	k := m.c.Keys
 	var bs []key.Binding
 	switch {
 	case m.confirmQuit:
@@ -590,27 +573,27 @@ func (m *Model) footer() string {
 	}
 	// help.ShortHelpView adds every item when the ellipsis no longer fits
 	// (bubbles v2.2.1 shouldAddItem), so cut the line here as well.
-	return ansi.Truncate(m.help.ShortHelpView(bs), m.width, m.c.theme.G.Ellipsis)
+	return ansi.Truncate(m.help.ShortHelpView(bs), m.width, m.c.Theme.G.Ellipsis)
 }
 
 func (m *Model) fullHelpView() string {
-	k := m.c.keys
+	k := m.c.Keys
 	top := m.top()
 	groups := append([][]key.Binding{}, top.FullHelp()...)
 	// esc is listed only where it does something: there is a screen to go
 	// back to, or the screen itself handles it.
 	common := []key.Binding{k.Help, k.QuitQ, k.Quit}
-	if _, handles := top.(backer); handles || len(m.stack) > 1 {
+	if top.HandlesBack() || len(m.stack) > 1 {
 		common = append([]key.Binding{k.Back}, common...)
 	}
 	groups = append(groups, common)
-	t := m.c.theme
+	t := m.c.Theme
 	return t.Heading.Render("Keys: "+top.Title()) + "\n\n" + m.help.FullHelpView(groups) +
-		"\n\n" + t.Muted.Render(wrap("q and ? type text in text fields; ctrl+c always quits (it asks first when input or a job would be lost).", m.width))
+		"\n\n" + t.Muted.Render(kit.Wrap("q and ? type text in text fields; ctrl+c always quits (it asks first when input or a job would be lost).", m.width))
 }
 
 func (m *Model) quitView() string {
-	t := m.c.theme
+	t := m.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Warn.Render("Quit swtoken?") + "\n\n")
 	for _, r := range m.quitReasons {
@@ -621,7 +604,7 @@ func (m *Model) quitView() string {
 }
 
 func (m *Model) fatalView(h int) string {
-	t := m.c.theme
+	t := m.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Error.Render("ERROR: the console cannot go on") + "\n\n")
 	b.WriteString(ansi.Wordwrap(model.Printable(m.fatal.Error()), m.width-2, " ") + "\n\n")
@@ -630,32 +613,43 @@ func (m *Model) fatalView(h int) string {
 	return b.String()
 }
 
-// fitLines cuts or pads s to exactly h lines of at most w cells, so the
-// status line and footer never move.
-func fitLines(s string, w, h int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return lines
+// loading is shown until the store has answered the first question.
+type loading struct {
+	nav.Base
+	c *common
 }
 
-// loading is shown until the store has answered the first question.
-type loading struct{ c *common }
+func newLoading(c *common) *loading                     { return &loading{c: c} }
+func (s *loading) Init() tea.Cmd                        { return nil }
+func (s *loading) Update(tea.Msg) (nav.Screen, tea.Cmd) { return s, nil }
+func (s *loading) View() string                         { return "Opening the store..." }
+func (s *loading) Title() string                        { return "" }
+func (s *loading) ShortHelp() []key.Binding             { return nil }
+func (s *loading) FullHelp() [][]key.Binding            { return nil }
+func (s *loading) CapturesInput() bool                  { return false }
 
-func newLoading(c *common) *loading                 { return &loading{c} }
-func (s *loading) Init() tea.Cmd                    { return nil }
-func (s *loading) Update(tea.Msg) (screen, tea.Cmd) { return s, nil }
-func (s *loading) View(int, int) string             { return "Opening the store..." }
-func (s *loading) Title() string                    { return "" }
-func (s *loading) ShortHelp() []key.Binding         { return nil }
-func (s *loading) FullHelp() [][]key.Binding        { return nil }
-func (s *loading) CapturesInput() bool              { return false }
+// open resolves a page to its screen: the root knows every feature, the
+// features know only nav.Page.
+func (m *Model) open(p nav.Page, arg any) nav.Screen {
+	c := m.c
+	switch p {
+	case nav.PageWizard:
+		return newWizard(c)
+	case nav.PageJobs:
+		seq, _ := arg.(uint64)
+		return newJobs(c, seq)
+	case nav.PageSettings:
+		return newSettings(c)
+	case nav.PageProfiles:
+		return newProfiles(c)
+	case nav.PageTokens:
+		return newTokens(c)
+	case nav.PageUsers:
+		return newUsers(c)
+	case nav.PageImport:
+		return newImport(c)
+	case nav.PageAudit:
+		return newAudit(c)
+	}
+	panic(fmt.Sprintf("ui: no screen for page %d", p))
+}

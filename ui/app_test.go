@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -77,14 +80,14 @@ func TestQuitAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
 
 func TestQuitAsksWhileAJobRuns(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
-	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})
+	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})
 	press(t, m, "q")
 	wantScreen(t, m, "1 job(s) not finished (#4)")
 	press(t, m, "esc")
 	if m.confirmQuit {
 		t.Fatal("esc did not close the question")
 	}
-	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
+	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
 	wantScreen(t, m, `OK: Job #4 "Night batch" completed: 100 token files written.`)
 	_, cmd := m.Update(keyPress("q"))
 	if cmd == nil || cmd() != tea.Quit() {
@@ -137,7 +140,7 @@ func TestHomeListsTheWorkflows(t *testing.T) {
 func TestFatalErrorState(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
 	press(t, m, "1", "enter")
-	update(t, m, fatalMsg{errors.New("store read failed: disk I/O error")})
+	update(t, m, nav.FatalMsg{Err: errors.New("store read failed: disk I/O error")})
 	wantScreen(t, m, "ERROR: the console cannot go on")
 	wantScreen(t, m, "disk I/O error")
 	press(t, m, "esc")
@@ -161,11 +164,11 @@ func TestEnvironmentRules(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"1", "true", "yes", "x"} {
-		if !NoColor(env("NO_COLOR", v)) {
+		if !kit.NoColor(env("NO_COLOR", v)) {
 			t.Errorf("NO_COLOR=%s not honoured", v)
 		}
 	}
-	if NoColor(env()) {
+	if kit.NoColor(env()) {
 		t.Error("no NO_COLOR read as set")
 	}
 	for _, tc := range []struct {
@@ -179,12 +182,12 @@ func TestEnvironmentRules(t *testing.T) {
 		{[]string{"LC_ALL", "C", "LANG", "en_US.UTF-8"}, false},
 		{[]string{"LC_CTYPE", "de_DE.UTF-8", "LANG", "C"}, true},
 	} {
-		if got := UnicodeLocale(env(tc.env...)); got != tc.want {
+		if got := kit.UnicodeLocale(env(tc.env...)); got != tc.want {
 			t.Errorf("UnicodeLocale(%v) = %v", tc.env, got)
 		}
 	}
 	// ASCII glyphs and plain styles: the markers are text.
-	th := NewTheme(false, false)
+	th := kit.NewTheme(false, false)
 	if th.G.Cursor != "> " || th.G.StepNow != "[>]" || th.G.BarFull != '#' || th.G.Crumb != " > " {
 		t.Fatalf("ASCII glyphs %+v", th.G)
 	}
@@ -213,7 +216,7 @@ func TestPreflightRefusesWithoutTerminal(t *testing.T) {
 func TestLongStatusTakesTwoLines(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
 	long := "Demo inventory loaded: 4 profiles, 200 users, 500 tokens (400 assigned, 30 distributed before)."
-	update(t, m, statusMsg{statusOK, long})
+	update(t, m, nav.StatusMsg{Level: nav.StatusOK, Text: long})
 	lines := strings.Split(screenText(m), "\n")
 	if len(lines) != 24 {
 		t.Fatalf("%d lines, want 24", len(lines))
@@ -223,7 +226,7 @@ func TestLongStatusTakesTwoLines(t *testing.T) {
 		t.Fatalf("status lines:\n%s\n%s", lines[21], lines[22])
 	}
 	// A short one keeps one line.
-	update(t, m, statusMsg{statusOK, "Saved."})
+	update(t, m, nav.StatusMsg{Level: nav.StatusOK, Text: "Saved."})
 	lines = strings.Split(screenText(m), "\n")
 	if len(lines) != 24 || strings.TrimSpace(lines[22]) != "OK: Saved." {
 		t.Fatalf("short status: %q", lines[21:23])

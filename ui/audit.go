@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -29,8 +32,8 @@ type auditRow struct {
 
 func (r *auditRow) FilterValue() string { return r.fv }
 
-func auditCells(width int) []cell {
-	return []cell{{"Time", 19, 0}, {"Admin", 8, 1}, {"Action", 13, 2}, {"Object", max(18, min(40, (width-46)/2)), 3}, {"Details", 0, 4}}
+func auditCells(width int) []kit.Cell {
+	return []kit.Cell{{Text: "Time", W: 19, FV: 0}, {Text: "Admin", W: 8, FV: 1}, {Text: "Action", W: 13, FV: 2}, {Text: "Object", W: max(18, min(40, (width-46)/2)), FV: 3}, {Text: "Details", W: 0, FV: 4}}
 }
 
 func auditRender(c *common) filterlist.RenderFunc {
@@ -38,9 +41,9 @@ func auditRender(c *common) filterlist.RenderFunc {
 		r := it.(*auditRow)
 		cs := auditCells(width + 2)
 		for i := range cs {
-			cs[i].text = r.fs[i]
+			cs[i].Text = r.fs[i]
 		}
-		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+		return kit.RenderRow(c.Theme, cs, r.fs[:], matched, width, selected)
 	}
 }
 
@@ -58,6 +61,7 @@ type (
 // auditScreen is the audit trail, newest first, filtered by text (fuzzy),
 // action and admin, with "verify chain".
 type auditScreen struct {
+	nav.Base
 	c       *common
 	rows    []auditRow
 	actions []string // "" (all) first
@@ -77,19 +81,19 @@ type auditScreen struct {
 	verified  *store.VerifyResult
 	verifyErr error
 
-	reloads liveLoad // after store changes (live.go)
+	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newAudit(c *common) *auditScreen {
-	return &auditScreen{c: c, list: newList(c, auditRender(c))}
+	return &auditScreen{c: c, list: kit.NewList(c.Env, auditRender(c))}
 }
 
 func (s *auditScreen) load() tea.Cmd {
-	be, loc := s.c.be, s.c.now().Location()
+	be, loc := s.c.be, s.c.Now().Location()
 	return func() tea.Msg {
 		recs, err := be.AuditRecords()
 		if err != nil {
-			return to(s, auditLoadedMsg{err: err})
+			return nav.To(s, auditLoadedMsg{err: err})
 		}
 		rows := make([]auditRow, len(recs))
 		for i, r := range recs {
@@ -97,11 +101,11 @@ func (s *auditScreen) load() tea.Cmd {
 				model.Printable(r.OSUser), model.Printable(r.Action), model.Printable(r.Object), model.Printable(r.Details)}}
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 		}
-		return to(s, auditLoadedMsg{rows: rows})
+		return nav.To(s, auditLoadedMsg{rows: rows})
 	}
 }
 
-func (s *auditScreen) Init() tea.Cmd           { return s.reloads.start(s.load()) }
+func (s *auditScreen) Init() tea.Cmd           { return s.reloads.Start(s.load()) }
 func (s *auditScreen) Title() string           { return "Audit Log" }
 func (s *auditScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *auditScreen) CapturesInput() bool     { return s.detail == nil && s.list.FilterFocused() }
@@ -109,16 +113,19 @@ func (s *auditScreen) CapturesInput() bool     { return s.detail == nil && s.lis
 // StoreChanged reloads the trail (new records come first); the action and
 // admin filters, the text filter, the selected record and an open record
 // stay.
-func (s *auditScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+func (s *auditScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.load()) }
 
 func sameRecord(a, b filterlist.Item) bool { return a.(*auditRow).r.Seq == b.(*auditRow).r.Seq }
 
-func (s *auditScreen) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (s *auditScreen) HandlesBack() bool { return true }
+
+func (s *auditScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	if s.detail != nil {
 		s.detail = nil
 		return s, nil, true
 	}
-	cmd, ok := listBack(&s.list)
+	cmd, ok := kit.ListBack(&s.list)
 	return s, cmd, ok
 }
 
@@ -155,13 +162,13 @@ func (s *auditScreen) filter(keep bool) tea.Cmd {
 	return s.list.SetItems(items)
 }
 
-func (s *auditScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *auditScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case liveTickMsg:
-		return s, s.reloads.tick(s.load())
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.load())
 	case auditLoadedMsg:
 		s.loaded, s.err = true, msg.err
-		next := s.reloads.loaded(s, s.load())
+		next := s.reloads.Loaded(s, s.load())
 		if msg.err != nil {
 			if s.actions == nil {
 				s.actions, s.admins = []string{""}, []string{""}
@@ -214,7 +221,7 @@ var auditKeys = struct{ action, admin, verify, top, bottom key.Binding }{
 // scrollDetail moves the record's details; the View keeps the offset in
 // range when the screen size changes.
 func (s *auditScreen) scrollDetail(msg tea.KeyPressMsg) {
-	k := s.c.keys
+	k := s.c.Keys
 	page := max(1, s.room)
 	switch {
 	case key.Matches(msg, k.Up):
@@ -241,14 +248,14 @@ func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if s.detail != nil {
-		if key.Matches(msg, s.c.keys.Select) {
+		if key.Matches(msg, s.c.Keys.Select) {
 			s.detail = nil
 			return nil, true
 		}
 		s.scrollDetail(msg)
 		return nil, true
 	}
-	if leaveFilter(&s.list, msg) {
+	if kit.LeaveFilter(&s.list, msg) {
 		return nil, true
 	}
 	if s.list.FilterFocused() {
@@ -269,51 +276,51 @@ func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		be := s.c.be
 		return func() tea.Msg {
 			r, err := be.VerifyAudit()
-			return to(s, auditVerifiedMsg{r, err})
+			return nav.To(s, auditVerifiedMsg{r, err})
 		}, true
 	}
 	return nil, false
 }
 
 func (s *auditScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.detail != nil {
 		if !s.detailScrolls() {
-			return []key.Binding{withHelp(k.Back, "esc/enter", "back to the list")}
+			return []key.Binding{kit.WithHelp(k.Back, "esc/enter", "back to the list")}
 		}
 		// Short enough for 80 columns with "? help" and "ctrl+c quit".
 		arrows := "↑/↓"
-		if asciiTheme(s.c.theme) {
+		if kit.ASCIITheme(s.c.Theme) {
 			arrows = "up/down"
 		}
-		return []key.Binding{withHelp(k.Down, arrows+" pgup/pgdn", "scroll"),
-			withHelp(auditKeys.bottom, "home/end", "top/end"), withHelp(k.Back, "esc", "back")}
+		return []key.Binding{kit.WithHelp(k.Down, arrows+" pgup/pgdn", "scroll"),
+			kit.WithHelp(auditKeys.bottom, "home/end", "top/end"), kit.WithHelp(k.Back, "esc", "back")}
 	}
 	if s.list.FilterFocused() {
-		return filterHelp(s.c, &s.list)
+		return kit.FilterHelp(s.c.Env, &s.list)
 	}
-	return []key.Binding{withHelp(k.Select, "enter", "details"), s.list.ShortHelp()[2], auditKeys.action, auditKeys.admin, auditKeys.verify}
+	return []key.Binding{kit.WithHelp(k.Select, "enter", "details"), s.list.ShortHelp()[2], auditKeys.action, auditKeys.admin, auditKeys.verify}
 }
 
 func (s *auditScreen) FullHelp() [][]key.Binding {
 	if s.detail != nil {
-		k := s.c.keys
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {auditKeys.top, auditKeys.bottom, withHelp(k.Select, "enter", "back to the list")}}
+		k := s.c.Keys
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {auditKeys.top, auditKeys.bottom, kit.WithHelp(k.Select, "enter", "back to the list")}}
 	}
 	return append([][]key.Binding{{auditKeys.action, auditKeys.admin, auditKeys.verify}}, s.list.FullHelp()...)
 }
 
 func (s *auditScreen) chainLine(w int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	switch {
 	case s.verifying:
 		return "Verifying the audit chain..."
 	case s.verifyErr != nil:
-		return errorText(t, fmt.Errorf("the chain could not be checked: %w", s.verifyErr), w)
+		return kit.ErrorText(t, fmt.Errorf("the chain could not be checked: %w", s.verifyErr), w)
 	case s.verified != nil && s.verified.OK():
-		return t.OK.Render("CHAIN OK: ") + fmt.Sprintf("%s records, none edited, inserted or deleted.", commas(s.verified.Count))
+		return t.OK.Render("CHAIN OK: ") + fmt.Sprintf("%s records, none edited, inserted or deleted.", kit.Commas(s.verified.Count))
 	case s.verified != nil:
-		return t.Error.Render("CHAIN BROKEN: ") + wrap(fmt.Sprintf("first bad record #%d: %s (%s records present). Keep the store as it is and investigate.", s.verified.FirstBad, s.verified.Reason, commas(s.verified.Count)), w-14)
+		return t.Error.Render("CHAIN BROKEN: ") + kit.Wrap(fmt.Sprintf("first bad record #%d: %s (%s records present). Keep the store as it is and investigate.", s.verified.FirstBad, s.verified.Reason, kit.Commas(s.verified.Count)), w-14)
 	}
 	return ""
 }
@@ -321,7 +328,7 @@ func (s *auditScreen) chainLine(w int) string {
 // detailView is one record, every value wrapped (never cut), scrolled by
 // the keys when it is longer than the screen.
 func (s *auditScreen) detailView(w, h int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	r := s.detail
 	client := model.Printable(r.SSHClient)
 	if client == "" {
@@ -329,14 +336,14 @@ func (s *auditScreen) detailView(w, h int) string {
 	}
 	rows := [][2]string{
 		{"Time", s.c.when(r.Time)}, {"Admin (OS user)", model.Printable(r.OSUser)}, {"SSH client", client},
-		{"Action", model.Printable(r.Action)}, {"Object", model.Printable(r.Object)}, {"Details", textValue(model.Printable(r.Details))},
+		{"Action", model.Printable(r.Action)}, {"Object", model.Printable(r.Object)}, {"Details", kit.TextValue(model.Printable(r.Details))},
 	}
 	// A settings save lists its changes joined by "; ": when they do not
 	// fit on one line, one change starts each line.
-	if _, vw := kvColumns(rows, w); ansi.StringWidth(rows[5][1]) > vw {
+	if _, vw := kit.KVColumns(rows, w); ansi.StringWidth(rows[5][1]) > vw {
 		rows[5][1] = strings.ReplaceAll(rows[5][1], "; ", ";\n")
 	}
-	lines := strings.Split(kvWrapped(t, rows, w), "\n")
+	lines := strings.Split(kit.KVWrapped(t, rows, w), "\n")
 	room := max(1, h-1) // under the heading
 	if len(lines) > room {
 		room = max(1, h-2) // and above "lines a-b of N"
@@ -351,26 +358,12 @@ func (s *auditScreen) detailView(w, h int) string {
 	return out
 }
 
-// kvColumns are the widths of kvWrapped's label and value columns.
-func kvColumns(rows [][2]string, width int) (lw, vw int) {
-	for _, r := range rows {
-		lw = max(lw, len(r[0])+1)
-	}
-	return lw, max(10, width-lw-1)
-}
-
-// kvWrapped renders label/value rows; no value is cut: a value is wrapped at spaces and hyphens, a word longer than the column
-// (a path, a long name) is broken, and a newline in a value starts a new
-// line.
-func kvWrapped(t *Theme, rows [][2]string, width int) string {
-	return strings.Join(kvLines(t, rows, width, func(v string, vw int) []string { return wrapLines(v, vw, " -") }), "\n")
-}
-
-func (s *auditScreen) View(w, h int) string {
-	t := s.c.theme
+func (s *auditScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
 	switch {
 	case s.err != nil:
-		return errorText(t, fmt.Errorf("cannot read the audit trail: %w", s.err), w)
+		return kit.ErrorText(t, fmt.Errorf("cannot read the audit trail: %w", s.err), w)
 	case !s.loaded:
 		return "Loading the audit trail..."
 	}
@@ -391,7 +384,7 @@ func (s *auditScreen) View(w, h int) string {
 	if chain != "" {
 		n += strings.Count(chain, "\n") + 1
 	}
-	b.WriteString(listWithHeader(&s.list, headerRow(t, auditCells(w), w), w, h-n))
+	b.WriteString(kit.ListWithHeader(&s.list, kit.HeaderRow(t, auditCells(w), w), w, h-n))
 	if chain != "" {
 		b.WriteString("\n" + chain)
 	}

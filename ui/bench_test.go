@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/nav"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/inventory"
@@ -141,7 +143,7 @@ func BenchmarkEnterTokens100k(b *testing.B) {
 	c := startBenchConsole(b, dir)
 	defer c.close(b)
 	for b.Loop() {
-		c.deliver(pushMsg{newTokens(c.m.c)})
+		c.deliver(nav.PushMsg{S: newTokens(c.m.c)})
 		for {
 			s := c.m.top().(*tokensScreen)
 			if s.loaded {
@@ -154,7 +156,7 @@ func BenchmarkEnterTokens100k(b *testing.B) {
 		if n := c.m.top().(*tokensScreen).list.Len(); n != 100_000 {
 			b.Fatalf("%d tokens listed", n)
 		}
-		c.deliver(popMsg{})
+		c.deliver(nav.PopMsg{})
 		b.StartTimer()
 	}
 }

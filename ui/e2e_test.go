@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+
 	"github.com/swtoken/swtoken/engine/sdtid/stokentest"
 )
 
@@ -499,7 +501,7 @@ func TestE2EHangupFinishesTheJob(t *testing.T) {
 	s.waitFor(`\(8/8\)`, 5*time.Second)
 	s.keys("Enter")
 	s.waitFor(`#1 +Hangup job +Running`, 20*time.Second)
-	s.waitFor(`[1-9][0-9,]* of `+commas(atoi(n)), 20*time.Second)
+	s.waitFor(`[1-9][0-9,]* of `+kit.Commas(atoi(n)), 20*time.Second)
 	pid := s.pid()
 
 	// The SSH link drops.
@@ -519,7 +521,7 @@ func TestE2EHangupFinishesTheJob(t *testing.T) {
 	s2.waitFor(`1 In Progress \(0\)`, 5*time.Second)
 	s2.keys("2")
 	s2.waitFor(`#1 +Hangup job +Completed`, 5*time.Second)
-	s2.waitFor(commas(atoi(n))+` tokens, ended`, 5*time.Second)
+	s2.waitFor(kit.Commas(atoi(n))+` tokens, ended`, 5*time.Second)
 	s2.keys("q")
 	if st := s2.exitStatus(10 * time.Second); st != 0 {
 		t.Fatalf("second console exit status %d", st)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -286,7 +288,7 @@ func (f *fakeBackend) Events() <-chan JobEvent {
 // ---- driving Update by hand ----
 
 func testOptions() Options {
-	return Options{Now: func() time.Time { return testNow }, Theme: NewTheme(false, true), Host: "tokenhost", User: "admin", instant: true}
+	return Options{Now: func() time.Time { return testNow }, Theme: kit.NewTheme(false, true), Host: "tokenhost", User: "admin", instant: true}
 }
 
 // newTestModel is a root model sized w x h that has answered its start-up

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -104,7 +106,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 		st.Close()
 	})
 
-	opts := Options{Theme: NewTheme(false, true), Host: "tokenhost", User: "admin"}
+	opts := Options{Theme: kit.NewTheme(false, true), Host: "tokenhost", User: "admin"}
 	p := &probe{inner: New(be, opts)}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -25,7 +27,7 @@ type menu struct {
 }
 
 func (m *menu) update(c *common, msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := c.keys
+	k := c.Keys
 	switch {
 	case key.Matches(msg, k.Up):
 		m.cursor = (m.cursor + len(m.items) - 1) % len(m.items)
@@ -34,7 +36,7 @@ func (m *menu) update(c *common, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Select):
 		it := m.items[m.cursor]
 		if it.open == nil {
-			return status(statusInfo, fmt.Sprintf("%s is coming in a later release; for now use: %s", it.label, it.coming)), true
+			return nav.Status(nav.StatusInfo, fmt.Sprintf("%s is coming in a later release; for now use: %s", it.label, it.coming)), true
 		}
 		return it.open(c), true
 	default:
@@ -49,7 +51,7 @@ func (m *menu) update(c *common, msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (m *menu) view(c *common, width int) string {
-	t := c.theme
+	t := c.Theme
 	labelW := 0
 	for _, it := range m.items {
 		labelW = max(labelW, len(it.label))
@@ -76,6 +78,7 @@ func (m *menu) view(c *common, width int) string {
 
 // home is the main menu: the workflows of product.md section 6.
 type home struct {
+	nav.Base
 	c *common
 	m menu
 }
@@ -83,27 +86,27 @@ type home struct {
 func newHome(c *common) *home {
 	return &home{c: c, m: menu{items: []menuItem{
 		{label: "Distribute Software Tokens", desc: "generate token files for many tokens (wizard)",
-			open: func(c *common) tea.Cmd { return push(newWizard(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageWizard, nil) }},
 		{label: "Jobs", desc: "progress, details and output files",
-			open: func(c *common) tea.Cmd { return push(newJobs(c, 0)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageJobs, uint64(0)) }},
 		{label: "Self-Service Settings", desc: "profiles users may request",
-			open: func(c *common) tea.Cmd { return push(newSettings(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageSettings, nil) }},
 		{label: "Software Token Profiles", desc: "device class, delivery, code length",
-			open: func(c *common) tea.Cmd { return push(newProfiles(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageProfiles, nil) }},
 		{label: "Tokens", desc: "token inventory",
-			open: func(c *common) tea.Cmd { return push(newTokens(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageTokens, nil) }},
 		{label: "Users", desc: "users and their tokens",
-			open: func(c *common) tea.Cmd { return push(newUsers(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageUsers, nil) }},
 		{label: "Import", desc: "token files and user CSV",
-			open: func(c *common) tea.Cmd { return push(newImport(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageImport, nil) }},
 		{label: "Audit Log", desc: "who changed what",
-			open: func(c *common) tea.Cmd { return push(newAudit(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageAudit, nil) }},
 	}}}
 }
 
 func (s *home) Init() tea.Cmd { return nil }
 
-func (s *home) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *home) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		cmd, _ := s.m.update(s.c, k)
 		return s, cmd
@@ -111,19 +114,23 @@ func (s *home) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return s, nil
 }
 
-func (s *home) View(w, h int) string {
-	t := s.c.theme
+func (s *home) View() string {
+	w := s.Width()
+	t := s.c.Theme
 	return t.Heading.Render("Home") + "\n\n" + s.m.view(s.c, w) + "\n" +
 		t.Muted.Render("Pick a workflow with the arrows (or its number) and enter.")
 }
 
 func (s *home) Title() string { return "Home" }
+
+// IsHome is true: the breadcrumb leaves Home out below the top.
+func (s *home) IsHome() bool { return true }
 func (s *home) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	return []key.Binding{k.Up, k.Down, k.Select}
 }
 func (s *home) FullHelp() [][]key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.Select}}
 }
 func (s *home) CapturesInput() bool { return false }
@@ -135,6 +142,7 @@ func (s *home) CapturesInput() bool { return false }
 // after an import, say) it asks the store again and gives way to the home
 // screen.
 type firstRun struct {
+	nav.Base
 	c       *common
 	m       menu
 	loading bool
@@ -174,9 +182,9 @@ func newFirstRun(c *common) *firstRun {
 				}
 			}},
 		{label: "Import", desc: "token files and a user CSV",
-			open: func(c *common) tea.Cmd { return push(newImport(c)) }},
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageImport, nil) }},
 		{label: "Go to the home screen", desc: "with the empty store",
-			open: func(c *common) tea.Cmd { return goHome }},
+			open: func(c *common) tea.Cmd { return nav.Home }},
 	}
 	return s
 }
@@ -189,15 +197,15 @@ func (s *firstRun) Resumed() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		empty, err := be.IsEmpty()
-		return to(s, emptyCheckedMsg{empty, err})
+		return nav.To(s, emptyCheckedMsg{empty, err})
 	}
 }
 
-func (s *firstRun) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *firstRun) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case emptyCheckedMsg:
 		if msg.err == nil && !msg.empty {
-			return s, goHome // the offer is for an empty store
+			return s, nav.Home // the offer is for an empty store
 		}
 		return s, nil
 	case tea.KeyPressMsg:
@@ -209,19 +217,20 @@ func (s *firstRun) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case demoLoadedMsg:
 		s.loading = false
 		if msg.filled {
-			return s, tea.Batch(goHome, status(statusWarn, "The demo inventory was not loaded: the store is no longer empty."))
+			return s, tea.Batch(nav.Home, nav.Status(nav.StatusWarn, "The demo inventory was not loaded: the store is no longer empty."))
 		}
 		if msg.err != nil {
 			s.err = msg.err
 			return s, nil
 		}
-		return s, tea.Batch(goHome, status(statusOK, "Demo inventory loaded: "+msg.summary))
+		return s, tea.Batch(nav.Home, nav.Status(nav.StatusOK, "Demo inventory loaded: "+msg.summary))
 	}
 	return s, nil
 }
 
-func (s *firstRun) View(w, h int) string {
-	t := s.c.theme
+func (s *firstRun) View() string {
+	w := s.Width()
+	t := s.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Welcome: this store is empty") + "\n\n")
 	b.WriteString(ansi.Wordwrap("There are no tokens, users or profiles yet. Load the demo inventory to try the console, or import your own token files and users.", w, " ") + "\n\n")
@@ -237,8 +246,17 @@ func (s *firstRun) View(w, h int) string {
 
 func (s *firstRun) Title() string { return "First run" }
 func (s *firstRun) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	return []key.Binding{k.Up, k.Down, k.Select}
 }
 func (s *firstRun) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 func (s *firstRun) CapturesInput() bool       { return false }
+
+// StoreChanged rechecks whether the store is still empty (another process
+// loaded the demo or imported), unless this screen is loading the demo.
+func (s *firstRun) StoreChanged() tea.Cmd {
+	if s.loading {
+		return nil
+	}
+	return s.Resumed()
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -36,11 +39,12 @@ type importDoneMsg struct {
 // skip), all or nothing unless the admin asks for a partial import, and
 // shows the result with a reason per rejected item.
 type importScreen struct {
+	nav.Base
 	c        *common
 	kind     int // 0 token files, 1 users CSV
 	focus    importField
-	path     [2]textField
-	password textField
+	path     [2]kit.TextField
+	password kit.TextField
 	existing [2]bool // overwrite / update
 	partial  [2]bool
 	err      error
@@ -52,8 +56,8 @@ type importScreen struct {
 
 func newImport(c *common) *importScreen {
 	s := &importScreen{c: c}
-	s.path[0] = newInput(c, "(files, a directory or a pattern, e.g. /srv/tokens/*.sdtid)")
-	s.path[1] = newInput(c, "(e.g. /srv/users.csv)")
+	s.path[0] = kit.NewInput(c.Env, "(files, a directory or a pattern, e.g. /srv/tokens/*.sdtid)")
+	s.path[1] = kit.NewInput(c.Env, "(e.g. /srv/users.csv)")
 	for i := range s.path {
 		s.path[i].CharLimit = 4096
 	}
@@ -74,7 +78,10 @@ func (s *importScreen) HasInput() bool {
 }
 func (s *importScreen) LossReason() string { return "The import form's input will be lost." }
 
-func (s *importScreen) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (s *importScreen) HandlesBack() bool { return true }
+
+func (s *importScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	switch {
 	case s.working:
 		return s, nil, true
@@ -88,7 +95,7 @@ func (s *importScreen) Back() (screen, tea.Cmd, bool) {
 
 func (s *importScreen) visible(f importField) bool { return f != ifPassword || s.kind == 0 }
 
-func (s *importScreen) text(f importField) *textField {
+func (s *importScreen) text(f importField) *kit.TextField {
 	switch f {
 	case ifPath:
 		return &s.path[s.kind]
@@ -120,7 +127,7 @@ func (s *importScreen) move(d int) tea.Cmd {
 	return s.setFocus(f)
 }
 
-func (s *importScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case importDoneMsg:
 		s.working = false
@@ -130,7 +137,7 @@ func (s *importScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		s.done, s.offset = &msg, 0
 		if msg.err == nil && msg.res.Imported+msg.res.Updated > 0 {
-			return s, status(statusOK, fmt.Sprintf("Import done: %d imported, %d updated.", msg.res.Imported, msg.res.Updated))
+			return s, nav.Status(nav.StatusOK, fmt.Sprintf("Import done: %d imported, %d updated.", msg.res.Imported, msg.res.Updated))
 		}
 		return s, nil
 	case tea.PasteMsg:
@@ -151,7 +158,7 @@ func isRefusal(err error) bool {
 }
 
 func (s *importScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.working {
 		return nil
 	}
@@ -250,43 +257,44 @@ func (s *importScreen) run() tea.Cmd {
 		} else {
 			res, err = be.ImportUsersCSV(paths[0], opts)
 		}
-		return to(s, importDoneMsg{kind, paths, res, err})
+		return nav.To(s, importDoneMsg{kind, paths, res, err})
 	}
 }
 
 func (s *importScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.done != nil {
-		return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Select, "enter/esc", "back to the form")}
+		return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter/esc", "back to the form")}
 	}
-	bs := []key.Binding{withHelp(k.NextField, "tab/↑↓", "field")}
+	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
 	if s.text(s.focus) == nil {
-		bs = append(bs, withHelp(formKeys.change, "space", "change"))
+		bs = append(bs, kit.WithHelp(formKeys.change, "space", "change"))
 	}
-	return append(bs, withHelp(k.Select, "enter", "import"), k.Back)
+	return append(bs, kit.WithHelp(k.Select, "enter", "import"), k.Back)
 }
 
 func (s *importScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, withHelp(k.Select, "enter", "import")}}
+	k := s.c.Keys
+	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, kit.WithHelp(k.Select, "enter", "import")}}
 }
 
 func (s *importScreen) radio(on bool, label string) string {
-	g := s.c.theme.G
+	g := s.c.Theme.G
 	if on {
 		return g.RadioOn + " " + label
 	}
 	return g.RadioOff + " " + label
 }
 
-func (s *importScreen) View(w, h int) string {
+func (s *importScreen) View() string {
+	w, h := s.Width(), s.Height()
 	if s.done != nil {
 		return s.resultView(w, h)
 	}
-	t := s.c.theme
+	t := s.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Import") + "\n")
-	b.WriteString(t.Muted.Render(wrap("All or nothing: when any item is rejected nothing is imported, unless you choose to import the valid ones. Each rejected item is listed with its reason.", w)) + "\n\n")
+	b.WriteString(t.Muted.Render(kit.Wrap("All or nothing: when any item is rejected nothing is imported, unless you choose to import the valid ones. Each rejected item is listed with its reason.", w)) + "\n\n")
 	const lw = 18
 	line := func(f importField, label, val string) {
 		mark := t.G.NoCursor
@@ -314,19 +322,19 @@ func (s *importScreen) View(w, h int) string {
 	b.WriteString("\n")
 	switch {
 	case s.err != nil:
-		b.WriteString(errorText(t, s.err, w))
+		b.WriteString(kit.ErrorText(t, s.err, w))
 	case s.working:
 		b.WriteString("Importing...")
 	case s.kind == 0:
-		b.WriteString(t.Muted.Render(wrap("Several paths are separated by spaces; quote a path that holds spaces. A directory means its *.sdtid files. Overwrite gives existing serials the file's seed and keeps their assignment and history. The password is not shown or kept.", w)))
+		b.WriteString(t.Muted.Render(kit.Wrap("Several paths are separated by spaces; quote a path that holds spaces. A directory means its *.sdtid files. Overwrite gives existing serials the file's seed and keeps their assignment and history. The password is not shown or kept.", w)))
 	default:
-		b.WriteString(t.Muted.Render(wrap("The CSV has a header line: user_id, first_name, last_name and optionally email.", w)))
+		b.WriteString(t.Muted.Render(kit.Wrap("The CSV has a header line: user_id, first_name, last_name and optionally email.", w)))
 	}
 	return b.String()
 }
 
 func (s *importScreen) resultView(w, h int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	d := s.done
 	r := d.res
 	var b strings.Builder
@@ -335,26 +343,26 @@ func (s *importScreen) resultView(w, h int) string {
 		what = "Users CSV"
 	}
 	b.WriteString(t.Heading.Render("Import result: "+what) + "\n")
-	b.WriteString(ansiTruncate(t, "From: "+model.Printable(strings.Join(d.paths, " ")), w) + "\n\n")
+	b.WriteString(kit.Truncate(t, "From: "+model.Printable(strings.Join(d.paths, " ")), w) + "\n\n")
 	var refused *store.ImportRejectedError
 	if errors.As(d.err, &refused) {
-		b.WriteString(t.Error.Render("REFUSED: ") + wrap(fmt.Sprintf("%d of %d item(s) rejected, so nothing was imported (all or nothing). Fix them, or import again choosing \"import the valid ones\".", refused.Rejected, refused.Total), w-9) + "\n\n")
+		b.WriteString(t.Error.Render("REFUSED: ") + kit.Wrap(fmt.Sprintf("%d of %d item(s) rejected, so nothing was imported (all or nothing). Fix them, or import again choosing \"import the valid ones\".", refused.Rejected, refused.Total), w-9) + "\n\n")
 	} else if d.err != nil {
-		b.WriteString(errorText(t, d.err, w) + "\n\n")
+		b.WriteString(kit.ErrorText(t, d.err, w) + "\n\n")
 	} else if r.Imported+r.Updated == 0 && len(r.Rejected) == 0 {
 		b.WriteString(t.Warn.Render("NOTE: ") + "nothing changed.\n\n")
 	}
 	if hint := passwordHint(d); hint != "" {
-		b.WriteString(t.Warn.Render("NOTE: ") + wrap(hint, w-6) + "\n\n")
+		b.WriteString(t.Warn.Render("NOTE: ") + kit.Wrap(hint, w-6) + "\n\n")
 	}
 	b.WriteString(fmt.Sprintf("Imported: %s   Updated: %s   Skipped: %s   Rejected: %s\n",
-		commas(r.Imported), commas(r.Updated), commas(r.Skipped), commas(len(r.Rejected))))
+		kit.Commas(r.Imported), kit.Commas(r.Updated), kit.Commas(r.Skipped), kit.Commas(len(r.Rejected))))
 	if r.Skipped > 0 {
 		word := "serials"
 		if d.kind == 1 {
 			word = "user IDs"
 		}
-		b.WriteString(t.Muted.Render(wrap(fmt.Sprintf("Skipped items exist already (%s); choose overwrite/update to replace them.", word), w)) + "\n")
+		b.WriteString(t.Muted.Render(kit.Wrap(fmt.Sprintf("Skipped items exist already (%s); choose overwrite/update to replace them.", word), w)) + "\n")
 	}
 	if len(r.Rejected) == 0 {
 		return b.String()
@@ -365,7 +373,7 @@ func (s *importScreen) resultView(w, h int) string {
 	var lines []string
 	shown := 0
 	for _, rj := range r.Rejected[s.offset:] {
-		more := strings.Split(hang("- ", model.Printable(rj.Item+": "+rj.Reason), w), "\n")
+		more := strings.Split(kit.Hang("- ", model.Printable(rj.Item+": "+rj.Reason), w), "\n")
 		if shown > 0 && len(lines)+len(more) > room {
 			break
 		}
@@ -408,11 +416,4 @@ func passwordHint(d *importDoneMsg) string {
 		return fmt.Sprintf("The password in the Password field does not open %d files: type the right one and import again.", wrong)
 	}
 	return ""
-}
-
-func ansiTruncate(t *Theme, s string, w int) string {
-	if len([]rune(s)) <= w {
-		return s
-	}
-	return string([]rune(s)[:max(0, w-len([]rune(t.G.Ellipsis)))]) + t.G.Ellipsis
 }

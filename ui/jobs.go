@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -59,6 +62,7 @@ const (
 // output actions. It learns about progress from engine events, and reloads
 // the list (in a Cmd) only when a job appears or changes state.
 type jobsScreen struct {
+	nav.Base
 	c      *common
 	tab    model.JobTab
 	jobs   []model.Job // newest first
@@ -76,7 +80,7 @@ type jobsScreen struct {
 
 	dlg        jobsDialog
 	dlgSeq     uint64
-	path       textField
+	path       kit.TextField
 	dlgErr     error
 	result     string
 	resultWarn string // the downloaded ZIP holds files that no longer work
@@ -85,17 +89,17 @@ type jobsScreen struct {
 
 	// reloads paces the reloads after store changes by other processes
 	// (live.go): jobs they queue, run and end, and their progress.
-	reloads liveLoad
+	reloads kit.LiveLoad
 }
 
 func newJobs(c *common, follow uint64) *jobsScreen {
 	s := &jobsScreen{c: c, live: map[uint64]JobEvent{}, sel: follow, follow: follow}
-	s.path = newInput(c, "")
+	s.path = kit.NewInput(c.Env, "")
 	s.path.CharLimit = 4096
 	return s
 }
 
-func (s *jobsScreen) Init() tea.Cmd { return s.reloads.start(s.reload()) }
+func (s *jobsScreen) Init() tea.Cmd { return s.reloads.Start(s.reload()) }
 
 // reload reads the jobs; the answer is addressed, so that it reaches this
 // screen also when another is on top.
@@ -103,20 +107,23 @@ func (s *jobsScreen) reload() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		js, err := be.Jobs()
-		return to(s, jobsLoadedMsg{js, err})
+		return nav.To(s, jobsLoadedMsg{js, err})
 	}
 }
 
 // StoreChanged reloads the jobs: the tab, the selected job (by number),
 // open details and dialogs stay.
-func (s *jobsScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.reload()) }
+func (s *jobsScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.reload()) }
 
 func (s *jobsScreen) Title() string { return "Jobs" }
 
 func (s *jobsScreen) CapturesInput() bool { return s.dlg == dlgPath }
 
 // Back closes a dialog, then the details; then the root pops the screen.
-func (s *jobsScreen) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (s *jobsScreen) HandlesBack() bool { return true }
+
+func (s *jobsScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	switch {
 	case s.working:
 		return s, nil, true
@@ -210,13 +217,13 @@ func (s *jobsScreen) fixSelection() {
 	}
 }
 
-func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *jobsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case liveTickMsg:
-		return s, s.reloads.tick(s.reload())
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.reload())
 	case jobsLoadedMsg:
 		s.loaded = true
-		next := s.reloads.loaded(s, s.reload())
+		next := s.reloads.Loaded(s, s.reload())
 		if msg.err != nil {
 			s.err = msg.err
 			return s, next
@@ -239,7 +246,7 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		s.superseded[msg.seq] = msg.warn
 		return s, nil
 
-	case jobEventMsg:
+	case nav.JobEventMsg:
 		ev := JobEvent(msg)
 		if ev.Seq == 0 {
 			return s, nil
@@ -275,9 +282,9 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		// The status line is one line, cut at the screen's width: the path
 		// is in the dialog, wrapped, not here.
 		if msg.warn != "" {
-			return s, status(statusWarn, "Saved, but some files in the ZIP no longer work: read the warning above.")
+			return s, nav.Status(nav.StatusWarn, "Saved, but some files in the ZIP no longer work: read the warning above.")
 		}
-		return s, status(statusOK, fmt.Sprintf("Job #%d: output file saved (path and scp command above).", msg.seq))
+		return s, nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d: output file saved (path and scp command above).", msg.seq))
 
 	case outputDeletedMsg:
 		s.working = false
@@ -285,19 +292,19 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			// The dialog stays open with the whole reason in it (it
 			// often names a path); the status line only says what failed.
 			s.dlgErr = msg.err
-			return s, status(statusError, fmt.Sprintf("Job #%d: the output file was not deleted.", msg.seq))
+			return s, nav.Status(nav.StatusError, fmt.Sprintf("Job #%d: the output file was not deleted.", msg.seq))
 		}
 		s.closeDialog()
-		return s, tea.Batch(s.reload(), status(statusOK, fmt.Sprintf("Job #%d: output file deleted.", msg.seq)))
+		return s, tea.Batch(s.reload(), nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d: output file deleted.", msg.seq)))
 
 	case canceledMsg:
 		s.working = false
 		if msg.err != nil {
 			s.dlgErr = msg.err
-			return s, status(statusError, fmt.Sprintf("Job #%d was not canceled.", msg.seq))
+			return s, nav.Status(nav.StatusError, fmt.Sprintf("Job #%d was not canceled.", msg.seq))
 		}
 		s.closeDialog()
-		return s, tea.Batch(s.reload(), status(statusWarn, fmt.Sprintf("Job #%d: cancel requested.", msg.seq)))
+		return s, tea.Batch(s.reload(), nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d: cancel requested.", msg.seq)))
 
 	case tea.PasteMsg:
 		if s.dlg == dlgPath {
@@ -312,7 +319,7 @@ func (s *jobsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.working {
 		return nil
 	}
@@ -398,7 +405,7 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if !hasOutput(j) {
-			return status(statusWarn, fmt.Sprintf("Job #%d has no output file to delete: %s.", j.Seq, outputState(j)))
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d has no output file to delete: %s.", j.Seq, outputState(j)))
 		}
 		s.dlg, s.dlgSeq = dlgDelete, j.Seq
 	case key.Matches(msg, k.Cancel):
@@ -407,7 +414,7 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if !j.State.Cancelable() {
-			return status(statusWarn, fmt.Sprintf("Job #%d is %s; only queued or running jobs can be canceled.", j.Seq, j.State))
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d is %s; only queued or running jobs can be canceled.", j.Seq, j.State))
 		}
 		s.dlg, s.dlgSeq = dlgCancel, j.Seq
 	}
@@ -445,7 +452,7 @@ func (s *jobsScreen) openDownload() tea.Cmd {
 		return nil
 	}
 	if !hasOutput(j) {
-		return status(statusWarn, fmt.Sprintf("Job #%d has no output file to download: %s.", j.Seq, outputState(j)))
+		return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d has no output file to download: %s.", j.Seq, outputState(j)))
 	}
 	s.dlg, s.dlgSeq, s.dlgErr = dlgPath, j.Seq, nil
 	s.path.SetValue(model.DefaultDownloadName(j.Name))
@@ -477,25 +484,25 @@ func (s *jobsScreen) download(force bool) tea.Cmd {
 }
 
 func (s *jobsScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	switch s.dlg {
 	case dlgPath:
-		return []key.Binding{withHelp(k.Select, "enter", "save"), withHelp(k.Back, "esc", "cancel")}
+		return []key.Binding{kit.WithHelp(k.Select, "enter", "save"), kit.WithHelp(k.Back, "esc", "cancel")}
 	case dlgOverwrite, dlgDelete, dlgCancel:
 		return []key.Binding{k.Yes, k.No}
 	case dlgResult:
-		return []key.Binding{withHelp(k.Select, "enter", "close")}
+		return []key.Binding{kit.WithHelp(k.Select, "enter", "close")}
 	}
 	if s.detail {
-		return []key.Binding{k.Download, k.Delete, k.Cancel, withHelp(k.Back, "esc", "list")}
+		return []key.Binding{k.Download, k.Delete, k.Cancel, kit.WithHelp(k.Back, "esc", "list")}
 	}
-	return []key.Binding{withHelp(k.NextTab, "tab", "next tab"), k.Details, k.Download, withHelp(k.Delete, "x", "delete"), withHelp(k.Cancel, "c", "cancel")}
+	return []key.Binding{kit.WithHelp(k.NextTab, "tab", "next tab"), k.Details, k.Download, kit.WithHelp(k.Delete, "x", "delete"), kit.WithHelp(k.Cancel, "c", "cancel")}
 }
 
 func (s *jobsScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	return [][]key.Binding{
-		{k.NextTab, k.PrevTab, withHelp(k.Select, "1/2/3", "tab by number")},
+		{k.NextTab, k.PrevTab, kit.WithHelp(k.Select, "1/2/3", "tab by number")},
 		{k.Up, k.Down, k.Details, k.Back},
 		{k.Download, k.Delete, k.Cancel},
 	}
@@ -503,8 +510,9 @@ func (s *jobsScreen) FullHelp() [][]key.Binding {
 
 // ---- view ----
 
-func (s *jobsScreen) View(w, h int) string {
-	t := s.c.theme
+func (s *jobsScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
 	var b strings.Builder
 	b.WriteString(s.tabsView() + "\n\n")
 	switch {
@@ -512,7 +520,7 @@ func (s *jobsScreen) View(w, h int) string {
 		b.WriteString("Loading the jobs...")
 		return b.String()
 	case s.err != nil:
-		b.WriteString(hangBreak(t.Error.Render("ERROR: "), "cannot read the jobs: "+s.err.Error(), w))
+		b.WriteString(kit.HangBreak(t.Error.Render("ERROR: "), "cannot read the jobs: "+s.err.Error(), w))
 		return b.String()
 	}
 	var body string
@@ -525,7 +533,7 @@ func (s *jobsScreen) View(w, h int) string {
 	}
 	b.WriteString(body)
 	if d := s.dialogView(w); d != "" {
-		lines := fitLines(b.String(), w, max(0, h-lipglossHeight(d)-1))
+		lines := kit.FitLines(b.String(), w, max(0, h-lipglossHeight(d)-1))
 		return strings.Join(lines, "\n") + "\n" + t.Muted.Render(strings.Repeat(t.G.Rule, w)) + "\n" + d
 	}
 	return b.String()
@@ -534,7 +542,7 @@ func (s *jobsScreen) View(w, h int) string {
 func lipglossHeight(s string) int { return strings.Count(s, "\n") + 1 }
 
 func (s *jobsScreen) tabsView() string {
-	t := s.c.theme
+	t := s.c.Theme
 	var parts []string
 	for tab := model.TabInProgress; tab <= model.TabFailedCanceled; tab++ {
 		label := fmt.Sprintf("%d %s (%d)", tab+1, tab, len(s.tabJobs(tab)))
@@ -548,7 +556,7 @@ func (s *jobsScreen) tabsView() string {
 }
 
 func (s *jobsScreen) listView(w, h int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	list := s.tabJobs(s.tab)
 	if len(list) == 0 {
 		msg := map[model.JobTab]string{
@@ -556,7 +564,7 @@ func (s *jobsScreen) listView(w, h int) string {
 			model.TabCompleted:      "No completed job yet.",
 			model.TabFailedCanceled: "No failed or canceled job.",
 		}[s.tab]
-		return t.Muted.Render(wrap(msg, w))
+		return t.Muted.Render(kit.Wrap(msg, w))
 	}
 	rows := max(1, (h-1)/2)
 	i := indexOf(list, s.sel)
@@ -577,7 +585,7 @@ func (s *jobsScreen) listView(w, h int) string {
 // rowView is two lines per job: the name with its state, then progress
 // (in progress), the result (completed) or the reason (failed, canceled).
 func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
-	t := s.c.theme
+	t := s.c.Theme
 	mark := t.G.NoCursor
 	if selected {
 		mark = t.G.Cursor
@@ -596,7 +604,7 @@ func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
 	case model.JobQueued, model.JobRunning:
 		second = s.progressLine(j, w-len(indent))
 	case model.JobCompleted:
-		second = fmt.Sprintf("%s tokens, ended %s, %s", commas(j.Total), s.when(j.Ended), zipState(j))
+		second = fmt.Sprintf("%s tokens, ended %s, %s", kit.Commas(j.Total), s.when(j.Ended), zipState(j))
 	default:
 		second = "ended " + s.when(j.Ended)
 		if j.Reason != "" {
@@ -605,7 +613,7 @@ func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
 	}
 	if j.State == model.JobFailed || j.State == model.JobCanceled {
 		// The reason is why the admin looks here: wrap it, up to 3 lines.
-		wrapped := strings.Split(hang(indent, second, w), "\n")
+		wrapped := strings.Split(kit.Hang(indent, second, w), "\n")
 		return line + "\n" + strings.Join(wrapped[:min(3, len(wrapped))], "\n")
 	}
 	return line + "\n" + indent + ansi.Truncate(second, w-len(indent), t.G.Ellipsis)
@@ -626,7 +634,7 @@ func (s *jobsScreen) when(at time.Time) string {
 	if at.IsZero() {
 		return "-"
 	}
-	return at.In(s.c.now().Location()).Format(time.DateTime)
+	return at.In(s.c.Now().Location()).Format(time.DateTime)
 }
 
 // progressLine is "[#####.....]  45%  9,000 of 20,000  1,234/s  9s left".
@@ -635,12 +643,12 @@ func (s *jobsScreen) progressLine(j model.Job, w int) string {
 	if j.Total > 0 {
 		pct = float64(j.Done) / float64(j.Total)
 	}
-	text := fmt.Sprintf("%3d%%  %s of %s", int(math.Floor(pct*100)), commas(j.Done), commas(j.Total))
+	text := fmt.Sprintf("%3d%%  %s of %s", int(math.Floor(pct*100)), kit.Commas(j.Done), kit.Commas(j.Total))
 	if j.State == model.JobQueued {
 		text += "  waiting"
 	} else if rate := s.rate(j); rate > 0 {
 		left := time.Duration(float64(j.Total-j.Done) / rate * float64(time.Second)).Round(time.Second)
-		text += fmt.Sprintf("  %s/s  %s left", commas(int(math.Round(rate))), left)
+		text += fmt.Sprintf("  %s/s  %s left", kit.Commas(int(math.Round(rate))), left)
 	}
 	barW := max(10, min(40, w-ansi.StringWidth(text)-4))
 	return s.bar(pct, barW) + "  " + text
@@ -655,7 +663,7 @@ func (s *jobsScreen) rate(j model.Job) float64 {
 	if j.Started.IsZero() || j.Done == 0 {
 		return 0
 	}
-	el := s.c.now().Sub(j.Started).Seconds()
+	el := s.c.Now().Sub(j.Started).Seconds()
 	if el <= 0 {
 		return 0
 	}
@@ -665,7 +673,7 @@ func (s *jobsScreen) rate(j model.Job) float64 {
 // bar is a static progress bar: no animation, so views are stable and
 // nothing repaints between events.
 func (s *jobsScreen) bar(pct float64, w int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	inner := w - 2
 	full := int(math.Round(pct * float64(inner)))
 	full = max(0, min(inner, full))
@@ -677,11 +685,11 @@ func (s *jobsScreen) bar(pct float64, w int) string {
 }
 
 func (s *jobsScreen) detailView(j model.Job, w int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	state := j.State.String()
 	switch j.State {
 	case model.JobRunning, model.JobQueued:
-		state += fmt.Sprintf(" (%s of %s)", commas(j.Done), commas(j.Total))
+		state += fmt.Sprintf(" (%s of %s)", kit.Commas(j.Done), kit.Commas(j.Total))
 	}
 	bind := j.Spec.Binding.String()
 	nick := model.Printable(j.Spec.Nickname)
@@ -691,7 +699,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 	out := "-"
 	switch {
 	case hasOutput(j):
-		out = fmt.Sprintf("%s (%s bytes)", model.Printable(j.Output), commas(int(j.OutputSize)))
+		out = fmt.Sprintf("%s (%s bytes)", model.Printable(j.Output), kit.Commas(int(j.OutputSize)))
 	case !j.OutputDeleted.IsZero():
 		out = "deleted " + s.when(j.OutputDeleted)
 	}
@@ -710,7 +718,7 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 		{"Nickname", nick},
 		{"Password", model.PasswordSummary(j.Spec.PasswordMode)},
 		{"Criteria", j.Spec.Criteria.Describe()},
-		{"Tokens", commas(j.Total)},
+		{"Tokens", kit.Commas(j.Total)},
 		{"Batch id", j.BatchID},
 		{"Submitted", s.when(j.Submitted)},
 		{"Started", s.when(j.Started)},
@@ -723,9 +731,9 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 	if j.Reason != "" {
 		rows = append(rows, [2]string{"Reason", model.Printable(j.Reason)})
 	}
-	view := t.Heading.Render("Job details") + "\n" + kvWrapped(t, rows, w)
+	view := t.Heading.Render("Job details") + "\n" + kit.KVWrapped(t, rows, w)
 	if warn := s.superseded[j.Seq]; warn != "" && hasOutput(j) {
-		view += "\n" + hangBreak(t.Warn.Render("WARNING: "), warn, w)
+		view += "\n" + kit.HangBreak(t.Warn.Render("WARNING: "), warn, w)
 	}
 	return view
 }
@@ -757,7 +765,7 @@ func (s *jobsScreen) dialogHeight(w int) int {
 }
 
 func (s *jobsScreen) dialogView(w int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	j, _ := s.job(s.dlgSeq)
 	var b strings.Builder
 	switch s.dlg {
@@ -770,33 +778,33 @@ func (s *jobsScreen) dialogView(w int) string {
 		if s.dlgErr != nil {
 			// Wrapped, never cut: the end of the message (which
 			// directory is missing) is the part that matters.
-			b.WriteString("\n" + hangBreak(t.Error.Render("ERROR: "), s.dlgErr.Error(), w))
+			b.WriteString("\n" + kit.HangBreak(t.Error.Render("ERROR: "), s.dlgErr.Error(), w))
 		} else {
-			b.WriteString("\n" + t.Muted.Render(wrap("Relative paths start where swtoken was started. The ZIP holds token secrets; it is written with mode 0600.", w)))
+			b.WriteString("\n" + t.Muted.Render(kit.Wrap("Relative paths start where swtoken was started. The ZIP holds token secrets; it is written with mode 0600.", w)))
 		}
 	case dlgOverwrite:
-		b.WriteString(hangBreak(t.Warn.Render("WARNING: "), fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w) + "\n")
+		b.WriteString(kit.HangBreak(t.Warn.Render("WARNING: "), fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w) + "\n")
 		b.WriteString(t.Key.Render("y") + " overwrite    " + t.Key.Render("n") + " choose another path")
 	case dlgResult:
 		// Hard-wrapped, not cut: the admin needs the whole path.
 		b.WriteString(ansi.Hardwrap(t.OK.Render("Saved: ")+s.result, w, true) + "\n")
 		if s.resultWarn != "" {
-			b.WriteString(hangBreak(t.Warn.Render("WARNING: "), s.resultWarn, w) + "\n")
+			b.WriteString(kit.HangBreak(t.Warn.Render("WARNING: "), s.resultWarn, w) + "\n")
 		}
 		if s.resultNote != "" {
-			b.WriteString(hangBreak(t.Muted.Render("NOTE: "), s.resultNote, w) + "\n")
+			b.WriteString(kit.HangBreak(t.Muted.Render("NOTE: "), s.resultNote, w) + "\n")
 		}
 		b.WriteString("Copy it to your computer with:\n")
-		b.WriteString(ansi.Hardwrap("  scp "+scpSource(s.c.user, s.c.host, s.result)+" .", w, true) + "\n")
+		b.WriteString(ansi.Hardwrap("  scp "+scpSource(s.c.User, s.c.Host, s.result)+" .", w, true) + "\n")
 		b.WriteString(t.Muted.Render("It holds token secrets: delete it once the files are delivered. enter closes."))
 	case dlgDelete:
 		b.WriteString(t.Warn.Render("Delete the output file of job #"+fmt.Sprint(j.Seq)+"?") + "\n")
-		b.WriteString(wrap("The ZIP holds token secrets. Once deleted it cannot be downloaded again; the tokens keep their new seeds.", w) + "\n")
+		b.WriteString(kit.Wrap("The ZIP holds token secrets. Once deleted it cannot be downloaded again; the tokens keep their new seeds.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
 		b.WriteString(s.dialogErrLine(w))
 	case dlgCancel:
 		b.WriteString(t.Warn.Render(fmt.Sprintf("Cancel job #%d %q?", j.Seq, j.Name)) + "\n")
-		b.WriteString(wrap("Nothing is changed: no token gets a new seed and no file is kept.", w) + "\n")
+		b.WriteString(kit.Wrap("Nothing is changed: no token gets a new seed and no file is kept.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " cancel the job    " + t.Key.Render("n") + " let it run")
 		b.WriteString(s.dialogErrLine(w))
 	}
@@ -811,14 +819,7 @@ func (s *jobsScreen) dialogErrLine(w int) string {
 	if s.dlgErr == nil {
 		return ""
 	}
-	return "\n" + hangBreak(s.c.theme.Error.Render("ERROR: "), s.dlgErr.Error(), w)
-}
-
-// hangBreak is hang for texts that can hold a word longer than the line (a
-// path): it wraps at spaces and breaks only a word that does not fit, so no
-// part of the text is cut off.
-func hangBreak(prefix, text string, width int) string {
-	return hangLines(prefix, strings.Split(ansi.Wrap(text, max(20, width-ansi.StringWidth(prefix)), " "), "\n"))
+	return "\n" + kit.HangBreak(s.c.Theme.Error.Render("ERROR: "), s.dlgErr.Error(), w)
 }
 
 // scpSource is "user@host:/path", quoting the path for the remote shell
@@ -833,22 +834,4 @@ func scpSource(user, host, path string) string {
 		src = user + "@" + src
 	}
 	return src
-}
-
-// commas formats 20000 as "20,000".
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -41,7 +43,7 @@ func openJobs(t *testing.T, be *fakeBackend, w, h int) *Model {
 	if m.jobsScreen() == nil {
 		t.Fatalf("jobs screen not open: %s", screenText(m))
 	}
-	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobRunning, Done: 9000, Total: 20000, Rate: 1234.4})
+	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobRunning, Done: 9000, Total: 20000, Rate: 1234.4})
 	return m
 }
 
@@ -82,7 +84,7 @@ func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
 	}
 	be.calls = nil
 	for done := 10000; done <= 12000; done += 1000 {
-		update(t, m, jobEventMsg{Seq: 5, Name: "x", State: model.JobRunning, Done: done, Total: 20000, Rate: 1000})
+		update(t, m, nav.JobEventMsg{Seq: 5, Name: "x", State: model.JobRunning, Done: done, Total: 20000, Rate: 1000})
 	}
 	wantScreen(t, m, "12,000 of 20,000")
 	if n := reads(); n != 0 {
@@ -93,14 +95,14 @@ func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
 func TestJobsFollowTheNewJobToCompleted(t *testing.T) {
 	be := jobsFixture()
 	m := newTestModel(t, be, 80, 24)
-	update(t, m, pushMsg{newJobs(m.c, 5)})
+	update(t, m, nav.PushMsg{S: newJobs(m.c, 5)})
 	js := m.jobsScreen()
 	if js.tab != model.TabInProgress || js.sel != 5 {
 		t.Fatalf("opened on tab %v seq %d", js.tab, js.sel)
 	}
 	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
 	be.jobs[4].Output = "/var/lib/swtoken/outputs/5.zip"
-	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
+	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
 	if js.tab != model.TabCompleted || js.sel != 5 {
 		t.Fatalf("after completion: tab %v seq %d", js.tab, js.sel)
 	}
@@ -360,7 +362,7 @@ func TestJobDetailsWarnWhenFilesWereSuperseded(t *testing.T) {
 	press(t, m, "esc")
 	// The store's answer changes after another job completes.
 	be.superseded = nil
-	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
+	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
 	s := m.jobsScreen()
 	s.sel = 4
 	press(t, m, "enter")

@@ -4,9 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
 )
@@ -283,31 +280,6 @@ func TestLiveReloadsDoNotPileUp(t *testing.T) {
 	run(t, m, reload)
 	if n := countCalls(be, "tokens"); n != before+2 {
 		t.Fatalf("%d reloads in all, want 2 (the first and one for the changes meanwhile)", n-before)
-	}
-}
-
-// TestLiveSlowReloadsAreSpacedOut: after a reload that took a second, the
-// next waits (a tick), so a store that changes every second does not keep
-// the console reading 100,000 tokens.
-func TestLiveSlowReloadsAreSpacedOut(t *testing.T) {
-	var l liveLoad
-	load := func() tea.Msg { return nil }
-	s := &loading{}
-	if l.changed(s, load) == nil {
-		t.Fatal("first reload not started")
-	}
-	l.started = time.Now().Add(-time.Second) // it took a second
-	if l.loaded(s, load) != nil {
-		t.Fatal("a reload without a change since")
-	}
-	if cmd := l.changed(s, load); cmd == nil || !l.waiting || l.inFlight {
-		t.Fatalf("the next reload started at once (waiting %v, in flight %v)", l.waiting, l.inFlight)
-	}
-	if l.changed(s, load) != nil {
-		t.Fatal("a second wait was armed")
-	}
-	if l.tick(load) == nil || !l.inFlight {
-		t.Fatal("the tick did not start the reload")
 	}
 }
 

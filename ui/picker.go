@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -16,10 +19,11 @@ import (
 // from the start (type, arrows, enter); onPick runs on enter, after the
 // picker is popped.
 type picker struct {
+	nav.Base
 	c      *common
 	title  string
 	intro  string
-	header func(w int) []cell
+	header func(w int) []kit.Cell
 	list   filterlist.Model
 	load   func() ([]filterlist.Item, error)
 	onPick func(filterlist.Item) tea.Cmd
@@ -36,7 +40,7 @@ func (p *picker) Init() tea.Cmd {
 	load := p.load
 	return tea.Batch(p.list.Focus(), func() tea.Msg {
 		items, err := load()
-		return to(p, pickerLoadedMsg{items, err})
+		return nav.To(p, pickerLoadedMsg{items, err})
 	})
 }
 
@@ -45,14 +49,17 @@ func (p *picker) OwnsList(id uint64) bool { return id == p.list.ID() }
 func (p *picker) CapturesInput() bool     { return true }
 
 // Back clears a typed filter first, then leaves.
-func (p *picker) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (p *picker) HandlesBack() bool { return true }
+
+func (p *picker) Back() (nav.Screen, tea.Cmd, bool) {
 	if p.list.FilterValue() != "" {
 		return p, p.list.SetFilterValue(""), true
 	}
 	return p, nil, false
 }
 
-func (p *picker) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case pickerLoadedMsg:
 		p.loaded, p.err = true, msg.err
@@ -61,7 +68,7 @@ func (p *picker) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.ListID != p.list.ID() {
 			return p, nil
 		}
-		return p, tea.Batch(pop, p.onPick(msg.Item))
+		return p, tea.Batch(nav.Pop, p.onPick(msg.Item))
 	}
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
@@ -69,34 +76,35 @@ func (p *picker) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (p *picker) ShortHelp() []key.Binding {
-	k := p.c.keys
-	return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Select, "enter", "pick"), withHelp(k.Back, "esc", "cancel")}
+	k := p.c.Keys
+	return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter", "pick"), kit.WithHelp(k.Back, "esc", "cancel")}
 }
 
 func (p *picker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
-func (p *picker) View(w, h int) string {
-	t := p.c.theme
+func (p *picker) View() string {
+	w, h := p.Width(), p.Height()
+	t := p.c.Theme
 	var b strings.Builder
-	b.WriteString(wrap(p.intro, w) + "\n")
+	b.WriteString(kit.Wrap(p.intro, w) + "\n")
 	switch {
 	case p.err != nil:
-		b.WriteString(errorText(t, p.err, w))
+		b.WriteString(kit.ErrorText(t, p.err, w))
 	case !p.loaded:
 		b.WriteString("Loading...")
 	default:
-		b.WriteString(listWithHeader(&p.list, headerRow(t, p.header(w), w), w, h-strings.Count(b.String(), "\n")))
+		b.WriteString(kit.ListWithHeader(&p.list, kit.HeaderRow(t, p.header(w), w), w, h-strings.Count(b.String(), "\n")))
 	}
 	return b.String()
 }
 
 // newUserPicker picks the user to give token serial to; origin is the
 // screen that asked (it hears about a refusal).
-func newUserPicker(c *common, origin screen, serial string) *picker {
+func newUserPicker(c *common, origin nav.Screen, serial string) *picker {
 	be := c.be
 	p := &picker{c: c, title: "Assign " + serial,
 		intro:  fmt.Sprintf("Pick the user who receives token %s (a user holds at most %d tokens).", serial, model.MaxTokensPerUser),
-		header: userListCells, list: newList(c, userListRender(c))}
+		header: userListCells, list: kit.NewList(c.Env, userListRender(c))}
 	// The Users list's columns, token count included: a user who already
 	// holds the maximum cannot take another token.
 	p.load = func() ([]filterlist.Item, error) {
@@ -119,11 +127,11 @@ func newUserPicker(c *common, origin screen, serial string) *picker {
 }
 
 // newTokenPicker picks an unassigned software token for userID.
-func newTokenPicker(c *common, origin screen, userID string) *picker {
+func newTokenPicker(c *common, origin nav.Screen, userID string) *picker {
 	be := c.be
 	p := &picker{c: c, title: "Assign a token to " + userID,
 		intro:  fmt.Sprintf("Pick an unassigned software token for %s.", userID),
-		header: tokenCells, list: newList(c, tokenRender(c))}
+		header: tokenCells, list: kit.NewList(c.Env, tokenRender(c))}
 	load := loadTokenRows(c, func(t model.Token) bool { return t.Kind == model.KindSoftware && t.AssignedUser == "" })
 	p.load = func() ([]filterlist.Item, error) {
 		msg := load()

@@ -6,10 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -43,9 +44,9 @@ func shortDelivery(m model.DeliveryMethod) string {
 	return string(m)
 }
 
-func profileCells(width int) []cell {
+func profileCells(width int) []kit.Cell {
 	nameW := max(12, width-2-48-5)
-	return []cell{{"Name", nameW, 0}, {"Device type", 13, 1}, {"Delivery", 12, 2}, {"Code", 9, -1}, {"Auth type", 14, -1}}
+	return []kit.Cell{{Text: "Name", W: nameW, FV: 0}, {Text: "Device type", W: 13, FV: 1}, {Text: "Delivery", W: 12, FV: 2}, {Text: "Code", W: 9, FV: -1}, {Text: "Auth type", W: 14, FV: -1}}
 }
 
 func profileRender(c *common) filterlist.RenderFunc {
@@ -54,9 +55,9 @@ func profileRender(c *common) filterlist.RenderFunc {
 		cs := profileCells(width + 2)
 		vals := []string{r.fs[0], r.fs[1], r.fs[2], fmt.Sprintf("%d / %ds", r.p.TokencodeLength, r.p.Duration), string(r.p.AuthType)}
 		for i := range cs {
-			cs[i].text = vals[i]
+			cs[i].Text = vals[i]
 		}
-		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+		return kit.RenderRow(c.Theme, cs, r.fs[:], matched, width, selected)
 	}
 }
 
@@ -75,6 +76,7 @@ type (
 
 // profilesScreen lists the software token profiles: add, edit, delete.
 type profilesScreen struct {
+	nav.Base
 	c       *common
 	list    filterlist.Model
 	ps      []store.ProfileRecord
@@ -85,35 +87,38 @@ type profilesScreen struct {
 	working bool
 	delErr  error // the last delete refusal (in use, changed meanwhile), shown until a key
 
-	reloads liveLoad // after store changes (live.go)
+	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newProfiles(c *common) *profilesScreen {
-	return &profilesScreen{c: c, list: newList(c, profileRender(c))}
+	return &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
 }
 
 func (s *profilesScreen) reload() tea.Cmd {
 	be := s.c.be
 	return func() tea.Msg {
 		ps, err := be.ProfileRecords()
-		return to(s, profilesLoadedMsg{ps, err})
+		return nav.To(s, profilesLoadedMsg{ps, err})
 	}
 }
 
-func (s *profilesScreen) Init() tea.Cmd           { return s.reloads.start(s.reload()) }
+func (s *profilesScreen) Init() tea.Cmd           { return s.reloads.Start(s.reload()) }
 func (s *profilesScreen) Title() string           { return "Software Token Profiles" }
 func (s *profilesScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *profilesScreen) CapturesInput() bool     { return s.list.FilterFocused() }
 
 // StoreChanged reloads the profiles (saved by another admin); the filter
 // and the selected profile (by name) stay.
-func (s *profilesScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.reload()) }
+func (s *profilesScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.reload()) }
 
 func sameProfile(a, b filterlist.Item) bool {
 	return model.SameName(a.(*profileRow).p.Name, b.(*profileRow).p.Name)
 }
 
-func (s *profilesScreen) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (s *profilesScreen) HandlesBack() bool { return true }
+
+func (s *profilesScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	switch {
 	case s.working:
 		return s, nil, true
@@ -124,7 +129,7 @@ func (s *profilesScreen) Back() (screen, tea.Cmd, bool) {
 		s.delErr = nil
 		return s, nil, true
 	}
-	cmd, ok := listBack(&s.list)
+	cmd, ok := kit.ListBack(&s.list)
 	return s, cmd, ok
 }
 
@@ -136,7 +141,7 @@ func (s *profilesScreen) selected() (store.ProfileRecord, bool) {
 	return it.(*profileRow).rec, true
 }
 
-func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *profilesScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesLoadedMsg:
 		s.loaded, s.err = true, msg.err
@@ -149,9 +154,9 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 			items[i] = &rows[i]
 		}
-		return s, tea.Batch(s.list.SetItemsKeep(items, sameProfile), s.reloads.loaded(s, s.reload()))
-	case liveTickMsg:
-		return s, s.reloads.tick(s.reload())
+		return s, tea.Batch(s.list.SetItemsKeep(items, sameProfile), s.reloads.Loaded(s, s.reload()))
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.reload())
 	case profilesChangedMsg:
 		return s, s.reload()
 	case profileDeletedMsg:
@@ -165,12 +170,12 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			return s, nil
 		}
-		return s, tea.Batch(s.reload(), status(statusOK, fmt.Sprintf("Profile %q deleted.", msg.name)))
+		return s, tea.Batch(s.reload(), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q deleted.", msg.name)))
 	case filterlist.SelectedMsg:
 		if msg.ListID != s.list.ID() {
 			return s, nil
 		}
-		return s, push(newProfileForm(s.c, msg.Item.(*profileRow).rec, true))
+		return s, nav.Push(newProfileForm(s.c, msg.Item.(*profileRow).rec, true))
 	case tea.KeyPressMsg:
 		if cmd, ok := s.handleKey(msg); ok {
 			return s, cmd
@@ -182,7 +187,7 @@ func (s *profilesScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.working || !s.loaded {
 		return nil, true
 	}
@@ -191,14 +196,14 @@ func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, k.Yes):
 			name, rec, be := s.confirm, s.delRec, s.c.be
 			s.confirm, s.working = "", true
-			return func() tea.Msg { return to(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
+			return func() tea.Msg { return nav.To(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
 		case key.Matches(msg, k.No):
 			s.confirm = ""
 		}
 		return nil, true
 	}
 	s.delErr = nil
-	if leaveFilter(&s.list, msg) {
+	if kit.LeaveFilter(&s.list, msg) {
 		return nil, true
 	}
 	if s.list.FilterFocused() {
@@ -206,10 +211,10 @@ func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch msg.String() {
 	case "n", "a":
-		return push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false)), true
+		return nav.Push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false)), true
 	case "e":
 		if r, ok := s.selected(); ok {
-			return push(newProfileForm(s.c, r, true)), true
+			return nav.Push(newProfileForm(s.c, r, true)), true
 		}
 		return nil, true
 	case "x", "delete":
@@ -228,12 +233,12 @@ var profileKeys = struct{ add, edit, del key.Binding }{
 }
 
 func (s *profilesScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	if s.confirm != "" {
-		return []key.Binding{withHelp(k.Yes, "y", "delete"), withHelp(k.No, "n", "keep")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "delete"), kit.WithHelp(k.No, "n", "keep")}
 	}
 	if s.list.FilterFocused() {
-		return filterHelp(s.c, &s.list)
+		return kit.FilterHelp(s.c.Env, &s.list)
 	}
 	return []key.Binding{profileKeys.edit, profileKeys.add, profileKeys.del, s.list.ShortHelp()[2]}
 }
@@ -242,11 +247,12 @@ func (s *profilesScreen) FullHelp() [][]key.Binding {
 	return append([][]key.Binding{{profileKeys.add, profileKeys.edit, profileKeys.del}}, s.list.FullHelp()...)
 }
 
-func (s *profilesScreen) View(w, h int) string {
-	t := s.c.theme
+func (s *profilesScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
 	switch {
 	case s.err != nil:
-		return errorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
+		return kit.ErrorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
 	case !s.loaded:
 		return "Loading the profiles..."
 	}
@@ -254,7 +260,7 @@ func (s *profilesScreen) View(w, h int) string {
 	switch {
 	case s.confirm != "":
 		tail.WriteString(t.Warn.Render(fmt.Sprintf("Delete profile %q?", s.confirm)) + "\n")
-		tail.WriteString(wrap("Token files already handed out are not affected. A profile that the self-service settings offer or a job names cannot be deleted.", w) + "\n")
+		tail.WriteString(kit.Wrap("Token files already handed out are not affected. A profile that the self-service settings offer or a job names cannot be deleted.", w) + "\n")
 		tail.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
 	case s.delErr != nil:
 		err := s.delErr
@@ -264,17 +270,17 @@ func (s *profilesScreen) View(w, h int) string {
 		}
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
-			tail.WriteString(conflictText(t, ce, w) + "\n")
-			tail.WriteString(t.Muted.Render(wrap("The list now shows the profiles as they are stored.", w)))
+			tail.WriteString(kit.ConflictText(t, ce, w) + "\n")
+			tail.WriteString(t.Muted.Render(kit.Wrap("The list now shows the profiles as they are stored.", w)))
 		} else {
-			tail.WriteString(errorText(t, err, w) + "\n")
-			tail.WriteString(t.Muted.Render(wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
+			tail.WriteString(kit.ErrorText(t, err, w) + "\n")
+			tail.WriteString(t.Muted.Render(kit.Wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
 		}
 	case s.working:
 		tail.WriteString("Working...")
 	default:
 		if r, ok := s.selected(); ok {
-			tail.WriteString(t.Label.Render("Description: ") + wrap(textValue(r.Description), w-13))
+			tail.WriteString(t.Label.Render("Description: ") + kit.Wrap(kit.TextValue(r.Description), w-13))
 		}
 	}
 	tl := tail.String()
@@ -283,7 +289,7 @@ func (s *profilesScreen) View(w, h int) string {
 		th = strings.Count(tl, "\n") + 2
 	}
 	rows := min(h-th, max(3, len(s.ps)+3))
-	out := listWithHeader(&s.list, headerRow(t, profileCells(w), w), w, rows)
+	out := kit.ListWithHeader(&s.list, kit.HeaderRow(t, profileCells(w), w), w, rows)
 	if tl != "" {
 		out += "\n\n" + tl
 	}
@@ -329,14 +335,15 @@ type (
 // GUID) is locked once the profile exists, and the edit screen says that
 // files already handed out do not change (model.ProfileEditNote).
 type profileForm struct {
+	nav.Base
 	c       *common
 	edit    bool
 	loaded  store.ProfileRecord // the edited profile as loaded; a save hands it back
 	orig    model.Profile
 	focus   profileField
-	name    textField
-	desc    textField
-	guid    textField
+	name    kit.TextField
+	desc    kit.TextField
+	guid    kit.TextField
 	device  int // index into model.DeviceTypes()
 	deliv   int
 	length  int // index into {6, 8}
@@ -370,11 +377,11 @@ func newProfileForm(c *common, r store.ProfileRecord, edit bool) *profileForm {
 	// the wizard's job name does), so that a name or description that is
 	// too long is refused on save with the model's message ("is 129
 	// characters; at most 128 are allowed"), never shortened in silence.
-	f.name = newInput(c, "(1-128 characters, unique)")
+	f.name = kit.NewInput(c.Env, "(1-128 characters, unique)")
 	f.name.CharLimit = 2 * model.MaxProfileNameLen
-	f.desc = newInput(c, "(optional)")
+	f.desc = kit.NewInput(c.Env, "(optional)")
 	f.desc.CharLimit = 2 * model.MaxDescriptionLen
-	f.guid = newInput(c, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+	f.guid = kit.NewInput(c.Env, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 	f.load(r)
 	return f
 }
@@ -447,7 +454,10 @@ func (f *profileForm) visible(pf profileField) bool {
 	return pf != pfGUID || model.DeviceTypes()[f.device] == model.DeviceOther
 }
 
-func (f *profileForm) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (f *profileForm) HandlesBack() bool { return true }
+
+func (f *profileForm) Back() (nav.Screen, tea.Cmd, bool) {
 	switch {
 	case f.working:
 		return f, nil, true
@@ -464,7 +474,7 @@ func (f *profileForm) Back() (screen, tea.Cmd, bool) {
 	return f, nil, false
 }
 
-func (f *profileForm) field(pf profileField) *textField {
+func (f *profileForm) field(pf profileField) *kit.TextField {
 	switch pf {
 	case pfName:
 		return &f.name
@@ -477,7 +487,7 @@ func (f *profileForm) field(pf profileField) *textField {
 }
 
 func (f *profileForm) setFocus(pf profileField) tea.Cmd {
-	for _, t := range []*textField{&f.name, &f.desc, &f.guid} {
+	for _, t := range []*kit.TextField{&f.name, &f.desc, &f.guid} {
 		t.Blur()
 	}
 	f.focus = pf
@@ -523,7 +533,7 @@ func (f *profileForm) clearErr(pf profileField) {
 	f.other = nil
 }
 
-func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (f *profileForm) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profileSavedMsg:
 		f.working = false
@@ -543,7 +553,7 @@ func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if f.edit {
 			verb = "saved"
 		}
-		return f, tea.Batch(pop, broadcast(profilesChangedMsg{msg.name}), status(statusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
 	case profileReloadedMsg:
 		f.working = false
 		switch {
@@ -556,8 +566,8 @@ func (f *profileForm) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		f.conflict, f.errs, f.other = nil, nil, nil
 		f.load(msg.rec)
-		return f, tea.Batch(f.setFocus(pfName), broadcast(profilesChangedMsg{msg.rec.Name}),
-			status(statusInfo, fmt.Sprintf("Reloaded: profile %q as stored now. Make your change again.", msg.rec.Name)))
+		return f, tea.Batch(f.setFocus(pfName), nav.Broadcast(profilesChangedMsg{msg.rec.Name}),
+			nav.Status(nav.StatusInfo, fmt.Sprintf("Reloaded: profile %q as stored now. Make your change again.", msg.rec.Name)))
 	case tea.PasteMsg:
 		if t := f.field(f.focus); t != nil && !f.leaving && !f.reloadAsk {
 			*t, _ = t.Update(msg)
@@ -589,7 +599,7 @@ func (f *profileForm) showErr(err error) {
 }
 
 func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := f.c.keys
+	k := f.c.Keys
 	if f.working {
 		return nil
 	}
@@ -606,7 +616,7 @@ func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Yes):
 			f.leaving = false
-			return pop
+			return nav.Pop
 		case key.Matches(msg, k.No):
 			f.leaving = false
 		}
@@ -650,7 +660,7 @@ func (f *profileForm) save() tea.Cmd {
 		return nil
 	}
 	if f.edit && p == f.orig {
-		return tea.Batch(pop, status(statusInfo, fmt.Sprintf("Profile %q: nothing changed.", p.Name)))
+		return tea.Batch(nav.Pop, nav.Status(nav.StatusInfo, fmt.Sprintf("Profile %q: nothing changed.", p.Name)))
 	}
 	f.errs, f.other, f.conflict, f.working = nil, nil, nil, true
 	be, edit, loaded := f.c.be, f.edit, f.loaded
@@ -661,7 +671,7 @@ func (f *profileForm) save() tea.Cmd {
 		} else {
 			err = be.AddProfile(p)
 		}
-		return to(f, profileSavedMsg{p.Name, err})
+		return nav.To(f, profileSavedMsg{p.Name, err})
 	}
 }
 
@@ -679,18 +689,18 @@ func (f *profileForm) reload() tea.Cmd {
 		rs, err := be.ProfileRecords()
 		for _, r := range rs {
 			if r.ID == id {
-				return to(f, profileReloadedMsg{rec: r, found: true})
+				return nav.To(f, profileReloadedMsg{rec: r, found: true})
 			}
 		}
-		return to(f, profileReloadedMsg{err: err})
+		return nav.To(f, profileReloadedMsg{err: err})
 	}
 }
 
 // backToList leaves the form for the list, reloaded, when the profile no
 // longer exists.
 func (f *profileForm) backToList() tea.Cmd {
-	return tea.Batch(pop, broadcast(profilesChangedMsg{}),
-		status(statusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
+	return tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{}),
+		nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
 }
 
 var formKeys = struct{ save, change key.Binding }{
@@ -699,41 +709,42 @@ var formKeys = struct{ save, change key.Binding }{
 }
 
 func (f *profileForm) ShortHelp() []key.Binding {
-	k := f.c.keys
+	k := f.c.Keys
 	if f.reloadAsk {
 		if f.conflict != nil && f.conflict.Deleted() {
-			return []key.Binding{withHelp(k.Yes, "r/y", "back to the list"), withHelp(k.No, "n/esc", "stay")}
+			return []key.Binding{kit.WithHelp(k.Yes, "r/y", "back to the list"), kit.WithHelp(k.No, "n/esc", "stay")}
 		}
-		return []key.Binding{withHelp(k.Yes, "r/y", "reload"), withHelp(k.No, "n/esc", "keep editing")}
+		return []key.Binding{kit.WithHelp(k.Yes, "r/y", "reload"), kit.WithHelp(k.No, "n/esc", "keep editing")}
 	}
 	if f.leaving {
-		return []key.Binding{withHelp(k.Yes, "y", "leave"), withHelp(k.No, "n", "stay")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "leave"), kit.WithHelp(k.No, "n", "stay")}
 	}
-	bs := []key.Binding{withHelp(k.NextField, "tab/↑↓", "field")}
+	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
 	if !f.isText(f.focus) {
 		ch := formKeys.change
-		if asciiTheme(f.c.theme) {
+		if kit.ASCIITheme(f.c.Theme) {
 			ch.SetHelp("left/right", "change")
 		}
 		bs = append(bs, ch)
 	}
-	return append(bs, formKeys.save, withHelp(k.Back, "esc", "cancel"))
+	return append(bs, formKeys.save, kit.WithHelp(k.Back, "esc", "cancel"))
 }
 
 func (f *profileForm) FullHelp() [][]key.Binding {
-	k := f.c.keys
+	k := f.c.Keys
 	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, formKeys.save}}
 }
 
-func (f *profileForm) View(w, h int) string {
-	t := f.c.theme
+func (f *profileForm) View() string {
+	w := f.Width()
+	t := f.c.Theme
 	var b strings.Builder
 	if f.edit {
 		b.WriteString(t.Heading.Render("Edit profile "+f.orig.Name) + "\n")
-		b.WriteString(t.Warn.Render("NOTE: ") + wrap(model.ProfileEditNote+" The device type is locked: create a new profile for another device class.", w-6) + "\n\n")
+		b.WriteString(t.Warn.Render("NOTE: ") + kit.Wrap(model.ProfileEditNote+" The device type is locked: create a new profile for another device class.", w-6) + "\n\n")
 	} else {
 		b.WriteString(t.Heading.Render("New software token profile") + "\n")
-		b.WriteString(t.Muted.Render(wrap("The device type cannot be changed once the profile exists.", w)) + "\n\n")
+		b.WriteString(t.Muted.Render(kit.Wrap("The device type cannot be changed once the profile exists.", w)) + "\n\n")
 	}
 	const lw = 21
 	p := f.profile()
@@ -772,28 +783,28 @@ func (f *profileForm) View(w, h int) string {
 		}
 		b.WriteString(mark + label + " " + val + "\n")
 		for _, e := range f.errs.For(profileFieldNames[pf]) {
-			b.WriteString(hang(strings.Repeat(" ", lw+3)+t.Error.Render("ERROR: "), e.Msg, w) + "\n")
+			b.WriteString(kit.Hang(strings.Repeat(" ", lw+3)+t.Error.Render("ERROR: "), e.Msg, w) + "\n")
 		}
 	}
 	if f.other != nil {
-		b.WriteString("\n" + errorText(t, f.other, w) + "\n")
+		b.WriteString("\n" + kit.ErrorText(t, f.other, w) + "\n")
 	}
 	if f.conflict != nil {
-		b.WriteString("\n" + conflictText(t, f.conflict, w) + "\n")
+		b.WriteString("\n" + kit.ConflictText(t, f.conflict, w) + "\n")
 	}
 	switch {
 	case f.reloadAsk && f.conflict != nil && f.conflict.Deleted():
-		b.WriteString("\n" + hang(t.Warn.Render("Back to the list of profiles? "), "Your unsaved changes are lost.", w) + "\n" +
+		b.WriteString("\n" + kit.Hang(t.Warn.Render("Back to the list of profiles? "), "Your unsaved changes are lost.", w) + "\n" +
 			t.Key.Render("r/y") + " back to the list  " + t.Key.Render("n/esc") + " stay")
 	case f.reloadAsk:
-		b.WriteString("\n" + hang(t.Warn.Render("Reload the profile as stored now? "), "Your unsaved changes are lost.", w) + "\n" +
+		b.WriteString("\n" + kit.Hang(t.Warn.Render("Reload the profile as stored now? "), "Your unsaved changes are lost.", w) + "\n" +
 			t.Key.Render("r/y") + " reload  " + t.Key.Render("n/esc") + " keep editing (saving is refused until you reload)")
 	case f.leaving:
 		b.WriteString("\n" + t.Warn.Render("Leave without saving? The changes will be lost.") + "  " + t.Key.Render("y") + " leave  " + t.Key.Render("n") + " stay")
 	case f.working:
 		b.WriteString("\nSaving...")
 	default:
-		b.WriteString("\n" + t.Muted.Render(wrap("enter saves. Only file-based (SDTID) profiles can be used by distribution jobs.", w)))
+		b.WriteString("\n" + t.Muted.Render(kit.Wrap("enter saves. Only file-based (SDTID) profiles can be used by distribution jobs.", w)))
 	}
 	return b.String()
 }
@@ -801,38 +812,7 @@ func (f *profileForm) View(w, h int) string {
 // choice renders a choice field: "< value >" when focused.
 func (f *profileForm) choice(v string, pf profileField) string {
 	if pf == f.focus {
-		return f.c.theme.Selected.Render("< " + v + " >")
+		return f.c.Theme.Selected.Render("< " + v + " >")
 	}
 	return "  " + v
-}
-
-// conflictText is a *store.ConflictError as "ERROR: msg", wrapped at
-// spaces only, so that the date of the change is never split at a hyphen.
-func conflictText(t *Theme, e *store.ConflictError, width int) string {
-	prefix := t.Error.Render("ERROR: ")
-	return hangLines(prefix, wrapAtSpaces(e.Error(), max(20, width-lipgloss.Width(prefix))))
-}
-
-// wrapAtSpaces fills lines of at most width cells, breaking only at
-// spaces; a word longer than a line is broken where it must be.
-func wrapAtSpaces(s string, width int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	lines = append(lines, line)
-	var out []string
-	for _, l := range lines {
-		out = append(out, strings.Split(ansi.Hardwrap(l, width, true), "\n")...)
-	}
-	return out
 }

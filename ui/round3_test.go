@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -25,7 +27,7 @@ func TestJobsDetailsFollowAJobTheSessionDidNotStart(t *testing.T) {
 
 	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
 	be.jobs[4].Output, be.jobs[4].OutputSize = "/var/lib/swtoken/outputs/5.zip", 4096
-	update(t, m, jobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000, Output: be.jobs[4].Output})
+	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000, Output: be.jobs[4].Output})
 
 	wantScreen(t, m, "[2 Completed (3)]")
 	wantScreen(t, m, "Job details")
@@ -56,7 +58,7 @@ func TestJobsEveryEndIsAnnounced(t *testing.T) {
 			m := openJobs(t, be, 80, 24)
 			be.jobs = append(be.jobs, model.Job{Seq: 7, Name: "CLI batch", State: tc.state, Total: 50,
 				Submitted: testNow, Started: testNow, Ended: testNow})
-			ev := jobEventMsg{Seq: 7, Name: "CLI batch", State: tc.state, Done: 50, Total: 50}
+			ev := nav.JobEventMsg{Seq: 7, Name: "CLI batch", State: tc.state, Done: 50, Total: 50}
 			if tc.state == model.JobFailed {
 				be.jobs[6].Reason, ev.Reason = "writing the output failed", "writing the output failed"
 			}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
@@ -85,7 +87,7 @@ func Run(dataDir, keyFile string, lockWait time.Duration) int {
 	be := NewEngineBackend(st, eng).(*engineBackend)
 
 	var popts []tea.ProgramOption
-	if NoColor(os.Getenv) {
+	if kit.NoColor(os.Getenv) {
 		// no-color.org: any non-empty value. colorprofile alone would
 		// ignore NO_COLOR=yes.
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -31,6 +34,7 @@ import (
 // model.Settings, shows model.FieldErrors at their fields and calls the
 // backend in Cmds.
 type settingsScreen struct {
+	nav.Base
 	c    *common
 	keys settingsKeys
 
@@ -44,7 +48,7 @@ type settingsScreen struct {
 
 	row    int    // the highlighted profile
 	focus  sField // the focused field
-	fields [numSFields]textField
+	fields [numSFields]kit.TextField
 
 	errs       model.FieldErrors // shown at their fields
 	saveFailed bool              // errs come from a refused save
@@ -170,8 +174,8 @@ func newSettings(c *common) *settingsScreen {
 	return s
 }
 
-func (s *settingsScreen) input(placeholder string, limit int) textField {
-	f := newInput(s.c, placeholder)
+func (s *settingsScreen) input(placeholder string, limit int) kit.TextField {
+	f := kit.NewInput(s.c.Env, placeholder)
 	f.CharLimit = limit
 	return f
 }
@@ -203,7 +207,7 @@ func (s *settingsScreen) reload() tea.Cmd {
 }
 
 func (s *settingsScreen) Title() string {
-	return "Self-Service Settings" + s.c.theme.G.Crumb + "Manage Authenticators"
+	return "Self-Service Settings" + s.c.Theme.G.Crumb + "Manage Authenticators"
 }
 
 // HasInput: unsaved changes make quitting ask first.
@@ -222,7 +226,10 @@ func (s *settingsScreen) CapturesInput() bool {
 
 // Back closes the preview or the question first; with unsaved changes it
 // asks before leaving.
-func (s *settingsScreen) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (s *settingsScreen) HandlesBack() bool { return true }
+
+func (s *settingsScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	switch {
 	case s.busy != "":
 		return s, nil, true
@@ -463,7 +470,7 @@ func (s *settingsScreen) setFocus(f sField) {
 
 // toStart puts the cursor at the start, so that a field without the focus
 // shows the beginning of its value.
-func toStart(f *textField) { f.pos, f.offset = 0, 0 }
+func toStart(f *kit.TextField) { f.CursorStart() }
 
 func (s *settingsScreen) moveRow(d int) {
 	n := len(s.profiles)
@@ -485,7 +492,7 @@ func (s *settingsScreen) moveRow(d int) {
 
 // ---- update ----
 
-func (s *settingsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *settingsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case settingsLoadedMsg:
 		if msg.reload {
@@ -498,7 +505,7 @@ func (s *settingsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			s.errs, s.saveFailed, s.saveErr, s.conflict, s.leaving = nil, false, nil, nil, false
 			s.reset(msg.s, msg.profiles)
-			return s, status(statusInfo, "Reloaded: these are the self-service settings as stored now. Make your change again.")
+			return s, nav.Status(nav.StatusInfo, "Reloaded: these are the self-service settings as stored now. Make your change again.")
 		}
 		s.loaded, s.loadErr = true, msg.err
 		if msg.err == nil {
@@ -534,7 +541,7 @@ func (s *settingsScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			ps = s.profiles
 		}
 		s.reset(msg.saved, ps)
-		return s, status(statusOK, "Self-service settings saved; the audit trail records what changed.")
+		return s, nav.Status(nav.StatusOK, "Self-service settings saved; the audit trail records what changed.")
 
 	case tea.PasteMsg:
 		if s.CapturesInput() {
@@ -604,7 +611,7 @@ func (s *settingsScreen) focusError(e *model.FieldError) {
 }
 
 func (s *settingsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, sk := s.c.keys, s.keys
+	k, sk := s.c.Keys, s.keys
 	if !s.loaded || s.loadErr != nil || s.busy != "" {
 		return nil
 	}
@@ -622,7 +629,7 @@ func (s *settingsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, sk.Leave):
 			s.leaving = false
-			return pop
+			return nav.Pop
 		case key.Matches(msg, sk.Stay):
 			s.leaving = false
 		case key.Matches(msg, sk.Save):
@@ -819,7 +826,7 @@ func (s *settingsScreen) save() tea.Cmd {
 	}
 	s.errs, s.saveFailed = nil, false
 	if !s.dirty() {
-		return status(statusInfo, "Nothing to save: the settings are as stored.")
+		return nav.Status(nav.StatusInfo, "Nothing to save: the settings are as stored.")
 	}
 	s.busy = "Saving the self-service settings..."
 	be, next := s.c.be, copySettings(s.cur)
@@ -848,7 +855,7 @@ func (s *settingsScreen) openPreview() {
 }
 
 func (s *settingsScreen) previewKey(msg tea.KeyPressMsg) {
-	k, sk := s.c.keys, s.keys
+	k, sk := s.c.Keys, s.keys
 	switch {
 	case key.Matches(msg, sk.ClosePreview):
 		s.preview = false
@@ -871,7 +878,7 @@ func (s *settingsScreen) previewKey(msg tea.KeyPressMsg) {
 // ---- help ----
 
 func (s *settingsScreen) ShortHelp() []key.Binding {
-	k, sk := s.c.keys, s.keys
+	k, sk := s.c.Keys, s.keys
 	switch {
 	case !s.loaded || s.loadErr != nil:
 		return []key.Binding{k.Back}
@@ -880,26 +887,26 @@ func (s *settingsScreen) ShortHelp() []key.Binding {
 	case s.leaving:
 		return []key.Binding{sk.Leave, sk.Stay}
 	case s.preview:
-		return []key.Binding{k.Up, k.Down, k.PageDown, withHelp(sk.ClosePreview, "p/esc", "close preview")}
+		return []key.Binding{k.Up, k.Down, k.PageDown, kit.WithHelp(sk.ClosePreview, "p/esc", "close preview")}
 	}
 	switch {
 	case s.focus == sfList:
-		return []key.Binding{sk.Select, withHelp(sk.Details, "enter", "edit"), withHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
+		return []key.Binding{sk.Select, kit.WithHelp(sk.Details, "enter", "edit"), kit.WithHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
 	case s.focus.text():
-		return []key.Binding{k.NextField, withHelp(k.PrevField, "shift+tab", "previous"), sk.Save, k.Back}
+		return []key.Binding{k.NextField, kit.WithHelp(k.PrevField, "shift+tab", "previous"), sk.Save, k.Back}
 	case s.focus == sfSave || s.focus == sfPreview:
-		return []key.Binding{withHelp(sk.Press, "enter", "press"), k.NextField, sk.Save, k.Back}
+		return []key.Binding{kit.WithHelp(sk.Press, "enter", "press"), k.NextField, sk.Save, k.Back}
 	}
-	return []key.Binding{sk.Toggle, k.NextField, withHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
+	return []key.Binding{sk.Toggle, k.NextField, kit.WithHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
 }
 
 func (s *settingsScreen) FullHelp() [][]key.Binding {
-	k, sk := s.c.keys, s.keys
+	k, sk := s.c.Keys, s.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextField, k.PrevField},
-		{sk.Select, withHelp(sk.Details, "enter", "edit details / next field"), sk.Toggle},
+		{sk.Select, kit.WithHelp(sk.Details, "enter", "edit details / next field"), sk.Toggle},
 		{sk.Confirm, sk.Preview, sk.Save},
-		{withHelp(sk.ClosePreview, "p/esc", "close preview"), k.PageUp, k.PageDown, sk.Top, sk.Bottom},
+		{kit.WithHelp(sk.ClosePreview, "p/esc", "close preview"), k.PageUp, k.PageDown, sk.Top, sk.Bottom},
 	}
 }
 
@@ -908,13 +915,14 @@ func (s *settingsScreen) FullHelp() [][]key.Binding {
 // The labels of the detail fields, padded to one width.
 const sLabelW = len("Application Installation Download URL:")
 
-func (s *settingsScreen) View(width, height int) string {
-	t := s.c.theme
+func (s *settingsScreen) View() string {
+	width, height := s.Width(), s.Height()
+	t := s.c.Theme
 	switch {
 	case !s.loaded:
 		return "Loading the self-service settings..."
 	case s.loadErr != nil:
-		return t.Error.Render("ERROR: ") + wrap("cannot read the self-service settings: "+s.loadErr.Error(), width-7) +
+		return t.Error.Render("ERROR: ") + kit.Wrap("cannot read the self-service settings: "+s.loadErr.Error(), width-7) +
 			"\n\n" + t.Muted.Render("Nothing was changed. Press esc to go back.")
 	case s.preview:
 		return s.previewView(width, height)
@@ -941,7 +949,7 @@ func (s *settingsScreen) View(width, height int) string {
 // scroll shows h lines of the form, keeping the focused lines in view, with
 // a position line when the form is taller than h.
 func (s *settingsScreen) scroll(lines []string, focus [2]int, width, h int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	if len(lines) <= h {
 		s.offset = 0
 		return strings.Join(lines, "\n")
@@ -969,7 +977,7 @@ func (s *settingsScreen) scroll(lines []string, focus [2]int, width, h int) stri
 // formLines renders the whole form and returns the line range [start, end)
 // of the focused field, its errors included.
 func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
-	t := s.c.theme
+	t := s.c.Theme
 	var lines []string
 	var focus [2]int
 	add := func(text string) {
@@ -990,7 +998,7 @@ func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
 	// Software Token Profiles Available for Request
 	add(t.Heading.Render("Software Token Profiles Available for Request"))
 	if len(s.profiles) == 0 {
-		add(wrap("There are no software token profiles yet. Add one on the Software Token Profiles screen or with swtoken profiles add.", width))
+		add(kit.Wrap("There are no software token profiles yet. Add one on the Software Token Profiles screen or with swtoken profiles add.", width))
 	}
 	nameW := 0
 	for _, p := range s.profiles {
@@ -1024,7 +1032,7 @@ func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
 		}
 		add(t.Heading.Render(ansi.Truncate(p.Name, max(10, width-len(state)-2), t.G.Ellipsis)) + ": " + state)
 		if !sel {
-			add(hang(t.G.NoCursor, "Press space on the list to offer this profile for request. Display Name, Image Location and Description are then filled in from the profile; you can edit them.", width))
+			add(kit.Hang(t.G.NoCursor, "Press space on the list to offer this profile for request. Display Name, Image Location and Description are then filled in from the profile; you can edit them.", width))
 		} else {
 			s.textRow(&lines, sfDisplayName, "Display Name", width, mark)
 			s.textRow(&lines, sfImage, "Image Location", width, mark)
@@ -1096,15 +1104,15 @@ func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
 
 func (s *settingsScreen) box(on bool) string {
 	if on {
-		return s.c.theme.G.Checked
+		return s.c.Theme.G.Checked
 	}
-	return s.c.theme.G.Unchecked
+	return s.c.Theme.G.Unchecked
 }
 
 // profileRow is one line of the list: checkbox, name and, for a selected
 // profile, its default and confirmation marks, in words.
 func (s *settingsScreen) profileRow(i int, p model.Profile, nameW int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	focused := s.focus == sfList && i == s.row
 	m := t.G.NoCursor
 	if focused {
@@ -1150,16 +1158,16 @@ func (s *settingsScreen) confirmText(e model.SettingsEntry, p model.Profile) str
 	text = strings.ToUpper(text[:1]) + text[1:]
 	switch st {
 	case model.Confirmed:
-		return s.c.theme.G.Checked + " " + text + ": the four settings above are right"
+		return s.c.Theme.G.Checked + " " + text + ": the four settings above are right"
 	case model.ConfirmationLapsed:
 		return "[!] " + text + "; press c to confirm again"
 	}
-	return s.c.theme.G.Unchecked + " " + text + ": press c to confirm the four settings above"
+	return s.c.Theme.G.Unchecked + " " + text + ": press c to confirm the four settings above"
 }
 
 // textRow renders a labelled text field with its errors.
 func (s *settingsScreen) textRow(lines *[]string, f sField, label string, width int, mark func(sField, int)) {
-	t := s.c.theme
+	t := s.c.Theme
 	start := len(*lines)
 	m := t.G.NoCursor
 	if s.focus == f {
@@ -1178,7 +1186,7 @@ func (s *settingsScreen) textRow(lines *[]string, f sField, label string, width 
 
 // checkRow renders a checkbox-like field, reversed when focused.
 func (s *settingsScreen) checkRow(f sField, text string, width int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	m := t.G.NoCursor
 	if s.focus == f {
 		m = t.G.Cursor
@@ -1191,7 +1199,7 @@ func (s *settingsScreen) checkRow(f sField, text string, width int) string {
 }
 
 func (s *settingsScreen) button(f sField, label string) string {
-	t := s.c.theme
+	t := s.c.Theme
 	b := "[ " + label + " ]"
 	if s.focus == f {
 		return t.G.Cursor + t.Selected.Render(b)
@@ -1201,56 +1209,56 @@ func (s *settingsScreen) button(f sField, label string) string {
 
 // errView is an inline error under its field, indented past the cursor.
 func (s *settingsScreen) errView(e *model.FieldError, width int) string {
-	t := s.c.theme
-	return hang(t.G.NoCursor+t.Error.Render("ERROR: "), e.Msg, width)
+	t := s.c.Theme
+	return kit.Hang(t.G.NoCursor+t.Error.Render("ERROR: "), e.Msg, width)
 }
 
 // bottomView is the fixed area under the form: the question, the saving
 // state, why a save was refused, a hint.
 func (s *settingsScreen) bottomView(width int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	var parts []string
 	switch {
 	case s.busy != "":
 		parts = append(parts, s.busy)
 	case s.leaving:
-		parts = append(parts, hang(t.Warn.Render("Leave without saving? "), "Your unsaved changes will be lost.", width),
+		parts = append(parts, kit.Hang(t.Warn.Render("Leave without saving? "), "Your unsaved changes will be lost.", width),
 			t.Key.Render("y")+" leave without saving    "+t.Key.Render("n/esc")+" stay    "+t.Key.Render("ctrl+s")+" save")
 	}
 	if s.conflict != nil {
-		parts = append(parts, conflictText(t, s.conflict, width))
+		parts = append(parts, kit.ConflictText(t, s.conflict, width))
 		if s.reloadAsk && s.busy == "" {
-			parts = append(parts, hang(t.Warn.Render("Reload the current settings? "), "Your unsaved changes are lost.", width),
+			parts = append(parts, kit.Hang(t.Warn.Render("Reload the current settings? "), "Your unsaved changes are lost.", width),
 				t.Key.Render("r/y")+" reload    "+t.Key.Render("n/esc")+" keep editing (saving is refused until you reload)")
 		}
 	}
 	if s.saveErr != nil {
-		parts = append(parts, hang(t.Error.Render("ERROR: "), "could not save: "+s.saveErr.Error()+". Nothing was changed; your edits are kept, so you can try again.", width))
+		parts = append(parts, kit.Hang(t.Error.Render("ERROR: "), "could not save: "+s.saveErr.Error()+". Nothing was changed; your edits are kept, so you can try again.", width))
 	}
 	if s.saveFailed && len(s.errs) > 0 {
-		text := fmt.Sprintf("Not saved, nothing changed: %s to fix, shown at the fields", plural(len(s.errs), "problem", "problems"))
+		text := fmt.Sprintf("Not saved, nothing changed: %s to fix, shown at the fields", kit.Plural(len(s.errs), "problem", "problems"))
 		for _, e := range s.errs {
 			if e.Item != "" {
 				text += "; profiles with problems are marked ERROR"
 				break
 			}
 		}
-		parts = append(parts, hang(t.Error.Render("ERROR: "), text+".", width))
+		parts = append(parts, kit.Hang(t.Error.Render("ERROR: "), text+".", width))
 	}
 	for _, e := range s.errs {
 		if !s.placed(e) {
-			parts = append(parts, hang(t.Error.Render("ERROR: "), e.Error(), width))
+			parts = append(parts, kit.Hang(t.Error.Render("ERROR: "), e.Error(), width))
 		}
 	}
 	if s.note != "" {
-		parts = append(parts, hang(t.Warn.Render("NOTE: "), s.note, width))
+		parts = append(parts, kit.Hang(t.Warn.Render("NOTE: "), s.note, width))
 	}
 	return strings.Join(parts, "\n")
 }
 
 // previewView shows model.Preview of the settings being edited, scrolled.
 func (s *settingsScreen) previewView(width, height int) string {
-	t := s.c.theme
+	t := s.c.Theme
 	head := t.Heading.Render("Preview")
 	if s.dirty() {
 		head += " " + t.Warn.Render("(with your unsaved changes)")
@@ -1279,10 +1287,16 @@ func (s *settingsScreen) previewView(width, height int) string {
 	return head + "\n" + strings.Join(lines[s.previewOff:end], "\n") + "\n" + t.Muted.Render(ansi.Truncate(pos, width, t.G.Ellipsis))
 }
 
-// plural is "1 change" or "3 changes".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// StoreChanged reloads the self-service settings only while the screen has
+// no unsaved edits, and delivers the result only if it still has none when
+// it lands (the admin may have started typing meanwhile): saving, and
+// what a save does when the stored settings changed, are the settings
+// screen's own.
+func (s *settingsScreen) StoreChanged() tea.Cmd {
+	untouched := func() bool { return s.busy == "" && !s.leaving && !s.HasInput() }
+	if !untouched() {
+		return nil
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	load := s.Init()
+	return func() tea.Msg { return nav.GuardedMsg{To: s, Msg: load(), OK: untouched} }
 }

@@ -1,6 +1,8 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+)
 
 // TestSettingsBlankReplacementWindowSaysEmpty: a blank replacement window
 // is refused with "empty: enter a number of days", not with "got 0" (the

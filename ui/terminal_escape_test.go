@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
@@ -97,7 +99,7 @@ func TestJobReasonShowsControlCharactersEscaped(t *testing.T) {
 	wantNoRawControls(t, m)
 	wantFlat(t, m, `cannot write /out/x\x1b[31mred\x1b[2J\u202e\nFAKE RECORD`)
 
-	update(t, m, jobEventMsg(JobEvent{Seq: 3, Name: "Q5", State: model.JobFailed, Reason: "disk full at /out/" + forged}))
+	update(t, m, nav.JobEventMsg(JobEvent{Seq: 3, Name: "Q5", State: model.JobFailed, Reason: "disk full at /out/" + forged}))
 	wantNoRawControls(t, m)
 	wantScreen(t, m, `ERROR: Job #3 "Q5" failed: disk full at /out/x\x1b[31mred`)
 }

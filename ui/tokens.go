@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -70,11 +73,11 @@ func tokenStatus(t model.Token, now time.Time) string {
 }
 
 // tokenCells are the Tokens list's columns.
-func tokenCells(width int) []cell {
+func tokenCells(width int) []kit.Cell {
 	userW := max(10, min(32, width-2-51))
-	return []cell{
-		{"Serial", 12, 0}, {"User", userW, 1}, {"Algorithm", 9, 2},
-		{"Expires", 10, -1}, {"Status", 9, -1}, {"Dist.", 5, -1},
+	return []kit.Cell{
+		{Text: "Serial", W: 12, FV: 0}, {Text: "User", W: userW, FV: 1}, {Text: "Algorithm", W: 9, FV: 2},
+		{Text: "Expires", W: 10, FV: -1}, {Text: "Status", W: 9, FV: -1}, {Text: "Dist.", W: 5, FV: -1},
 	}
 }
 
@@ -89,11 +92,11 @@ func tokenRender(c *common) filterlist.RenderFunc {
 			user = "-"
 		}
 		cs := tokenCells(width + 2)
-		vals := []string{t.Serial, user, string(t.Algorithm), dateText(t.Death), tokenStatus(t, c.now()), fmt.Sprint(t.Distribution.Count)}
+		vals := []string{t.Serial, user, string(t.Algorithm), dateText(t.Death), tokenStatus(t, c.Now()), fmt.Sprint(t.Distribution.Count)}
 		for i := range cs {
-			cs[i].text = vals[i]
+			cs[i].Text = vals[i]
 		}
-		return renderRow(c.theme, cs, r.fields(), matched, width, selected)
+		return kit.RenderRow(c.Theme, cs, r.fields(), matched, width, selected)
 	}
 }
 
@@ -108,7 +111,7 @@ func (c *common) when(at time.Time) string {
 	if at.IsZero() {
 		return "-"
 	}
-	return at.In(c.now().Location()).Format(time.DateTime)
+	return at.In(c.Now().Location()).Format(time.DateTime)
 }
 
 // Tokens screen messages.
@@ -136,7 +139,7 @@ type (
 // loadTokenRows reads every token and builds the list rows in the Cmd, so
 // 100,000 tokens never block Update.
 func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMsg {
-	be, now := c.be, c.now()
+	be, now := c.be, c.Now()
 	return func() tokensLoadedMsg {
 		start := time.Now()
 		days, err := be.ReplacementWindowDays()
@@ -172,6 +175,7 @@ func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMs
 // tokensScreen is the token inventory: serial, user, algorithm, expiry,
 // status and times distributed, with quick filters and the fuzzy filter.
 type tokensScreen struct {
+	nav.Base
 	c      *common
 	rows   []tokenRow // serial order
 	items  []filterlist.Item
@@ -182,24 +186,24 @@ type tokensScreen struct {
 	loaded bool
 	err    error
 
-	reloads liveLoad // after store changes (live.go)
+	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newTokens(c *common) *tokensScreen {
-	return &tokensScreen{c: c, list: newList(c, tokenRender(c))}
+	return &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
 }
 
-func (s *tokensScreen) Init() tea.Cmd { return s.reloads.start(s.load()) }
+func (s *tokensScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
 
 func (s *tokensScreen) load() tea.Cmd {
 	load := loadTokenRows(s.c, nil)
-	return func() tea.Msg { return to(s, load()) }
+	return func() tea.Msg { return nav.To(s, load()) }
 }
 
 // StoreChanged reloads the tokens (an import, an assignment, a job's end
 // elsewhere): the quick filter, the filter text and the selected token
 // stay.
-func (s *tokensScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+func (s *tokensScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.load()) }
 
 // sameToken tells a reloaded row of the selected token.
 func sameToken(a, b filterlist.Item) bool { return a.(*tokenRow).t.Serial == b.(*tokenRow).t.Serial }
@@ -207,14 +211,18 @@ func sameToken(a, b filterlist.Item) bool { return a.(*tokenRow).t.Serial == b.(
 func (s *tokensScreen) Title() string           { return "Tokens" }
 func (s *tokensScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *tokensScreen) CapturesInput() bool     { return s.list.FilterFocused() }
-func (s *tokensScreen) Back() (screen, tea.Cmd, bool) {
-	cmd, ok := listBack(&s.list)
+
+// HandlesBack is true: Back handles esc.
+func (s *tokensScreen) HandlesBack() bool { return true }
+
+func (s *tokensScreen) Back() (nav.Screen, tea.Cmd, bool) {
+	cmd, ok := kit.ListBack(&s.list)
 	return s, cmd, ok
 }
 
 func (s *tokensScreen) quickLabels() []string {
 	le := "≤"
-	if asciiTheme(s.c.theme) {
+	if kit.ASCIITheme(s.c.Theme) {
 		le = "<="
 	}
 	return []string{"All", "Unassigned", fmt.Sprintf("Expiring %s%dd", le, s.window), "Expired", "Distributed"}
@@ -250,13 +258,13 @@ func (s *tokensScreen) rowIndex(serial string) int {
 	return -1
 }
 
-func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *tokensScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case liveTickMsg:
-		return s, s.reloads.tick(s.load())
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.load())
 	case tokensLoadedMsg:
 		s.loaded, s.err = true, msg.err
-		next := s.reloads.loaded(s, s.load())
+		next := s.reloads.Loaded(s, s.load())
 		if msg.err != nil {
 			return s, next
 		}
@@ -269,7 +277,7 @@ func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		old := s.rows[i].cat
 		// A new row value behind the same item pointer.
-		s.rows[i] = newTokenRow(msg.tok, s.c.now(), s.window)
+		s.rows[i] = newTokenRow(msg.tok, s.c.Now(), s.window)
 		for f := range numTokenFilters {
 			s.counts[f] += int(s.rows[i].cat>>f&1) - int(old>>f&1)
 		}
@@ -278,7 +286,7 @@ func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.ListID != s.list.ID() {
 			return s, nil
 		}
-		return s, push(newTokenDetail(s.c, msg.Item.(*tokenRow).t))
+		return s, nav.Push(newTokenDetail(s.c, msg.Item.(*tokenRow).t))
 	case tea.KeyPressMsg:
 		return s, s.handleKey(msg)
 	}
@@ -288,7 +296,7 @@ func (s *tokensScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *tokensScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.keys
+	k := s.c.Keys
 	if !s.loaded {
 		return nil
 	}
@@ -309,35 +317,27 @@ func (s *tokensScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (s *tokensScreen) ShortHelp() []key.Binding {
-	k := s.c.keys
+	k := s.c.Keys
 	lh := s.list.ShortHelp() // up, down, filter, clear, select
-	return []key.Binding{withHelp(k.NextField, "tab", "quick filter"), lh[2], lh[3], withHelp(lh[4], "enter", "details")}
+	return []key.Binding{kit.WithHelp(k.NextField, "tab", "quick filter"), lh[2], lh[3], kit.WithHelp(lh[4], "enter", "details")}
 }
 
 func (s *tokensScreen) FullHelp() [][]key.Binding {
-	k := s.c.keys
-	return append([][]key.Binding{{withHelp(k.NextField, "tab/1-5", "quick filter"), k.PrevField}}, s.list.FullHelp()...)
+	k := s.c.Keys
+	return append([][]key.Binding{{kit.WithHelp(k.NextField, "tab/1-5", "quick filter"), k.PrevField}}, s.list.FullHelp()...)
 }
 
-func (s *tokensScreen) View(w, h int) string {
-	t := s.c.theme
+func (s *tokensScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
 	switch {
 	case s.err != nil:
-		return errorText(t, fmt.Errorf("cannot read the tokens: %w", s.err), w)
+		return kit.ErrorText(t, fmt.Errorf("cannot read the tokens: %w", s.err), w)
 	case !s.loaded:
 		return "Loading the tokens..."
 	}
-	tabs := quickTabs(t, s.quickLabels(), s.counts[:], int(s.quick), w)
-	return tabs + "\n" + listWithHeader(&s.list, headerRow(t, tokenCells(w), w), w, h-1)
-}
-
-// listWithHeader renders the list in h lines with the column header
-// between its filter line and its rows.
-func listWithHeader(l *filterlist.Model, header string, w, h int) string {
-	l.SetSize(w, max(3, h-1))
-	v := l.View()
-	first, rest, _ := strings.Cut(v, "\n")
-	return first + "\n" + header + "\n" + rest
+	tabs := kit.QuickTabs(t, s.quickLabels(), s.counts[:], int(s.quick), w)
+	return tabs + "\n" + kit.ListWithHeader(&s.list, kit.HeaderRow(t, tokenCells(w), w), w, h-1)
 }
 
 // ---- token detail ----
@@ -385,6 +385,7 @@ type tokenLoadedMsg struct {
 // tokenDetail is one token: its facts, assign and unassign, the admin's
 // enabled flag, and the helpdesk check of a tokencode.
 type tokenDetail struct {
+	nav.Base
 	c       *common
 	tok     model.Token
 	mode    detailMode
@@ -392,7 +393,7 @@ type tokenDetail struct {
 	working bool
 	change  enabledChange // what modeConfirmEnabled asks
 
-	code, pin textField
+	code, pin kit.TextField
 	pinFocus  bool
 	vres      *jobs.VerifyResult
 	verr      error
@@ -400,9 +401,9 @@ type tokenDetail struct {
 
 func newTokenDetail(c *common, tok model.Token) *tokenDetail {
 	d := &tokenDetail{c: c, tok: tok}
-	d.code = newInput(c, "(the digits the user reads out)")
+	d.code = kit.NewInput(c.Env, "(the digits the user reads out)")
 	d.code.CharLimit = 16
-	d.pin = newInput(c, "(optional)")
+	d.pin = kit.NewInput(c.Env, "(optional)")
 	d.pin.Secret = true
 	d.pin.CharLimit = 16
 	return d
@@ -412,7 +413,7 @@ func (d *tokenDetail) Init() tea.Cmd {
 	be, serial := d.c.be, d.tok.Serial
 	return func() tea.Msg {
 		t, err := be.Token(serial)
-		return to(d, tokenLoadedMsg{t, err})
+		return nav.To(d, tokenLoadedMsg{t, err})
 	}
 }
 
@@ -431,7 +432,10 @@ func (d *tokenDetail) CapturesInput() bool { return d.mode == modeVerify }
 
 // Back closes the verify form or a question (clearing a typed PIN) before
 // the root pops the screen.
-func (d *tokenDetail) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (d *tokenDetail) HandlesBack() bool { return true }
+
+func (d *tokenDetail) Back() (nav.Screen, tea.Cmd, bool) {
 	if d.working {
 		return d, nil, true
 	}
@@ -452,21 +456,21 @@ func (d *tokenDetail) leaveMode() {
 // changeToken runs an assignment or enabled-flag change and reports it: a
 // broadcast of the token as stored now and an OK status, or the refusal
 // (status line and, addressed, the screen that asked).
-func changeToken(c *common, origin screen, serial, prevUser string, do func() error, okText string) tea.Cmd {
+func changeToken(c *common, origin nav.Screen, serial, prevUser string, do func() error, okText string) tea.Cmd {
 	be := c.be
 	return func() tea.Msg {
 		if err := do(); err != nil {
-			return tea.BatchMsg{status(statusError, err.Error()), func() tea.Msg { return to(origin, actionErrMsg{err}) }}
+			return tea.BatchMsg{nav.Status(nav.StatusError, err.Error()), func() tea.Msg { return nav.To(origin, actionErrMsg{err}) }}
 		}
 		tok, err := be.Token(serial)
 		if err != nil {
-			return fatalMsg{err}
+			return nav.FatalMsg{Err: err}
 		}
-		return tea.BatchMsg{broadcast(tokenChangedMsg{tok, prevUser}), status(statusOK, okText)}
+		return tea.BatchMsg{nav.Broadcast(tokenChangedMsg{tok, prevUser}), nav.Status(nav.StatusOK, okText)}
 	}
 }
 
-func (d *tokenDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (d *tokenDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tokenLoadedMsg:
 		if msg.err != nil {
@@ -507,7 +511,7 @@ func (d *tokenDetail) edit(msg tea.Msg) {
 }
 
 func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := d.c.keys
+	k := d.c.Keys
 	if d.working {
 		return nil
 	}
@@ -553,7 +557,7 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			be, serial, pin := d.c.be, d.tok.Serial, d.pin.Value()
 			return func() tea.Msg {
 				r, err := be.VerifyCode(serial, code, pin)
-				return to(d, verifiedMsg{r, err})
+				return nav.To(d, verifiedMsg{r, err})
 			}
 		default:
 			d.edit(msg)
@@ -563,12 +567,12 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "a":
 		if d.tok.AssignedUser != "" {
-			return status(statusWarn, fmt.Sprintf("Token %s is assigned to %s; unassign it first (u).", d.tok.Serial, d.tok.AssignedUser))
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s is assigned to %s; unassign it first (u).", d.tok.Serial, d.tok.AssignedUser))
 		}
-		return push(newUserPicker(d.c, d, d.tok.Serial))
+		return nav.Push(newUserPicker(d.c, d, d.tok.Serial))
 	case "u":
 		if d.tok.AssignedUser == "" {
-			return status(statusWarn, fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
 		}
 		d.mode, d.err = modeConfirmUnassign, nil
 	case "e":
@@ -579,7 +583,7 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.mode, d.err = modeConfirmEnabled, nil
 	case "f":
 		if !d.tok.EnabledSetByAdmin {
-			return status(statusWarn, fmt.Sprintf("Token %s already follows its assignment.", d.tok.Serial))
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s already follows its assignment.", d.tok.Serial))
 		}
 		d.change = changeFollow
 		d.mode, d.err = modeConfirmEnabled, nil
@@ -621,18 +625,18 @@ func (d *tokenDetail) enabledKey() key.Binding {
 }
 
 func (d *tokenDetail) ShortHelp() []key.Binding {
-	k := d.c.keys
+	k := d.c.Keys
 	switch d.mode {
 	case modeConfirmUnassign:
-		return []key.Binding{withHelp(k.Yes, "y", "unassign"), withHelp(k.No, "n", "keep")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "unassign"), kit.WithHelp(k.No, "n", "keep")}
 	case modeConfirmEnabled:
-		return []key.Binding{withHelp(k.Yes, "y", d.change.verb()), withHelp(k.No, "n", "keep")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", d.change.verb()), kit.WithHelp(k.No, "n", "keep")}
 	case modeVerify:
-		return []key.Binding{withHelp(k.NextField, "tab", "code/PIN"), withHelp(k.Select, "enter", "verify"), withHelp(k.Back, "esc", "close")}
+		return []key.Binding{kit.WithHelp(k.NextField, "tab", "code/PIN"), kit.WithHelp(k.Select, "enter", "verify"), kit.WithHelp(k.Back, "esc", "close")}
 	}
 	// "verify" rather than "verify a code" keeps the line within 80
 	// columns; the text above the help line and ? say the rest.
-	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), withHelp(tokenKeys.verify, "v", "verify"), k.Back}
+	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), kit.WithHelp(tokenKeys.verify, "v", "verify"), k.Back}
 }
 
 func (d *tokenDetail) FullHelp() [][]key.Binding {
@@ -651,7 +655,7 @@ var tokenKeys = struct{ assign, unassign, enable, disable, follow, verify key.Bi
 
 // tokenFacts are the label/value rows of a token.
 func tokenFacts(c *common, t model.Token) [][2]string {
-	now := c.now()
+	now := c.Now()
 	user := model.Printable(t.AssignedUser)
 	if user == "" {
 		user = "(unassigned)"
@@ -710,23 +714,24 @@ func tokenFacts(c *common, t model.Token) [][2]string {
 		{"Times distributed", fmt.Sprint(d.Count)},
 		{"Last distributed", last},
 		{"Binding", bind},
-		{"Nickname", textValue(model.Printable(d.Nickname))},
+		{"Nickname", kit.TextValue(model.Printable(d.Nickname))},
 		{"Tokencode", code},
 	}
 }
 
-func (d *tokenDetail) View(w, h int) string {
-	t := d.c.theme
+func (d *tokenDetail) View() string {
+	w := d.Width()
+	t := d.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Token "+d.tok.Serial) + "\n")
-	b.WriteString(kvWrapped(t, tokenFacts(d.c, d.tok), w))
+	b.WriteString(kit.KVWrapped(t, tokenFacts(d.c, d.tok), w))
 	if d.err != nil {
-		b.WriteString("\n\n" + errorText(t, d.err, w))
+		b.WriteString("\n\n" + kit.ErrorText(t, d.err, w))
 	}
 	switch d.mode {
 	case modeConfirmUnassign:
 		b.WriteString("\n\n" + t.Warn.Render(fmt.Sprintf("Unassign token %s from %s?", d.tok.Serial, d.tok.AssignedUser)) + "\n")
-		b.WriteString(wrap("The user can no longer use it. A token that follows its assignment is disabled.", w) + "\n")
+		b.WriteString(kit.Wrap("The user can no longer use it. A token that follows its assignment is disabled.", w) + "\n")
 		b.WriteString(t.Key.Render("y") + " unassign    " + t.Key.Render("n") + " keep")
 	case modeConfirmEnabled:
 		b.WriteString("\n\n" + d.enabledQuestion(w))
@@ -734,9 +739,9 @@ func (d *tokenDetail) View(w, h int) string {
 		b.WriteString("\n\n" + d.verifyView(w))
 	default:
 		hint := "a assigns the token to a user, u unassigns it, e " + d.enabledKey().Help().Desc + "s it, v checks a tokencode a user reads out."
-		b.WriteString("\n\n" + t.Muted.Render(wrap(hint, w)))
+		b.WriteString("\n\n" + t.Muted.Render(kit.Wrap(hint, w)))
 		if d.tok.EnabledSetByAdmin {
-			b.WriteString("\n" + t.Muted.Render(wrap("The admin set its status: f lets it follow its assignment again.", w)))
+			b.WriteString("\n" + t.Muted.Render(kit.Wrap("The admin set its status: f lets it follow its assignment again.", w)))
 		}
 	}
 	if d.working {
@@ -748,7 +753,7 @@ func (d *tokenDetail) View(w, h int) string {
 // enabledQuestion asks to confirm an enabled-flag change and says what it
 // does.
 func (d *tokenDetail) enabledQuestion(w int) string {
-	t := d.c.theme
+	t := d.c.Theme
 	serial := d.tok.Serial
 	var q, why string
 	switch d.change {
@@ -765,12 +770,12 @@ func (d *tokenDetail) enabledQuestion(w int) string {
 	if d.change != changeFollow {
 		why += " Assigning or unassigning it no longer changes this, until f lets it follow its assignment again."
 	}
-	return t.Warn.Render(q) + "\n" + wrap(why, w) + "\n" +
+	return t.Warn.Render(q) + "\n" + kit.Wrap(why, w) + "\n" +
 		t.Key.Render("y") + " " + d.change.verb() + "    " + t.Key.Render("n") + " keep"
 }
 
 func (d *tokenDetail) verifyView(w int) string {
-	t := d.c.theme
+	t := d.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Title.Render("Verify a tokencode (helpdesk check)") + "\n")
 	mark := func(on bool) string {
@@ -785,15 +790,15 @@ func (d *tokenDetail) verifyView(w int) string {
 	b.WriteString(mark(d.pinFocus) + t.Label.Render("PIN:       ") + " " + d.pin.View() + "\n")
 	switch {
 	case d.verr != nil && errors.Is(d.verr, jobs.ErrUnsupported):
-		b.WriteString(t.Warn.Render("NOT SUPPORTED: ") + wrap(d.verr.Error(), w-15))
+		b.WriteString(t.Warn.Render("NOT SUPPORTED: ") + kit.Wrap(d.verr.Error(), w-15))
 	case d.verr != nil:
-		b.WriteString(errorText(t, d.verr, w))
+		b.WriteString(kit.ErrorText(t, d.verr, w))
 	case d.vres != nil && d.vres.Match:
-		b.WriteString(t.OK.Render("MATCH") + fmt.Sprintf(": offset %s.", jobs.OffsetText(d.vres.Offset)) + "\n" + t.Muted.Render(wrap(verifyBasis(*d.vres), w)))
+		b.WriteString(t.OK.Render("MATCH") + fmt.Sprintf(": offset %s.", jobs.OffsetText(d.vres.Offset)) + "\n" + t.Muted.Render(kit.Wrap(verifyBasis(*d.vres), w)))
 	case d.vres != nil:
-		b.WriteString(t.Error.Render("NO MATCH") + fmt.Sprintf(": the code is not valid within ±%d interval of now.", jobs.VerifyWindow) + "\n" + t.Muted.Render(wrap(verifyBasis(*d.vres), w)))
+		b.WriteString(t.Error.Render("NO MATCH") + fmt.Sprintf(": the code is not valid within ±%d interval of now.", jobs.VerifyWindow) + "\n" + t.Muted.Render(kit.Wrap(verifyBasis(*d.vres), w)))
 	default:
-		b.WriteString(t.Muted.Render(wrap("The PIN is only needed for PINPad-style tokens, where the app folds it into the code. It is not shown or kept.", w)))
+		b.WriteString(t.Muted.Render(kit.Wrap("The PIN is only needed for PINPad-style tokens, where the app folds it into the code. It is not shown or kept.", w)))
 	}
 	return b.String()
 }

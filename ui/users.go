@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -37,25 +40,25 @@ func userItemsCounted(us []model.User, counts map[string]int) []filterlist.Item 
 	return items
 }
 
-func userCells(width int) []cell {
+func userCells(width int) []kit.Cell {
 	idW := max(12, min(24, (width-2)/4))
 	nameW := max(16, min(32, (width-2)/3))
-	return []cell{{"User ID", idW, 0}, {"Name", nameW, 1}, {"E-mail", 0, 2}}
+	return []kit.Cell{{Text: "User ID", W: idW, FV: 0}, {Text: "Name", W: nameW, FV: 1}, {Text: "E-mail", W: 0, FV: 2}}
 }
 
 // userListCells are the columns of the Users list and the user picker:
 // userCells with the number of tokens held before the e-mail.
-func userListCells(width int) []cell {
+func userListCells(width int) []kit.Cell {
 	cs := userCells(width)
-	return []cell{cs[0], cs[1], {"Tokens", 6, -1}, cs[2]}
+	return []kit.Cell{cs[0], cs[1], {Text: "Tokens", W: 6, FV: -1}, cs[2]}
 }
 
 func userListRender(c *common) filterlist.RenderFunc {
 	return func(it filterlist.Item, width int, selected bool, matched []int) string {
 		r := it.(*userRow)
 		cs := userListCells(width + 2)
-		cs[0].text, cs[1].text, cs[2].text, cs[3].text = r.fs[0], r.fs[1], tokenCountText(r.tokens), textValue(r.fs[2])
-		return renderRow(c.theme, cs, r.fs[:], matched, width, selected)
+		cs[0].Text, cs[1].Text, cs[2].Text, cs[3].Text = r.fs[0], r.fs[1], tokenCountText(r.tokens), kit.TextValue(r.fs[2])
+		return kit.RenderRow(c.Theme, cs, r.fs[:], matched, width, selected)
 	}
 }
 
@@ -64,7 +67,7 @@ func tokenCountText(n int) string {
 	if n <= 0 {
 		return "-"
 	}
-	return itoa(n)
+	return kit.Itoa(n)
 }
 
 type usersLoadedMsg struct {
@@ -74,23 +77,24 @@ type usersLoadedMsg struct {
 
 // usersScreen lists the users; enter opens a user with their tokens.
 type usersScreen struct {
+	nav.Base
 	c      *common
 	list   filterlist.Model
 	loaded bool
 	err    error
 
-	reloads liveLoad // after store changes (live.go)
+	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newUsers(c *common) *usersScreen {
-	return &usersScreen{c: c, list: newList(c, userListRender(c))}
+	return &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
 }
 
-func (s *usersScreen) Init() tea.Cmd { return s.reloads.start(s.load()) }
+func (s *usersScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
 
 // StoreChanged reloads the users and their token counts; the filter and
 // the selected user stay.
-func (s *usersScreen) StoreChanged() tea.Cmd { return s.reloads.changed(s, s.load()) }
+func (s *usersScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.load()) }
 
 func sameUser(a, b filterlist.Item) bool { return a.(*userRow).u.ID == b.(*userRow).u.ID }
 
@@ -99,13 +103,13 @@ func (s *usersScreen) load() tea.Cmd {
 	return func() tea.Msg {
 		us, err := be.Users()
 		if err != nil {
-			return to(s, usersLoadedMsg{err: err})
+			return nav.To(s, usersLoadedMsg{err: err})
 		}
 		counts, err := be.TokenCountsByUser()
 		if err != nil {
-			return to(s, usersLoadedMsg{err: err})
+			return nav.To(s, usersLoadedMsg{err: err})
 		}
-		return to(s, usersLoadedMsg{items: userItemsCounted(us, counts)})
+		return nav.To(s, usersLoadedMsg{items: userItemsCounted(us, counts)})
 	}
 }
 
@@ -128,18 +132,22 @@ func (s *usersScreen) addTokens(id string, d int) {
 func (s *usersScreen) Title() string           { return "Users" }
 func (s *usersScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *usersScreen) CapturesInput() bool     { return s.list.FilterFocused() }
-func (s *usersScreen) Back() (screen, tea.Cmd, bool) {
-	cmd, ok := listBack(&s.list)
+
+// HandlesBack is true: Back handles esc.
+func (s *usersScreen) HandlesBack() bool { return true }
+
+func (s *usersScreen) Back() (nav.Screen, tea.Cmd, bool) {
+	cmd, ok := kit.ListBack(&s.list)
 	return s, cmd, ok
 }
 
-func (s *usersScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case liveTickMsg:
-		return s, s.reloads.tick(s.load())
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.load())
 	case usersLoadedMsg:
 		s.loaded, s.err = true, msg.err
-		return s, tea.Batch(s.list.SetItemsKeep(msg.items, sameUser), s.reloads.loaded(s, s.load()))
+		return s, tea.Batch(s.list.SetItemsKeep(msg.items, sameUser), s.reloads.Loaded(s, s.load()))
 	case tokenChangedMsg:
 		// An assignment made from a screen above this one: move the
 		// token's count from its old user to its new one.
@@ -152,25 +160,26 @@ func (s *usersScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.ListID != s.list.ID() {
 			return s, nil
 		}
-		return s, push(newUserDetail(s.c, msg.Item.(*userRow).u))
+		return s, nav.Push(newUserDetail(s.c, msg.Item.(*userRow).u))
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return s, cmd
 }
 
-func (s *usersScreen) ShortHelp() []key.Binding  { return listHelp(s.c, &s.list) }
+func (s *usersScreen) ShortHelp() []key.Binding  { return kit.ListHelp(s.c.Env, &s.list) }
 func (s *usersScreen) FullHelp() [][]key.Binding { return s.list.FullHelp() }
 
-func (s *usersScreen) View(w, h int) string {
-	t := s.c.theme
+func (s *usersScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
 	switch {
 	case s.err != nil:
-		return errorText(t, fmt.Errorf("cannot read the users: %w", s.err), w)
+		return kit.ErrorText(t, fmt.Errorf("cannot read the users: %w", s.err), w)
 	case !s.loaded:
 		return "Loading the users..."
 	}
-	return listWithHeader(&s.list, headerRow(t, userListCells(w), w), w, h)
+	return kit.ListWithHeader(&s.list, kit.HeaderRow(t, userListCells(w), w), w, h)
 }
 
 // ---- user detail ----
@@ -185,6 +194,7 @@ type userLoadedMsg struct {
 // assigned (picked among the unassigned software tokens), unassigned, or
 // opened.
 type userDetail struct {
+	nav.Base
 	c       *common
 	u       model.User
 	toks    []model.Token
@@ -196,14 +206,14 @@ type userDetail struct {
 }
 
 func newUserDetail(c *common, u model.User) *userDetail {
-	return &userDetail{c: c, u: u, list: newList(c, tokenRender(c))}
+	return &userDetail{c: c, u: u, list: kit.NewList(c.Env, tokenRender(c))}
 }
 
 func (d *userDetail) reload() tea.Cmd {
 	be, id := d.c.be, d.u.ID
 	return func() tea.Msg {
 		u, toks, err := be.User(id)
-		return to(d, userLoadedMsg{u, toks, err})
+		return nav.To(d, userLoadedMsg{u, toks, err})
 	}
 }
 
@@ -221,7 +231,10 @@ func (d *userDetail) StoreChanged() tea.Cmd {
 	return d.reload()
 }
 
-func (d *userDetail) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (d *userDetail) HandlesBack() bool { return true }
+
+func (d *userDetail) Back() (nav.Screen, tea.Cmd, bool) {
 	if d.working {
 		return d, nil, true
 	}
@@ -229,7 +242,7 @@ func (d *userDetail) Back() (screen, tea.Cmd, bool) {
 		d.confirm = false
 		return d, nil, true
 	}
-	cmd, ok := listBack(&d.list)
+	cmd, ok := kit.ListBack(&d.list)
 	return d, cmd, ok
 }
 
@@ -241,7 +254,7 @@ func (d *userDetail) selected() (model.Token, bool) {
 	return it.(*tokenRow).t, true
 }
 
-func (d *userDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case userLoadedMsg:
 		d.loaded, d.working = true, false
@@ -253,7 +266,7 @@ func (d *userDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
 		rows := make([]tokenRow, len(d.toks))
 		items := make([]filterlist.Item, len(d.toks))
 		for i, t := range d.toks {
-			rows[i] = newTokenRow(t, d.c.now(), 0)
+			rows[i] = newTokenRow(t, d.c.Now(), 0)
 			items[i] = &rows[i]
 		}
 		return d, d.list.SetItemsKeep(items, sameToken)
@@ -270,7 +283,7 @@ func (d *userDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.ListID != d.list.ID() {
 			return d, nil
 		}
-		return d, push(newTokenDetail(d.c, msg.Item.(*tokenRow).t))
+		return d, nav.Push(newTokenDetail(d.c, msg.Item.(*tokenRow).t))
 	case tea.KeyPressMsg:
 		if cmd, ok := d.handleKey(msg); ok {
 			return d, cmd
@@ -282,7 +295,7 @@ func (d *userDetail) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := d.c.keys
+	k := d.c.Keys
 	if d.working || !d.loaded {
 		return nil, true
 	}
@@ -309,13 +322,13 @@ func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch msg.String() {
 	case "a":
 		if n := len(d.toks); n >= model.MaxTokensPerUser {
-			return status(statusWarn, fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n)), true
+			return nav.Status(nav.StatusWarn, fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n)), true
 		}
 		d.err = nil
-		return push(newTokenPicker(d.c, d, d.u.ID)), true
+		return nav.Push(newTokenPicker(d.c, d, d.u.ID)), true
 	case "u":
 		if _, ok := d.selected(); !ok {
-			return status(statusWarn, d.u.ID+" holds no token to unassign."), true
+			return nav.Status(nav.StatusWarn, d.u.ID+" holds no token to unassign."), true
 		}
 		d.confirm, d.err = true, nil
 		return nil, true
@@ -324,30 +337,31 @@ func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (d *userDetail) ShortHelp() []key.Binding {
-	k := d.c.keys
+	k := d.c.Keys
 	if d.confirm {
-		return []key.Binding{withHelp(k.Yes, "y", "unassign"), withHelp(k.No, "n", "keep")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "unassign"), kit.WithHelp(k.No, "n", "keep")}
 	}
-	return []key.Binding{withHelp(k.Select, "enter", "open token"), withHelp(tokenKeys.assign, "a", "assign a token"), tokenKeys.unassign, k.Back}
+	return []key.Binding{kit.WithHelp(k.Select, "enter", "open token"), kit.WithHelp(tokenKeys.assign, "a", "assign a token"), tokenKeys.unassign, k.Back}
 }
 
 func (d *userDetail) FullHelp() [][]key.Binding {
 	return append([][]key.Binding{{tokenKeys.assign, tokenKeys.unassign}}, d.list.FullHelp()...)
 }
 
-func (d *userDetail) View(w, h int) string {
-	t := d.c.theme
+func (d *userDetail) View() string {
+	w, h := d.Width(), d.Height()
+	t := d.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("User "+model.Printable(d.u.ID)) + "\n")
-	b.WriteString(kvWrapped(t, [][2]string{
+	b.WriteString(kit.KVWrapped(t, [][2]string{
 		{"User ID", model.Printable(d.u.ID)},
-		{"First name", textValue(model.Printable(d.u.FirstName))},
-		{"Last name", textValue(model.Printable(d.u.LastName))},
-		{"E-mail", textValue(model.Printable(d.u.Email))},
+		{"First name", kit.TextValue(model.Printable(d.u.FirstName))},
+		{"Last name", kit.TextValue(model.Printable(d.u.LastName))},
+		{"E-mail", kit.TextValue(model.Printable(d.u.Email))},
 	}, w) + "\n\n")
 	switch {
 	case d.err != nil && !d.loaded:
-		b.WriteString(errorText(t, d.err, w))
+		b.WriteString(kit.ErrorText(t, d.err, w))
 		return b.String()
 	case !d.loaded:
 		b.WriteString("Loading the user's tokens...")
@@ -356,7 +370,7 @@ func (d *userDetail) View(w, h int) string {
 	b.WriteString(t.Heading.Render(fmt.Sprintf("Tokens (%d of at most %d)", len(d.toks), model.MaxTokensPerUser)) + "\n")
 	var tail strings.Builder
 	if d.err != nil {
-		tail.WriteString("\n" + errorText(t, d.err, w))
+		tail.WriteString("\n" + kit.ErrorText(t, d.err, w))
 	}
 	if d.confirm {
 		if tok, ok := d.selected(); ok {
@@ -364,14 +378,14 @@ func (d *userDetail) View(w, h int) string {
 				t.Key.Render("y") + " unassign  " + t.Key.Render("n") + " keep")
 		}
 	} else if len(d.toks) == 0 {
-		tail.WriteString("\n" + t.Muted.Render(wrap(fmt.Sprintf("%s holds no token: press a to assign one.", d.u.ID), w)))
+		tail.WriteString("\n" + t.Muted.Render(kit.Wrap(fmt.Sprintf("%s holds no token: press a to assign one.", d.u.ID), w)))
 	}
 	if d.working {
 		tail.WriteString("\nWorking...")
 	}
 	used := strings.Count(b.String(), "\n") + strings.Count(tail.String(), "\n")
 	rows := min(model.MaxTokensPerUser, max(1, len(d.toks)))
-	b.WriteString(listWithHeader(&d.list, headerRow(t, tokenCells(w), w), w, min(h-used, rows+3)))
+	b.WriteString(kit.ListWithHeader(&d.list, kit.HeaderRow(t, tokenCells(w), w), w, min(h-used, rows+3)))
 	b.WriteString(tail.String())
 	return b.String()
 }

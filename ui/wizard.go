@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -87,6 +90,7 @@ type (
 // Files": one screen with numbered steps. Going back and forward keeps
 // every value; each step is validated when the admin moves past it.
 type wizard struct {
+	nav.Base
 	c    *common
 	step step
 	busy string // what the wizard waits for; keys are ignored meanwhile
@@ -97,7 +101,7 @@ type wizard struct {
 
 	// 1. Job Name
 	suggested string
-	name      textField
+	name      kit.TextField
 	nameErr   error
 
 	// 2. Profile
@@ -110,25 +114,25 @@ type wizard struct {
 	profErr        error
 
 	// 3. DeviceSerialNumber
-	device    textField
+	device    kit.TextField
 	deviceFor string // the class GUID the field was pre-filled with
 	deviceErr error
 
 	// 4. Nickname
-	nick    textField
+	nick    kit.TextField
 	nickErr error
 
 	// 5. Password protection
 	mode    int // index into model.PasswordModes()
 	pwFocus int
-	pw, pw2 textField
+	pw, pw2 kit.TextField
 	pwErrs  model.FieldErrors
 
 	// 6. Criteria
 	critFocus   int
-	from, to    textField
+	from, to    kit.TextField
 	all         bool
-	user        textField
+	user        kit.TextField
 	never       bool
 	alg         int
 	critErrs    model.FieldErrors
@@ -137,7 +141,7 @@ type wizard struct {
 	previewBusy bool
 
 	// 7. Summary
-	confirm    textField
+	confirm    kit.TextField
 	confirmErr error
 	listOffset int
 	// headOff is the first line of the summary's fields shown when they do
@@ -157,20 +161,20 @@ type wizard struct {
 
 func newWizard(c *common) *wizard {
 	w := &wizard{c: c, profIdx: -1}
-	w.suggested = model.SuggestedJobName(c.now())
-	w.name = newInput(c, "")
+	w.suggested = model.SuggestedJobName(c.Now())
+	w.name = kit.NewInput(c.Env, "")
 	w.name.SetValue(w.suggested)
 	w.name.CursorEnd()
-	w.device = newInput(c, "(class GUID or device ID)")
-	w.nick = newInput(c, "(optional)")
+	w.device = kit.NewInput(c.Env, "(class GUID or device ID)")
+	w.nick = kit.NewInput(c.Env, "(optional)")
 	w.pw = newSecretInput(c)
 	w.pw2 = newSecretInput(c)
 	// A format hint, not an example: a made-up serial would not match
 	// the store's tokens.
-	w.from = newInput(c, "(12 digits)")
-	w.to = newInput(c, "(12 digits)")
-	w.user = newInput(c, "(optional: any user)")
-	w.confirm = newInput(c, "")
+	w.from = kit.NewInput(c.Env, "(12 digits)")
+	w.to = kit.NewInput(c.Env, "(12 digits)")
+	w.user = kit.NewInput(c.Env, "(optional: any user)")
+	w.confirm = kit.NewInput(c.Env, "")
 	w.profList = newProfileNameList(c)
 	return w
 }
@@ -183,11 +187,11 @@ func (n nameItem) FilterValue() string { return string(n) }
 // newProfileNameList is the profile step's list (ui/filterlist). The
 // filter has the focus, so ↑/↓ (and ctrl+p/ctrl+n) move and j/k type.
 func newProfileNameList(c *common) filterlist.Model {
-	km := filterlist.DefaultKeyMap(asciiTheme(c.theme))
+	km := filterlist.DefaultKeyMap(kit.ASCIITheme(c.Theme))
 	km.Up.SetKeys("up", "k", "ctrl+p")
 	km.Down.SetKeys("down", "j", "ctrl+n")
-	return newList(c, func(it filterlist.Item, width int, selected bool, matched []int) string {
-		return renderRow(c.theme, []cell{{string(it.(nameItem)), 0, 0}}, []string{it.FilterValue()}, matched, width, selected)
+	return kit.NewList(c.Env, func(it filterlist.Item, width int, selected bool, matched []int) string {
+		return kit.RenderRow(c.Theme, []kit.Cell{{Text: string(it.(nameItem)), W: 0, FV: 0}}, []string{it.FilterValue()}, matched, width, selected)
 	}, filterlist.WithKeyMap(km))
 }
 
@@ -211,8 +215,8 @@ func (w *wizard) selectProfile(i int) {
 
 // newSecretInput is a masked field. '*' is ASCII, so the mask shows on a
 // VT100 too (gum's '•' does not).
-func newSecretInput(c *common) textField {
-	ti := newInput(c, "")
+func newSecretInput(c *common) kit.TextField {
+	ti := kit.NewInput(c.Env, "")
 	ti.Secret = true
 	ti.CharLimit = 64
 	return ti
@@ -227,7 +231,7 @@ func (w *wizard) Init() tea.Cmd {
 }
 
 func (w *wizard) Title() string {
-	return "Distribute Software Tokens in Bulk" + w.c.theme.G.Crumb + "Generate Software Token Files"
+	return "Distribute Software Tokens in Bulk" + w.c.Theme.G.Crumb + "Generate Software Token Files"
 }
 
 // HasInput: anything beyond the untouched first step counts, so quitting
@@ -236,9 +240,9 @@ func (w *wizard) HasInput() bool {
 	return w.step > stepName || w.name.Value() != w.suggested
 }
 
-// clearSecrets drops the admin password from the model. Go cannot wipe
+// ClearSecrets drops the admin password from the model. Go cannot wipe
 // the runes textinput kept, but nothing refers to them after this.
-func (w *wizard) clearSecrets() {
+func (w *wizard) ClearSecrets() {
 	w.pw.Reset()
 	w.pw2.Reset()
 }
@@ -308,7 +312,10 @@ func (w *wizard) confirmNeeded() bool {
 
 // Back steps back; on the first step it leaves, asking first when input
 // would be lost.
-func (w *wizard) Back() (screen, tea.Cmd, bool) {
+// HandlesBack is true: Back handles esc.
+func (w *wizard) HandlesBack() bool { return true }
+
+func (w *wizard) Back() (nav.Screen, tea.Cmd, bool) {
 	if w.busy != "" {
 		return w, nil, true
 	}
@@ -321,7 +328,7 @@ func (w *wizard) Back() (screen, tea.Cmd, bool) {
 			w.leaving = true
 			return w, nil, true
 		}
-		w.clearSecrets()
+		w.ClearSecrets()
 		return w, nil, false
 	}
 	return w, w.goTo(w.step - 1), true
@@ -363,13 +370,13 @@ func (w *wizard) goTo(s step) tea.Cmd {
 }
 
 func (w *wizard) blurAll() {
-	for _, ti := range []*textField{&w.name, &w.device, &w.nick, &w.pw, &w.pw2, &w.from, &w.to, &w.user, &w.confirm} {
+	for _, ti := range []*kit.TextField{&w.name, &w.device, &w.nick, &w.pw, &w.pw2, &w.from, &w.to, &w.user, &w.confirm} {
 		ti.Blur()
 	}
 	w.profList.Blur()
 }
 
-func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
+func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesMsg:
 		w.profilesLoaded, w.profilesErr = true, msg.err
@@ -452,12 +459,12 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 			w.replanAfterSubmit = true
 			return w, w.runPreview(w.previewSeq, false)
 		}
-		w.clearSecrets()
+		w.ClearSecrets()
 		w.confirm.Reset()
 		j := msg.job
 		return w, tea.Batch(
-			replace(newJobs(w.c, j.Seq)),
-			status(statusOK, fmt.Sprintf("Job #%d %q submitted: %d tokens.", j.Seq, j.Name, j.Total)),
+			nav.OpenInstead(nav.PageJobs, j.Seq),
+			nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d %q submitted: %d tokens.", j.Seq, j.Name, j.Total)),
 		)
 
 	case filterlist.SelectedMsg:
@@ -485,7 +492,7 @@ func (w *wizard) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (w *wizard) OwnsList(id uint64) bool { return id == w.profList.ID() }
 
 func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.keys
+	k := w.c.Keys
 	if w.busy != "" {
 		return nil
 	}
@@ -493,8 +500,8 @@ func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Yes):
 			w.leaving = false
-			w.clearSecrets()
-			return pop
+			w.ClearSecrets()
+			return nav.Pop
 		case key.Matches(msg, k.No):
 			w.leaving = false
 		}
@@ -549,7 +556,7 @@ func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // updateFocused hands a key or paste to the focused text field.
 func (w *wizard) updateFocused(msg tea.Msg) tea.Cmd {
-	var ti *textField
+	var ti *kit.TextField
 	switch w.step {
 	case stepName:
 		ti = &w.name
@@ -591,14 +598,14 @@ func (w *wizard) updateFocused(msg tea.Msg) tea.Cmd {
 	if ti.Value() != before {
 		w.edited(ti)
 		if w.step == stepCriteria {
-			cmd = tea.Batch(cmd, w.schedulePreview(false, w.c.debounce))
+			cmd = tea.Batch(cmd, w.schedulePreview(false, w.c.Debounce))
 		}
 	}
 	return cmd
 }
 
 // edited clears the stale inline error of a field the admin changed.
-func (w *wizard) edited(ti *textField) {
+func (w *wizard) edited(ti *kit.TextField) {
 	switch ti {
 	case &w.name:
 		w.nameErr = nil
@@ -661,7 +668,7 @@ func (w *wizard) nextFromDevice() tea.Cmd {
 // passwordKey: the mode list moves with the arrows; tab moves between the
 // list and the password fields; enter goes down the fields, then on.
 func (w *wizard) passwordKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.keys
+	k := w.c.Keys
 	needs := w.modeValue().NeedsAdminPassword()
 	nFocus := 1
 	if needs {
@@ -727,17 +734,17 @@ func (w *wizard) nextFromPassword() tea.Cmd {
 	}
 	if !mode.NeedsAdminPassword() {
 		// A password typed for another mode must not linger unused.
-		w.clearSecrets()
+		w.ClearSecrets()
 	}
 	return w.goTo(stepCriteria)
 }
 
 func (w *wizard) criteriaKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.keys
+	k := w.c.Keys
 	switch {
-	case key.Matches(msg, k.NextField), key.Matches(msg, w.c.keys.arrowDown()):
+	case key.Matches(msg, k.NextField), key.Matches(msg, w.c.Keys.ArrowDown):
 		return w.focusCriteria((w.critFocus + 1) % numCritFields)
-	case key.Matches(msg, k.PrevField), key.Matches(msg, w.c.keys.arrowUp()):
+	case key.Matches(msg, k.PrevField), key.Matches(msg, w.c.Keys.ArrowUp):
 		return w.focusCriteria((w.critFocus + numCritFields - 1) % numCritFields)
 	case key.Matches(msg, k.Next):
 		w.busy = "Counting the eligible tokens..."
@@ -836,7 +843,7 @@ func (w *wizard) summaryListLen() int {
 }
 
 func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.keys
+	k := w.c.Keys
 	rows := w.summaryListLen()
 	switch {
 	case len(w.tooLong()) > 0 && key.Matches(msg, k.NextField):
@@ -856,10 +863,10 @@ func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return w.goTo(stepSubmit)
-	case key.Matches(msg, w.c.keys.arrowUp()):
+	case key.Matches(msg, w.c.Keys.ArrowUp):
 		w.scrollSummary(-1, rows)
 		return nil
-	case key.Matches(msg, w.c.keys.arrowDown()):
+	case key.Matches(msg, w.c.Keys.ArrowDown):
 		w.scrollSummary(1, rows)
 		return nil
 	case key.Matches(msg, k.PageUp):
@@ -909,9 +916,9 @@ func (w *wizard) submit() tea.Cmd {
 }
 
 func (w *wizard) ShortHelp() []key.Binding {
-	k := w.c.keys
+	k := w.c.Keys
 	if w.leaving {
-		return []key.Binding{withHelp(k.Yes, "y", "leave"), withHelp(k.No, "n/esc", "stay")}
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "leave"), kit.WithHelp(k.No, "n/esc", "stay")}
 	}
 	if w.busy != "" {
 		return nil // keys wait, esc too
@@ -922,14 +929,14 @@ func (w *wizard) ShortHelp() []key.Binding {
 		if len(w.profiles) == 0 {
 			return []key.Binding{esc} // nothing to choose (loading, error or none)
 		}
-		return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.Next, "enter", "choose"), esc}
+		return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Next, "enter", "choose"), esc}
 	case stepDevice:
 		return []key.Binding{k.Next, esc, k.RestoreGUI}
 	case stepPassword:
 		if w.pwFocus == pwFocusModes {
 			// ↑/↓ (j/k too) choose the mode. "↑/k up • ↓/j down" would cut
 			// the line at 80 columns.
-			return []key.Binding{k.arrowUp(), k.arrowDown(), k.NextField, k.Next, esc}
+			return []key.Binding{k.ArrowUp, k.ArrowDown, k.NextField, k.Next, esc}
 		}
 		// In a password field the arrows do not change the mode, and j/k
 		// are letters of the password.
@@ -942,9 +949,9 @@ func (w *wizard) ShortHelp() []key.Binding {
 			if w.showSelection {
 				other = "too long"
 			}
-			return []key.Binding{k.arrowUp(), k.arrowDown(), withHelp(k.NextField, "tab", other), k.Next, esc}
+			return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.NextField, "tab", other), k.Next, esc}
 		}
-		return []key.Binding{k.arrowUp(), k.arrowDown(), k.Next, esc}
+		return []key.Binding{k.ArrowUp, k.ArrowDown, k.Next, esc}
 	case stepSubmit:
 		return []key.Binding{k.Submit, esc}
 	}
@@ -956,28 +963,23 @@ func (w *wizard) ShortHelp() []key.Binding {
 // step goes back one step, keeping the values. (The step number does not
 // fit the summary's footer at 80 columns, so "back" it is.)
 func (w *wizard) escHelp() key.Binding {
-	k := w.c.keys
+	k := w.c.Keys
 	switch w.step {
 	case stepName:
-		return withHelp(k.Prev, "esc", "leave")
+		return kit.WithHelp(k.Prev, "esc", "leave")
 	case stepSubmit:
-		return withHelp(k.Prev, "esc", "back to summary")
+		return kit.WithHelp(k.Prev, "esc", "back to summary")
 	}
-	return withHelp(k.Prev, "esc", "back")
+	return kit.WithHelp(k.Prev, "esc", "back")
 }
 
 func (w *wizard) FullHelp() [][]key.Binding {
-	k := w.c.keys
+	k := w.c.Keys
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.NextField, k.PrevField},
-		{k.arrowUp(), k.arrowDown(), k.PageUp, k.PageDown},
+		{k.ArrowUp, k.ArrowDown, k.PageUp, k.PageDown},
 		{k.Toggle, k.RestoreGUI},
 	}
-}
-
-func withHelp(b key.Binding, k, desc string) key.Binding {
-	b.SetHelp(k, desc)
-	return b
 }
 
 // ---- view ----
@@ -986,18 +988,19 @@ func withHelp(b key.Binding, k, desc string) key.Binding {
 // it they fit on one line.
 const sidebarMinWidth = 100
 
-func (w *wizard) View(width, height int) string {
-	t := w.c.theme
+func (w *wizard) View() string {
+	width, height := w.Width(), w.Height()
+	t := w.c.Theme
 	w.sidebarOn = width >= sidebarMinWidth
 	if w.sidebarOn {
 		side := w.sidebar()
 		sw := lipgloss.Width(side) + 3
 		body := w.stepView(width-sw, height)
-		lines := fitLines(side, sw, height)
+		lines := kit.FitLines(side, sw, height)
 		for i := range lines {
 			lines[i] = lines[i] + strings.Repeat(" ", max(0, sw-lipgloss.Width(lines[i])-2)) + t.Muted.Render("|") + " "
 		}
-		bl := fitLines(body, width-sw, height)
+		bl := kit.FitLines(body, width-sw, height)
 		for i := range lines {
 			lines[i] += bl[i]
 		}
@@ -1008,7 +1011,7 @@ func (w *wizard) View(width, height int) string {
 
 // stepMark is the text marker of a step: done, current or to do.
 func (w *wizard) stepMark(s step) string {
-	g := w.c.theme.G
+	g := w.c.Theme.G
 	switch {
 	case s < w.step:
 		return g.StepDone
@@ -1019,7 +1022,7 @@ func (w *wizard) stepMark(s step) string {
 }
 
 func (w *wizard) sidebar() string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Steps") + "\n")
 	for s := step(0); s < numSteps; s++ {
@@ -1034,7 +1037,7 @@ func (w *wizard) sidebar() string {
 
 // stepBar is the one-line step indicator for narrow terminals.
 func (w *wizard) stepBar() string {
-	t := w.c.theme
+	t := w.c.Theme
 	parts := make([]string, numSteps)
 	for s := step(0); s < numSteps; s++ {
 		p := fmt.Sprintf("%s%d", w.stepMark(s), s+1)
@@ -1047,7 +1050,7 @@ func (w *wizard) stepBar() string {
 }
 
 func (w *wizard) stepView(width, height int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	head := t.Heading.Render(fmt.Sprintf("(%d/%d) %s", w.step+1, numSteps, stepTitles[w.step]))
 	if !w.sidebarOn {
@@ -1084,46 +1087,13 @@ func (w *wizard) stepView(width, height int) string {
 	return b.String()
 }
 
-func wrap(s string, width int) string { return ansi.Wordwrap(s, max(20, width), " ") }
-
-// wrapLong is wrap for text with values that may be longer than a line
-// (names, IDs): a word with no room is broken rather than left to be cut
-// at the screen's edge.
-func wrapLong(s string, width int) string {
-	lines := strings.Split(ansi.Wrap(s, max(20, width), " "), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
-}
-
 // errLine renders an inline error under a field, ERROR: first so it reads
 // without colour.
 func (w *wizard) errLine(err error, width int) string {
 	if err == nil {
 		return ""
 	}
-	return "\n" + hang(w.c.theme.Error.Render("ERROR: "), err.Error(), width)
-}
-
-// hang wraps text after a prefix, indenting the continuation lines under
-// the text so the prefix (ERROR:, WARNING:) stands out.
-func hang(prefix, text string, width int) string {
-	return hangLines(prefix, strings.Split(wrap(text, width-lipgloss.Width(prefix)), "\n"))
-}
-
-// hangLines puts prefix before the first line and indents the others under
-// the text.
-func hangLines(prefix string, lines []string) string {
-	pw := lipgloss.Width(prefix)
-	for i := range lines {
-		if i == 0 {
-			lines[i] = prefix + lines[i]
-		} else {
-			lines[i] = strings.Repeat(" ", pw) + lines[i]
-		}
-	}
-	return strings.Join(lines, "\n")
+	return "\n" + kit.Hang(w.c.Theme.Error.Render("ERROR: "), err.Error(), width)
 }
 
 func (w *wizard) errLines(es []*model.FieldError, width int) string {
@@ -1135,8 +1105,8 @@ func (w *wizard) errLines(es []*model.FieldError, width int) string {
 }
 
 // field renders "> Label: value" with the cursor marker when focused.
-func (w *wizard) field(label string, labelW int, ti *textField, focused bool, width int) string {
-	t := w.c.theme
+func (w *wizard) field(label string, labelW int, ti *kit.TextField, focused bool, width int) string {
+	t := w.c.Theme
 	mark := t.G.NoCursor
 	if focused {
 		mark = t.G.Cursor
@@ -1147,30 +1117,30 @@ func (w *wizard) field(label string, labelW int, ti *textField, focused bool, wi
 
 func (w *wizard) nameView(width int) string {
 	var b strings.Builder
-	b.WriteString(wrap("A name for this job: 1-128 characters, unique among all jobs (ignoring case), with none of & % < >. The suggestion is the current date and time.", width) + "\n\n")
+	b.WriteString(kit.Wrap("A name for this job: 1-128 characters, unique among all jobs (ignoring case), with none of & % < >. The suggestion is the current date and time.", width) + "\n\n")
 	b.WriteString(w.field("Job Name", 9, &w.name, true, width))
 	b.WriteString(w.errLine(w.nameErr, width))
 	return b.String()
 }
 
 func (w *wizard) profileView(width, height int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	switch {
 	case !w.profilesLoaded:
 		return "Loading the profiles..."
 	case w.profilesErr != nil:
-		return t.Error.Render("ERROR: ") + wrap("cannot read the profiles: "+w.profilesErr.Error(), width-7)
+		return t.Error.Render("ERROR: ") + kit.Wrap("cannot read the profiles: "+w.profilesErr.Error(), width-7)
 	case len(w.profiles) == 0:
-		return wrap(fmt.Sprintf("There is no file-based software token profile (%d profiles exist, none with delivery method %q). Create one on the Software Token Profiles screen (home, item 4), or with swtoken profiles add, then start the wizard again.", w.allProfiles, model.DeliveryFile), width)
+		return kit.Wrap(fmt.Sprintf("There is no file-based software token profile (%d profiles exist, none with delivery method %q). Create one on the Software Token Profiles screen (home, item 4), or with swtoken profiles add, then start the wizard again.", w.allProfiles, model.DeliveryFile), width)
 	}
-	b.WriteString(wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
+	b.WriteString(kit.Wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
 	if width >= 84 {
 		lw := width / 2
 		w.profList.SetSize(lw-1, min(max(3, height-2), len(w.profiles)+2))
 		list := w.profList.View()
 		det := w.profileDetails(width-lw-2, w.highlighted())
-		ll := fitLines(list, lw, max(lipgloss.Height(list), lipgloss.Height(det)))
+		ll := kit.FitLines(list, lw, max(lipgloss.Height(list), lipgloss.Height(det)))
 		dl := strings.Split(det, "\n")
 		for i := range ll {
 			d := ""
@@ -1191,7 +1161,7 @@ func (w *wizard) profileView(width, height int) string {
 }
 
 func (w *wizard) profileDetails(width, i int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	if i < 0 || i >= len(w.profiles) {
 		return t.Muted.Render("No profile highlighted.")
 	}
@@ -1204,39 +1174,7 @@ func (w *wizard) profileDetails(width, i int) string {
 		{"Authentication", string(p.AuthType)},
 		{"Description", p.Description},
 	}
-	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(wrapRows(t, rows, width), "\n")
-}
-
-// kvLines renders label/value rows, one string per line: the labels in a
-// column, each value split into lines by wrapValue for the value column's
-// width. kvWrapped and wrapRows differ only in wrapValue.
-func kvLines(t *Theme, rows [][2]string, width int, wrapValue func(v string, vw int) []string) []string {
-	lw, vw := kvColumns(rows, width)
-	var out []string
-	for _, r := range rows {
-		v := r[1]
-		if v == "" {
-			v = "-"
-		}
-		for i, l := range wrapValue(v, vw) {
-			label := ""
-			if i == 0 {
-				label = r[0] + ":"
-			}
-			out = append(out, t.Label.Render(fmt.Sprintf("%-*s", lw, label))+" "+l)
-		}
-	}
-	return out
-}
-
-// wrapLines wraps v to width at the given breakpoints, breaking a word too
-// long for a line, and trims each line's trailing spaces.
-func wrapLines(v string, width int, breakpoints string) []string {
-	lines := strings.Split(ansi.Wrap(v, width, breakpoints), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return lines
+	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(kit.WrapRows(t, rows, width), "\n")
 }
 
 func (w *wizard) bindingLabel() string {
@@ -1255,23 +1193,23 @@ func (w *wizard) bindingLabel() string {
 }
 
 func (w *wizard) deviceView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	name := "the profile's"
 	if p := w.chosen(); p != nil {
 		name = string(p.DeviceType)
 	}
-	b.WriteString(wrap(fmt.Sprintf("Pre-filled with the %s class GUID (class binding). To bind the files to one device, clear the field and type the device ID the user reads off the app: 1-64 printable ASCII characters, no spaces.", name), width) + "\n\n")
+	b.WriteString(kit.Wrap(fmt.Sprintf("Pre-filled with the %s class GUID (class binding). To bind the files to one device, clear the field and type the device ID the user reads off the app: 1-64 printable ASCII characters, no spaces.", name), width) + "\n\n")
 	b.WriteString(w.field("DeviceSerialNumber", 19, &w.device, true, width) + "\n")
-	b.WriteString(hang(t.G.NoCursor, w.bindingLabel(), width))
+	b.WriteString(kit.Hang(t.G.NoCursor, w.bindingLabel(), width))
 	b.WriteString(w.errLine(w.deviceErr, width))
 	return b.String()
 }
 
 func (w *wizard) nickView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(wrap(fmt.Sprintf("An optional nickname shown in the user's app, at most %d characters. It is the same in every file of the job.", model.MaxNicknameLen), width) + "\n\n")
+	b.WriteString(kit.Wrap(fmt.Sprintf("An optional nickname shown in the user's app, at most %d characters. It is the same in every file of the job.", model.MaxNicknameLen), width) + "\n\n")
 	b.WriteString(w.field("Nickname", 9, &w.nick, true, width) + "\n")
 	b.WriteString(t.G.NoCursor + t.Muted.Render(fmt.Sprintf("%d/%d characters", len([]rune(w.nick.Value())), model.MaxNicknameLen)))
 	b.WriteString(w.errLine(w.nickErr, width))
@@ -1279,9 +1217,9 @@ func (w *wizard) nickView(width int) string {
 }
 
 func (w *wizard) passwordView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(wrap("How each token file is protected. The user needs this password to import the file.", width) + "\n\n")
+	b.WriteString(kit.Wrap("How each token file is protected. The user needs this password to import the file.", width) + "\n\n")
 	for i, m := range model.PasswordModes() {
 		mark := t.G.NoCursor
 		if i == w.mode && w.pwFocus == pwFocusModes {
@@ -1317,14 +1255,14 @@ func (w *wizard) passwordView(width int) string {
 	if mode == model.PasswordNone {
 		limits = "No password: anyone who gets a file can import the token. Deliver the files over a protected channel."
 	}
-	b.WriteString(t.Muted.Render(wrap(limits, width)))
+	b.WriteString(t.Muted.Render(kit.Wrap(limits, width)))
 	return b.String()
 }
 
 func (w *wizard) criteriaView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(wrap("A serial range (inclusive), or all eligible tokens as an explicit choice; then optional filters.", width) + "\n\n")
+	b.WriteString(kit.Wrap("A serial range (inclusive), or all eligible tokens as an explicit choice; then optional filters.", width) + "\n\n")
 	const lw = 14
 	b.WriteString(w.field("From serial", lw, &w.from, w.critFocus == critFrom, min(width, 50)) + "\n")
 	b.WriteString(w.field("To serial", lw, &w.to, w.critFocus == critTo, min(width, 50)) + "\n")
@@ -1354,7 +1292,7 @@ func (w *wizard) criteriaView(width int) string {
 }
 
 func (w *wizard) checkLine(label string, on, focused bool) string {
-	t := w.c.theme
+	t := w.c.Theme
 	mark := t.G.NoCursor
 	if focused {
 		mark = t.G.Cursor
@@ -1372,14 +1310,14 @@ func (w *wizard) checkLine(label string, on, focused bool) string {
 
 // countView is the criteria step's live count.
 func (w *wizard) countView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	switch {
 	case w.previewBusy && w.preview == nil:
 		return "Eligible: counting..."
 	case w.preview == nil && len(w.critErrs) > 0:
 		// No count for criteria that are refused; "choose a range" would
 		// be false when a range is set and another field is wrong.
-		return t.Muted.Render(wrap("Eligible: - (counted once the errors above are fixed)", width))
+		return t.Muted.Render(kit.Wrap("Eligible: - (counted once the errors above are fixed)", width))
 	case w.preview == nil:
 		return t.Muted.Render("Eligible: - (choose a serial range or all eligible tokens)")
 	}
@@ -1395,7 +1333,7 @@ func (w *wizard) countView(width int) string {
 	if left == "" {
 		left = "none"
 	}
-	return wrap(line, width) + "\n" + wrap("Left out: "+left, width)
+	return kit.Wrap(line, width) + "\n" + kit.Wrap("Left out: "+left, width)
 }
 
 // ineligibleText is "3 unassigned, 1 expired", in the summary's order.
@@ -1470,41 +1408,34 @@ func (w *wizard) summaryMinList(width int) int {
 	off := min(w.listOffset, n-1)
 	var lines int
 	if w.listingTooLong() {
-		lines = len(strings.Split(ansi.Hardwrap(orDash(w.preview.Summary.TooLong[off].User), tooLongUserW(width), false), "\n"))
+		lines = len(strings.Split(ansi.Hardwrap(kit.OrDash(w.preview.Summary.TooLong[off].User), tooLongUserW(width), false), "\n"))
 	} else {
 		lines = len(strings.Split(ansi.Hardwrap(w.preview.Rows[off].User, tokenListUserW, false), "\n"))
 	}
 	return 1 + max(2, lines)
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func (w *wizard) summaryView(width, height int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	if w.preview == nil {
 		return "No preview yet."
 	}
 	// Every field is shown whole: long values wrap (wrapRows).
-	head := wrapRows(t, w.summaryRows(), width)
+	head := kit.WrapRows(t, w.summaryRows(), width)
 	tooLong := len(w.tooLong()) > 0
 	mid := ""
 	if w.preview.Blocker != nil && tooLong {
 		// Above the list that names the tokens.
-		mid = hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width)
+		mid = kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width)
 	}
 	spec := w.spec()
 	var tail strings.Builder
 	for _, warn := range w.preview.Summary.Warnings(spec) {
-		tail.WriteString(hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
+		tail.WriteString(kit.Hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
 	}
 	if w.preview.Blocker != nil && !tooLong {
-		tail.WriteString(hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
+		tail.WriteString(kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
 	}
 	if need, want := model.ConfirmationRequired(spec, w.preview.Summary); need && w.preview.Blocker == nil {
 		tail.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
@@ -1547,14 +1478,6 @@ func (w *wizard) summaryView(width, height int) string {
 	return b.String()
 }
 
-// wrapRows renders label/value rows like kvWrapped, one string per line,
-// and never cuts a value: a word too long for the value column (a 128-character
-// name without spaces, a device ID) is broken across lines, indented under
-// the value column. The summary must show every field whole.
-func wrapRows(t *Theme, rows [][2]string, width int) []string {
-	return kvLines(t, rows, width, func(v string, vw int) []string { return wrapLines(v, vw, " ") })
-}
-
 // blockerText says why the job cannot be submitted. Tokens whose password
 // is too long are named (with their users), since the admin must narrow
 // the criteria to leave exactly them out: a few in the line itself, and
@@ -1582,7 +1505,7 @@ func blockerText(p *Preview) string {
 // (the same offset and keys). A user ID wider than the room left wraps
 // onto more lines, so nothing is cut off.
 func (w *wizard) tooLongList(width, rows int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	list := w.preview.Summary.TooLong
 	n := len(list)
 	off := min(w.listOffset, max(0, n-1))
@@ -1591,7 +1514,7 @@ func (w *wizard) tooLongList(width, rows int) string {
 	var lines []string
 	end := off
 	for end < n {
-		user := orDash(list[end].User)
+		user := kit.OrDash(list[end].User)
 		ul := strings.Split(ansi.Hardwrap(user, userW, false), "\n")
 		if end > off && len(lines)+len(ul) > rows-1 {
 			break
@@ -1625,7 +1548,7 @@ const tokenListUserW = 24
 // distributed. A user ID longer than its column wraps onto more lines
 // under the column (like tooLongList), so nothing is cut off.
 func (w *wizard) tokenList(width, rows int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	list := w.preview.Rows
 	n := len(list)
 	off := min(w.listOffset, max(0, n-1))
@@ -1661,7 +1584,7 @@ func (w *wizard) tokenList(width, rows int) string {
 }
 
 func (w *wizard) submitView(width int) string {
-	t := w.c.theme
+	t := w.c.Theme
 	var b strings.Builder
 	spec := w.spec()
 	count := 0
@@ -1669,14 +1592,14 @@ func (w *wizard) submitView(width int) string {
 		count = w.preview.Summary.Count
 	}
 	// The names can be long words (128 characters): broken, never cut.
-	b.WriteString(wrapLong(fmt.Sprintf("Submit job %q for %d tokens with profile %s?", spec.Name, count, spec.Profile), width) + "\n\n")
-	b.WriteString(wrap("The selection is frozen now. The engine then writes one token file per token into a ZIP in the background; follow it on the Jobs screen, which opens next. Each token gets a new seed when the job completes.", width) + "\n\n")
+	b.WriteString(kit.WrapLong(fmt.Sprintf("Submit job %q for %d tokens with profile %s?", spec.Name, count, spec.Profile), width) + "\n\n")
+	b.WriteString(kit.Wrap("The selection is frozen now. The engine then writes one token file per token into a ZIP in the background; follow it on the Jobs screen, which opens next. Each token gets a new seed when the job completes.", width) + "\n\n")
 	b.WriteString(t.Key.Render("enter") + " submit the job    " + t.Key.Render("esc") + " back to the summary")
 	if w.submitErr != nil {
 		b.WriteString("\n" + w.errLine(w.submitErr, width))
 		var fe *model.FieldError
 		if errors.As(w.submitErr, &fe) {
-			b.WriteString("\n" + t.Muted.Render(wrap("Go back with esc to the step named in the error, correct it, and come forward again.", width)))
+			b.WriteString("\n" + t.Muted.Render(kit.Wrap("Go back with esc to the step named in the error, correct it, and come forward again.", width)))
 		}
 	}
 	return b.String()

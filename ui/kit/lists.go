@@ -1,88 +1,19 @@
-package ui
+package kit
 
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/filterlist"
 )
 
-// Shared pieces of the list screens (Profiles, Tokens, Users, Audit Log,
-// the pickers and the wizard's profile step). Every list is a
-// ui/filterlist.Model, built by newList in the console's theme.
-
-// Routing messages. The root delivers them by address rather than to the
-// top screen only, so that a result that arrives after the admin moved on
-// (a picker popped, a detail opened) still reaches the screen it is for.
-type (
-	// addressedMsg is delivered to one screen, wherever it is on the stack
-	// (and dropped when it is no longer there).
-	addressedMsg struct {
-		to  screen
-		msg tea.Msg
-	}
-	// broadcastMsg is delivered to every screen on the stack: an inventory
-	// change that several open screens show (a token was assigned).
-	broadcastMsg struct{ msg tea.Msg }
-)
-
-// listOwner is a screen that owns filterlists. Their debounce ticks and
-// search results are routed to it even when it is not on top (the doc of
-// filterlist.ListID).
-type listOwner interface {
-	OwnsList(id uint64) bool
-}
-
-// to addresses msg to s.
-func to(s screen, msg tea.Msg) tea.Msg { return addressedMsg{s, msg} }
-
-// broadcast delivers msg to every screen on the stack.
-func broadcast(msg tea.Msg) tea.Cmd {
-	return func() tea.Msg { return broadcastMsg{msg} }
-}
-
-// routeAddressed handles the routing messages for the root; ok is false for
-// any other message.
-func (m *Model) routeAddressed(msg tea.Msg) (tea.Cmd, bool) {
-	switch msg := msg.(type) {
-	case addressedMsg:
-		for i, s := range m.stack {
-			if s == msg.to {
-				var cmd tea.Cmd
-				m.stack[i], cmd = s.Update(msg.msg)
-				return cmd, true
-			}
-		}
-		return nil, true
-	case broadcastMsg:
-		var cmds []tea.Cmd
-		for i, s := range m.stack {
-			var cmd tea.Cmd
-			m.stack[i], cmd = s.Update(msg.msg)
-			cmds = append(cmds, cmd)
-		}
-		return tea.Batch(cmds...), true
-	}
-	if id, ok := filterlist.ListID(msg); ok {
-		for i := len(m.stack) - 1; i >= 0; i-- {
-			if o, ok := m.stack[i].(listOwner); ok && o.OwnsList(id) {
-				var cmd tea.Cmd
-				m.stack[i], cmd = m.stack[i].Update(msg)
-				return cmd, true
-			}
-		}
-		// No owner declared itself: the top screen gets it, as before.
-	}
-	return nil, false
-}
-
-// asciiTheme reports the ASCII glyph set (non-UTF-8 locale).
-func asciiTheme(t *Theme) bool { return t.G.Ellipsis == asciiGlyphs.Ellipsis }
+// ASCIITheme reports the ASCII glyph set (non-UTF-8 locale).
+func ASCIITheme(t *Theme) bool { return t.G.Ellipsis == asciiGlyphs.Ellipsis }
 
 // listStyles are the filterlist styles of the theme: the same attributes
 // as the rest of the console, so a list reads the same under NO_COLOR.
@@ -101,9 +32,9 @@ func listStyles(t *Theme) filterlist.Styles {
 // newList is a filterlist in the console's theme. Tests that drive Update
 // by hand (Options.instant) get no debounce, so that every keystroke's
 // search is a Cmd they can run in any order.
-func newList(c *common, r filterlist.RenderFunc, opts ...filterlist.Option) filterlist.Model {
+func NewList(env *Env, r filterlist.RenderFunc, opts ...filterlist.Option) filterlist.Model {
 	d := filterlist.DefaultDebounce
-	if c.debounce == 0 {
+	if env.Debounce == 0 {
 		d = 0
 	}
 	// The list's ASCII glyph set: its row marker is then "> ", the
@@ -111,16 +42,16 @@ func newList(c *common, r filterlist.RenderFunc, opts ...filterlist.Option) filt
 	// only decoration is Unicode). Key help follows the theme.
 	return filterlist.New(append([]filterlist.Option{
 		filterlist.WithRender(r),
-		filterlist.WithStyles(listStyles(c.theme)),
+		filterlist.WithStyles(listStyles(env.Theme)),
 		filterlist.WithASCII(true),
-		filterlist.WithKeyMap(filterlist.DefaultKeyMap(asciiTheme(c.theme))),
+		filterlist.WithKeyMap(filterlist.DefaultKeyMap(ASCIITheme(env.Theme))),
 		filterlist.WithDebounce(d),
 	}, opts...)...)
 }
 
 // listBack is the esc of a screen whose list is filtering: esc clears the
 // filter first (handled), and only then leaves the screen.
-func listBack(l *filterlist.Model) (tea.Cmd, bool) {
+func ListBack(l *filterlist.Model) (tea.Cmd, bool) {
 	if !l.Filtering() {
 		return nil, false
 	}
@@ -129,14 +60,14 @@ func listBack(l *filterlist.Model) (tea.Cmd, bool) {
 	return cmd, true
 }
 
-// keepFilter leaves a focused filter input but keeps the filter applied,
+// KeepFilter leaves a focused filter input but keeps the filter applied,
 // so that a screen's action keys (x, e, a, ...) work on the filtered rows;
 // esc would clear the filter.
-var keepFilter = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "keep filter"))
+var KeepFilter = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "keep filter"))
 
-// leaveFilter handles keepFilter for a screen's list.
-func leaveFilter(l *filterlist.Model, msg tea.KeyPressMsg) bool {
-	if l.FilterFocused() && key.Matches(msg, keepFilter) {
+// leaveFilter handles KeepFilter for a screen's list.
+func LeaveFilter(l *filterlist.Model, msg tea.KeyPressMsg) bool {
+	if l.FilterFocused() && key.Matches(msg, KeepFilter) {
 		l.Blur()
 		return true
 	}
@@ -145,28 +76,28 @@ func leaveFilter(l *filterlist.Model, msg tea.KeyPressMsg) bool {
 
 // listHelp is a list's short help with the console's arrow labels (the
 // list itself uses its ASCII glyph set, see newList).
-func listHelp(c *common, l *filterlist.Model) []key.Binding {
+func ListHelp(env *Env, l *filterlist.Model) []key.Binding {
 	lh := l.ShortHelp() // up, down, filter, clear, select
-	k := c.keys
+	k := env.Keys
 	if l.FilterFocused() {
-		return []key.Binding{k.arrowUp(), k.arrowDown(), lh[3], lh[4]}
+		return []key.Binding{k.ArrowUp, k.ArrowDown, lh[3], lh[4]}
 	}
 	return []key.Binding{k.Up, k.Down, lh[2], lh[3], lh[4]}
 }
 
 // filterHelp is the short help while a list's filter input is focused,
-// with keepFilter.
-func filterHelp(c *common, l *filterlist.Model) []key.Binding {
-	return append(listHelp(c, l), keepFilter)
+// with KeepFilter.
+func FilterHelp(env *Env, l *filterlist.Model) []key.Binding {
+	return append(ListHelp(env, l), KeepFilter)
 }
 
-// cell is one column of a list row. fv is the index of the cell's text
-// among the fields the item's FilterValue joins with spaces (-1: the cell
+// Cell is one column of a list row. fv is the index of the Cell's text
+// among the fields the item's FilterValue joins with spaces (-1: the Cell
 // is not part of it), so fuzzy matches can be underlined in place.
-type cell struct {
-	text string
-	w    int // width in cells; 0 = the rest of the row
-	fv   int
+type Cell struct {
+	Text string
+	W    int // width in cells; 0 = the rest of the row
+	FV   int
 }
 
 // splitMatches splits the rune indexes matched in strings.Join(fields, " ")
@@ -193,7 +124,7 @@ func splitMatches(fields []string, matched []int) [][]int {
 // renderRow lays cells out in columns one space apart, within width.
 // The selected row is drawn in the theme's Selected style over its whole
 // width (the list adds the marker glyph too: never colour alone).
-func renderRow(t *Theme, cells []cell, fields []string, matched []int, width int, selected bool) string {
+func RenderRow(t *Theme, cells []Cell, fields []string, matched []int, width int, selected bool) string {
 	per := splitMatches(fields, matched)
 	base := lipgloss.NewStyle()
 	if selected {
@@ -210,7 +141,7 @@ func renderRow(t *Theme, cells []cell, fields []string, matched []int, width int
 			b.WriteString(base.Render(" "))
 			used++
 		}
-		w := cl.w
+		w := cl.W
 		if w <= 0 || used+w > width {
 			w = width - used
 		}
@@ -218,10 +149,10 @@ func renderRow(t *Theme, cells []cell, fields []string, matched []int, width int
 			break
 		}
 		var m []int
-		if cl.fv >= 0 && cl.fv < len(per) {
-			m = per[cl.fv]
+		if cl.FV >= 0 && cl.FV < len(per) {
+			m = per[cl.FV]
 		}
-		s, m := filterlist.Truncate(cl.text, m, w, t.G.Ellipsis)
+		s, m := filterlist.Truncate(cl.Text, m, w, t.G.Ellipsis)
 		b.WriteString(filterlist.Highlight(s, m, base, match))
 		last := i == len(cells)-1
 		if pad := w - ansi.StringWidth(s); pad > 0 && (!last || selected) {
@@ -233,16 +164,16 @@ func renderRow(t *Theme, cells []cell, fields []string, matched []int, width int
 }
 
 // headerRow is the column titles above a list, aligned with renderRow
-// (after the list's two-cell marker).
-func headerRow(t *Theme, cells []cell, width int) string {
+// (after the list's two-Cell marker).
+func HeaderRow(t *Theme, cells []Cell, width int) string {
 	var parts []string
 	used := 2
 	for _, cl := range cells {
-		w := cl.w
+		w := cl.W
 		if w <= 0 || used+w > width {
 			w = max(0, width-used)
 		}
-		parts = append(parts, ansi.Truncate(cl.text, w, "")+strings.Repeat(" ", max(0, w-ansi.StringWidth(cl.text))))
+		parts = append(parts, ansi.Truncate(cl.Text, w, "")+strings.Repeat(" ", max(0, w-ansi.StringWidth(cl.Text))))
 		used += w + 1
 	}
 	return t.Label.Render(ansi.Truncate("  "+strings.TrimRight(strings.Join(parts, " "), " "), width, ""))
@@ -250,13 +181,13 @@ func headerRow(t *Theme, cells []cell, width int) string {
 
 // quickTabs renders a row of quick filters ("[1 All (30)]  2 Unassigned
 // (3)"), dropping the counts when the row would not fit.
-func quickTabs(t *Theme, labels []string, counts []int, active, width int) string {
+func QuickTabs(t *Theme, labels []string, counts []int, active, width int) string {
 	render := func(withCounts bool) string {
 		parts := make([]string, len(labels))
 		for i, l := range labels {
-			s := itoa(i+1) + " " + l
+			s := Itoa(i+1) + " " + l
 			if withCounts && counts != nil {
-				s += " (" + commas(counts[i]) + ")"
+				s += " (" + Commas(counts[i]) + ")"
 			}
 			if i == active {
 				parts[i] = t.TabOn.Render("[" + s + "]")
@@ -273,18 +204,27 @@ func quickTabs(t *Theme, labels []string, counts []int, active, width int) strin
 	return ansi.Truncate(s, width, t.G.Ellipsis)
 }
 
-func itoa(n int) string { return commas(n) }
+func Itoa(n int) string { return Commas(n) }
 
 // errorText is "ERROR: msg", wrapped to width. The message may quote a
 // file name or a record: model.Printable shows its control characters.
-func errorText(t *Theme, err error, width int) string {
-	return t.Error.Render("ERROR: ") + wrap(model.Printable(err.Error()), max(20, width-7))
+func ErrorText(t *Theme, err error, width int) string {
+	return t.Error.Render("ERROR: ") + Wrap(model.Printable(err.Error()), max(20, width-7))
 }
 
 // textValue is s, or "-" when blank.
-func textValue(s string) string {
+func TextValue(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
 	return s
+}
+
+// listWithHeader renders the list in h lines with the column header
+// between its filter line and its rows.
+func ListWithHeader(l *filterlist.Model, header string, w, h int) string {
+	l.SetSize(w, max(3, h-1))
+	v := l.View()
+	first, rest, _ := strings.Cut(v, "\n")
+	return first + "\n" + header + "\n" + rest
 }

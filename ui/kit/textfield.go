@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"strings"
@@ -9,14 +9,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// textField is a one-line text input. The wizard uses it instead of
+// TextField is a one-line text input. The wizard uses it instead of
 // bubbles/textinput because textinput's ctrl+v runs clipboard programs
 // (xclip, xsel, wl-paste) on the server unless every instance remembers to
 // disable it; this field has no clipboard code at all (a terminal paste
 // arrives as tea.PasteMsg and is inserted). Its cursor is a steady
 // reverse-video cell: no blink ticks repainting over slow links. Secret
 // fields mask every character and never render the value.
-type textField struct {
+type TextField struct {
 	value       []rune
 	pos         int
 	focus       bool
@@ -33,8 +33,8 @@ type textField struct {
 	placeStyle  lipgloss.Style
 }
 
-func newTextField(t *Theme, placeholder string) textField {
-	return textField{
+func NewTextField(t *Theme, placeholder string) TextField {
+	return TextField{
 		Placeholder: placeholder,
 		cursorStyle: lipgloss.NewStyle().Reverse(true),
 		placeStyle:  t.Muted,
@@ -42,9 +42,9 @@ func newTextField(t *Theme, placeholder string) textField {
 	}
 }
 
-func (f *textField) Value() string { return string(f.value) }
+func (f *TextField) Value() string { return string(f.value) }
 
-func (f *textField) SetValue(s string) {
+func (f *TextField) SetValue(s string) {
 	f.value = sanitize([]rune(s))
 	if f.CharLimit > 0 && len(f.value) > f.CharLimit {
 		f.value = f.value[:f.CharLimit]
@@ -54,21 +54,25 @@ func (f *textField) SetValue(s string) {
 
 // Reset empties the field. For a secret the runes are overwritten first:
 // Go cannot promise to wipe memory, but this drops the obvious copy.
-func (f *textField) Reset() {
+func (f *TextField) Reset() {
 	for i := range f.value {
 		f.value[i] = 0
 	}
 	f.value, f.pos, f.offset = nil, 0, 0
 }
 
-func (f *textField) CursorEnd()     { f.pos = len(f.value) }
-func (f *textField) Focused() bool  { return f.focus }
-func (f *textField) Blur()          { f.focus = false }
-func (f *textField) SetWidth(w int) { f.width = w }
+func (f *TextField) CursorEnd() { f.pos = len(f.value) }
+
+// CursorStart puts the cursor at the start, so that a field without the
+// focus shows the beginning of its value.
+func (f *TextField) CursorStart()   { f.pos, f.offset = 0, 0 }
+func (f *TextField) Focused() bool  { return f.focus }
+func (f *TextField) Blur()          { f.focus = false }
+func (f *TextField) SetWidth(w int) { f.width = w }
 
 // Focus returns a Cmd for symmetry with bubbles components; the field needs
 // none (no blinking).
-func (f *textField) Focus() tea.Cmd {
+func (f *TextField) Focus() tea.Cmd {
 	f.focus = true
 	return nil
 }
@@ -89,7 +93,7 @@ func sanitize(rs []rune) []rune {
 	return out
 }
 
-func (f *textField) insert(rs []rune) {
+func (f *TextField) insert(rs []rune) {
 	rs = sanitize(rs)
 	if f.CharLimit > 0 {
 		rs = rs[:max(0, min(len(rs), f.CharLimit-len(f.value)))]
@@ -106,7 +110,7 @@ func (f *textField) insert(rs []rune) {
 }
 
 // Update edits the field. Only a focused field reacts.
-func (f textField) Update(msg tea.Msg) (textField, tea.Cmd) {
+func (f TextField) Update(msg tea.Msg) (TextField, tea.Cmd) {
 	if !f.focus {
 		return f, nil
 	}
@@ -158,9 +162,9 @@ func (f textField) Update(msg tea.Msg) (textField, tea.Cmd) {
 	return f, nil
 }
 
-// View renders the visible window of the value with a cursor cell when
+// View renders the visible window of the value with a cursor Cell when
 // focused. Secret fields render '*' per character.
-func (f *textField) View() string {
+func (f *TextField) View() string {
 	if len(f.value) == 0 && !f.focus && f.Placeholder != "" {
 		return f.placeStyle.Render(f.Placeholder)
 	}
@@ -207,6 +211,6 @@ func (f *textField) View() string {
 }
 
 // newInput is a text field in the console's theme.
-func newInput(c *common, placeholder string) textField {
-	return newTextField(c.theme, placeholder)
+func NewInput(env *Env, placeholder string) TextField {
+	return NewTextField(env.Theme, placeholder)
 }

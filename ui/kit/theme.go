@@ -1,4 +1,4 @@
-package ui
+package kit
 
 import (
 	"os"
@@ -133,6 +133,6 @@ func UnicodeLocale(getenv func(string) string) bool {
 }
 
 // themeFromEnv is the theme for this process's environment.
-func themeFromEnv() *Theme {
+func ThemeFromEnv() *Theme {
 	return NewTheme(!NoColor(os.Getenv), UnicodeLocale(os.Getenv))
 }

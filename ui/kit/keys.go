@@ -1,6 +1,8 @@
-package ui
+package kit
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 )
 
@@ -83,5 +85,11 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
-func (k *KeyMap) arrowUp() key.Binding   { return k.ArrowUp }
-func (k *KeyMap) arrowDown() key.Binding { return k.ArrowDown }
+// asciiHelp replaces the arrows in help labels for ASCII terminals.
+func ASCIIHelp(km *KeyMap) {
+	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
+	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {
+		h := b.Help()
+		b.SetHelp(r.Replace(h.Key), h.Desc)
+	}
+}
