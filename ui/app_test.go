@@ -21,8 +21,8 @@ func TestTooSmallScreenAndBack(t *testing.T) {
 	press(t, m, "enter")
 	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantScreen(t, m, "Distribute Software Tokens")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("a key acted while the screen was too small: top %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("a key acted while the screen was too small: top %T", m.Top())
 	}
 	update(t, m, tea.WindowSizeMsg{Width: 79, Height: 24})
 	wantScreen(t, m, "have 79x24")
@@ -61,14 +61,14 @@ func TestQuitAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
 
 	m = openWizard(t, newFakeBackend(), 80, 24)
 	typeText(t, m, "q?") // text in a text field, not quit or help
-	if !strings.HasSuffix(m.wizard().name.Value(), "q?") || m.showHelp || m.confirmQuit {
+	if !strings.HasSuffix(wizardOf(m).name.Value(), "q?") || m.ShowingHelp() || m.ConfirmingQuit() {
 		t.Fatal("q or ? acted as a command inside a text field")
 	}
 	press(t, m, "ctrl+c")
 	wantScreen(t, m, "Quit swtoken?")
 	wantScreen(t, m, "The wizard's input will be lost.")
 	press(t, m, "n")
-	if m.confirmQuit || m.wizard() == nil {
+	if m.ConfirmingQuit() || wizardOf(m) == nil {
 		t.Fatal("n did not return to the wizard")
 	}
 	press(t, m, "ctrl+c")
@@ -84,7 +84,7 @@ func TestQuitAsksWhileAJobRuns(t *testing.T) {
 	press(t, m, "q")
 	wantScreen(t, m, "1 job(s) not finished (#4)")
 	press(t, m, "esc")
-	if m.confirmQuit {
+	if m.ConfirmingQuit() {
 		t.Fatal("esc did not close the question")
 	}
 	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
@@ -112,13 +112,13 @@ func TestFirstRunOffersDemoAndImport(t *testing.T) {
 	wantScreen(t, m, "> 1  Load demo inventory")
 	wantScreen(t, m, "Import")
 	press(t, m, "down", "enter")
-	if _, ok := m.top().(*importScreen); !ok {
-		t.Fatalf("Import opened %T", m.top())
+	if _, ok := m.Top().(*importScreen); !ok {
+		t.Fatalf("Import opened %T", m.Top())
 	}
 	press(t, m, "esc", "up", "enter")
 	wantScreen(t, m, "OK: Demo inventory loaded: 4 profiles, 8 users, 30 tokens")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("top after demo load is %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("top after demo load is %T", m.Top())
 	}
 }
 
@@ -128,12 +128,12 @@ func TestHomeListsTheWorkflows(t *testing.T) {
 		wantScreen(t, m, w)
 	}
 	press(t, m, "j", "j", "enter")
-	if _, ok := m.top().(*settingsScreen); !ok {
-		t.Fatalf("item 3 opened %T", m.top())
+	if _, ok := m.Top().(*settingsScreen); !ok {
+		t.Fatalf("item 3 opened %T", m.Top())
 	}
 	press(t, m, "esc", "k", "enter")
-	if _, ok := m.top().(*jobsScreen); !ok {
-		t.Fatalf("item 2 opened %T", m.top())
+	if _, ok := m.Top().(*jobsScreen); !ok {
+		t.Fatalf("item 2 opened %T", m.Top())
 	}
 }
 
@@ -144,11 +144,11 @@ func TestFatalErrorState(t *testing.T) {
 	wantScreen(t, m, "ERROR: the console cannot go on")
 	wantScreen(t, m, "disk I/O error")
 	press(t, m, "esc")
-	if m.fatal != nil {
+	if m.Fatal() != nil {
 		t.Fatal("esc did not leave the error state")
 	}
-	if _, ok := m.top().(*home); !ok || len(m.stack) != 1 {
-		t.Fatalf("after the error: %T, %d screens", m.top(), len(m.stack))
+	if _, ok := m.Top().(*home); !ok || len(m.Stack()) != 1 {
+		t.Fatalf("after the error: %T, %d screens", m.Top(), len(m.Stack()))
 	}
 }
 

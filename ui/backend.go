@@ -2,7 +2,8 @@ package ui
 
 import (
 	"errors"
-	"time"
+
+	"github.com/swtoken/swtoken/ui/nav"
 
 	"github.com/swtoken/swtoken/model"
 )
@@ -105,14 +106,4 @@ type PreviewRow struct {
 }
 
 // JobEvent is a job's state or progress, pushed by the engine.
-type JobEvent struct {
-	Seq    uint64
-	Name   string
-	State  model.JobState
-	Done   int
-	Total  int
-	Rate   float64 // tokens per second so far; 0 when unknown
-	Reason string  // why it failed or was canceled
-	Output string  // absolute, for display (as Backend.Jobs)
-	At     time.Time
-}
+type JobEvent = nav.JobEvent

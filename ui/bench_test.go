@@ -78,14 +78,14 @@ func startBenchConsole(b *testing.B, dir string) *console {
 	for !c.ready() {
 		c.deliver(<-c.msgs)
 	}
-	if c.m.render() == "" {
+	if c.m.Render() == "" {
 		b.Fatal("empty first frame")
 	}
 	return c
 }
 
 func (c *console) ready() bool {
-	switch c.m.top().(type) {
+	switch c.m.Top().(type) {
 	case *home, *firstRun:
 		return true
 	}
@@ -130,8 +130,8 @@ func BenchmarkStartup100k(b *testing.B) {
 	for b.Loop() {
 		c := startBenchConsole(b, dir)
 		b.StopTimer()
-		if _, ok := c.m.top().(*home); !ok {
-			b.Fatalf("first frame is %T", c.m.top())
+		if _, ok := c.m.Top().(*home); !ok {
+			b.Fatalf("first frame is %T", c.m.Top())
 		}
 		c.close(b)
 		b.StartTimer()
@@ -143,17 +143,17 @@ func BenchmarkEnterTokens100k(b *testing.B) {
 	c := startBenchConsole(b, dir)
 	defer c.close(b)
 	for b.Loop() {
-		c.deliver(nav.PushMsg{S: newTokens(c.m.c)})
+		c.deliver(nav.PushMsg{S: newTokens(newCommon(c.be, Options{}))})
 		for {
-			s := c.m.top().(*tokensScreen)
+			s := c.m.Top().(*tokensScreen)
 			if s.loaded {
 				break
 			}
 			c.deliver(<-c.msgs)
 		}
-		_ = c.m.render()
+		_ = c.m.Render()
 		b.StopTimer()
-		if n := c.m.top().(*tokensScreen).list.Len(); n != 100_000 {
+		if n := c.m.Top().(*tokensScreen).list.Len(); n != 100_000 {
 			b.Fatalf("%d tokens listed", n)
 		}
 		c.deliver(nav.PopMsg{})
@@ -169,7 +169,7 @@ func BenchmarkTokensKeystroke100k(b *testing.B) {
 	m.Update(keyPress("5"))
 	_, cmd := m.Update(keyPress("enter"))
 	run(t, m, cmd)
-	s := m.top().(*tokensScreen)
+	s := m.Top().(*tokensScreen)
 	_, cmd = m.Update(keyPress("/"))
 	run(t, m, cmd)
 	for _, r := range "smi" {
@@ -191,7 +191,7 @@ func BenchmarkTokensKeystroke100k(b *testing.B) {
 			s.list = base // back to from, whose cache does not know want
 			_, cmd := m.Update(keyPress(r))
 			run(t, m, cmd)
-			_ = m.render()
+			_ = m.Render()
 		}
 		if s.list.FilterValue() != want || s.list.Pending() {
 			b.Fatalf("not settled on %q", want)

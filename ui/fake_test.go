@@ -405,8 +405,8 @@ func clearField(t *testing.T, m *Model) {
 	update(t, m, tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl}, keyPress("ctrl+u"))
 }
 
-func (m *Model) wizard() *wizard {
-	for _, s := range m.stack {
+func wizardOf(m *Model) *wizard {
+	for _, s := range m.Stack() {
 		if w, ok := s.(*wizard); ok {
 			return w
 		}
@@ -414,8 +414,8 @@ func (m *Model) wizard() *wizard {
 	return nil
 }
 
-func (m *Model) jobsScreen() *jobsScreen {
-	if s, ok := m.top().(*jobsScreen); ok {
+func jobsScreenOf(m *Model) *jobsScreen {
+	if s, ok := m.Top().(*jobsScreen); ok {
 		return s
 	}
 	return nil

@@ -47,8 +47,8 @@ func (p *probe) Init() tea.Cmd { return p.inner.Init() }
 func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.inner.Update(msg)
 	m := p.inner
-	s := snapshot{status: m.status, text: m.render()}
-	switch top := m.top().(type) {
+	s := snapshot{status: m.Status(), text: m.Render()}
+	switch top := m.Top().(type) {
 	case *firstRun:
 		s.top = "firstRun"
 	case *home:
@@ -200,7 +200,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter")
 	key("ctrl+c")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*probe).inner
-	if w := final.wizard(); w != nil {
+	if w := wizardOf(final); w != nil {
 		t.Fatal("wizard still open")
 	}
 }

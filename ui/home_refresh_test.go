@@ -10,8 +10,8 @@ func importUsersFromFirstRun(t *testing.T, m *Model, path string) {
 	t.Helper()
 	wantScreen(t, m, "Welcome: this store is empty")
 	press(t, m, "2", "enter")
-	if _, ok := m.top().(*importScreen); !ok {
-		t.Fatalf("Import opened %T", m.top())
+	if _, ok := m.Top().(*importScreen); !ok {
+		t.Fatalf("Import opened %T", m.Top())
 	}
 	press(t, m, "space", "tab") // Users CSV, then its path
 	typeText(t, m, path)
@@ -28,8 +28,8 @@ func TestFirstRunGoesAwayAfterAnImport(t *testing.T) {
 	wantScreen(t, m, "Import result: Users CSV")
 	wantScreen(t, m, "Imported: 3")
 	press(t, m, "esc", "esc")
-	if len(m.stack) != 1 {
-		t.Fatalf("stack %d deep after esc esc", len(m.stack))
+	if len(m.Stack()) != 1 {
+		t.Fatalf("stack %d deep after esc esc", len(m.Stack()))
 	}
 	wantNoScreen(t, m, "Welcome")
 	wantNoScreen(t, m, "Load demo inventory")
@@ -38,11 +38,11 @@ func TestFirstRunGoesAwayAfterAnImport(t *testing.T) {
 	wantScreen(t, m, "swtoken  Home")
 
 	press(t, m, "2")
-	if _, ok := m.stack[0].(*home); !ok {
-		t.Fatalf("the bottom screen is %T, want the home screen", m.stack[0])
+	if _, ok := m.Stack()[0].(*home); !ok {
+		t.Fatalf("the bottom screen is %T, want the home screen", m.Stack()[0])
 	}
 	press(t, m, "enter")
-	if m.jobsScreen() == nil {
+	if jobsScreenOf(m) == nil {
 		t.Fatalf("item 2 did not open Jobs:\n%s", screenText(m))
 	}
 }
@@ -58,8 +58,8 @@ func TestFirstRunStaysAfterAnImportThatAddsNothing(t *testing.T) {
 	wantScreen(t, m, "Welcome: this store is empty")
 	press(t, m, "up", "enter")
 	wantScreen(t, m, "OK: Demo inventory loaded")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("top after the demo load is %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("top after the demo load is %T", m.Top())
 	}
 }
 
@@ -71,8 +71,8 @@ func TestFirstRunDemoRefusedOnAFilledStore(t *testing.T) {
 	wantScreen(t, m, "Welcome: this store is empty")
 	be.empty, be.users = false, 2
 	press(t, m, "enter")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("top after the refused demo is %T:\n%s", m.top(), screenText(m))
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("top after the refused demo is %T:\n%s", m.Top(), screenText(m))
 	}
 	wantScreen(t, m, "NOTE: The demo inventory was not loaded: the store is no longer empty.")
 }

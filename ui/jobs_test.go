@@ -40,7 +40,7 @@ func openJobs(t *testing.T, be *fakeBackend, w, h int) *Model {
 	t.Helper()
 	m := newTestModel(t, be, w, h)
 	press(t, m, "2", "enter")
-	if m.jobsScreen() == nil {
+	if jobsScreenOf(m) == nil {
 		t.Fatalf("jobs screen not open: %s", screenText(m))
 	}
 	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobRunning, Done: 9000, Total: 20000, Rate: 1234.4})
@@ -95,8 +95,8 @@ func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
 func TestJobsFollowTheNewJobToCompleted(t *testing.T) {
 	be := jobsFixture()
 	m := newTestModel(t, be, 80, 24)
-	update(t, m, nav.PushMsg{S: newJobs(m.c, 5)})
-	js := m.jobsScreen()
+	update(t, m, nav.PushMsg{S: newJobs(newCommon(be, testOptions()), 5)})
+	js := jobsScreenOf(m)
 	if js.tab != model.TabInProgress || js.sel != 5 {
 		t.Fatalf("opened on tab %v seq %d", js.tab, js.sel)
 	}
@@ -121,7 +121,7 @@ func TestJobsDetails(t *testing.T) {
 	}
 	press(t, m, "esc")
 	wantScreen(t, m, "[2 Completed (2)]")
-	if m.jobsScreen() == nil {
+	if jobsScreenOf(m) == nil {
 		t.Fatal("esc in details left the jobs screen")
 	}
 }
@@ -132,7 +132,7 @@ func TestJobsDownload(t *testing.T) {
 	press(t, m, "tab", "d")
 	wantScreen(t, m, "Download Output File of job #4")
 	wantScreen(t, m, "Save to: ./Generate Software Token Files 2026-09-30 12:00:00.zip")
-	if !m.top().CapturesInput() {
+	if !m.Top().CapturesInput() {
 		t.Fatal("the path field does not capture input")
 	}
 	press(t, m, "enter")
@@ -363,7 +363,7 @@ func TestJobDetailsWarnWhenFilesWereSuperseded(t *testing.T) {
 	// The store's answer changes after another job completes.
 	be.superseded = nil
 	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000})
-	s := m.jobsScreen()
+	s := jobsScreenOf(m)
 	s.sel = 4
 	press(t, m, "enter")
 	wantScreen(t, m, "#4 Generate Software Token Files 2026-09-30 12:00:00")

@@ -11,7 +11,7 @@ import (
 func TestTokensQuickFiltersAndAssignmentUpdateTheList(t *testing.T) {
 	be := listFixture()
 	m := openMenu(t, be, "5", 120, 40)
-	s := m.top().(*tokensScreen)
+	s := m.Top().(*tokensScreen)
 	want := [numTokenFilters]int{30, 3, 1, 1, 2}
 	if s.counts != want {
 		t.Fatalf("counts %v, want %v", s.counts, want)
@@ -48,17 +48,17 @@ func TestTokenAssignRefusalIsShown(t *testing.T) {
 	// The picker shows how many tokens each user holds, as the Users list
 	// does, so a full user can be seen before picking.
 	wantScreen(t, m, "Tokens")
-	p, ok := m.top().(*picker)
+	p, ok := m.Top().(*picker)
 	if !ok || p.list.Len() != 1 {
-		t.Fatalf("top is %T", m.top())
+		t.Fatalf("top is %T", m.Top())
 	}
 	if it, _, _ := p.list.Selected(); it.(*userRow).tokens != 3 {
 		t.Fatalf("the picker counts %d tokens for dmuller, want 3", it.(*userRow).tokens)
 	}
 	press(t, m, "enter")
 	wantScreen(t, m, "ERROR: Assigned user: dmuller already holds")
-	if _, ok := m.top().(*tokenDetail); !ok {
-		t.Fatalf("top is %T", m.top())
+	if _, ok := m.Top().(*tokenDetail); !ok {
+		t.Fatalf("top is %T", m.Top())
 	}
 }
 
@@ -73,13 +73,13 @@ func TestVerifyPINIsMaskedAndCleared(t *testing.T) {
 	wantScreen(t, m, "PIN:        ****")
 	press(t, m, "enter")
 	wantScreen(t, m, "MATCH: offset -1 (previous interval).")
-	d := m.top().(*tokenDetail)
+	d := m.Top().(*tokenDetail)
 	if be.inv.lastVerifyPIN != "9731" || d.pin.Value() != "" {
 		t.Fatalf("PIN passed %q, kept %q", be.inv.lastVerifyPIN, d.pin.Value())
 	}
 	// Keys are text while verifying: q does not quit.
 	press(t, m, "q")
-	if m.quitting || m.confirmQuit {
+	if m.Quitting() || m.ConfirmingQuit() {
 		t.Fatal("q quit from the PIN field")
 	}
 }
@@ -104,7 +104,7 @@ func TestProfilesAddEditDelete(t *testing.T) {
 	if p := ps[len(ps)-1]; p.DeviceType != model.DeviceAndroid || p.Description != "For contractors" {
 		t.Fatalf("added %+v", p)
 	}
-	s := m.top().(*profilesScreen)
+	s := m.Top().(*profilesScreen)
 	if s.list.Len() != 5 {
 		t.Fatalf("list shows %d profiles", s.list.Len())
 	}
@@ -112,7 +112,7 @@ func TestProfilesAddEditDelete(t *testing.T) {
 	press(t, m, "/")
 	typeText(t, m, "contractors")
 	press(t, m, "enter")
-	f := m.top().(*profileForm)
+	f := m.Top().(*profileForm)
 	press(t, m, "tab", "tab")
 	if f.focus == pfDevice {
 		t.Fatal("focus reached the locked device type")
@@ -149,7 +149,7 @@ func TestImportClearsThePassword(t *testing.T) {
 	wantNoScreen(t, m, "right")
 	press(t, m, "enter")
 	wantScreen(t, m, "Imported: 1")
-	s := m.top().(*importScreen)
+	s := m.Top().(*importScreen)
 	if be.inv.lastImportPassword != "right" || s.password.Value() != "" {
 		t.Fatalf("password passed %q, kept %q", be.inv.lastImportPassword, s.password.Value())
 	}

@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/ui/shell"
+
 	"github.com/swtoken/swtoken/model"
 )
 
 // poll is the root's once-a-second look at the change counter.
 func poll(t *testing.T, m *Model) {
 	t.Helper()
-	update(t, m, pollStoreMsg{})
+	update(t, m, shell.PollStoreMsg{})
 }
 
 func countCalls(be *fakeBackend, name string) int {
@@ -34,7 +36,7 @@ func TestLiveJobsShowOtherProcesses(t *testing.T) {
 	m := newTestModel(t, be, 80, 24)
 	press(t, m, "2", "enter")
 	press(t, m, "down") // #6 (queued) is first; select #5 (running)
-	js := m.jobsScreen()
+	js := jobsScreenOf(m)
 	if js.sel != 5 {
 		t.Fatalf("selected #%d, want #5", js.sel)
 	}
@@ -83,7 +85,7 @@ func TestLiveTokensKeepFilterAndSelection(t *testing.T) {
 	press(t, m, "/")
 	typeText(t, m, "asmith")
 	press(t, m, "down")
-	s := m.top().(*tokensScreen)
+	s := m.Top().(*tokensScreen)
 	selected := func() string {
 		it, _, ok := s.list.Selected()
 		if !ok {
@@ -150,7 +152,7 @@ func TestLiveHiddenScreenReloadsWhenOnTopAgain(t *testing.T) {
 func TestLiveSettingsReloadOnlyWithoutEdits(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 100, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	be.touch(func(f *fakeBackend) { f.settings.ReplacementWindowDays = 45 })
 	poll(t, m)
 	if got := s.fields[sfDays].Value(); got != "45" || s.HasInput() {
@@ -170,10 +172,10 @@ func TestLiveSettingsReloadOnlyWithoutEdits(t *testing.T) {
 
 	// Untouched when the reload starts, edited when it lands.
 	m = openSettings(t, be, 100, 40)
-	s = m.settingsScreen()
+	s = settingsScreenOf(m)
 	goField(t, m, sfDays)
 	be.touch(func(f *fakeBackend) { f.settings.ReplacementWindowDays = 55 })
-	_, cmd := m.Update(pollStoreMsg{})
+	_, cmd := m.Update(shell.PollStoreMsg{})
 	_, reload := m.Update(cmd())
 	if reload == nil {
 		t.Fatal("no reload for an untouched settings screen")
@@ -195,7 +197,7 @@ func TestLiveAuditKeepsFiltersAndSelection(t *testing.T) {
 	press(t, m, "a") // the first action: assign
 	wantScreen(t, m, "Action: assign")
 	press(t, m, "down") // the older of the two assign records (#4)
-	s := m.top().(*auditScreen)
+	s := m.Top().(*auditScreen)
 	seq := func() uint64 {
 		it, _, ok := s.list.Selected()
 		if !ok {
@@ -256,7 +258,7 @@ func TestLiveFirstRunGivesWayWhenFilledElsewhere(t *testing.T) {
 	wantScreen(t, m, "Welcome: this store is empty")
 	be.touch(func(f *fakeBackend) { f.empty = false })
 	poll(t, m)
-	if _, ok := m.top().(*home); !ok {
+	if _, ok := m.Top().(*home); !ok {
 		t.Fatalf("still on the first-run screen:\n%s", screenText(m))
 	}
 }
@@ -268,7 +270,7 @@ func TestLiveReloadsDoNotPileUp(t *testing.T) {
 	m := openMenu(t, be, "5", 80, 24)
 	before := countCalls(be, "tokens")
 	be.touch(nil)
-	_, cmd := m.Update(pollStoreMsg{})
+	_, cmd := m.Update(shell.PollStoreMsg{})
 	_, reload := m.Update(cmd()) // read, not landed yet
 	for range 3 {
 		be.touch(nil)
@@ -296,7 +298,7 @@ func TestLiveQuitForgetsJobsEndedElsewhere(t *testing.T) {
 	})
 	poll(t, m)
 	press(t, m, "ctrl+c")
-	if !m.quitting {
+	if !m.Quitting() {
 		t.Fatalf("quitting asks about jobs that ended elsewhere:\n%s", screenText(m))
 	}
 }

@@ -17,7 +17,7 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 		be := listFixture()
 		m := openMenu(t, be, "4", 80, 24)
 		press(t, m, "n")
-		f := m.top().(*profileForm)
+		f := m.Top().(*profileForm)
 		typeText(t, m, strings.Repeat("n", model.MaxProfileNameLen+1))
 		if got := len([]rune(f.name.Value())); got != model.MaxProfileNameLen+1 {
 			t.Fatalf("the name field kept %d of %d characters typed", got, model.MaxProfileNameLen+1)
@@ -28,7 +28,7 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 			t.Fatalf("the description field kept %d of %d characters pasted", got, model.MaxDescriptionLen+1)
 		}
 		press(t, m, "enter")
-		if m.top() != f {
+		if m.Top() != f {
 			t.Fatalf("the form closed:\n%s", screenText(m))
 		}
 		wantScreen(t, m, "ERROR: is 129 characters; at most 128 are allowed")
@@ -52,14 +52,14 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 		be := listFixture()
 		m := openMenu(t, be, "4", 80, 24)
 		press(t, m, "enter") // edit the first profile
-		f, ok := m.top().(*profileForm)
+		f, ok := m.Top().(*profileForm)
 		if !ok || !f.edit {
 			t.Fatalf("edit form not open:\n%s", screenText(m))
 		}
 		orig := f.name.Value()
 		typeText(t, m, strings.Repeat("x", model.MaxProfileNameLen+1-len([]rune(orig))))
 		press(t, m, "enter")
-		if m.top() != f {
+		if m.Top() != f {
 			t.Fatalf("the form closed:\n%s", screenText(m))
 		}
 		wantScreen(t, m, "ERROR: is 129 characters; at most 128 are allowed")
@@ -81,9 +81,9 @@ func TestProfileEditKeepsDescriptionLineBreaks(t *testing.T) {
 	press(t, m, "/")
 	typeText(t, m, name)
 	press(t, m, "enter")
-	f, ok := m.top().(*profileForm)
+	f, ok := m.Top().(*profileForm)
 	if !ok {
-		t.Fatalf("top is %T", m.top())
+		t.Fatalf("top is %T", m.Top())
 	}
 	if f.HasInput() {
 		t.Fatal("opening the form counts as a change")

@@ -65,10 +65,10 @@ func TestJobsEveryEndIsAnnounced(t *testing.T) {
 			update(t, m, ev)
 			wantScreen(t, m, tc.want)
 
-			m.status = ""
+			m.ClearStatus()
 			update(t, m, ev)
-			if m.status != "" {
-				t.Fatalf("a repeated final event was announced again: %q", m.status)
+			if m.Status() != "" {
+				t.Fatalf("a repeated final event was announced again: %q", m.Status())
 			}
 		})
 	}
@@ -82,8 +82,8 @@ func TestStatusNoteIsClearedWhenEscLeavesTheScreen(t *testing.T) {
 	press(t, m, "enter", "a") // the first token is assigned
 	wantScreen(t, m, "NOTE: Token 100000000001 is assigned to asmith; unassign it first (u).")
 	press(t, m, "esc")
-	if _, ok := m.top().(*tokensScreen); !ok {
-		t.Fatalf("top is %T", m.top())
+	if _, ok := m.Top().(*tokensScreen); !ok {
+		t.Fatalf("top is %T", m.Top())
 	}
 	wantNoScreen(t, m, "unassign it first")
 	press(t, m, "esc")
@@ -96,7 +96,7 @@ func TestStatusNoteIsClearedWhenEscLeavesTheScreen(t *testing.T) {
 	press(t, jm, "enter", "x")
 	wantScreen(t, jm, "has no output file to delete")
 	press(t, jm, "esc")
-	if jm.jobsScreen() == nil || jm.jobsScreen().detail {
+	if jobsScreenOf(jm) == nil || jobsScreenOf(jm).detail {
 		t.Fatal("esc did not close the details only")
 	}
 	wantScreen(t, jm, "has no output file to delete")
@@ -118,8 +118,8 @@ func TestStatusNoteAfterTheNavigationStillShows(t *testing.T) {
 	press(t, m, "2", "enter", "a")
 	typeText(t, m, "ijones")
 	press(t, m, "enter")
-	if _, ok := m.top().(*tokenDetail); !ok {
-		t.Fatalf("top is %T", m.top())
+	if _, ok := m.Top().(*tokenDetail); !ok {
+		t.Fatalf("top is %T", m.Top())
 	}
 	wantScreen(t, m, "OK: Token 100000000010 assigned to ijones.")
 }
@@ -202,7 +202,7 @@ func TestWizardWithoutFileBasedProfilesOffersOnlyEsc(t *testing.T) {
 	m := openWizard(t, be, 80, 24)
 	press(t, m, "enter")
 	wantStep(t, m, stepProfile)
-	footer := m.footer()
+	footer := m.Footer()
 	for _, s := range []string{"choose", "up", "down"} {
 		if strings.Contains(footer, s) {
 			t.Fatalf("footer offers %q: %q", s, footer)

@@ -1,4 +1,3 @@
-// Package ui is swtoken's Bubble Tea console.
 package ui
 
 import (

@@ -50,7 +50,7 @@ func TestSettingsSaveAfterAnotherConsoleSavedIsRefusedAndReloads(t *testing.T) {
 	other := otherConsole(t, st)
 	m := newTestModel(t, syncBackend{be}, 120, 40)
 	press(t, m, "3", "enter")
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	if s == nil || !s.loaded || s.loadErr != nil {
 		t.Fatalf("settings not open:\n%s", screenText(m))
 	}
@@ -112,7 +112,7 @@ func openProfileForm(t *testing.T, m *Model, name string) *profileForm {
 	press(t, m, "/")
 	typeText(t, m, name)
 	press(t, m, "enter")
-	f, ok := m.top().(*profileForm)
+	f, ok := m.Top().(*profileForm)
 	if !ok || f.orig.Name != name {
 		t.Fatalf("no edit form for %q:\n%s", name, screenText(m))
 	}
@@ -160,8 +160,8 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 		t.Fatalf("the refused edit was stored: %+v", now)
 	}
 	press(t, m, "r")
-	if m.top() != f || f.reloadAsk || f.conflict != nil || f.HasInput() {
-		t.Fatalf("after reload: top %T, asking %v, conflict %v, input %v", m.top(), f.reloadAsk, f.conflict, f.HasInput())
+	if m.Top() != f || f.reloadAsk || f.conflict != nil || f.HasInput() {
+		t.Fatalf("after reload: top %T, asking %v, conflict %v, input %v", m.Top(), f.reloadAsk, f.conflict, f.HasInput())
 	}
 	if got := f.desc.Value(); got != "Edited in the other console." {
 		t.Fatalf("reloaded description %q", got)
@@ -192,8 +192,8 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 		t.Fatalf("reloaded %q, field %q", f.orig.Name, f.name.Value())
 	}
 	press(t, m, "esc")
-	if _, ok := m.top().(*profilesScreen); !ok {
-		t.Fatalf("top %T", m.top())
+	if _, ok := m.Top().(*profilesScreen); !ok {
+		t.Fatalf("top %T", m.Top())
 	}
 
 	// Deleted elsewhere: refused; r goes back to the list, which no
@@ -211,9 +211,9 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 		" after you loaded it; nothing was saved: reload the profiles")
 	wantFlat(t, m, "Back to the list of profiles? Your unsaved changes are lost.")
 	press(t, m, "r")
-	ps, ok := m.top().(*profilesScreen)
+	ps, ok := m.Top().(*profilesScreen)
 	if !ok {
-		t.Fatalf("top %T:\n%s", m.top(), screenText(m))
+		t.Fatalf("top %T:\n%s", m.Top(), screenText(m))
 	}
 	wantScreen(t, m, `Profile "Windows laptop" no longer exists`)
 	for _, r := range ps.ps {

@@ -10,7 +10,7 @@ import (
 func TestSettingsBlankReplacementWindowSaysEmpty(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 80, 24)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	goField(t, m, sfDays)
 	clearField(t, m)
 	update(t, m, ctrlS())

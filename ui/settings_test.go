@@ -50,14 +50,14 @@ func openSettings(t *testing.T, be *fakeBackend, w, h int) *Model {
 	t.Helper()
 	m := newTestModel(t, be, w, h)
 	press(t, m, "3", "enter")
-	if m.settingsScreen() == nil || !m.settingsScreen().loaded {
+	if settingsScreenOf(m) == nil || !settingsScreenOf(m).loaded {
 		t.Fatalf("settings screen not open: %s", screenText(m))
 	}
 	return m
 }
 
-func (m *Model) settingsScreen() *settingsScreen {
-	if s, ok := m.top().(*settingsScreen); ok {
+func settingsScreenOf(m *Model) *settingsScreen {
+	if s, ok := m.Top().(*settingsScreen); ok {
 		return s
 	}
 	return nil
@@ -66,7 +66,7 @@ func (m *Model) settingsScreen() *settingsScreen {
 // goRow moves the list cursor to row r (the focus must be on the list).
 func goRow(t *testing.T, m *Model, r int) {
 	t.Helper()
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	if s.focus != sfList {
 		t.Fatalf("focus on %d, not the list", s.focus)
 	}
@@ -81,7 +81,7 @@ func goRow(t *testing.T, m *Model, r int) {
 // goField tabs to field f of the highlighted profile or the form.
 func goField(t *testing.T, m *Model, f sField) {
 	t.Helper()
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	for i := 0; s.focus != f; i++ {
 		if i > int(numSFields) {
 			t.Fatalf("field %d cannot be focused:\n%s", f, screenText(m))
@@ -136,7 +136,7 @@ func TestSettingsShowsTheStoredSettings(t *testing.T) {
 	wantScreen(t, m, "https://apps.example.com/securid/android")
 	wantScreen(t, m, "[x] The user needs to provide the password, to protect the token file")
 	wantScreen(t, m, "Replacement window: 30")
-	if m.settingsScreen().dirty() {
+	if settingsScreenOf(m).dirty() {
 		t.Fatal("dirty right after loading")
 	}
 }
@@ -147,7 +147,7 @@ func TestSettingsSelectFillsInTheDetails(t *testing.T) {
 	goRow(t, m, rowWindows)
 	wantScreen(t, m, "Windows desktop: not selected")
 	press(t, m, "space")
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	e := s.cur.Entry("Windows desktop")
 	if e == nil || !e.Selected {
 		t.Fatal("space did not select the profile")
@@ -184,7 +184,7 @@ func TestSettingsSelectFillsInTheDetails(t *testing.T) {
 func TestSettingsDefaultIsExactlyOneSelectedProfile(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	check := func(want ...string) {
 		t.Helper()
 		got := defaults(s.cur)
@@ -236,7 +236,7 @@ func TestSettingsDefaultIsExactlyOneSelectedProfile(t *testing.T) {
 func TestSettingsSaveRefusedWhileUnconfirmed(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	goRow(t, m, rowWindows)
 	press(t, m, "space")
 	update(t, m, ctrlS())
@@ -282,7 +282,7 @@ func TestSettingsConfirmationLapsesAfterAProfileEdit(t *testing.T) {
 	be.settings = &set
 
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	wantScreen(t, m, "> [x] Staff Android                      CONFIRMATION LAPSED")
 	wantScreen(t, m, "[!] Confirmation lapsed: the profile changed; press c to confirm again")
 	// Any save is refused until it is confirmed again, even of another
@@ -338,7 +338,7 @@ func TestSettingsProfileChangedWhileEditing(t *testing.T) {
 func TestSettingsBadURLIsRefusedAtTheField(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	goField(t, m, sfAppURL)
 	clearField(t, m)
 	typeText(t, m, "ftp://apps.example.com/android")
@@ -382,7 +382,7 @@ func TestSettingsBadURLIsRefusedAtTheField(t *testing.T) {
 func TestSettingsSaveIsAllOrNothing(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	before := copySettings(*be.settings)
 	// Three problems at once: a blank display name, a bad help link and a
 	// window of 400 days.
@@ -424,7 +424,7 @@ func TestSettingsSaveIsAllOrNothing(t *testing.T) {
 func TestSettingsPreviewLeavesBlankLinksOut(t *testing.T) {
 	be := newFakeBackend()
 	m := openSettings(t, be, 120, 40)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	// Android: blank its app link (its help link is blank already).
 	goField(t, m, sfAppURL)
 	clearField(t, m)
@@ -449,7 +449,7 @@ func TestSettingsPreviewLeavesBlankLinksOut(t *testing.T) {
 	}
 	// esc closes the preview, not the screen.
 	press(t, m, "esc")
-	if s.preview || m.settingsScreen() == nil {
+	if s.preview || settingsScreenOf(m) == nil {
 		t.Fatal("esc did not return to the form")
 	}
 }
@@ -457,13 +457,14 @@ func TestSettingsPreviewLeavesBlankLinksOut(t *testing.T) {
 // previewText collects the whole preview by scrolling it.
 func previewText(t *testing.T, m *Model) string {
 	t.Helper()
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	var b strings.Builder
 	seen := map[int]bool{}
 	press(t, m, "g")
 	for !seen[s.previewOff] {
 		seen[s.previewOff] = true
-		lines := strings.Split(s.previewView(m.width, m.height-4), "\n")
+		mw, mh := m.Size()
+		lines := strings.Split(s.previewView(mw, mh-4), "\n")
 		for _, l := range lines[1:] {
 			if !strings.HasPrefix(l, "-- lines ") {
 				b.WriteString(l + "\n")
@@ -492,8 +493,8 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 	m := openSettings(t, be, 80, 24)
 	// No change: esc leaves at once.
 	press(t, m, "esc")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("esc without changes: top %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("esc without changes: top %T", m.Top())
 	}
 	m = openSettings(t, be, 80, 24)
 	goRow(t, m, rowWindows)
@@ -502,12 +503,12 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 	press(t, m, "esc")
 	wantScreen(t, m, "Leave without saving? Your unsaved changes will be lost.")
 	press(t, m, "n")
-	if m.settingsScreen() == nil || m.settingsScreen().leaving {
+	if settingsScreenOf(m) == nil || settingsScreenOf(m).leaving {
 		t.Fatal("n did not stay")
 	}
 	press(t, m, "esc")
 	press(t, m, "esc") // esc answers "stay" too
-	if m.settingsScreen() == nil || m.settingsScreen().leaving {
+	if settingsScreenOf(m) == nil || settingsScreenOf(m).leaving {
 		t.Fatal("esc did not stay")
 	}
 	// ctrl+c names the loss too.
@@ -515,8 +516,8 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 	wantScreen(t, m, "The self-service settings have unsaved changes.")
 	press(t, m, "n")
 	press(t, m, "esc", "y")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("y did not leave: top %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("y did not leave: top %T", m.Top())
 	}
 	if be.settingsOK != 0 {
 		t.Fatal("leaving saved")
@@ -528,12 +529,12 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 
 func TestSettingsLettersTypeInTextFields(t *testing.T) {
 	m := openSettings(t, newFakeBackend(), 80, 24)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	goField(t, m, sfDescription)
 	clearField(t, m)
 	typeText(t, m, "cpqjk?")
-	if got := s.cur.Entry("Staff Android").Description; got != "cpqjk?" || s.preview || m.showHelp || m.confirmQuit {
-		t.Fatalf("description %q, preview %v, help %v, quit %v", got, s.preview, m.showHelp, m.confirmQuit)
+	if got := s.cur.Entry("Staff Android").Description; got != "cpqjk?" || s.preview || m.ShowingHelp() || m.ConfirmingQuit() {
+		t.Fatalf("description %q, preview %v, help %v, quit %v", got, s.preview, m.ShowingHelp(), m.ConfirmingQuit())
 	}
 	// Arrows still move between fields.
 	press(t, m, "down")
@@ -562,7 +563,7 @@ func TestSettingsEveryFrameFits80x24(t *testing.T) {
 			}
 		}
 	}
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	for i := 0; i < 2*int(numSFields); i++ {
 		check(fmt.Sprintf("focus %d", s.focus))
 		// The focused field is always on screen.
@@ -603,7 +604,7 @@ func TestGoldenSettings(t *testing.T) {
 
 func TestSettingsUnselectedProfileHasNoEditableDetails(t *testing.T) {
 	m := openSettings(t, newFakeBackend(), 80, 24)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	goRow(t, m, rowCTF)
 	press(t, m, "enter")
 	wantScreen(t, m, "NOTE: iPhone quick setup (CTF) is not offered for request; press space")
@@ -623,7 +624,7 @@ func TestSettingsWithoutProfiles(t *testing.T) {
 	be := newFakeBackend()
 	be.profiles = nil
 	m := openSettings(t, be, 80, 24)
-	s := m.settingsScreen()
+	s := settingsScreenOf(m)
 	wantScreen(t, m, "There are no software token profiles yet.")
 	if s.focus != sfPassword {
 		t.Fatalf("focus %d, want the first field there is", s.focus)

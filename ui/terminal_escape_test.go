@@ -21,7 +21,7 @@ const forged = "x\x1b[31mred\x1b[2J\u202e\nFAKE RECORD"
 // or a line that starts with the forged text.
 func wantNoRawControls(t *testing.T, m *Model) {
 	t.Helper()
-	raw := m.render()
+	raw := m.Render()
 	for _, bad := range []string{"\x1b[31m", "\x1b[2J", "\u202e"} {
 		if strings.Contains(raw, bad) {
 			t.Errorf("the frame holds a raw %q:\n%q", bad, raw)

@@ -13,8 +13,8 @@ func openTokenDetail(t *testing.T, be *fakeBackend, filter string, w, h int) *Mo
 	press(t, m, "/")
 	typeText(t, m, filter)
 	press(t, m, "enter")
-	if _, ok := m.top().(*tokenDetail); !ok {
-		t.Fatalf("top is %T", m.top())
+	if _, ok := m.Top().(*tokenDetail); !ok {
+		t.Fatalf("top is %T", m.Top())
 	}
 	return m
 }
@@ -23,7 +23,7 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	be := listFixture()
 	const serial = "100000000003" // cnguyen's, enabled by its assignment
 	m := openTokenDetail(t, be, "cnguy", 120, 40)
-	list := m.stack[len(m.stack)-2].(*tokensScreen)
+	list := m.Stack()[len(m.Stack())-2].(*tokensScreen)
 	wantScreen(t, m, "Status:            enabled (follows the assignment)")
 	wantScreen(t, m, "e disable")
 
@@ -74,8 +74,8 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	wantScreen(t, m, "Status:            enabled (follows the assignment)")
 	press(t, m, "f")
 	wantScreen(t, m, "Token 100000000003 already follows its assignment.")
-	if _, ok := m.top().(*tokenDetail); !ok || m.top().(*tokenDetail).mode != modeFacts {
-		t.Fatalf("f on a following token left the facts: %T", m.top())
+	if _, ok := m.Top().(*tokenDetail); !ok || m.Top().(*tokenDetail).mode != modeFacts {
+		t.Fatalf("f on a following token left the facts: %T", m.Top())
 	}
 
 	// The audit trail has the three changes.

@@ -102,9 +102,9 @@ func openBigTokens(t *testing.T) (*Model, *tokensScreen) {
 	t.Helper()
 	m := newTestModel(t, bigFake(), 120, 40)
 	press(t, m, "5", "enter")
-	s, ok := m.top().(*tokensScreen)
+	s, ok := m.Top().(*tokensScreen)
 	if !ok || !s.loaded || s.list.Len() != 100_000 {
-		t.Fatalf("tokens screen not loaded with 100,000 tokens: %T\n%s", m.top(), screenText(m))
+		t.Fatalf("tokens screen not loaded with 100,000 tokens: %T\n%s", m.Top(), screenText(m))
 	}
 	press(t, m, "/")
 	return m, s
@@ -167,8 +167,8 @@ func TestTokensFilterAtPasteSpeedNeverStale(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Fatalf("the Tokens screen shows %d rows %v…; fuzzy.Find(%q) has %d %v…", len(got), got[:min(5, len(got))], pattern, len(want), want[:min(5, len(want))])
 				}
-				if d, ok := m.top().(*tokenDetail); !ok || d.tok.Serial != want[0] {
-					t.Fatalf("enter opened %q, want the detail of token %s (the best match)", m.top().Title(), want[0])
+				if d, ok := m.Top().(*tokenDetail); !ok || d.tok.Serial != want[0] {
+					t.Fatalf("enter opened %q, want the detail of token %s (the best match)", m.Top().Title(), want[0])
 				}
 			})
 		}

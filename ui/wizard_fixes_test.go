@@ -149,7 +149,7 @@ func toLongSummary(t *testing.T, m *Model) {
 	typeText(t, m, "PPPPPPPP")
 	press(t, m, "enter")
 	wantStep(t, m, stepDevice)
-	if p := m.wizard().chosen(); p == nil || p.Name != longProfileName {
+	if p := wizardOf(m).chosen(); p == nil || p.Name != longProfileName {
 		t.Fatalf("profile %v", p)
 	}
 	clearField(t, m)
@@ -372,7 +372,7 @@ func TestWizardHelpSaysWhatEscDoes(t *testing.T) {
 		// esc does what the help says.
 		press(t, m, "esc")
 		if s == stepName {
-			if m.wizard() != nil {
+			if wizardOf(m) != nil {
 				t.Fatalf("esc did not leave the untouched wizard:\n%s", screenText(m))
 			}
 			continue

@@ -16,17 +16,17 @@ func openWizard(t *testing.T, be *fakeBackend, w, h int) *Model {
 	t.Helper()
 	m := newTestModel(t, be, w, h)
 	press(t, m, "1", "enter")
-	if m.wizard() == nil || m.wizard().step != stepName {
+	if wizardOf(m) == nil || wizardOf(m).step != stepName {
 		t.Fatalf("wizard not open on step 1: %s", screenText(m))
 	}
 	return m
 }
 
-func screenText(m *Model) string { return ansi.Strip(m.render()) }
+func screenText(m *Model) string { return ansi.Strip(m.Render()) }
 
 func wantStep(t *testing.T, m *Model, s step) {
 	t.Helper()
-	if got := m.wizard().step; got != s {
+	if got := wizardOf(m).step; got != s {
 		t.Fatalf("step = %d (%s), want %d (%s)\n%s", got+1, stepTitles[got], s+1, stepTitles[s], screenText(m))
 	}
 }
@@ -56,7 +56,7 @@ func walk(t *testing.T, m *Model, mode model.PasswordMode, to step) {
 		func() { press(t, m, "enter") },
 		func() { typeText(t, m, "Ops"); press(t, m, "enter") },
 		func() {
-			w := m.wizard()
+			w := wizardOf(m)
 			for model.PasswordModes()[w.mode] != mode {
 				press(t, m, "down")
 			}
@@ -76,7 +76,7 @@ func walk(t *testing.T, m *Model, mode model.PasswordMode, to step) {
 		},
 		func() { typeText(t, m, "17"); press(t, m, "enter") },
 	}
-	for s := m.wizard().step; s < to; s++ {
+	for s := wizardOf(m).step; s < to; s++ {
 		steps[s]()
 		wantStep(t, m, s+1)
 	}
@@ -86,7 +86,7 @@ func TestWizardJobNameValidation(t *testing.T) {
 	be := newFakeBackend()
 	be.jobs = []model.Job{{Seq: 1, Name: "Quarterly batch", State: model.JobCompleted}}
 	m := openWizard(t, be, 80, 24)
-	w := m.wizard()
+	w := wizardOf(m)
 	if got := w.name.Value(); got != "Generate Software Token Files 2026-09-30 14:05:09" {
 		t.Fatalf("suggested name = %q", got)
 	}
@@ -131,7 +131,7 @@ func TestWizardProfileStepOffersFileBasedOnly(t *testing.T) {
 	wantScreen(t, m, "> Windows desktop")
 	press(t, m, "enter")
 	wantStep(t, m, stepDevice)
-	w := m.wizard()
+	w := wizardOf(m)
 	if w.chosen().Name != "Windows desktop" || w.device.Value() != model.DeviceWindows.GUID() {
 		t.Fatalf("chosen %q, device %q", w.chosen().Name, w.device.Value())
 	}
@@ -157,7 +157,7 @@ func TestWizardDeviceBinding(t *testing.T) {
 	be := newFakeBackend()
 	m := openWizard(t, be, 80, 24)
 	walk(t, m, model.PasswordNone, stepDevice)
-	w := m.wizard()
+	w := wizardOf(m)
 	guid := model.DeviceIPhone.GUID()
 	if w.device.Value() != guid {
 		t.Fatalf("device pre-filled with %q", w.device.Value())
@@ -203,14 +203,14 @@ func TestWizardChangingProfileRefillsClassGUID(t *testing.T) {
 	wantScreen(t, m, "> Staff iPhone")
 	typeText(t, m, "andr")
 	press(t, m, "enter")
-	if got := m.wizard().device.Value(); got != model.DeviceAndroid.GUID() {
+	if got := wizardOf(m).device.Value(); got != model.DeviceAndroid.GUID() {
 		t.Fatalf("device = %q after switching to Android", got)
 	}
 	// A typed device ID survives a profile change.
 	clearField(t, m)
 	typeText(t, m, "DEVICE42")
 	press(t, m, "esc", "up", "enter")
-	if got := m.wizard().device.Value(); got != "DEVICE42" {
+	if got := wizardOf(m).device.Value(); got != "DEVICE42" {
 		t.Fatalf("device = %q, want the typed ID kept", got)
 	}
 }
@@ -236,7 +236,7 @@ func TestWizardNickname(t *testing.T) {
 func TestWizardPasswordStep(t *testing.T) {
 	m := openWizard(t, newFakeBackend(), 80, 24)
 	walk(t, m, model.PasswordNone, stepPassword)
-	w := m.wizard()
+	w := wizardOf(m)
 	// Four choices; the fields appear only where a password is needed.
 	for _, mode := range model.PasswordModes() {
 		wantScreen(t, m, mode.Label())
@@ -358,7 +358,7 @@ func TestWizardBackAndForwardKeepsValues(t *testing.T) {
 	clearField(t, m)
 	typeText(t, m, "Keep me")
 	walk(t, m, model.PasswordUserIDAndAdmin, stepSummary)
-	w := m.wizard()
+	w := wizardOf(m)
 	before := w.spec()
 	if before.Name != "Keep me" || before.Profile != "Staff iPhone" || before.Nickname != "Ops" ||
 		before.PasswordMode != model.PasswordUserIDAndAdmin || before.Criteria.From != "100000000001" {
@@ -469,12 +469,12 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	be := newFakeBackend()
 	m := openWizard(t, be, 80, 24)
 	walk(t, m, model.PasswordUserIDAndAdmin, stepSubmit)
-	w := m.wizard()
+	w := wizardOf(m)
 	press(t, m, "enter")
 	if be.lastSubmitPassword != testPassword || be.lastTyped != "17" {
 		t.Fatalf("backend got password ok=%v typed %q", be.lastSubmitPassword == testPassword, be.lastTyped)
 	}
-	js := m.jobsScreen()
+	js := jobsScreenOf(m)
 	if js == nil {
 		t.Fatalf("jobs screen not open:\n%s", screenText(m))
 	}
@@ -484,7 +484,7 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	if w.pw.Value() != "" || w.pw2.Value() != "" || w.password() != "" {
 		t.Fatal("password still held by the wizard after submit")
 	}
-	if m.wizard() != nil {
+	if wizardOf(m) != nil {
 		t.Fatal("wizard still on the stack")
 	}
 	wantScreen(t, m, "OK: Job #1")
@@ -492,8 +492,8 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	// Back goes home, not into the finished wizard.
 	press(t, m, "esc")
 	wantScreen(t, m, "Distribute Software Tokens")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("top is %T", m.top())
+	if _, ok := m.Top().(*home); !ok {
+		t.Fatalf("top is %T", m.Top())
 	}
 }
 
@@ -502,7 +502,7 @@ func TestWizardSubmitErrorIsShown(t *testing.T) {
 	m := openWizard(t, be, 80, 24)
 	walk(t, m, model.PasswordNone, stepSubmit)
 	// Another console took the name meanwhile.
-	be.jobs = append(be.jobs, model.Job{Seq: 1, Name: m.wizard().name.Value(), State: model.JobQueued})
+	be.jobs = append(be.jobs, model.Job{Seq: 1, Name: wizardOf(m).name.Value(), State: model.JobQueued})
 	be.profiles = be.profiles[:1] // and the profile vanished
 	press(t, m, "enter")
 	wantStep(t, m, stepSubmit)
@@ -513,7 +513,7 @@ func TestWizardLeaveAsksWhenInputWouldBeLost(t *testing.T) {
 	m := openWizard(t, newFakeBackend(), 80, 24)
 	// Untouched: esc leaves at once.
 	press(t, m, "esc")
-	if m.wizard() != nil {
+	if wizardOf(m) != nil {
 		t.Fatal("untouched wizard did not close on esc")
 	}
 	press(t, m, "enter")
@@ -523,7 +523,7 @@ func TestWizardLeaveAsksWhenInputWouldBeLost(t *testing.T) {
 	press(t, m, "n")
 	wantStep(t, m, stepName)
 	press(t, m, "esc", "y")
-	if m.wizard() != nil {
+	if wizardOf(m) != nil {
 		t.Fatal("wizard still open after confirming")
 	}
 }
@@ -535,7 +535,7 @@ func TestWizardPasteNeverUsesTheClipboard(t *testing.T) {
 	// paste arrives as PasteMsg and is inserted, control characters dropped.
 	press(t, m, "ctrl+v")
 	update(t, m, pasteMsg("Batch\n\x1b[31m 9"))
-	if got := m.wizard().name.Value(); got != "Batch[31m 9" {
+	if got := wizardOf(m).name.Value(); got != "Batch[31m 9" {
 		t.Fatalf("name after paste = %q", got)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package shell
 
 // The root's own messages; the screens' navigation and status messages are
 // in ui/nav.

@@ -1,4 +1,4 @@
-package ui
+package shell
 
 import (
 	"time"
@@ -17,12 +17,13 @@ import (
 // implementing nav.Screen.StoreChanged; a screen where the admin is typing
 // leaves its input alone.
 
-// pollEvery is how often the console looks at the change counter.
-const pollEvery = time.Second
+// PollEvery is how often the console looks at the change counter.
+const PollEvery = time.Second
 
 type (
-	// pollStoreMsg asks the root to read the change counter.
-	pollStoreMsg struct{}
+	// PollStoreMsg asks the root to read the change counter (the poll's
+	// tick; tests that drive Update by hand send it themselves).
+	PollStoreMsg struct{}
 	// storeCounterMsg is the change counter as read.
 	storeCounterMsg struct {
 		n   uint64
@@ -32,7 +33,7 @@ type (
 
 // readCounter reads the change counter in a Cmd.
 func (m *Model) readCounter() tea.Cmd {
-	be := m.c.be
+	be := m.be
 	return func() tea.Msg {
 		n, err := be.ChangeCounter()
 		return storeCounterMsg{n, err}
@@ -40,12 +41,12 @@ func (m *Model) readCounter() tea.Cmd {
 }
 
 // schedulePoll arms the next poll (none in tests that drive Update by
-// hand: they send pollStoreMsg themselves).
+// hand: they send PollStoreMsg themselves).
 func (m *Model) schedulePoll() tea.Cmd {
 	if m.c.PollEvery <= 0 {
 		return nil
 	}
-	return tea.Tick(m.c.PollEvery, func(time.Time) tea.Msg { return pollStoreMsg{} })
+	return tea.Tick(m.c.PollEvery, func(time.Time) tea.Msg { return PollStoreMsg{} })
 }
 
 // counterRead handles the counter: the first value is the baseline (the
@@ -78,7 +79,7 @@ func (m *Model) counterRead(msg storeCounterMsg) tea.Cmd {
 // leaves it, though no engine event of this console said so. A failed
 // read leaves the set as it is.
 func (m *Model) refreshUnfinished() tea.Cmd {
-	be := m.c.be
+	be := m.be
 	return func() tea.Msg {
 		js, err := be.Jobs()
 		if err != nil {
