@@ -1,6 +1,6 @@
 //go:build e2e
 
-package ui
+package e2e
 
 import (
 	"path/filepath"
@@ -49,7 +49,7 @@ func TestE2EConsoleShowsCLIChanges(t *testing.T) {
 	s.keys("/")
 	s.typ("98765")
 	s.waitFor(`No matches\.`, 5*time.Second)
-	vec, err := filepath.Abs(filepath.Join("..", "testdata", "vectors", "f02-6d-30s-nopin-nopw.sdtid"))
+	vec, err := filepath.Abs(filepath.Join("..", "..", "testdata", "vectors", "f02-6d-30s-nopin-nopw.sdtid"))
 	if err != nil {
 		t.Fatal(err)
 	}
