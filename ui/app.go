@@ -9,6 +9,10 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/home"
+
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/shell"
@@ -73,8 +77,8 @@ func newCommon(be Backend, opts Options) *common { return &common{Env: newEnv(op
 func New(be Backend, opts Options) *Model {
 	c := newCommon(be, opts)
 	return shell.New(shell.Config{Env: c.Env, Backend: be,
-		Home:     func() nav.Screen { return newHome(c) },
-		FirstRun: func() nav.Screen { return newFirstRun(c) },
+		Home:     func() nav.Screen { return home.New(c.Env, c.be) },
+		FirstRun: func() nav.Screen { return home.NewFirstRun(c.Env, c.be) },
 		Open:     func(p nav.Page, arg any) nav.Screen { return open(c, p, arg) },
 	})
 }
@@ -87,7 +91,7 @@ func open(c *common, p nav.Page, arg any) nav.Screen {
 		return newWizard(c)
 	case nav.PageJobs:
 		seq, _ := arg.(uint64)
-		return newJobs(c, seq)
+		return jobsui.New(c.Env, c.be, seq)
 	case nav.PageSettings:
 		return newSettings(c)
 	case nav.PageProfiles:

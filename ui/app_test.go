@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 
@@ -21,7 +23,7 @@ func TestTooSmallScreenAndBack(t *testing.T) {
 	press(t, m, "enter")
 	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantScreen(t, m, "Distribute Software Tokens")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("a key acted while the screen was too small: top %T", m.Top())
 	}
 	update(t, m, tea.WindowSizeMsg{Width: 79, Height: 24})
@@ -117,7 +119,7 @@ func TestFirstRunOffersDemoAndImport(t *testing.T) {
 	}
 	press(t, m, "esc", "up", "enter")
 	wantScreen(t, m, "OK: Demo inventory loaded: 4 profiles, 8 users, 30 tokens")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("top after demo load is %T", m.Top())
 	}
 }
@@ -132,7 +134,7 @@ func TestHomeListsTheWorkflows(t *testing.T) {
 		t.Fatalf("item 3 opened %T", m.Top())
 	}
 	press(t, m, "esc", "k", "enter")
-	if _, ok := m.Top().(*jobsScreen); !ok {
+	if _, ok := jobsui.Observe(m.Top()); !ok {
 		t.Fatalf("item 2 opened %T", m.Top())
 	}
 }
@@ -147,7 +149,7 @@ func TestFatalErrorState(t *testing.T) {
 	if m.Fatal() != nil {
 		t.Fatal("esc did not leave the error state")
 	}
-	if _, ok := m.Top().(*home); !ok || len(m.Stack()) != 1 {
+	if ok := m.Top().IsHome(); !ok || len(m.Stack()) != 1 {
 		t.Fatalf("after the error: %T, %d screens", m.Top(), len(m.Stack()))
 	}
 }

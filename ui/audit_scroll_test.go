@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -116,7 +118,7 @@ func TestAuditDetailScrolls(t *testing.T) {
 			t.Errorf("line %d is cut: %q", i+1, l)
 		}
 	}
-	if got := strings.Join(details, " "); !sameText(got, longAuditDetails()) {
+	if got := strings.Join(details, " "); !uitest.SameText(got, longAuditDetails()) {
 		t.Fatalf("the details read\n%s\nwant\n%s", got, longAuditDetails())
 	}
 

@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"errors"
+	"github.com/swtoken/swtoken/ui/home"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
 
 	"github.com/swtoken/swtoken/ui/nav"
 
@@ -14,11 +15,8 @@ import (
 // Every method may block on I/O, so the UI calls them only inside tea.Cmds,
 // never in Update.
 type Backend interface {
-	// IsEmpty reports a store without tokens, users or profiles (first run).
-	IsEmpty() (bool, error)
-	// LoadDemo loads the demo inventory into an empty store and describes
-	// what it loaded in one line.
-	LoadDemo() (string, error)
+	// The home and first-run screens' methods.
+	home.Backend
 	// Profiles returns every software token profile in name order; the
 	// wizard itself keeps only the file-based ones.
 	Profiles() ([]model.Profile, error)
@@ -33,24 +31,8 @@ type Backend interface {
 	// Submit freezes the selection into a new queued job. typed is what the
 	// admin typed to confirm (model.ConfirmationRequired).
 	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
-	// Jobs returns every job, newest first. A job's Output is for display
-	// only: the absolute path of its ZIP in this data directory.
-	Jobs() ([]model.Job, error)
-	// Job returns one job, with Output as for Jobs.
-	Job(seq uint64) (model.Job, error)
-	// Download copies a completed job's ZIP to path (relative paths are
-	// taken from the console's working directory) with mode 0600 and
-	// returns the absolute path. When path exists and force is false it
-	// returns an error matching ErrExists and writes nothing.
-	Download(seq uint64, path string, force bool) (Downloaded, error)
-	// SupersededWarning says, for a completed job, how many files of its
-	// ZIP no longer work because later jobs distributed their tokens
-	// again ("" when none).
-	SupersededWarning(seq uint64) (string, error)
-	// DeleteOutput deletes a completed job's ZIP from the data directory.
-	DeleteOutput(seq uint64) error
-	// Cancel cancels a queued or running job.
-	Cancel(seq uint64) error
+	// The Jobs screen's methods.
+	jobsui.Backend
 	// Settings returns the self-service settings ("Manage Authenticators")
 	// and every profile in name order, read together so that the
 	// confirmation marks are judged against the same profiles.
@@ -74,19 +56,6 @@ type Backend interface {
 	// Log) are in backend_inventory.go.
 	inventoryBackend
 }
-
-// Downloaded is what Backend.Download did.
-type Downloaded struct {
-	// Path is the absolute path written.
-	Path string
-	// Note, when not empty, says that temporary copies of the ZIP left by
-	// an interrupted download were removed, and which.
-	Note string
-}
-
-// ErrExists is returned (wrapped) by Backend.Download when the target file
-// exists and overwriting was not confirmed.
-var ErrExists = errors.New("the file exists")
 
 // Preview is a job's dry run as the summary shows it.
 type Preview struct {

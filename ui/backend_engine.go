@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
@@ -175,16 +177,16 @@ func (b *engineBackend) outputShown(j model.Job) string {
 	return j.Output
 }
 
-func (b *engineBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
+func (b *engineBackend) Download(seq uint64, path string, force bool) (jobsui.Downloaded, error) {
 	res, err := b.eng.Download(context.Background(), seq, path, force)
-	var d Downloaded
+	var d jobsui.Downloaded
 	if n := len(res.StaleRemoved); n > 0 {
 		d.Note = fmt.Sprintf("removed %d stale temporary file(s) from an interrupted download: %s", n, strings.Join(res.StaleRemoved, ", "))
 	}
 	var long *jobs.NameTooLongError
 	switch {
 	case errors.Is(err, jobs.ErrTargetExists):
-		return d, fmt.Errorf("%s: %w", path, ErrExists)
+		return d, fmt.Errorf("%s: %w", path, jobsui.ErrExists)
 	case errors.As(err, &long):
 		return d, fmt.Errorf("%w: choose a shorter name", err)
 	case err != nil:

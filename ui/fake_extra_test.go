@@ -1,32 +1,10 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/swtoken/swtoken/store"
 )
-
-// failingOutputs is the fake whose output deletion and cancel fail with
-// long reasons that name paths, as the engine's do.
-type failingOutputs struct {
-	*fakeBackend
-	deleteErr, cancelErr error
-}
-
-func (f *failingOutputs) DeleteOutput(seq uint64) error {
-	if f.deleteErr != nil {
-		return f.deleteErr
-	}
-	return f.fakeBackend.DeleteOutput(seq)
-}
-
-func (f *failingOutputs) Cancel(seq uint64) error {
-	if f.cancelErr != nil {
-		return f.cancelErr
-	}
-	return f.fakeBackend.Cancel(seq)
-}
 
 // newDataDir is the fake as a new data directory: empty until an import
 // adds to it, and then refusing the demo like the store does.
@@ -61,5 +39,3 @@ func (f *newDataDir) LoadDemo() (string, error) {
 	}
 	return f.fakeBackend.LoadDemo()
 }
-
-var errLongDelete = errors.New("cannot delete /var/lib/swtoken/outputs/000004-Generate-Software-Token-Files-2026-09-30-12-00-00.zip: permission denied")

@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+
 	"github.com/swtoken/swtoken/ui/kit"
 
 	tea "charm.land/bubbletea/v2"
@@ -225,7 +229,7 @@ func (f *fakeBackend) SupersededWarning(seq uint64) (string, error) {
 	return f.superseded[seq], nil
 }
 
-func (f *fakeBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
+func (f *fakeBackend) Download(seq uint64, path string, force bool) (jobsui.Downloaded, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	full := path
@@ -233,14 +237,14 @@ func (f *fakeBackend) Download(seq uint64, path string, force bool) (Downloaded,
 		full = filepath.Join("/home/admin", path)
 	}
 	if f.existing[full] && !force {
-		return Downloaded{}, fmt.Errorf("%s: %w", full, ErrExists)
+		return jobsui.Downloaded{}, fmt.Errorf("%s: %w", full, jobsui.ErrExists)
 	}
 	if strings.HasPrefix(full, "/nonexistent/") {
-		return Downloaded{}, fmt.Errorf("directory %s does not exist", filepath.Dir(full))
+		return jobsui.Downloaded{}, fmt.Errorf("directory %s does not exist", filepath.Dir(full))
 	}
 	f.existing[full] = true
 	f.downloads = append(f.downloads, full)
-	return Downloaded{Path: full, Note: f.downloadNote}, nil
+	return jobsui.Downloaded{Path: full, Note: f.downloadNote}, nil
 }
 
 func (f *fakeBackend) DeleteOutput(seq uint64) error {
@@ -303,85 +307,12 @@ func newTestModel(t *testing.T, be Backend, w, h int) *Model {
 
 // update feeds msg and runs every resulting Cmd synchronously, as the
 // program would (no timers exist in instant mode).
-func update(t *testing.T, m *Model, msgs ...tea.Msg) {
-	t.Helper()
-	for _, msg := range msgs {
-		_, cmd := m.Update(msg)
-		run(t, m, cmd)
-	}
-}
+func update(t *testing.T, m *Model, msgs ...tea.Msg) { t.Helper(); uitest.Update(t, m, msgs...) }
 
-func run(t *testing.T, m *Model, cmd tea.Cmd) {
-	t.Helper()
-	var queue []tea.Cmd
-	if cmd != nil {
-		queue = append(queue, cmd)
-	}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			t.Fatal("command loop")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tea.QuitMsg:
-			return
-		default:
-			_, next := m.Update(msg)
-			if next != nil {
-				queue = append(queue, next)
-			}
-		}
-	}
-}
+func run(t *testing.T, m *Model, cmd tea.Cmd) { t.Helper(); uitest.Run(t, m, cmd) }
 
 // key builds a key press the way Bubble Tea reports it.
-func keyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "ctrl+r":
-		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
-	case "ctrl+v":
-		return tea.KeyPressMsg{Code: 'v', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)
-	if len(r) != 1 {
-		panic("keyPress: " + s)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: s}
-}
+func keyPress(s string) tea.KeyPressMsg { return uitest.KeyPress(s) }
 
 // press sends named keys.
 func press(t *testing.T, m *Model, keys ...string) {
@@ -410,13 +341,6 @@ func wizardOf(m *Model) *wizard {
 		if w, ok := s.(*wizard); ok {
 			return w
 		}
-	}
-	return nil
-}
-
-func jobsScreenOf(m *Model) *jobsScreen {
-	if s, ok := m.Top().(*jobsScreen); ok {
-		return s
 	}
 	return nil
 }

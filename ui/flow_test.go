@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
 	"github.com/swtoken/swtoken/ui/kit"
 
 	tea "charm.land/bubbletea/v2"
@@ -31,7 +33,7 @@ type snapshot struct {
 	confirm  string // the number the summary asks for, if any
 	jobState model.JobState
 	jobSeq   uint64
-	dialog   jobsDialog
+	dialog   string // "path" while the download asks for it, "result" after
 	result   string
 	status   string
 	text     string
@@ -48,11 +50,17 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.inner.Update(msg)
 	m := p.inner
 	s := snapshot{status: m.Status(), text: m.Render()}
+	if o, ok := jobsui.Observe(m.Top()); ok {
+		s.top, s.result = "jobs", o.Downloaded
+		s.jobSeq, s.jobState = o.Seq, o.State
+		switch {
+		case o.Downloading:
+			s.dialog = "path"
+		case o.Downloaded != "":
+			s.dialog = "result"
+		}
+	}
 	switch top := m.Top().(type) {
-	case *firstRun:
-		s.top = "firstRun"
-	case *home:
-		s.top = "home"
 	case *wizard:
 		s.top, s.step = "wizard", top.step
 		if top.preview != nil {
@@ -60,11 +68,12 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				s.confirm = want
 			}
 		}
-	case *jobsScreen:
-		s.top, s.dialog, s.result = "jobs", top.dlg, top.result
-		if j, ok := top.job(top.sel); ok {
-			s.jobSeq, s.jobState = j.Seq, j.State
-		}
+	}
+	switch m.Top().Title() {
+	case "First run":
+		s.top = "firstRun"
+	case "Home":
+		s.top = "home"
 	}
 	p.last.Store(s)
 	return p, cmd
@@ -161,11 +170,11 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 
 	out := filepath.Join(dir, "download.zip")
 	key("d")
-	p.waitFor(t, "the download dialog", func(s snapshot) bool { return s.dialog == dlgPath })
+	p.waitFor(t, "the download dialog", func(s snapshot) bool { return s.dialog == "path" })
 	key("ctrl+u")
 	tm.Type(out)
 	key("enter")
-	s = p.waitFor(t, "the download result", func(s snapshot) bool { return s.dialog == dlgResult })
+	s = p.waitFor(t, "the download result", func(s snapshot) bool { return s.dialog == "result" })
 	if s.result != out || !strings.Contains(s.text, "scp admin@tokenhost:"+out+" .") {
 		t.Fatalf("result %q:\n%s", s.result, s.text)
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
@@ -73,24 +72,6 @@ func TestGoldenSummaryVariants(t *testing.T) {
 			press(t, m, "enter")
 			wantStep(t, m, stepSummary)
 			t.Run("password_too_long", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-		})
-	}
-}
-
-func TestGoldenJobsTabs(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openJobs(t, jobsFixture(), sz[0], sz[1])
-			for tab := model.TabInProgress; tab <= model.TabFailedCanceled; tab++ {
-				t.Run(fmt.Sprintf("%d_%s", tab+1, strings.ReplaceAll(tab.String(), "/", "_")), func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-				press(t, m, "tab")
-			}
-			press(t, m, "2", "enter")
-			t.Run("details", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-			press(t, m, "esc", "d")
-			t.Run("download", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-			press(t, m, "enter")
-			t.Run("download_result", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 		})
 	}
 }

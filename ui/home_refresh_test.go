@@ -2,6 +2,8 @@ package ui
 
 import (
 	"testing"
+
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
 )
 
 // importUsersFromFirstRun opens Import from the first-run screen and
@@ -38,11 +40,11 @@ func TestFirstRunGoesAwayAfterAnImport(t *testing.T) {
 	wantScreen(t, m, "swtoken  Home")
 
 	press(t, m, "2")
-	if _, ok := m.Stack()[0].(*home); !ok {
+	if ok := m.Stack()[0].IsHome(); !ok {
 		t.Fatalf("the bottom screen is %T, want the home screen", m.Stack()[0])
 	}
 	press(t, m, "enter")
-	if jobsScreenOf(m) == nil {
+	if _, ok := jobsui.Observe(m.Top()); !ok {
 		t.Fatalf("item 2 did not open Jobs:\n%s", screenText(m))
 	}
 }
@@ -58,7 +60,7 @@ func TestFirstRunStaysAfterAnImportThatAddsNothing(t *testing.T) {
 	wantScreen(t, m, "Welcome: this store is empty")
 	press(t, m, "up", "enter")
 	wantScreen(t, m, "OK: Demo inventory loaded")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("top after the demo load is %T", m.Top())
 	}
 }
@@ -71,7 +73,7 @@ func TestFirstRunDemoRefusedOnAFilledStore(t *testing.T) {
 	wantScreen(t, m, "Welcome: this store is empty")
 	be.empty, be.users = false, 2
 	press(t, m, "enter")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("top after the refused demo is %T:\n%s", m.Top(), screenText(m))
 	}
 	wantScreen(t, m, "NOTE: The demo inventory was not loaded: the store is no longer empty.")

@@ -4,75 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
 
 // ---- 1. Jobs the console did not start ----
-
-// TestJobsDetailsFollowAJobTheSessionDidNotStart: the details of a job
-// queued from the CLI stay on that job when it completes, on the tab it
-// moved to, with its actions working.
-func TestJobsDetailsFollowAJobTheSessionDidNotStart(t *testing.T) {
-	be := jobsFixture()
-	m := openJobs(t, be, 80, 24) // opened from home: nothing followed
-	press(t, m, "down")          // #6 is first; #5 is the running one
-	wantScreen(t, m, "> #5")
-	press(t, m, "enter")
-	wantScreen(t, m, "Job details")
-	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
-
-	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
-	be.jobs[4].Output, be.jobs[4].OutputSize = "/var/lib/swtoken/outputs/5.zip", 4096
-	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000, Output: be.jobs[4].Output})
-
-	wantScreen(t, m, "[2 Completed (3)]")
-	wantScreen(t, m, "Job details")
-	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
-	wantScreen(t, m, "State:       Completed")
-	wantNoScreen(t, m, "Night batch")
-	press(t, m, "d")
-	wantScreen(t, m, "Download Output File of job #5")
-	press(t, m, "esc", "esc")
-	wantScreen(t, m, "[2 Completed (3)]")
-	wantScreen(t, m, "> #5")
-}
-
-// TestJobsEveryEndIsAnnounced: a job the console did not start, whose
-// earlier events it never saw (queued from the CLI after the start; the
-// engine drops events a lagging reader misses), still gets the status note
-// when it ends, once.
-func TestJobsEveryEndIsAnnounced(t *testing.T) {
-	for _, tc := range []struct {
-		state model.JobState
-		want  string
-	}{
-		{model.JobCompleted, `OK: Job #7 "CLI batch" completed: 50 token files written.`},
-		{model.JobFailed, `ERROR: Job #7 "CLI batch" failed: writing the output failed`},
-	} {
-		t.Run(tc.state.String(), func(t *testing.T) {
-			be := jobsFixture()
-			m := openJobs(t, be, 80, 24)
-			be.jobs = append(be.jobs, model.Job{Seq: 7, Name: "CLI batch", State: tc.state, Total: 50,
-				Submitted: testNow, Started: testNow, Ended: testNow})
-			ev := nav.JobEventMsg{Seq: 7, Name: "CLI batch", State: tc.state, Done: 50, Total: 50}
-			if tc.state == model.JobFailed {
-				be.jobs[6].Reason, ev.Reason = "writing the output failed", "writing the output failed"
-			}
-			update(t, m, ev)
-			wantScreen(t, m, tc.want)
-
-			m.ClearStatus()
-			update(t, m, ev)
-			if m.Status() != "" {
-				t.Fatalf("a repeated final event was announced again: %q", m.Status())
-			}
-		})
-	}
-}
 
 // ---- 2. Notes do not outlive their screen ----
 
@@ -89,17 +26,6 @@ func TestStatusNoteIsClearedWhenEscLeavesTheScreen(t *testing.T) {
 	press(t, m, "esc")
 	press(t, m, "6", "enter")
 	wantNoScreen(t, m, "NOTE:")
-
-	// esc that a screen handles itself (closing its details) leaves it
-	// open, and the note with it.
-	jm := openJobs(t, jobsFixture(), 80, 24)
-	press(t, jm, "enter", "x")
-	wantScreen(t, jm, "has no output file to delete")
-	press(t, jm, "esc")
-	if jobsScreenOf(jm) == nil || jobsScreenOf(jm).detail {
-		t.Fatal("esc did not close the details only")
-	}
-	wantScreen(t, jm, "has no output file to delete")
 }
 
 // TestStatusNoteAfterTheNavigationStillShows: a note from a Cmd that ends

@@ -493,7 +493,7 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 	m := openSettings(t, be, 80, 24)
 	// No change: esc leaves at once.
 	press(t, m, "esc")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("esc without changes: top %T", m.Top())
 	}
 	m = openSettings(t, be, 80, 24)
@@ -516,7 +516,7 @@ func TestSettingsUnsavedChangesAskBeforeLeaving(t *testing.T) {
 	wantScreen(t, m, "The self-service settings have unsaved changes.")
 	press(t, m, "n")
 	press(t, m, "esc", "y")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("y did not leave: top %T", m.Top())
 	}
 	if be.settingsOK != 0 {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
@@ -474,12 +476,12 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	if be.lastSubmitPassword != testPassword || be.lastTyped != "17" {
 		t.Fatalf("backend got password ok=%v typed %q", be.lastSubmitPassword == testPassword, be.lastTyped)
 	}
-	js := jobsScreenOf(m)
-	if js == nil {
+	js, ok := jobsui.Observe(m.Top())
+	if !ok {
 		t.Fatalf("jobs screen not open:\n%s", screenText(m))
 	}
-	if js.sel != 1 || js.tab != model.TabInProgress {
-		t.Fatalf("jobs screen on seq %d tab %v", js.sel, js.tab)
+	if js.Selected != 1 || js.Tab != model.TabInProgress {
+		t.Fatalf("jobs screen on seq %d tab %v", js.Selected, js.Tab)
 	}
 	if w.pw.Value() != "" || w.pw2.Value() != "" || w.password() != "" {
 		t.Fatal("password still held by the wizard after submit")
@@ -492,7 +494,7 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	// Back goes home, not into the finished wizard.
 	press(t, m, "esc")
 	wantScreen(t, m, "Distribute Software Tokens")
-	if _, ok := m.Top().(*home); !ok {
+	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("top is %T", m.Top())
 	}
 }

@@ -1,10 +1,12 @@
-package ui
+package jobs
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/ui/internal/uitest"
 
 	"github.com/swtoken/swtoken/ui/nav"
 
@@ -95,7 +97,7 @@ func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
 func TestJobsFollowTheNewJobToCompleted(t *testing.T) {
 	be := jobsFixture()
 	m := newTestModel(t, be, 80, 24)
-	update(t, m, nav.PushMsg{S: newJobs(newCommon(be, testOptions()), 5)})
+	update(t, m, nav.PushMsg{S: New(uitest.Env(), be, 5)})
 	js := jobsScreenOf(m)
 	if js.tab != model.TabInProgress || js.sel != 5 {
 		t.Fatalf("opened on tab %v seq %d", js.tab, js.sel)
@@ -246,12 +248,6 @@ func readError(t *testing.T, m *Model) string {
 	return ""
 }
 
-// sameText compares texts ignoring where they were wrapped.
-func sameText(got, want string) bool {
-	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	return strip(got) == strip(want)
-}
-
 // TestJobsDownloadErrorIsWrappedNotCut: at 80 columns the whole error of
 // a download to a missing directory is on the screen, its end included,
 // even a path longer than a line.
@@ -281,7 +277,7 @@ func TestJobsDeleteAndCancelErrorsAreWrapped(t *testing.T) {
 	fb := jobsFixture()
 	cancelErr := errors.New("job #6 could not be canceled: the engine did not answer within 5s; the job state in /var/lib/swtoken/store.db is unchanged")
 	be := &failingOutputs{fakeBackend: fb, deleteErr: errLongDelete, cancelErr: cancelErr}
-	m := newTestModel(t, be, 80, 24)
+	m := newTestModelOver(t, fb, be, 80, 24)
 	press(t, m, "2", "enter", "tab", "x", "y")
 	if got := readError(t, m); !sameText(got, errLongDelete.Error()) {
 		t.Fatalf("the delete error reads %q:\n%s", got, screenText(m))
@@ -370,4 +366,78 @@ func TestJobDetailsWarnWhenFilesWereSuperseded(t *testing.T) {
 	if strings.Contains(screenText(m), "no longer work") {
 		t.Fatalf("a stale warning after a completion:\n%s", screenText(m))
 	}
+}
+
+// TestJobsDetailsFollowAJobTheSessionDidNotStart: the details of a job
+// queued from the CLI stay on that job when it completes, on the tab it
+// moved to, with its actions working.
+func TestJobsDetailsFollowAJobTheSessionDidNotStart(t *testing.T) {
+	be := jobsFixture()
+	m := openJobs(t, be, 80, 24) // opened from home: nothing followed
+	press(t, m, "down")          // #6 is first; #5 is the running one
+	wantScreen(t, m, "> #5")
+	press(t, m, "enter")
+	wantScreen(t, m, "Job details")
+	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
+
+	be.jobs[4].State, be.jobs[4].Done, be.jobs[4].Ended = model.JobCompleted, 20000, testNow
+	be.jobs[4].Output, be.jobs[4].OutputSize = "/var/lib/swtoken/outputs/5.zip", 4096
+	update(t, m, nav.JobEventMsg{Seq: 5, Name: be.jobs[4].Name, State: model.JobCompleted, Done: 20000, Total: 20000, Output: be.jobs[4].Output})
+
+	wantScreen(t, m, "[2 Completed (3)]")
+	wantScreen(t, m, "Job details")
+	wantScreen(t, m, "#5 Generate Software Token Files 2026-09-30 14:00:00")
+	wantScreen(t, m, "State:       Completed")
+	wantNoScreen(t, m, "Night batch")
+	press(t, m, "d")
+	wantScreen(t, m, "Download Output File of job #5")
+	press(t, m, "esc", "esc")
+	wantScreen(t, m, "[2 Completed (3)]")
+	wantScreen(t, m, "> #5")
+}
+
+// TestJobsEveryEndIsAnnounced: a job the console did not start, whose
+// earlier events it never saw (queued from the CLI after the start; the
+// engine drops events a lagging reader misses), still gets the status note
+// when it ends, once.
+func TestJobsEveryEndIsAnnounced(t *testing.T) {
+	for _, tc := range []struct {
+		state model.JobState
+		want  string
+	}{
+		{model.JobCompleted, `OK: Job #7 "CLI batch" completed: 50 token files written.`},
+		{model.JobFailed, `ERROR: Job #7 "CLI batch" failed: writing the output failed`},
+	} {
+		t.Run(tc.state.String(), func(t *testing.T) {
+			be := jobsFixture()
+			m := openJobs(t, be, 80, 24)
+			be.jobs = append(be.jobs, model.Job{Seq: 7, Name: "CLI batch", State: tc.state, Total: 50,
+				Submitted: testNow, Started: testNow, Ended: testNow})
+			ev := nav.JobEventMsg{Seq: 7, Name: "CLI batch", State: tc.state, Done: 50, Total: 50}
+			if tc.state == model.JobFailed {
+				be.jobs[6].Reason, ev.Reason = "writing the output failed", "writing the output failed"
+			}
+			update(t, m, ev)
+			wantScreen(t, m, tc.want)
+
+			m.ClearStatus()
+			update(t, m, ev)
+			if m.Status() != "" {
+				t.Fatalf("a repeated final event was announced again: %q", m.Status())
+			}
+		})
+	}
+}
+
+// TestStatusNoteStaysWhenEscClosesOnlyTheDetails: esc that the screen
+// handles itself (closing its details) leaves it open, and the note with it.
+func TestStatusNoteStaysWhenEscClosesOnlyTheDetails(t *testing.T) {
+	jm := openJobs(t, jobsFixture(), 80, 24)
+	press(t, jm, "enter", "x")
+	wantScreen(t, jm, "has no output file to delete")
+	press(t, jm, "esc")
+	if jobsScreenOf(jm) == nil || jobsScreenOf(jm).detail {
+		t.Fatal("esc did not close the details only")
+	}
+	wantScreen(t, jm, "has no output file to delete")
 }

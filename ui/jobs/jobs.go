@@ -1,4 +1,4 @@
-package ui
+package jobs
 
 import (
 	"errors"
@@ -66,7 +66,7 @@ type jobsScreen struct {
 	c      *common
 	tab    model.JobTab
 	jobs   []model.Job // newest first
-	live   map[uint64]JobEvent
+	live   map[uint64]nav.JobEvent
 	loaded bool
 	err    error
 
@@ -93,7 +93,7 @@ type jobsScreen struct {
 }
 
 func newJobs(c *common, follow uint64) *jobsScreen {
-	s := &jobsScreen{c: c, live: map[uint64]JobEvent{}, sel: follow, follow: follow}
+	s := &jobsScreen{c: c, live: map[uint64]nav.JobEvent{}, sel: follow, follow: follow}
 	s.path = kit.NewInput(c.Env, "")
 	s.path.CharLimit = 4096
 	return s
@@ -247,7 +247,7 @@ func (s *jobsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return s, nil
 
 	case nav.JobEventMsg:
-		ev := JobEvent(msg)
+		ev := nav.JobEvent(msg)
 		if ev.Seq == 0 {
 			return s, nil
 		}

@@ -1,0 +1,172 @@
+// Package uitest drives the console's real root (ui/shell) by hand in
+// tests: messages are fed to Update and every resulting Cmd runs at once,
+// synchronously, as the program would (the environment has no timers).
+package uitest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/shell"
+)
+
+// Now is the fixed clock of every test, so views are stable.
+var Now = time.Date(2026, 9, 30, 14, 5, 9, 0, time.UTC)
+
+// GoldenSizes are the sizes goldens are taken at: the smallest supported
+// size and a large one. Regenerate with: go test ./ui/... -run Golden -update
+var GoldenSizes = [][2]int{{80, 24}, {120, 40}}
+
+// Env is the tests' environment: the fixed clock, Unicode without colour,
+// and no debounce, status expiry or polling (tests poll by hand).
+func Env() *kit.Env {
+	return &kit.Env{Theme: kit.NewTheme(false, true), Keys: kit.DefaultKeyMap(), Now: func() time.Time { return Now },
+		Host: "tokenhost", User: "admin"}
+}
+
+// NewModel is a root model sized w x h that has answered its start-up
+// questions.
+func NewModel(t testing.TB, cfg shell.Config, w, h int) *shell.Model {
+	t.Helper()
+	m := shell.New(cfg)
+	Run(t, m, m.Init())
+	Update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+// Update feeds msgs and runs every resulting Cmd.
+func Update(t testing.TB, m *shell.Model, msgs ...tea.Msg) {
+	t.Helper()
+	for _, msg := range msgs {
+		_, cmd := m.Update(msg)
+		Run(t, m, cmd)
+	}
+}
+
+// Run runs cmd and every Cmd that follows from it.
+func Run(t testing.TB, m *shell.Model, cmd tea.Cmd) {
+	t.Helper()
+	var queue []tea.Cmd
+	if cmd != nil {
+		queue = append(queue, cmd)
+	}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 1000 {
+			t.Fatal("command loop")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			return
+		default:
+			_, next := m.Update(msg)
+			if next != nil {
+				queue = append(queue, next)
+			}
+		}
+	}
+}
+
+// KeyPress builds a key press the way Bubble Tea reports it.
+func KeyPress(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "ctrl+r":
+		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
+	case "ctrl+v":
+		return tea.KeyPressMsg{Code: 'v', Mod: tea.ModCtrl}
+	}
+	r := []rune(s)
+	if len(r) != 1 {
+		panic("KeyPress: " + s)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: s}
+}
+
+// Press sends named keys.
+func Press(t testing.TB, m *shell.Model, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		Update(t, m, KeyPress(k))
+	}
+}
+
+// TypeText sends each rune as a key press.
+func TypeText(t testing.TB, m *shell.Model, s string) {
+	t.Helper()
+	for _, r := range s {
+		Update(t, m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// ClearField empties the focused field.
+func ClearField(t testing.TB, m *shell.Model) {
+	t.Helper()
+	Update(t, m, tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl}, KeyPress("ctrl+u"))
+}
+
+// Paste is a bracketed paste of s.
+func Paste(s string) tea.Msg { return tea.PasteMsg{Content: s} }
+
+// ScreenText is the frame, ANSI stripped.
+func ScreenText(m *shell.Model) string { return ansi.Strip(m.Render()) }
+
+// WantScreen fails unless the frame shows sub.
+func WantScreen(t testing.TB, m *shell.Model, sub string) {
+	t.Helper()
+	if !strings.Contains(ScreenText(m), sub) {
+		t.Fatalf("screen lacks %q:\n%s", sub, ScreenText(m))
+	}
+}
+
+// WantNoScreen fails when the frame shows sub.
+func WantNoScreen(t testing.TB, m *shell.Model, sub string) {
+	t.Helper()
+	if strings.Contains(ScreenText(m), sub) {
+		t.Fatalf("screen shows %q:\n%s", sub, ScreenText(m))
+	}
+}
+
+// SameText compares texts ignoring where they were wrapped.
+func SameText(got, want string) bool {
+	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strip(got) == strip(want)
+}
