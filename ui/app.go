@@ -9,6 +9,8 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/settings"
+
 	"github.com/swtoken/swtoken/ui/home"
 
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
@@ -93,7 +95,7 @@ func open(c *common, p nav.Page, arg any) nav.Screen {
 		seq, _ := arg.(uint64)
 		return jobsui.New(c.Env, c.be, seq)
 	case nav.PageSettings:
-		return newSettings(c)
+		return settings.New(c.Env, c.be)
 	case nav.PageProfiles:
 		return newProfiles(c)
 	case nav.PageTokens:

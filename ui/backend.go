@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/swtoken/swtoken/ui/home"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/settings"
 
 	"github.com/swtoken/swtoken/ui/nav"
 
@@ -33,17 +34,8 @@ type Backend interface {
 	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
 	// The Jobs screen's methods.
 	jobsui.Backend
-	// Settings returns the self-service settings ("Manage Authenticators")
-	// and every profile in name order, read together so that the
-	// confirmation marks are judged against the same profiles.
-	Settings() (model.Settings, []model.Profile, error)
-	// SaveSettings validates and stores the settings, all or nothing (and
-	// audited). Bad input returns model.FieldErrors and changes nothing.
-	// It is a compare-and-swap: when the settings were saved by someone
-	// else after next was loaded (next.Revision, as Settings returned it),
-	// it returns a *store.ConflictError naming who and when, and changes
-	// nothing.
-	SaveSettings(next model.Settings) error
+	// The Self-Service Settings screen's methods.
+	settings.Backend
 	// Events delivers job state and progress. The channel stays open for
 	// the console's life; a closed channel means the engine stopped.
 	Events() <-chan JobEvent

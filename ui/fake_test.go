@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/store"
 )
 
 // testNow is the fixed clock of every test, so views are stable.
@@ -347,31 +347,18 @@ func wizardOf(m *Model) *wizard {
 
 func pasteMsg(s string) tea.Msg { return tea.PasteMsg{Content: s} }
 
+// Settings: the self-service settings are the settings package's tests'.
 func (f *fakeBackend) Settings() (model.Settings, []model.Profile, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "settings")
-	if f.settings == nil {
-		s := fakeSettings(f.profiles)
-		f.settings = &s
-	}
-	return copySettings(*f.settings), append([]model.Profile(nil), f.profiles...), nil
+	return model.Settings{}, append([]model.Profile(nil), f.profiles...), nil
 }
 
-// SaveSettings applies the model's rules, all or nothing, like the store.
-func (f *fakeBackend) SaveSettings(next model.Settings) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "save settings")
-	if f.settings != nil && next.Revision != f.settings.Revision {
-		return &store.ConflictError{What: store.SettingsWhat, Change: "changed", Op: "saved", By: "alice", From: "203.0.113.7", At: testNow}
-	}
-	if err := next.Validate(f.profiles); err != nil {
-		return err
-	}
-	s := copySettings(next)
-	s.Revision++
-	f.settings = &s
-	f.settingsOK++
-	return nil
+// SaveSettings refuses: no test here saves settings.
+func (f *fakeBackend) SaveSettings(model.Settings) error {
+	return errors.New("the fake saves no settings")
 }
+
+var wantFlat = uitest.WantFlat
+
+var lineWith = uitest.LineWith

@@ -96,16 +96,6 @@ func TestImportSaysWhereThePasswordGoes(t *testing.T) {
 	wantNoScreen(t, m, "Password field")
 }
 
-// wantFlat is wantScreen for a text that may wrap: spaces and line breaks
-// are ignored.
-func wantFlat(t *testing.T, m *Model, sub string) {
-	t.Helper()
-	flat := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	if !strings.Contains(flat(screenText(m)), flat(sub)) {
-		t.Fatalf("screen lacks %q:\n%s", sub, screenText(m))
-	}
-}
-
 // ---- 4. Wizard hints ----
 
 func TestWizardSerialHintIsAFormat(t *testing.T) {

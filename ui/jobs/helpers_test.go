@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/swtoken/swtoken/ui/home"
@@ -27,9 +26,8 @@ var (
 	wantNoScreen = uitest.WantNoScreen
 	clearField   = uitest.ClearField
 	sameText     = uitest.SameText
+	sizeName     = uitest.SizeName
 )
-
-func sizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
 
 // newTestModel is the root over be, sized w x h, on the home screen.
 func newTestModel(t *testing.T, be *fakeBackend, w, h int) *Model {

@@ -4,6 +4,7 @@
 package uitest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,34 @@ func WantNoScreen(t testing.TB, m *shell.Model, sub string) {
 func SameText(got, want string) bool {
 	strip := func(s string) string { return strings.Join(strings.Fields(s), "") }
 	return strip(got) == strip(want)
+}
+
+// WantFlat is WantScreen for a text that may wrap: spaces and line breaks
+// are ignored.
+func WantFlat(t testing.TB, m *shell.Model, sub string) {
+	t.Helper()
+	flat := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if !strings.Contains(flat(ScreenText(m)), flat(sub)) {
+		t.Fatalf("screen lacks %q:\n%s", sub, ScreenText(m))
+	}
+}
+
+// SizeName names a golden size: "80x24".
+func SizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
+
+// LineWith returns the screen line containing sub, and the line after it.
+func LineWith(t testing.TB, m *shell.Model, sub string) (string, string) {
+	t.Helper()
+	lines := strings.Split(ScreenText(m), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, sub) {
+			next := ""
+			if i+1 < len(lines) {
+				next = lines[i+1]
+			}
+			return l, next
+		}
+	}
+	t.Fatalf("no line with %q:\n%s", sub, ScreenText(m))
+	return "", ""
 }

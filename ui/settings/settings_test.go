@@ -1,4 +1,4 @@
-package ui
+package settings
 
 import (
 	"fmt"
@@ -101,23 +101,6 @@ func defaults(s model.Settings) []string {
 		}
 	}
 	return out
-}
-
-// lineWith returns the screen line containing sub, and the line after it.
-func lineWith(t *testing.T, m *Model, sub string) (string, string) {
-	t.Helper()
-	lines := strings.Split(screenText(m), "\n")
-	for i, l := range lines {
-		if strings.Contains(l, sub) {
-			next := ""
-			if i+1 < len(lines) {
-				next = lines[i+1]
-			}
-			return l, next
-		}
-	}
-	t.Fatalf("no line with %q:\n%s", sub, screenText(m))
-	return "", ""
 }
 
 func TestSettingsShowsTheStoredSettings(t *testing.T) {
