@@ -9,6 +9,8 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/wizard"
+
 	"github.com/swtoken/swtoken/ui/settings"
 
 	"github.com/swtoken/swtoken/ui/home"
@@ -66,7 +68,7 @@ func newEnv(opts Options) *kit.Env {
 		kit.ASCIIHelp(km)
 	}
 	env := &kit.Env{Theme: opts.Theme, Keys: km, Now: opts.Now, Host: opts.Host, User: opts.User,
-		Debounce: previewDebounce, StatusTTL: nav.StatusTTL, PollEvery: shell.PollEvery}
+		Debounce: wizard.PreviewDebounce, StatusTTL: nav.StatusTTL, PollEvery: shell.PollEvery}
 	if opts.instant {
 		env.Debounce, env.StatusTTL, env.PollEvery = 0, 0, 0
 	}
@@ -90,7 +92,7 @@ func New(be Backend, opts Options) *Model {
 func open(c *common, p nav.Page, arg any) nav.Screen {
 	switch p {
 	case nav.PageWizard:
-		return newWizard(c)
+		return wizard.New(c.Env, c.be)
 	case nav.PageJobs:
 		seq, _ := arg.(uint64)
 		return jobsui.New(c.Env, c.be, seq)

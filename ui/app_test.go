@@ -32,54 +32,6 @@ func TestTooSmallScreenAndBack(t *testing.T) {
 	wantScreen(t, m, "have 80x23")
 }
 
-func TestEveryFrameFitsTheTerminal(t *testing.T) {
-	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
-	check := func() {
-		t.Helper()
-		lines := strings.Split(screenText(m), "\n")
-		if len(lines) != 24 {
-			t.Fatalf("%d lines, want 24:\n%s", len(lines), screenText(m))
-		}
-		for i, l := range lines {
-			if w := len([]rune(l)); w > 80 {
-				t.Fatalf("line %d is %d cells: %q", i, w, l)
-			}
-		}
-	}
-	for s := stepName; s < stepSubmit; s++ {
-		check()
-		walk(t, m, model.PasswordAdmin, s+1)
-	}
-	check()
-}
-
-func TestQuitAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
-	m := newTestModel(t, newFakeBackend(), 80, 24)
-	_, cmd := m.Update(keyPress("ctrl+c"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("ctrl+c on the home screen did not quit at once")
-	}
-
-	m = openWizard(t, newFakeBackend(), 80, 24)
-	typeText(t, m, "q?") // text in a text field, not quit or help
-	if !strings.HasSuffix(wizardOf(m).name.Value(), "q?") || m.ShowingHelp() || m.ConfirmingQuit() {
-		t.Fatal("q or ? acted as a command inside a text field")
-	}
-	press(t, m, "ctrl+c")
-	wantScreen(t, m, "Quit swtoken?")
-	wantScreen(t, m, "The wizard's input will be lost.")
-	press(t, m, "n")
-	if m.ConfirmingQuit() || wizardOf(m) == nil {
-		t.Fatal("n did not return to the wizard")
-	}
-	press(t, m, "ctrl+c")
-	_, cmd = m.Update(keyPress("y"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("y did not quit")
-	}
-}
-
 func TestQuitAsksWhileAJobRuns(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
 	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})

@@ -4,10 +4,9 @@ import (
 	"github.com/swtoken/swtoken/ui/home"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/settings"
+	"github.com/swtoken/swtoken/ui/wizard"
 
 	"github.com/swtoken/swtoken/ui/nav"
-
-	"github.com/swtoken/swtoken/model"
 )
 
 // Backend is everything the console's screens need from the store and the
@@ -18,20 +17,8 @@ import (
 type Backend interface {
 	// The home and first-run screens' methods.
 	home.Backend
-	// Profiles returns every software token profile in name order; the
-	// wizard itself keeps only the file-based ones.
-	Profiles() ([]model.Profile, error)
-	// CheckJobName returns a *model.FieldError when another job has the
-	// name (ignoring case); the format rules are the model's and the
-	// wizard checks them first.
-	CheckJobName(name string) error
-	// Preview is the dry run of a job. A validation problem is returned as
-	// err (model.FieldErrors naming the fields); a preview that was built
-	// but cannot be submitted carries the reason in Preview.Blocker.
-	Preview(spec model.JobSpec, adminPassword string) (Preview, error)
-	// Submit freezes the selection into a new queued job. typed is what the
-	// admin typed to confirm (model.ConfirmationRequired).
-	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
+	// The wizard's methods.
+	wizard.Backend
 	// The Jobs screen's methods.
 	jobsui.Backend
 	// The Self-Service Settings screen's methods.
@@ -47,23 +34,6 @@ type Backend interface {
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
 	// Log) are in backend_inventory.go.
 	inventoryBackend
-}
-
-// Preview is a job's dry run as the summary shows it.
-type Preview struct {
-	Summary model.Summary
-	// Rows are the eligible tokens in serial order.
-	Rows []PreviewRow
-	// Blocker says why the job cannot be submitted as it stands (tokens
-	// whose password is too long, nothing eligible), or nil.
-	Blocker error
-}
-
-// PreviewRow is one line of the summary's scrollable list.
-type PreviewRow struct {
-	Serial           string
-	User             string
-	TimesDistributed int
 }
 
 // JobEvent is a job's state or progress, pushed by the engine.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/wizard"
+
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 
 	"github.com/swtoken/swtoken/engine/inventory"
@@ -127,14 +129,14 @@ func (b *engineBackend) CheckJobName(name string) error {
 	return model.JobNameTakenError(name, j.Name)
 }
 
-func (b *engineBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
+func (b *engineBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, error) {
 	plan, err := b.eng.Plan(spec, pw)
 	if plan == nil {
-		return Preview{}, err
+		return wizard.Preview{}, err
 	}
-	p := Preview{Summary: plan.Summary, Blocker: err, Rows: make([]PreviewRow, len(plan.Selected))}
+	p := wizard.Preview{Summary: plan.Summary, Blocker: err, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
 	for i, s := range plan.Selected {
-		p.Rows[i] = PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
+		p.Rows[i] = wizard.PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
 	}
 	return p, nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/wizard"
+
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 
 	"github.com/swtoken/swtoken/ui/internal/uitest"
@@ -127,7 +129,7 @@ func (f *fakeBackend) CheckJobName(name string) error {
 	return nil
 }
 
-func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
+func (f *fakeBackend) preview(spec model.JobSpec, pw string) (wizard.Preview, error) {
 	var p model.Profile
 	for _, q := range f.profiles {
 		if model.SameName(q.Name, spec.Profile) {
@@ -135,9 +137,9 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 		}
 	}
 	if err := spec.Validate(p); err != nil {
-		return Preview{}, err
+		return wizard.Preview{}, err
 	}
-	var pv Preview
+	var pv wizard.Preview
 	for _, t := range f.tokens {
 		if !spec.Criteria.Matches(t) {
 			continue
@@ -145,14 +147,14 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 		r := model.Eligibility(t, spec.PasswordMode, pw, testNow)
 		pv.Summary.Add(t, r)
 		if r == model.Eligible {
-			pv.Rows = append(pv.Rows, PreviewRow{t.Serial, t.AssignedUser, t.Distribution.Count})
+			pv.Rows = append(pv.Rows, wizard.PreviewRow{Serial: t.Serial, User: t.AssignedUser, TimesDistributed: t.Distribution.Count})
 		}
 	}
 	pv.Blocker = pv.Summary.CanSubmit()
 	return pv, nil
 }
 
-func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
+func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "preview")
@@ -336,15 +338,6 @@ func clearField(t *testing.T, m *Model) {
 	update(t, m, tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl}, keyPress("ctrl+u"))
 }
 
-func wizardOf(m *Model) *wizard {
-	for _, s := range m.Stack() {
-		if w, ok := s.(*wizard); ok {
-			return w
-		}
-	}
-	return nil
-}
-
 func pasteMsg(s string) tea.Msg { return tea.PasteMsg{Content: s} }
 
 // Settings: the self-service settings are the settings package's tests'.
@@ -362,3 +355,9 @@ func (f *fakeBackend) SaveSettings(model.Settings) error {
 var wantFlat = uitest.WantFlat
 
 var lineWith = uitest.LineWith
+
+var (
+	screenText   = uitest.ScreenText
+	wantScreen   = uitest.WantScreen
+	wantNoScreen = uitest.WantNoScreen
+)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/wizard"
+
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 
 	"github.com/swtoken/swtoken/ui/kit"
@@ -29,7 +31,7 @@ import (
 // on reliably (tui-conventions §2.4 #6).
 type snapshot struct {
 	top      string
-	step     step
+	step     int    // the wizard's step, from 1
 	confirm  string // the number the summary asks for, if any
 	jobState model.JobState
 	jobSeq   uint64
@@ -60,14 +62,8 @@ func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			s.dialog = "result"
 		}
 	}
-	switch top := m.Top().(type) {
-	case *wizard:
-		s.top, s.step = "wizard", top.step
-		if top.preview != nil {
-			if need, want := model.ConfirmationRequired(top.spec(), top.preview.Summary); need {
-				s.confirm = want
-			}
-		}
+	if o, ok := wizard.Observe(m.Top()); ok {
+		s.top, s.step, s.confirm = "wizard", o.Step, o.Confirm
 	}
 	switch m.Top().Title() {
 	case "First run":
@@ -128,15 +124,15 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter") // Distribute Software Tokens
 	p.waitFor(t, "the wizard", func(s snapshot) bool { return s.top == "wizard" })
 	key("enter")
-	p.waitFor(t, "step 2", func(s snapshot) bool { return s.step == stepProfile })
+	p.waitFor(t, "step 2", func(s snapshot) bool { return s.step == 2 })
 	tm.Type("iph")
 	key("enter")
-	p.waitFor(t, "step 3", func(s snapshot) bool { return s.step == stepDevice })
+	p.waitFor(t, "step 3", func(s snapshot) bool { return s.step == 3 })
 	key("enter")
-	p.waitFor(t, "step 4", func(s snapshot) bool { return s.step == stepNickname })
+	p.waitFor(t, "step 4", func(s snapshot) bool { return s.step == 4 })
 	tm.Type("Flow")
 	key("enter")
-	p.waitFor(t, "step 5", func(s snapshot) bool { return s.step == stepPassword })
+	p.waitFor(t, "step 5", func(s snapshot) bool { return s.step == 5 })
 	key("down")
 	key("down")
 	key("down") // User ID followed by Password
@@ -145,12 +141,12 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter")
 	tm.Type(pw)
 	key("enter")
-	p.waitFor(t, "step 6", func(s snapshot) bool { return s.step == stepCriteria })
+	p.waitFor(t, "step 6", func(s snapshot) bool { return s.step == 6 })
 	tm.Type("100000000001")
 	key("tab")
 	tm.Type("100000000040")
 	key("enter")
-	s := p.waitFor(t, "the summary", func(s snapshot) bool { return s.step == stepSummary })
+	s := p.waitFor(t, "the summary", func(s snapshot) bool { return s.step == 7 })
 	if strings.Contains(s.text, pw) {
 		t.Fatal("the password is on the summary screen")
 	}
@@ -158,7 +154,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 		tm.Type(s.confirm)
 	}
 	key("enter")
-	p.waitFor(t, "step 8", func(s snapshot) bool { return s.step == stepSubmit })
+	p.waitFor(t, "step 8", func(s snapshot) bool { return s.step == 8 })
 	key("enter")
 	s = p.waitFor(t, "the jobs screen on the new job", func(s snapshot) bool { return s.top == "jobs" && s.jobSeq == 1 })
 	s = p.waitFor(t, "the job to complete", func(s snapshot) bool {
@@ -209,7 +205,9 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter")
 	key("ctrl+c")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*probe).inner
-	if w := wizardOf(final); w != nil {
-		t.Fatal("wizard still open")
+	for _, s := range final.Stack() {
+		if _, ok := wizard.Observe(s); ok {
+			t.Fatal("wizard still open")
+		}
 	}
 }

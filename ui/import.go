@@ -61,7 +61,7 @@ func newImport(c *common) *importScreen {
 	for i := range s.path {
 		s.path[i].CharLimit = 4096
 	}
-	s.password = newSecretInput(c)
+	s.password = kit.NewSecretInput(c.Env)
 	s.password.Placeholder = "(only for password-protected files)"
 	return s
 }

@@ -214,3 +214,13 @@ func (f *TextField) View() string {
 func NewInput(env *Env, placeholder string) TextField {
 	return NewTextField(env.Theme, placeholder)
 }
+
+// NewSecretInput is a masked field. '*' is ASCII, so the mask shows on a
+// VT100 too (gum's '•' does not).
+func NewSecretInput(env *Env) TextField {
+	ti := NewInput(env, "")
+	ti.Secret = true
+	ti.CharLimit = 64
+	return ti
+}
+

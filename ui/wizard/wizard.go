@@ -1,4 +1,4 @@
-package ui
+package wizard
 
 import (
 	"errors"
@@ -59,9 +59,9 @@ const (
 // algChoices are the criteria's algorithm filter values; "" is any.
 var algChoices = []model.Algorithm{"", model.AlgAES128, model.AlgSID64}
 
-// previewDebounce is how long the criteria must rest before the live count
+// PreviewDebounce is how long the criteria must rest before the live count
 // is recomputed: a range scan of 100,000 tokens per keystroke would queue up.
-const previewDebounce = 150 * time.Millisecond
+const PreviewDebounce = 150 * time.Millisecond
 
 // Wizard messages.
 type (
@@ -167,8 +167,8 @@ func newWizard(c *common) *wizard {
 	w.name.CursorEnd()
 	w.device = kit.NewInput(c.Env, "(class GUID or device ID)")
 	w.nick = kit.NewInput(c.Env, "(optional)")
-	w.pw = newSecretInput(c)
-	w.pw2 = newSecretInput(c)
+	w.pw = kit.NewSecretInput(c.Env)
+	w.pw2 = kit.NewSecretInput(c.Env)
 	// A format hint, not an example: a made-up serial would not match
 	// the store's tokens.
 	w.from = kit.NewInput(c.Env, "(12 digits)")
@@ -211,15 +211,6 @@ func (w *wizard) selectProfile(i int) {
 	for range i {
 		w.profList, _ = w.profList.Update(tea.KeyPressMsg{Code: tea.KeyDown})
 	}
-}
-
-// newSecretInput is a masked field. '*' is ASCII, so the mask shows on a
-// VT100 too (gum's '•' does not).
-func newSecretInput(c *common) kit.TextField {
-	ti := kit.NewInput(c.Env, "")
-	ti.Secret = true
-	ti.CharLimit = 64
-	return ti
 }
 
 func (w *wizard) Init() tea.Cmd {

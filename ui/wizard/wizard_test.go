@@ -1,12 +1,10 @@
-package ui
+package wizard
 
 import (
 	"strings"
 	"testing"
 
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
 )
@@ -24,26 +22,10 @@ func openWizard(t *testing.T, be *fakeBackend, w, h int) *Model {
 	return m
 }
 
-func screenText(m *Model) string { return ansi.Strip(m.Render()) }
-
 func wantStep(t *testing.T, m *Model, s step) {
 	t.Helper()
 	if got := wizardOf(m).step; got != s {
 		t.Fatalf("step = %d (%s), want %d (%s)\n%s", got+1, stepTitles[got], s+1, stepTitles[s], screenText(m))
-	}
-}
-
-func wantScreen(t *testing.T, m *Model, sub string) {
-	t.Helper()
-	if !strings.Contains(screenText(m), sub) {
-		t.Fatalf("screen lacks %q:\n%s", sub, screenText(m))
-	}
-}
-
-func wantNoScreen(t *testing.T, m *Model, sub string) {
-	t.Helper()
-	if strings.Contains(screenText(m), sub) {
-		t.Fatalf("screen shows %q:\n%s", sub, screenText(m))
 	}
 }
 
