@@ -223,4 +223,3 @@ func NewSecretInput(env *Env) TextField {
 	ti.CharLimit = 64
 	return ti
 }
-
