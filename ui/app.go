@@ -9,6 +9,8 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/inventory"
+
 	"github.com/swtoken/swtoken/ui/wizard"
 
 	"github.com/swtoken/swtoken/ui/settings"
@@ -99,15 +101,15 @@ func open(c *common, p nav.Page, arg any) nav.Screen {
 	case nav.PageSettings:
 		return settings.New(c.Env, c.be)
 	case nav.PageProfiles:
-		return newProfiles(c)
+		return inventory.NewProfiles(c.Env, c.be)
 	case nav.PageTokens:
-		return newTokens(c)
+		return inventory.NewTokens(c.Env, c.be)
 	case nav.PageUsers:
-		return newUsers(c)
+		return inventory.NewUsers(c.Env, c.be)
 	case nav.PageImport:
-		return newImport(c)
+		return inventory.NewImport(c.Env, c.be)
 	case nav.PageAudit:
-		return newAudit(c)
+		return inventory.NewAudit(c.Env, c.be)
 	}
 	panic(fmt.Sprintf("ui: no screen for page %d", p))
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/inventory"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/wizard"
@@ -32,8 +33,8 @@ type Backend interface {
 	ChangeCounter() (uint64, error)
 
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
-	// Log) are in backend_inventory.go.
-	inventoryBackend
+	// Log) are in ui/inventory.
+	inventory.Backend
 }
 
 // JobEvent is a job's state or progress, pushed by the engine.

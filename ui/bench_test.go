@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	inventoryui "github.com/swtoken/swtoken/ui/inventory"
+
 	"github.com/swtoken/swtoken/ui/nav"
 
 	tea "charm.land/bubbletea/v2"
@@ -143,62 +145,19 @@ func BenchmarkEnterTokens100k(b *testing.B) {
 	c := startBenchConsole(b, dir)
 	defer c.close(b)
 	for b.Loop() {
-		c.deliver(nav.PushMsg{S: newTokens(newCommon(c.be, Options{}))})
+		c.deliver(nav.PushMsg{S: inventoryui.NewTokens(newEnv(Options{}), c.be)})
 		for {
-			s := c.m.Top().(*tokensScreen)
-			if s.loaded {
+			if o, _ := inventoryui.ObserveTokens(c.m.Top()); o.Loaded {
 				break
 			}
 			c.deliver(<-c.msgs)
 		}
 		_ = c.m.Render()
 		b.StopTimer()
-		if n := c.m.Top().(*tokensScreen).list.Len(); n != 100_000 {
-			b.Fatalf("%d tokens listed", n)
+		if o, _ := inventoryui.ObserveTokens(c.m.Top()); o.Listed != 100_000 {
+			b.Fatalf("%d tokens listed", o.Listed)
 		}
 		c.deliver(nav.PopMsg{})
 		b.StartTimer()
 	}
-}
-
-func BenchmarkTokensKeystroke100k(b *testing.B) {
-	m := New(bigFake(), testOptions())
-	t := &testing.T{}
-	run(t, m, m.Init())
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.Update(keyPress("5"))
-	_, cmd := m.Update(keyPress("enter"))
-	run(t, m, cmd)
-	s := m.Top().(*tokensScreen)
-	_, cmd = m.Update(keyPress("/"))
-	run(t, m, cmd)
-	for _, r := range "smi" {
-		_, cmd = m.Update(keyPress(string(r)))
-		run(t, m, cmd)
-	}
-	if s.list.Pending() || s.list.FilterValue() != "smi" {
-		b.Fatal("not settled on smi")
-	}
-	key := func(b *testing.B, from, r, want string) {
-		// A fresh item generation: no cached result survives from an
-		// earlier run of this sub-benchmark (-count re-runs it on the same
-		// screen).
-		_ = s.list.SetFilterValue("")
-		_ = s.list.SetItems(s.quickItems())
-		run(t, m, s.list.SetFilterValue(from))
-		base := s.list
-		for b.Loop() {
-			s.list = base // back to from, whose cache does not know want
-			_, cmd := m.Update(keyPress(r))
-			run(t, m, cmd)
-			_ = m.Render()
-		}
-		if s.list.FilterValue() != want || s.list.Pending() {
-			b.Fatalf("not settled on %q", want)
-		}
-		b.ReportMetric(float64(s.list.Len()), "matches")
-	}
-	b.Run("narrow-smi-to-smit", func(b *testing.B) { key(b, "smi", "t", "smit") })
-	b.Run("fresh-first-char-j", func(b *testing.B) { key(b, "", "j", "j") })
-	b.Run("fresh-first-char-1", func(b *testing.B) { key(b, "", "1", "1") })
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/ui/inventory"
+
 	"github.com/swtoken/swtoken/ui/wizard"
 
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
@@ -50,8 +52,9 @@ type fakeBackend struct {
 	settings   *model.Settings
 	settingsOK int // successful SaveSettings calls
 
-	// The list screens' state (users, audit, imports): fake_inventory_test.go.
-	inv fakeInventory
+	// The list screens' methods: their tests are in ui/inventory, none
+	// here reaches them.
+	inventory.Backend
 
 	// What the screens passed, for assertions. Never printed.
 	lastPreviewPassword string

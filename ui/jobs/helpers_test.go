@@ -14,19 +14,21 @@ import (
 type Model = shell.Model
 
 var (
-	testNow      = uitest.Now
-	goldenSizes  = uitest.GoldenSizes
-	update       = uitest.Update
-	run          = uitest.Run
-	keyPress     = uitest.KeyPress
-	press        = uitest.Press
-	typeText     = uitest.TypeText
-	screenText   = uitest.ScreenText
-	wantScreen   = uitest.WantScreen
-	wantNoScreen = uitest.WantNoScreen
-	clearField   = uitest.ClearField
-	sameText     = uitest.SameText
-	sizeName     = uitest.SizeName
+	testNow           = uitest.Now
+	goldenSizes       = uitest.GoldenSizes
+	update            = uitest.Update
+	run               = uitest.Run
+	keyPress          = uitest.KeyPress
+	press             = uitest.Press
+	typeText          = uitest.TypeText
+	screenText        = uitest.ScreenText
+	wantScreen        = uitest.WantScreen
+	wantNoScreen      = uitest.WantNoScreen
+	clearField        = uitest.ClearField
+	sameText          = uitest.SameText
+	sizeName          = uitest.SizeName
+	wantFlat          = uitest.WantFlat
+	wantNoRawControls = uitest.WantNoRawControls
 )
 
 // newTestModel is the root over be, sized w x h, on the home screen.
@@ -65,3 +67,5 @@ func poll(t *testing.T, m *Model) {
 	t.Helper()
 	update(t, m, shell.PollStoreMsg{})
 }
+
+const forged = uitest.Forged

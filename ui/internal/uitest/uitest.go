@@ -201,3 +201,29 @@ func LineWith(t testing.TB, m *shell.Model, sub string) (string, string) {
 	t.Fatalf("no line with %q:\n%s", sub, ScreenText(m))
 	return "", ""
 }
+
+// Forged is outside text that tries to act on the terminal: recolour it,
+// clear it, reverse the text after it and start a forged line.
+const Forged = "x\x1b[31mred\x1b[2J\u202e\nFAKE RECORD"
+
+// WantNoRawControls fails when the console's raw frame (what goes to the
+// terminal, styling included) holds the forged text's control sequences,
+// or a line that starts with the forged text.
+func WantNoRawControls(t testing.TB, m *shell.Model) {
+	t.Helper()
+	raw := m.Render()
+	for _, bad := range []string{"\x1b[31m", "\x1b[2J", "\u202e"} {
+		if strings.Contains(raw, bad) {
+			t.Errorf("the frame holds a raw %q:\n%q", bad, raw)
+		}
+	}
+	lines := strings.Split(ansi.Strip(raw), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "FAKE RECORD") {
+			t.Errorf("a forged line reached the screen:\n%s", ansi.Strip(raw))
+		}
+	}
+	if len(lines) != 24 {
+		t.Errorf("the frame is %d lines, want 24", len(lines))
+	}
+}

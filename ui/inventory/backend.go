@@ -1,17 +1,19 @@
-package ui
+package inventory
 
 import (
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
-// inventoryBackend is what the Profiles, Tokens, Users, Import and Audit
+// Backend is what the Profiles, Tokens, Users, Import and Audit
 // Log screens need. Like every Backend method these may block on I/O and
 // are called only inside tea.Cmds. The rules stay where they are: the
 // store validates (model.Profile.Validate, model.ValidateProfileEdit,
 // model.CheckAssign) and refuses with model errors the screens show.
-type inventoryBackend interface {
+type Backend interface {
 	// Tokens returns every token in serial order, without seeds.
 	Tokens() ([]model.Token, error)
 	// Token returns one token, without its seed.
@@ -69,3 +71,26 @@ type inventoryBackend interface {
 	// VerifyAudit checks the audit hash chain.
 	VerifyAudit() (store.VerifyResult, error)
 }
+
+// common is what the screens share: the environment and the backend.
+type common struct {
+	*kit.Env
+	be Backend
+}
+
+func newCommon(env *kit.Env, be Backend) *common { return &common{Env: env, be: be} }
+
+// NewProfiles is the Software Token Profiles screen.
+func NewProfiles(env *kit.Env, be Backend) nav.Screen { return newProfiles(newCommon(env, be)) }
+
+// NewTokens is the Tokens screen.
+func NewTokens(env *kit.Env, be Backend) nav.Screen { return newTokens(newCommon(env, be)) }
+
+// NewUsers is the Users screen.
+func NewUsers(env *kit.Env, be Backend) nav.Screen { return newUsers(newCommon(env, be)) }
+
+// NewImport is the Import screen (token files and a user CSV).
+func NewImport(env *kit.Env, be Backend) nav.Screen { return newImport(newCommon(env, be)) }
+
+// NewAudit is the Audit Log screen.
+func NewAudit(env *kit.Env, be Backend) nav.Screen { return newAudit(newCommon(env, be)) }

@@ -1,44 +1,17 @@
-package ui
+package inventory
 
 import (
+	"errors"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/engine/inventory"
+	"github.com/swtoken/swtoken/ui/nav"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
-
-// syncBackend is the engine backend without its event channel, so that
-// the tests' synchronous Cmd loop never waits for a job event.
-type syncBackend struct{ *engineBackend }
-
-func (syncBackend) Events() <-chan JobEvent { return nil }
-
-// otherConsole opens a second store handle on st's data directory, as
-// another admin's console does, with its own SSH client address for the
-// audit trail.
-func otherConsole(t *testing.T, st *store.Store) *store.Store {
-	t.Helper()
-	t.Setenv("SSH_CONNECTION", "203.0.113.7 50022 192.0.2.10 22")
-	o, err := store.Open(store.Options{DataDir: st.DataDir(), LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { o.Close() })
-	return o
-}
-
-// newestRecord is the newest audit record, the one a conflict names.
-func newestRecord(t *testing.T, st *store.Store) store.AuditRecord {
-	t.Helper()
-	recs, err := st.AuditRecords(store.AuditFilter{Limit: 1})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("audit: %v", err)
-	}
-	return recs[0]
-}
-
-func stamp(r store.AuditRecord) string { return r.Time.UTC().Format("2006-01-02 15:04:05 UTC") }
 
 // openProfileForm opens the edit form of the named profile from the
 // Profiles screen.
@@ -71,9 +44,9 @@ func tabTo(t *testing.T, m *Model, f *profileForm, pf profileField) {
 // deleted profile, goes back to the list). A delete from a stale list is
 // refused too.
 func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
-	be, st := realBackend(t)
+	st := realStore(t)
 	other := otherConsole(t, st)
-	m := newTestModel(t, syncBackend{be}, 120, 40)
+	m := newTestModel(t, storeBackend{st: st}, 120, 40)
 	press(t, m, "4", "enter")
 
 	// Edited elsewhere: refused, reload shows the other's description.
@@ -178,4 +151,69 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	if sel, _ := ps.selected(); sel.Revision != r.Revision+1 {
 		t.Fatalf("the list was not reloaded: revision %d", sel.Revision)
 	}
+}
+
+// otherConsole opens a second store handle on st's data directory, as
+// another admin's console does, with its own SSH client address for the
+// audit trail.
+func otherConsole(t *testing.T, st *store.Store) *store.Store {
+	t.Helper()
+	t.Setenv("SSH_CONNECTION", "203.0.113.7 50022 192.0.2.10 22")
+	o, err := store.Open(store.Options{DataDir: st.DataDir(), LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return o
+}
+
+// newestRecord is the newest audit record, the one a conflict names.
+func newestRecord(t *testing.T, st *store.Store) store.AuditRecord {
+	t.Helper()
+	recs, err := st.AuditRecords(store.AuditFilter{Limit: 1})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("audit: %v", err)
+	}
+	return recs[0]
+}
+
+func stamp(r store.AuditRecord) string { return r.Time.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// realStore is a store with the demo inventory.
+func realStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(store.Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := inventory.LoadDemo(st, inventory.DefaultDemoUsers, inventory.DefaultDemoTokens, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// storeBackend changes the profiles in a real store, as the console's
+// engine backend does; the methods these tests do not reach are left to
+// the nil Backend.
+type storeBackend struct {
+	Backend
+	st *store.Store
+}
+
+func (b storeBackend) IsEmpty() (bool, error)         { return b.st.IsEmpty() }
+func (b storeBackend) LoadDemo() (string, error)      { return "", errors.New("no demo in this test") }
+func (b storeBackend) Jobs() ([]model.Job, error)     { return b.st.Jobs() }
+func (b storeBackend) Events() <-chan nav.JobEvent    { return nil }
+func (b storeBackend) ChangeCounter() (uint64, error) { return b.st.ChangeCounter() }
+
+func (b storeBackend) ProfileRecords() ([]store.ProfileRecord, error) { return b.st.Profiles() }
+
+func (b storeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
+	_, err := b.st.EditProfile(loaded, p)
+	return err
+}
+
+func (b storeBackend) DeleteProfile(loaded store.ProfileRecord) error {
+	return b.st.DeleteProfile(loaded)
 }
