@@ -1,17 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
 )
 
-// Golden views, ANSI stripped, at the smallest supported size and a large
-// one. Regenerate with: go test ./ui/ -run Golden -update
-var goldenSizes = [][2]int{{80, 24}, {120, 40}}
-
-func sizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
+// Golden views, ANSI stripped, at uitest.GoldenSizes. Regenerate with:
+// go test ./ui/... -run Golden -update
 
 func TestGoldenFrame(t *testing.T) {
 	for _, sz := range goldenSizes {

@@ -12,18 +12,6 @@ func poll(t *testing.T, m *Model) {
 	update(t, m, shell.PollStoreMsg{})
 }
 
-func countCalls(be *fakeBackend, name string) int {
-	be.mu.Lock()
-	defer be.mu.Unlock()
-	n := 0
-	for _, c := range be.calls {
-		if c == name {
-			n++
-		}
-	}
-	return n
-}
-
 // TestLiveFirstRunGivesWayWhenFilledElsewhere: the first-run offer is for
 // an empty store; a demo loaded by another process takes the console home.
 func TestLiveFirstRunGivesWayWhenFilledElsewhere(t *testing.T) {

@@ -41,7 +41,6 @@ var (
 	wantFlat          = uitest.WantFlat
 	sizeName          = uitest.SizeName
 	lineWith          = uitest.LineWith
-	sameText          = uitest.SameText
 	wantNoRawControls = uitest.WantNoRawControls
 )
 

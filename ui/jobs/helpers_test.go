@@ -17,8 +17,6 @@ var (
 	testNow           = uitest.Now
 	goldenSizes       = uitest.GoldenSizes
 	update            = uitest.Update
-	run               = uitest.Run
-	keyPress          = uitest.KeyPress
 	press             = uitest.Press
 	typeText          = uitest.TypeText
 	screenText        = uitest.ScreenText

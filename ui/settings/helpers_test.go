@@ -20,15 +20,12 @@ type rootBackend interface {
 }
 
 var (
-	testNow      = uitest.Now
 	goldenSizes  = uitest.GoldenSizes
 	update       = uitest.Update
 	run          = uitest.Run
-	keyPress     = uitest.KeyPress
 	press        = uitest.Press
 	typeText     = uitest.TypeText
 	clearField   = uitest.ClearField
-	pasteMsg     = uitest.Paste
 	screenText   = uitest.ScreenText
 	wantScreen   = uitest.WantScreen
 	wantNoScreen = uitest.WantNoScreen

@@ -143,12 +143,6 @@ func newSettingsKeys() settingsKeys {
 	}
 }
 
-// lossDescriber names what quitting would lose, for the quit question of
-// a screen that is a holder.
-type lossDescriber interface {
-	LossReason() string
-}
-
 type (
 	settingsLoadedMsg struct {
 		s        model.Settings

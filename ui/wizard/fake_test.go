@@ -255,16 +255,6 @@ func (f *fakeBackend) ChangeCounter() (uint64, error) {
 	return f.counter, nil
 }
 
-// touch is a write by another process: it raises the change counter.
-func (f *fakeBackend) touch(change func(f *fakeBackend)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if change != nil {
-		change(f)
-	}
-	f.counter++
-}
-
 func (f *fakeBackend) Events() <-chan nav.JobEvent {
 	if f.events == nil {
 		return nil

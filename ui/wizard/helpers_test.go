@@ -28,7 +28,6 @@ var (
 	testNow      = uitest.Now
 	goldenSizes  = uitest.GoldenSizes
 	update       = uitest.Update
-	run          = uitest.Run
 	keyPress     = uitest.KeyPress
 	press        = uitest.Press
 	typeText     = uitest.TypeText
@@ -37,9 +36,7 @@ var (
 	screenText   = uitest.ScreenText
 	wantScreen   = uitest.WantScreen
 	wantNoScreen = uitest.WantNoScreen
-	wantFlat     = uitest.WantFlat
 	sizeName     = uitest.SizeName
-	lineWith     = uitest.LineWith
 )
 
 // newTestModel is the root over be, sized w x h, on the home screen.

@@ -1,9 +1,0 @@
-package ui
-
-import (
-	"github.com/swtoken/swtoken/ui/internal/uitest"
-)
-
-const forged = uitest.Forged
-
-var wantNoRawControls = uitest.WantNoRawControls
