@@ -85,7 +85,7 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
-// asciiHelp replaces the arrows in help labels for ASCII terminals.
+// ASCIIHelp replaces the arrows in help labels for ASCII terminals.
 func ASCIIHelp(km *KeyMap) {
 	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
 	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {

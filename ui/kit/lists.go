@@ -29,7 +29,7 @@ func listStyles(t *Theme) filterlist.Styles {
 	return s
 }
 
-// newList is a filterlist in the console's theme. Tests that drive Update
+// NewList is a filterlist in the console's theme. Tests that drive Update
 // by hand (Options.instant) get no debounce, so that every keystroke's
 // search is a Cmd they can run in any order.
 func NewList(env *Env, r filterlist.RenderFunc, opts ...filterlist.Option) filterlist.Model {
@@ -49,7 +49,7 @@ func NewList(env *Env, r filterlist.RenderFunc, opts ...filterlist.Option) filte
 	}, opts...)...)
 }
 
-// listBack is the esc of a screen whose list is filtering: esc clears the
+// ListBack is the esc of a screen whose list is filtering: esc clears the
 // filter first (handled), and only then leaves the screen.
 func ListBack(l *filterlist.Model) (tea.Cmd, bool) {
 	if !l.Filtering() {
@@ -65,7 +65,7 @@ func ListBack(l *filterlist.Model) (tea.Cmd, bool) {
 // esc would clear the filter.
 var KeepFilter = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "keep filter"))
 
-// leaveFilter handles KeepFilter for a screen's list.
+// LeaveFilter handles KeepFilter for a screen's list.
 func LeaveFilter(l *filterlist.Model, msg tea.KeyPressMsg) bool {
 	if l.FilterFocused() && key.Matches(msg, KeepFilter) {
 		l.Blur()
@@ -74,8 +74,8 @@ func LeaveFilter(l *filterlist.Model, msg tea.KeyPressMsg) bool {
 	return false
 }
 
-// listHelp is a list's short help with the console's arrow labels (the
-// list itself uses its ASCII glyph set, see newList).
+// ListHelp is a list's short help with the console's arrow labels (the
+// list itself uses its ASCII glyph set, see NewList).
 func ListHelp(env *Env, l *filterlist.Model) []key.Binding {
 	lh := l.ShortHelp() // up, down, filter, clear, select
 	k := env.Keys
@@ -85,7 +85,7 @@ func ListHelp(env *Env, l *filterlist.Model) []key.Binding {
 	return []key.Binding{k.Up, k.Down, lh[2], lh[3], lh[4]}
 }
 
-// filterHelp is the short help while a list's filter input is focused,
+// FilterHelp is the short help while a list's filter input is focused,
 // with KeepFilter.
 func FilterHelp(env *Env, l *filterlist.Model) []key.Binding {
 	return append(ListHelp(env, l), KeepFilter)
@@ -121,7 +121,7 @@ func splitMatches(fields []string, matched []int) [][]int {
 	return out
 }
 
-// renderRow lays cells out in columns one space apart, within width.
+// RenderRow lays cells out in columns one space apart, within width.
 // The selected row is drawn in the theme's Selected style over its whole
 // width (the list adds the marker glyph too: never colour alone).
 func RenderRow(t *Theme, cells []Cell, fields []string, matched []int, width int, selected bool) string {
@@ -163,7 +163,7 @@ func RenderRow(t *Theme, cells []Cell, fields []string, matched []int, width int
 	return b.String()
 }
 
-// headerRow is the column titles above a list, aligned with renderRow
+// HeaderRow is the column titles above a list, aligned with RenderRow
 // (after the list's two-Cell marker).
 func HeaderRow(t *Theme, cells []Cell, width int) string {
 	var parts []string
@@ -179,7 +179,7 @@ func HeaderRow(t *Theme, cells []Cell, width int) string {
 	return t.Label.Render(ansi.Truncate("  "+strings.TrimRight(strings.Join(parts, " "), " "), width, ""))
 }
 
-// quickTabs renders a row of quick filters ("[1 All (30)]  2 Unassigned
+// QuickTabs renders a row of quick filters ("[1 All (30)]  2 Unassigned
 // (3)"), dropping the counts when the row would not fit.
 func QuickTabs(t *Theme, labels []string, counts []int, active, width int) string {
 	render := func(withCounts bool) string {
@@ -204,15 +204,16 @@ func QuickTabs(t *Theme, labels []string, counts []int, active, width int) strin
 	return ansi.Truncate(s, width, t.G.Ellipsis)
 }
 
+// Itoa is n with thousands separators (Commas).
 func Itoa(n int) string { return Commas(n) }
 
-// errorText is "ERROR: msg", wrapped to width. The message may quote a
+// ErrorText is "ERROR: msg", wrapped to width. The message may quote a
 // file name or a record: model.Printable shows its control characters.
 func ErrorText(t *Theme, err error, width int) string {
 	return t.Error.Render("ERROR: ") + Wrap(model.Printable(err.Error()), max(20, width-7))
 }
 
-// textValue is s, or "-" when blank.
+// TextValue is s, or "-" when blank.
 func TextValue(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
@@ -220,7 +221,7 @@ func TextValue(s string) string {
 	return s
 }
 
-// listWithHeader renders the list in h lines with the column header
+// ListWithHeader renders the list in h lines with the column header
 // between its filter line and its rows.
 func ListWithHeader(l *filterlist.Model, header string, w, h int) string {
 	l.SetSize(w, max(3, h-1))

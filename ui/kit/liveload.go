@@ -27,7 +27,7 @@ const slowLoad = 100 * time.Millisecond
 // LiveTickMsg ends a LiveLoad's wait.
 type LiveTickMsg struct{}
 
-// changed is a screen's StoreChanged: load now, later, or not at all (one
+// Changed is a screen's StoreChanged: load now, later, or not at all (one
 // in flight or waiting picks the change up).
 func (l *LiveLoad) Changed(s nav.Screen, load tea.Cmd) tea.Cmd {
 	switch {
@@ -44,13 +44,13 @@ func (l *LiveLoad) Changed(s nav.Screen, load tea.Cmd) tea.Cmd {
 	return l.Start(load)
 }
 
-// start marks a reload (or the first load) as in flight.
+// Start marks a reload (or the first load) as in flight.
 func (l *LiveLoad) Start(load tea.Cmd) tea.Cmd {
 	l.inFlight, l.waiting, l.started = true, false, time.Now()
 	return load
 }
 
-// tick ends the wait: the reload starts.
+// Tick ends the wait: the reload starts.
 func (l *LiveLoad) Tick(load tea.Cmd) tea.Cmd {
 	if !l.waiting {
 		return nil
@@ -58,7 +58,7 @@ func (l *LiveLoad) Tick(load tea.Cmd) tea.Cmd {
 	return l.Start(load)
 }
 
-// loaded is called when the screen's data landed; it returns the next
+// Loaded is called when the screen's data landed; it returns the next
 // reload when the store changed meanwhile.
 func (l *LiveLoad) Loaded(s nav.Screen, load tea.Cmd) tea.Cmd {
 	if !l.inFlight {

@@ -10,14 +10,16 @@ import (
 	"github.com/swtoken/swtoken/store"
 )
 
+// WithHelp is b with its help label and description replaced.
 func WithHelp(b key.Binding, k, desc string) key.Binding {
 	b.SetHelp(k, desc)
 	return b
 }
 
+// Wrap word-wraps s to width (at least 20 cells).
 func Wrap(s string, width int) string { return ansi.Wordwrap(s, max(20, width), " ") }
 
-// WrapLong is wrap for text with values that may be longer than a line
+// WrapLong is Wrap for text with values that may be longer than a line
 // (names, IDs): a word with no room is broken rather than left to be cut
 // at the screen's edge.
 func WrapLong(s string, width int) string {
@@ -28,13 +30,13 @@ func WrapLong(s string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// hang wraps text after a prefix, indenting the continuation lines under
+// Hang wraps text after a prefix, indenting the continuation lines under
 // the text so the prefix (ERROR:, WARNING:) stands out.
 func Hang(prefix, text string, width int) string {
 	return HangLines(prefix, strings.Split(Wrap(text, width-lipgloss.Width(prefix)), "\n"))
 }
 
-// hangLines puts prefix before the first line and indents the others under
+// HangLines puts prefix before the first line and indents the others under
 // the text.
 func HangLines(prefix string, lines []string) string {
 	pw := lipgloss.Width(prefix)
@@ -48,9 +50,9 @@ func HangLines(prefix string, lines []string) string {
 	return strings.Join(lines, "\n")
 }
 
-// kvLines renders label/value rows, one string per line: the labels in a
+// KVLines renders label/value rows, one string per line: the labels in a
 // column, each value split into lines by wrapValue for the value column's
-// width. kvWrapped and wrapRows differ only in wrapValue.
+// width. KVWrapped and WrapRows differ only in wrapValue.
 func KVLines(t *Theme, rows [][2]string, width int, wrapValue func(v string, vw int) []string) []string {
 	lw, vw := KVColumns(rows, width)
 	var out []string
@@ -80,6 +82,7 @@ func WrapLines(v string, width int, breakpoints string) []string {
 	return lines
 }
 
+// OrDash is s, or "-" for an empty value.
 func OrDash(s string) string {
 	if s == "" {
 		return "-"
@@ -87,7 +90,7 @@ func OrDash(s string) string {
 	return s
 }
 
-// wrapRows renders label/value rows like kvWrapped, one string per line,
+// WrapRows renders label/value rows like KVWrapped, one string per line,
 // and never cuts a value: a word too long for the value column (a 128-character
 // name without spaces, a device ID) is broken across lines, indented under
 // the value column. The summary must show every field whole.
@@ -95,7 +98,7 @@ func WrapRows(t *Theme, rows [][2]string, width int) []string {
 	return KVLines(t, rows, width, func(v string, vw int) []string { return WrapLines(v, vw, " ") })
 }
 
-// kvColumns are the widths of kvWrapped's label and value columns.
+// KVColumns are the widths of KVWrapped's label and value columns.
 func KVColumns(rows [][2]string, width int) (lw, vw int) {
 	for _, r := range rows {
 		lw = max(lw, len(r[0])+1)
@@ -103,14 +106,14 @@ func KVColumns(rows [][2]string, width int) (lw, vw int) {
 	return lw, max(10, width-lw-1)
 }
 
-// kvWrapped renders label/value rows; no value is cut: a value is wrapped at spaces and hyphens, a word longer than the column
+// KVWrapped renders label/value rows; no value is cut: a value is wrapped at spaces and hyphens, a word longer than the column
 // (a path, a long name) is broken, and a newline in a value starts a new
 // line.
 func KVWrapped(t *Theme, rows [][2]string, width int) string {
 	return strings.Join(KVLines(t, rows, width, func(v string, vw int) []string { return WrapLines(v, vw, " -") }), "\n")
 }
 
-// hangBreak is hang for texts that can hold a word longer than the line (a
+// HangBreak is hang for texts that can hold a word longer than the line (a
 // path): it wraps at spaces and breaks only a word that does not fit, so no
 // part of the text is cut off.
 func HangBreak(prefix, text string, width int) string {
@@ -135,7 +138,7 @@ func Commas(n int) string {
 	return b.String()
 }
 
-// plural is "1 change" or "3 changes".
+// Plural is "1 change" or "3 changes".
 func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -143,6 +146,7 @@ func Plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// Truncate cuts plain text s to w runes, ending in the theme's ellipsis.
 func Truncate(t *Theme, s string, w int) string {
 	if len([]rune(s)) <= w {
 		return s
@@ -150,14 +154,14 @@ func Truncate(t *Theme, s string, w int) string {
 	return string([]rune(s)[:max(0, w-len([]rune(t.G.Ellipsis)))]) + t.G.Ellipsis
 }
 
-// conflictText is a *store.ConflictError as "ERROR: msg", wrapped at
+// ConflictText is a *store.ConflictError as "ERROR: msg", wrapped at
 // spaces only, so that the date of the change is never split at a hyphen.
 func ConflictText(t *Theme, e *store.ConflictError, width int) string {
 	prefix := t.Error.Render("ERROR: ")
 	return HangLines(prefix, WrapAtSpaces(e.Error(), max(20, width-lipgloss.Width(prefix))))
 }
 
-// fitLines cuts or pads s to exactly h lines of at most w cells, so the
+// FitLines cuts or pads s to exactly h lines of at most w cells, so the
 // status line and footer never move.
 func FitLines(s string, w, h int) []string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -175,7 +179,7 @@ func FitLines(s string, w, h int) []string {
 	return lines
 }
 
-// wrapAtSpaces fills lines of at most width cells, breaking only at
+// WrapAtSpaces fills lines of at most width cells, breaking only at
 // spaces; a word longer than a line is broken where it must be.
 func WrapAtSpaces(s string, width int) []string {
 	var lines []string

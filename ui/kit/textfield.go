@@ -33,6 +33,7 @@ type TextField struct {
 	placeStyle  lipgloss.Style
 }
 
+// NewTextField is an empty, unfocused text field in theme t.
 func NewTextField(t *Theme, placeholder string) TextField {
 	return TextField{
 		Placeholder: placeholder,
@@ -210,7 +211,7 @@ func (f *TextField) View() string {
 	return s
 }
 
-// newInput is a text field in the console's theme.
+// NewInput is a text field in the console's theme.
 func NewInput(env *Env, placeholder string) TextField {
 	return NewTextField(env.Theme, placeholder)
 }

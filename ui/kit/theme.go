@@ -132,7 +132,7 @@ func UnicodeLocale(getenv func(string) string) bool {
 	return false
 }
 
-// themeFromEnv is the theme for this process's environment.
+// ThemeFromEnv is the theme for this process's environment.
 func ThemeFromEnv() *Theme {
 	return NewTheme(!NoColor(os.Getenv), UnicodeLocale(os.Getenv))
 }

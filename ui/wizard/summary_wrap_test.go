@@ -56,67 +56,6 @@ func wantFits(t *testing.T, m *Model, w, h int) {
 	}
 }
 
-// TestWizardPasswordErrorKeepsConfirmOnItsOwnLine: on step 5 an error
-// under the Password field stands on its own line(s), right under the
-// field and whole; the Confirm field keeps its own line, and so does the
-// limits text after it.
-func TestWizardPasswordErrorKeepsConfirmOnItsOwnLine(t *testing.T) {
-	for _, tc := range []struct {
-		name, pw, pw2, err string
-	}{
-		{"25 characters", strings.Repeat("p", 25), strings.Repeat("p", 25), "ERROR: Password: is 25 characters; no token allows more than 24"},
-		{"34 bytes", strings.Repeat("é", 17), strings.Repeat("é", 17), "ERROR: Password: is 34 bytes in UTF-8; token files allow at most 32"},
-		{"too long and mismatch", strings.Repeat("p", 25), "other", "ERROR: Password: is 25 characters; no token allows more than 24"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m := openWizard(t, newFakeBackend(), 80, 24)
-			walk(t, m, model.PasswordAdmin, stepPassword)
-			press(t, m, "enter") // the mode list to the Password field
-			typeText(t, m, tc.pw)
-			press(t, m, "enter")
-			typeText(t, m, tc.pw2)
-			press(t, m, "enter")
-			wantStep(t, m, stepPassword)
-			wantFits(t, m, 80, 24)
-
-			lines := screenLines(m)
-			pw := lineIndex(lines, "Password: *")
-			if pw < 0 {
-				t.Fatalf("no Password field line:\n%s", screenText(m))
-			}
-			// The error is the very next line, not after a blank one.
-			if !strings.HasPrefix(lines[pw+1], tc.err) {
-				t.Fatalf("line after the Password field = %q, want it to start with %q:\n%s", lines[pw+1], tc.err, screenText(m))
-			}
-			cf := lineIndex(lines, "Confirm:")
-			if cf < 0 {
-				t.Fatalf("no Confirm line:\n%s", screenText(m))
-			}
-			if strings.Contains(lines[cf], "ERROR") || !strings.HasPrefix(strings.TrimLeft(lines[cf], " >"), "Confirm:") {
-				t.Fatalf("the Confirm field shares a line: %q\n%s", lines[cf], screenText(m))
-			}
-			if cf <= pw+1 {
-				t.Fatalf("Confirm (line %d) is not under the error (line %d):\n%s", cf, pw+1, screenText(m))
-			}
-			for _, l := range lines[pw+1 : cf] {
-				if strings.TrimSpace(l) == "" {
-					t.Fatalf("blank line between the Password field and Confirm:\n%s", screenText(m))
-				}
-			}
-			if tc.pw != tc.pw2 {
-				if !strings.HasPrefix(lines[cf+1], "ERROR: Confirm password: the two passwords do not match") {
-					t.Fatalf("line after Confirm = %q:\n%s", lines[cf+1], screenText(m))
-				}
-				cf++
-			}
-			if !strings.HasPrefix(lines[cf+1], "Limits:") {
-				t.Fatalf("the limits text does not start its own line after Confirm: %q\n%s", lines[cf+1], screenText(m))
-			}
-			wantNoScreen(t, m, tc.pw)
-		})
-	}
-}
-
 // A long job name (127 characters, one word of 116) and a long profile
 // name (128 characters, one word of 120).
 var (
@@ -347,51 +286,6 @@ func TestWizardSummaryWrapsLongUserIDs(t *testing.T) {
 	}
 }
 
-// TestWizardHelpSaysWhatEscDoes: every step's help line names what esc
-// does there, and esc does it.
-func TestWizardHelpSaysWhatEscDoes(t *testing.T) {
-	var m *Model
-	footer := func() string { lines := screenLines(m); return lines[len(lines)-1] }
-	for s := stepName; s < numSteps; s++ {
-		m = openWizard(t, newFakeBackend(), 80, 24)
-		walk(t, m, model.PasswordAdmin, s)
-		want := "esc back"
-		switch s {
-		case stepName:
-			want = "esc leave"
-		case stepSubmit:
-			want = "esc back to summary"
-		}
-		f := footer()
-		if !strings.Contains(f, want) || strings.Contains(f, "…") {
-			t.Fatalf("step %d help %q, want %q", s+1, f, want)
-		}
-		if s > stepName && strings.Contains(f, "leave") {
-			t.Fatalf("step %d help says esc leaves: %q", s+1, f)
-		}
-		// esc does what the help says.
-		press(t, m, "esc")
-		if s == stepName {
-			if wizardOf(m) != nil {
-				t.Fatalf("esc did not leave the untouched wizard:\n%s", screenText(m))
-			}
-			continue
-		}
-		wantStep(t, m, s-1)
-	}
-	// Asked whether to leave: the help offers y and n/esc, and esc stays.
-	m = openWizard(t, newFakeBackend(), 80, 24)
-	typeText(t, m, " changed")
-	press(t, m, "esc")
-	wantScreen(t, m, "Leave the wizard?")
-	if f := footer(); !strings.Contains(f, "y leave") || !strings.Contains(f, "n/esc stay") {
-		t.Fatalf("leave question help %q", f)
-	}
-	press(t, m, "esc")
-	wantStep(t, m, stepName)
-	wantNoScreen(t, m, "Leave the wizard?")
-}
-
 // unknownUserBackend refuses an assigned user it does not know, as the
 // engine's backend does.
 type unknownUserBackend struct{ *fakeBackend }
@@ -401,38 +295,4 @@ func (b unknownUserBackend) Preview(spec model.JobSpec, pw string) (Preview, err
 		return Preview{}, model.FieldErrors{{Field: model.FieldAssignedUser, Msg: fmt.Sprintf("user %q: not found", u)}}
 	}
 	return b.fakeBackend.Preview(spec, pw)
-}
-
-// TestWizardCriteriaCountLineIsTrueWithErrors: with a range set and an
-// unknown assigned user, the count line does not ask for a range; it says
-// that the count waits for the errors to be fixed.
-func TestWizardCriteriaCountLineIsTrueWithErrors(t *testing.T) {
-	m := newTestModel(t, unknownUserBackend{newFakeBackend()}, 80, 24)
-	press(t, m, "1", "enter")
-	walk(t, m, model.PasswordNone, stepCriteria)
-	typeText(t, m, "100000000001")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
-	wantScreen(t, m, "Eligible: 17 tokens")
-	press(t, m, "tab", "tab")
-	typeText(t, m, "nosuchuser")
-	wantScreen(t, m, `ERROR: Assigned user: user "nosuchuser": not found`)
-	wantNoScreen(t, m, "choose a serial range")
-	wantScreen(t, m, "Eligible: - (counted once the errors above are fixed)")
-	press(t, m, "enter")
-	wantStep(t, m, stepCriteria)
-	wantNoScreen(t, m, "choose a serial range")
-
-	// Fixed: the count is back.
-	clearField(t, m)
-	typeText(t, m, "asmith")
-	wantNoScreen(t, m, "ERROR:")
-	wantScreen(t, m, "Eligible: 3 tokens")
-
-	// With nothing chosen the hint still asks for a range.
-	press(t, m, "shift+tab", "shift+tab")
-	clearField(t, m)
-	press(t, m, "shift+tab")
-	clearField(t, m)
-	wantScreen(t, m, "Eligible: - (choose a serial range or all eligible tokens)")
 }
