@@ -224,7 +224,7 @@ func TestE2ECommandsWorkBesideAConsole(t *testing.T) {
 		{"jobs", "show", "Big"},
 		{"jobs", "download", "Big", "--out", zipPath},
 		{"jobs", "delete-output", "Next"},
-		{"sdtid", "inspect", filepath.Join("..", "..", "shared", "vectors", "f01-8d-60s-addpin-nopw.sdtid")},
+		{"sdtid", "inspect", filepath.Join("..", "..", "testdata", "vectors", "f01-8d-60s-addpin-nopw.sdtid")},
 		{"assign", "--auto"},
 	} {
 		if code, out, took := cliResult(t, data, cmd...); code != 0 {

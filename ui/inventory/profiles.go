@@ -192,12 +192,12 @@ func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if s.confirm != "" {
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch deleteConfirm.Answer(k, msg) {
+		case kit.Yes:
 			name, rec, be := s.confirm, s.delRec, s.c.be
 			s.confirm, s.working = "", true
 			return func() tea.Msg { return nav.To(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
-		case key.Matches(msg, k.No):
+		case kit.No:
 			s.confirm = ""
 		}
 		return nil, true
@@ -232,10 +232,13 @@ var profileKeys = struct{ add, edit, del key.Binding }{
 	del:  key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "delete")),
 }
 
+// deleteConfirm is the question before a profile is deleted.
+var deleteConfirm = kit.Confirm{Yes: "delete", No: "keep"}
+
 func (s *profilesScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	if s.confirm != "" {
-		return []key.Binding{kit.WithHelp(k.Yes, "y", "delete"), kit.WithHelp(k.No, "n", "keep")}
+		return deleteConfirm.Help(k)
 	}
 	if s.list.FilterFocused() {
 		return kit.FilterHelp(s.c.Env, &s.list)
@@ -261,7 +264,7 @@ func (s *profilesScreen) View() string {
 	case s.confirm != "":
 		tail.WriteString(t.Warn.Render(fmt.Sprintf("Delete profile %q?", s.confirm)) + "\n")
 		tail.WriteString(kit.Wrap("Token files already handed out are not affected. A profile that the self-service settings offer or a job names cannot be deleted.", w) + "\n")
-		tail.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
+		tail.WriteString(deleteConfirm.Choices(t))
 	case s.delErr != nil:
 		err := s.delErr
 		var fe *model.FieldError

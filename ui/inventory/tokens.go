@@ -342,6 +342,15 @@ func (s *tokensScreen) View() string {
 
 // ---- token detail ----
 
+// unassignConfirm is the question before a token is taken back from its
+// holder (the token detail and the user detail ask it).
+var unassignConfirm = kit.Confirm{Yes: "unassign", No: "keep"}
+
+// enabledConfirm is the question before the enabled flag changes.
+func (d *tokenDetail) enabledConfirm() kit.Confirm {
+	return kit.Confirm{Yes: d.change.verb(), No: "keep"}
+}
+
 // detailMode is what a detail screen shows under the facts.
 type detailMode int
 
@@ -517,22 +526,22 @@ func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch d.mode {
 	case modeConfirmUnassign:
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch unassignConfirm.Answer(k, msg) {
+		case kit.Yes:
 			d.working = true
 			be, serial, was := d.c.be, d.tok.Serial, d.tok.AssignedUser
 			return changeToken(d.c, d, serial, was, func() error { return be.Unassign(serial) },
 				fmt.Sprintf("Token %s unassigned from %s.", serial, was))
-		case key.Matches(msg, k.No):
+		case kit.No:
 			d.mode = modeFacts
 		}
 		return nil
 	case modeConfirmEnabled:
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch d.enabledConfirm().Answer(k, msg) {
+		case kit.Yes:
 			d.working = true
 			return d.changeEnabled()
-		case key.Matches(msg, k.No):
+		case kit.No:
 			d.mode = modeFacts
 		}
 		return nil
@@ -628,9 +637,9 @@ func (d *tokenDetail) ShortHelp() []key.Binding {
 	k := d.c.Keys
 	switch d.mode {
 	case modeConfirmUnassign:
-		return []key.Binding{kit.WithHelp(k.Yes, "y", "unassign"), kit.WithHelp(k.No, "n", "keep")}
+		return unassignConfirm.Help(k)
 	case modeConfirmEnabled:
-		return []key.Binding{kit.WithHelp(k.Yes, "y", d.change.verb()), kit.WithHelp(k.No, "n", "keep")}
+		return d.enabledConfirm().Help(k)
 	case modeVerify:
 		return []key.Binding{kit.WithHelp(k.NextField, "tab", "code/PIN"), kit.WithHelp(k.Select, "enter", "verify"), kit.WithHelp(k.Back, "esc", "close")}
 	}
@@ -732,7 +741,7 @@ func (d *tokenDetail) View() string {
 	case modeConfirmUnassign:
 		b.WriteString("\n\n" + t.Warn.Render(fmt.Sprintf("Unassign token %s from %s?", d.tok.Serial, d.tok.AssignedUser)) + "\n")
 		b.WriteString(kit.Wrap("The user can no longer use it. A token that follows its assignment is disabled.", w) + "\n")
-		b.WriteString(t.Key.Render("y") + " unassign    " + t.Key.Render("n") + " keep")
+		b.WriteString(unassignConfirm.Choices(t))
 	case modeConfirmEnabled:
 		b.WriteString("\n\n" + d.enabledQuestion(w))
 	case modeVerify:
@@ -770,8 +779,7 @@ func (d *tokenDetail) enabledQuestion(w int) string {
 	if d.change != changeFollow {
 		why += " Assigning or unassigning it no longer changes this, until f lets it follow its assignment again."
 	}
-	return t.Warn.Render(q) + "\n" + kit.Wrap(why, w) + "\n" +
-		t.Key.Render("y") + " " + d.change.verb() + "    " + t.Key.Render("n") + " keep"
+	return t.Warn.Render(q) + "\n" + kit.Wrap(why, w) + "\n" + d.enabledConfirm().Choices(t)
 }
 
 func (d *tokenDetail) verifyView(w int) string {

@@ -300,8 +300,8 @@ func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if d.confirm {
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch unassignConfirm.Answer(k, msg) {
+		case kit.Yes:
 			t, ok := d.selected()
 			d.confirm = false
 			if !ok {
@@ -311,7 +311,7 @@ func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			be, serial := d.c.be, t.Serial
 			return changeToken(d.c, d, serial, d.u.ID, func() error { return be.Unassign(serial) },
 				fmt.Sprintf("Token %s unassigned from %s.", serial, d.u.ID)), true
-		case key.Matches(msg, k.No):
+		case kit.No:
 			d.confirm = false
 		}
 		return nil, true
@@ -336,10 +336,14 @@ func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// userUnassignConfirm is unassignConfirm on the line of its question,
+// closer together.
+var userUnassignConfirm = kit.Confirm{Yes: unassignConfirm.Yes, No: unassignConfirm.No, Gap: "  "}
+
 func (d *userDetail) ShortHelp() []key.Binding {
 	k := d.c.Keys
 	if d.confirm {
-		return []key.Binding{kit.WithHelp(k.Yes, "y", "unassign"), kit.WithHelp(k.No, "n", "keep")}
+		return unassignConfirm.Help(k)
 	}
 	return []key.Binding{kit.WithHelp(k.Select, "enter", "open token"), kit.WithHelp(tokenKeys.assign, "a", "assign a token"), tokenKeys.unassign, k.Back}
 }
@@ -375,7 +379,7 @@ func (d *userDetail) View() string {
 	if d.confirm {
 		if tok, ok := d.selected(); ok {
 			tail.WriteString("\n" + t.Warn.Render(fmt.Sprintf("Unassign token %s from %s?", tok.Serial, d.u.ID)) + "  " +
-				t.Key.Render("y") + " unassign  " + t.Key.Render("n") + " keep")
+				userUnassignConfirm.Choices(t))
 		}
 	} else if len(d.toks) == 0 {
 		tail.WriteString("\n" + t.Muted.Render(kit.Wrap(fmt.Sprintf("%s holds no token: press a to assign one.", d.u.ID), w)))

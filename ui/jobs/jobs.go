@@ -47,6 +47,13 @@ type (
 )
 
 // jobsDialog is what the jobs screen asks or shows over its list.
+// The dialogs' y/n questions.
+var (
+	overwriteConfirm = kit.Confirm{Yes: "overwrite", No: "choose another path"}
+	deleteConfirm    = kit.Confirm{Yes: "delete", No: "keep"}
+	cancelConfirm    = kit.Confirm{Yes: "cancel the job", No: "let it run"}
+)
+
 type jobsDialog int
 
 const (
@@ -332,10 +339,10 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.path, _ = s.path.Update(msg)
 		return nil
 	case dlgOverwrite:
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch overwriteConfirm.Answer(k, msg) {
+		case kit.Yes:
 			return s.download(true)
-		case key.Matches(msg, k.No):
+		case kit.No:
 			s.dlg = dlgPath
 			return s.path.Focus()
 		}
@@ -346,15 +353,15 @@ func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case dlgDelete, dlgCancel:
-		switch {
-		case key.Matches(msg, k.Yes):
+		switch deleteConfirm.Answer(k, msg) {
+		case kit.Yes:
 			s.working, s.dlgErr = true, nil
 			seq, be := s.dlgSeq, s.c.be
 			if s.dlg == dlgDelete {
 				return func() tea.Msg { return outputDeletedMsg{seq, be.DeleteOutput(seq)} }
 			}
 			return func() tea.Msg { return canceledMsg{seq, be.Cancel(seq)} }
-		case key.Matches(msg, k.No):
+		case kit.No:
 			s.closeDialog()
 		}
 		return nil
@@ -784,7 +791,7 @@ func (s *jobsScreen) dialogView(w int) string {
 		}
 	case dlgOverwrite:
 		b.WriteString(kit.HangBreak(t.Warn.Render("WARNING: "), fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w) + "\n")
-		b.WriteString(t.Key.Render("y") + " overwrite    " + t.Key.Render("n") + " choose another path")
+		b.WriteString(overwriteConfirm.Choices(t))
 	case dlgResult:
 		// Hard-wrapped, not cut: the admin needs the whole path.
 		b.WriteString(ansi.Hardwrap(t.OK.Render("Saved: ")+s.result, w, true) + "\n")
@@ -800,12 +807,12 @@ func (s *jobsScreen) dialogView(w int) string {
 	case dlgDelete:
 		b.WriteString(t.Warn.Render("Delete the output file of job #"+fmt.Sprint(j.Seq)+"?") + "\n")
 		b.WriteString(kit.Wrap("The ZIP holds token secrets. Once deleted it cannot be downloaded again; the tokens keep their new seeds.", w) + "\n")
-		b.WriteString(t.Key.Render("y") + " delete    " + t.Key.Render("n") + " keep")
+		b.WriteString(deleteConfirm.Choices(t))
 		b.WriteString(s.dialogErrLine(w))
 	case dlgCancel:
 		b.WriteString(t.Warn.Render(fmt.Sprintf("Cancel job #%d %q?", j.Seq, j.Name)) + "\n")
 		b.WriteString(kit.Wrap("Nothing is changed: no token gets a new seed and no file is kept.", w) + "\n")
-		b.WriteString(t.Key.Render("y") + " cancel the job    " + t.Key.Render("n") + " let it run")
+		b.WriteString(cancelConfirm.Choices(t))
 		b.WriteString(s.dialogErrLine(w))
 	}
 	if s.working {
