@@ -19,15 +19,14 @@ import (
 var testNow = uitest.Now
 
 // fakeBackend is the root's fake: an empty or filled store. It answers
-// what the root, Home and the screens the menu tests open (Jobs, the
-// settings, Import) read; the rest is left to the nil Backend.
+// what the root and Home read; the features' methods are left to the nil
+// Backend (their tests are in their packages).
 type fakeBackend struct {
 	Backend
 
 	mu    sync.Mutex
 	empty bool
-	// counter is the store's change counter; tests raise it (touch) for
-	// a change by another process.
+	// counter is the store's change counter.
 	counter uint64
 }
 
@@ -46,28 +45,17 @@ func (f *fakeBackend) LoadDemo() (string, error) {
 	return "4 profiles, 8 users, 30 tokens", nil
 }
 
-func (f *fakeBackend) Jobs() ([]model.Job, error)         { return nil, nil }
-func (f *fakeBackend) Events() <-chan JobEvent            { return nil }
+func (f *fakeBackend) Jobs() ([]model.Job, error) { return nil, nil }
+
+// Profiles: the wizard, which TestFatalErrorState opens, finds none.
 func (f *fakeBackend) Profiles() ([]model.Profile, error) { return nil, nil }
 
-func (f *fakeBackend) Settings() (model.Settings, []model.Profile, error) {
-	return model.Settings{}, nil, nil
-}
+func (f *fakeBackend) Events() <-chan JobEvent { return nil }
 
 func (f *fakeBackend) ChangeCounter() (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.counter, nil
-}
-
-// touch is a write by another process: it raises the change counter.
-func (f *fakeBackend) touch(change func(f *fakeBackend)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if change != nil {
-		change(f)
-	}
-	f.counter++
 }
 
 // ---- driving Update by hand ----

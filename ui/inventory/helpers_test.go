@@ -3,9 +3,6 @@ package inventory
 import (
 	"testing"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/swtoken/swtoken/ui/home"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/nav"
@@ -65,27 +62,13 @@ func newTestModel(t *testing.T, be testBackend, w, h int) *Model {
 			case nav.PageAudit:
 				return NewAudit(env, be)
 			case nav.PageJobs:
-				return &otherFeature{title: "Jobs"}
+				return uitest.Placeholder("Jobs")
 			}
 			t.Fatalf("opened page %d", p)
 			return nil
 		},
 	}, w, h)
 }
-
-// otherFeature stands for another feature's screen.
-type otherFeature struct {
-	nav.Base
-	title string
-}
-
-func (s *otherFeature) Init() tea.Cmd                        { return nil }
-func (s *otherFeature) Update(tea.Msg) (nav.Screen, tea.Cmd) { return s, nil }
-func (s *otherFeature) View() string                         { return s.title }
-func (s *otherFeature) Title() string                        { return s.title }
-func (s *otherFeature) ShortHelp() []key.Binding             { return nil }
-func (s *otherFeature) FullHelp() [][]key.Binding            { return nil }
-func (s *otherFeature) CapturesInput() bool                  { return false }
 
 // poll is the root's once-a-second look at the change counter.
 func poll(t *testing.T, m *Model) {

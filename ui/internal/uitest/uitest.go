@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	"github.com/swtoken/swtoken/ui/nav"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -227,3 +230,20 @@ func WantNoRawControls(t testing.TB, m *shell.Model) {
 		t.Errorf("the frame is %d lines, want 24", len(lines))
 	}
 }
+
+// Placeholder stands for another feature's screen in a feature's tests:
+// it shows and is titled title, and does nothing.
+func Placeholder(title string) nav.Screen { return &placeholder{title: title} }
+
+type placeholder struct {
+	nav.Base
+	title string
+}
+
+func (s *placeholder) Init() tea.Cmd                        { return nil }
+func (s *placeholder) Update(tea.Msg) (nav.Screen, tea.Cmd) { return s, nil }
+func (s *placeholder) View() string                         { return s.title }
+func (s *placeholder) Title() string                        { return s.title }
+func (s *placeholder) ShortHelp() []key.Binding             { return nil }
+func (s *placeholder) FullHelp() [][]key.Binding            { return nil }
+func (s *placeholder) CapturesInput() bool                  { return false }
