@@ -9,19 +9,14 @@ import (
 	"os/user"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/inventory"
-
-	"github.com/swtoken/swtoken/ui/wizard"
-
-	"github.com/swtoken/swtoken/ui/settings"
-
 	"github.com/swtoken/swtoken/ui/home"
-
+	"github.com/swtoken/swtoken/ui/inventory"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/shell"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
 // Model is the console's root model: the only tea.Model.

@@ -5,12 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 func TestTooSmallScreenAndBack(t *testing.T) {

@@ -8,14 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/wizard"
-
-	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
 // engineBackend is the Backend over the real store and distribution

@@ -6,15 +6,13 @@ import (
 	"testing"
 	"time"
 
-	inventoryui "github.com/swtoken/swtoken/ui/inventory"
-
-	"github.com/swtoken/swtoken/ui/nav"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/store"
+	inventoryui "github.com/swtoken/swtoken/ui/inventory"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // Run: go test -run='^$' -bench=. -benchmem ./ui/

@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
 	"github.com/swtoken/swtoken/model"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
 )
 
 // completedJobSeq submits a small job to the real engine and waits for it

@@ -10,12 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/wizard"
-
-	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
-	"github.com/swtoken/swtoken/ui/kit"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -23,6 +17,9 @@ import (
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
 // snapshot is what a flow test may look at. It is taken inside Update, on

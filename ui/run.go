@@ -13,14 +13,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/kit"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
 )
 
 // Exit statuses shared with the command line.

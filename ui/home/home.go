@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // menuItem is one line of a menu. coming names the command line that does

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swtoken/swtoken/ui/internal/uitest"
-
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/ui/internal/uitest"
 )
 
 // longAuditDetails is a settings save with many changes, long profile

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/swtoken/swtoken/model"

@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 type importField int

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // picker is a screen that picks one item from a filtered list: a user for

@@ -6,15 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // profileRow is one profile in the list; FilterValue is "name device-type

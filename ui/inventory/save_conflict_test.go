@@ -7,10 +7,9 @@ import (
 	"time"
 
 	"github.com/swtoken/swtoken/engine/inventory"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // openProfileForm opens the edit form of the named profile from the

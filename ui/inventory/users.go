@@ -5,14 +5,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // userRow is one user in a list; FilterValue is "id full-name e-mail".

@@ -7,14 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // Jobs screen messages.

@@ -6,11 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/internal/uitest"
-
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // jobsFixture is a fake with a job in every state.

@@ -3,11 +3,11 @@ package kit
 import (
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/filterlist"
 )

@@ -6,9 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -16,6 +13,8 @@ import (
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // settingsScreen is "Self-Service Settings > Manage Authenticators": which

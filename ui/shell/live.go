@@ -3,9 +3,9 @@ package shell
 import (
 	"time"
 
-	"github.com/swtoken/swtoken/ui/nav"
-
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // The live console: several processes share one store (consoles, CLI

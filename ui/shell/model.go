@@ -11,15 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/swtoken/swtoken/ui/kit"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // The smallest terminal the console lays out for. Below it a "terminal too
@@ -69,9 +68,17 @@ type Model struct {
 // unfinished jobs quitting warns about, the engine's events and the store's
 // change counter. Every method may block; the root calls them in Cmds.
 type Backend interface {
+	// IsEmpty reports a store without tokens, users or profiles (first run).
 	IsEmpty() (bool, error)
+	// Jobs returns every job, newest first: the root keeps the unfinished
+	// ones, which quitting warns about.
 	Jobs() ([]model.Job, error)
+	// Events delivers job state and progress. The channel stays open for
+	// the console's life; a closed channel means the engine stopped.
 	Events() <-chan nav.JobEvent
+	// ChangeCounter is the store's change counter, raised by every write
+	// of any process: the console polls it (one small read) and reloads
+	// what it shows when it moved.
 	ChangeCounter() (uint64, error)
 }
 

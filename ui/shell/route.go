@@ -1,11 +1,10 @@
 package shell
 
 import (
-	"github.com/swtoken/swtoken/ui/nav"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // routeAddressed handles the routing messages for the root; ok is false for

@@ -4,9 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	jobsui "github.com/swtoken/swtoken/ui/jobs"
-
 	"github.com/swtoken/swtoken/model"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
 )
 
 const testPassword = "S3cret!pw"

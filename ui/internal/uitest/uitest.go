@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"github.com/swtoken/swtoken/ui/nav"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/shell"
 )
 
