@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 func TestTooSmallScreenAndBack(t *testing.T) {
@@ -18,8 +20,8 @@ func TestTooSmallScreenAndBack(t *testing.T) {
 	press(t, m, "enter")
 	update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantScreen(t, m, "Distribute Software Tokens")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("a key acted while the screen was too small: top %T", m.top())
+	if ok := m.Top().IsHome(); !ok {
+		t.Fatalf("a key acted while the screen was too small: top %T", m.Top())
 	}
 	update(t, m, tea.WindowSizeMsg{Width: 79, Height: 24})
 	wantScreen(t, m, "have 79x24")
@@ -27,64 +29,16 @@ func TestTooSmallScreenAndBack(t *testing.T) {
 	wantScreen(t, m, "have 80x23")
 }
 
-func TestEveryFrameFitsTheTerminal(t *testing.T) {
-	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
-	check := func() {
-		t.Helper()
-		lines := strings.Split(screenText(m), "\n")
-		if len(lines) != 24 {
-			t.Fatalf("%d lines, want 24:\n%s", len(lines), screenText(m))
-		}
-		for i, l := range lines {
-			if w := len([]rune(l)); w > 80 {
-				t.Fatalf("line %d is %d cells: %q", i, w, l)
-			}
-		}
-	}
-	for s := stepName; s < stepSubmit; s++ {
-		check()
-		walk(t, m, model.PasswordAdmin, s+1)
-	}
-	check()
-}
-
-func TestQuitAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
-	m := newTestModel(t, newFakeBackend(), 80, 24)
-	_, cmd := m.Update(keyPress("ctrl+c"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("ctrl+c on the home screen did not quit at once")
-	}
-
-	m = openWizard(t, newFakeBackend(), 80, 24)
-	typeText(t, m, "q?") // text in a text field, not quit or help
-	if !strings.HasSuffix(m.wizard().name.Value(), "q?") || m.showHelp || m.confirmQuit {
-		t.Fatal("q or ? acted as a command inside a text field")
-	}
-	press(t, m, "ctrl+c")
-	wantScreen(t, m, "Quit swtoken?")
-	wantScreen(t, m, "The wizard's input will be lost.")
-	press(t, m, "n")
-	if m.confirmQuit || m.wizard() == nil {
-		t.Fatal("n did not return to the wizard")
-	}
-	press(t, m, "ctrl+c")
-	_, cmd = m.Update(keyPress("y"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("y did not quit")
-	}
-}
-
 func TestQuitAsksWhileAJobRuns(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
-	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})
+	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobRunning, Done: 10, Total: 100})
 	press(t, m, "q")
 	wantScreen(t, m, "1 job(s) not finished (#4)")
 	press(t, m, "esc")
-	if m.confirmQuit {
+	if m.ConfirmingQuit() {
 		t.Fatal("esc did not close the question")
 	}
-	update(t, m, jobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
+	update(t, m, nav.JobEventMsg{Seq: 4, Name: "Night batch", State: model.JobCompleted, Done: 100, Total: 100})
 	wantScreen(t, m, `OK: Job #4 "Night batch" completed: 100 token files written.`)
 	_, cmd := m.Update(keyPress("q"))
 	if cmd == nil || cmd() != tea.Quit() {
@@ -101,51 +55,18 @@ func TestHelpToggles(t *testing.T) {
 	wantScreen(t, m, "Pick a workflow")
 }
 
-func TestFirstRunOffersDemoAndImport(t *testing.T) {
-	be := newFakeBackend()
-	be.empty = true
-	m := newTestModel(t, be, 80, 24)
-	wantScreen(t, m, "Welcome: this store is empty")
-	wantScreen(t, m, "> 1  Load demo inventory")
-	wantScreen(t, m, "Import")
-	press(t, m, "down", "enter")
-	if _, ok := m.top().(*importScreen); !ok {
-		t.Fatalf("Import opened %T", m.top())
-	}
-	press(t, m, "esc", "up", "enter")
-	wantScreen(t, m, "OK: Demo inventory loaded: 4 profiles, 8 users, 30 tokens")
-	if _, ok := m.top().(*home); !ok {
-		t.Fatalf("top after demo load is %T", m.top())
-	}
-}
-
-func TestHomeListsTheWorkflows(t *testing.T) {
-	m := newTestModel(t, newFakeBackend(), 80, 24)
-	for _, w := range []string{"Distribute Software Tokens", "Jobs", "Self-Service Settings", "Software Token Profiles", "Tokens", "Users", "Import", "Audit Log"} {
-		wantScreen(t, m, w)
-	}
-	press(t, m, "j", "j", "enter")
-	if _, ok := m.top().(*settingsScreen); !ok {
-		t.Fatalf("item 3 opened %T", m.top())
-	}
-	press(t, m, "esc", "k", "enter")
-	if _, ok := m.top().(*jobsScreen); !ok {
-		t.Fatalf("item 2 opened %T", m.top())
-	}
-}
-
 func TestFatalErrorState(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
 	press(t, m, "1", "enter")
-	update(t, m, fatalMsg{errors.New("store read failed: disk I/O error")})
+	update(t, m, nav.FatalMsg{Err: errors.New("store read failed: disk I/O error")})
 	wantScreen(t, m, "ERROR: the console cannot go on")
 	wantScreen(t, m, "disk I/O error")
 	press(t, m, "esc")
-	if m.fatal != nil {
+	if m.Fatal() != nil {
 		t.Fatal("esc did not leave the error state")
 	}
-	if _, ok := m.top().(*home); !ok || len(m.stack) != 1 {
-		t.Fatalf("after the error: %T, %d screens", m.top(), len(m.stack))
+	if ok := m.Top().IsHome(); !ok || len(m.Stack()) != 1 {
+		t.Fatalf("after the error: %T, %d screens", m.Top(), len(m.Stack()))
 	}
 }
 
@@ -161,11 +82,11 @@ func TestEnvironmentRules(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"1", "true", "yes", "x"} {
-		if !NoColor(env("NO_COLOR", v)) {
+		if !kit.NoColor(env("NO_COLOR", v)) {
 			t.Errorf("NO_COLOR=%s not honoured", v)
 		}
 	}
-	if NoColor(env()) {
+	if kit.NoColor(env()) {
 		t.Error("no NO_COLOR read as set")
 	}
 	for _, tc := range []struct {
@@ -179,12 +100,12 @@ func TestEnvironmentRules(t *testing.T) {
 		{[]string{"LC_ALL", "C", "LANG", "en_US.UTF-8"}, false},
 		{[]string{"LC_CTYPE", "de_DE.UTF-8", "LANG", "C"}, true},
 	} {
-		if got := UnicodeLocale(env(tc.env...)); got != tc.want {
+		if got := kit.UnicodeLocale(env(tc.env...)); got != tc.want {
 			t.Errorf("UnicodeLocale(%v) = %v", tc.env, got)
 		}
 	}
 	// ASCII glyphs and plain styles: the markers are text.
-	th := NewTheme(false, false)
+	th := kit.NewTheme(false, false)
 	if th.G.Cursor != "> " || th.G.StepNow != "[>]" || th.G.BarFull != '#' || th.G.Crumb != " > " {
 		t.Fatalf("ASCII glyphs %+v", th.G)
 	}
@@ -213,7 +134,7 @@ func TestPreflightRefusesWithoutTerminal(t *testing.T) {
 func TestLongStatusTakesTwoLines(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
 	long := "Demo inventory loaded: 4 profiles, 200 users, 500 tokens (400 assigned, 30 distributed before)."
-	update(t, m, statusMsg{statusOK, long})
+	update(t, m, nav.StatusMsg{Level: nav.StatusOK, Text: long})
 	lines := strings.Split(screenText(m), "\n")
 	if len(lines) != 24 {
 		t.Fatalf("%d lines, want 24", len(lines))
@@ -223,7 +144,7 @@ func TestLongStatusTakesTwoLines(t *testing.T) {
 		t.Fatalf("status lines:\n%s\n%s", lines[21], lines[22])
 	}
 	// A short one keeps one line.
-	update(t, m, statusMsg{statusOK, "Saved."})
+	update(t, m, nav.StatusMsg{Level: nav.StatusOK, Text: "Saved."})
 	lines = strings.Split(screenText(m), "\n")
 	if len(lines) != 24 || strings.TrimSpace(lines[22]) != "OK: Saved." {
 		t.Fatalf("short status: %q", lines[21:23])

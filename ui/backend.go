@@ -1,118 +1,37 @@
 package ui
 
 import (
-	"errors"
-	"time"
-
-	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/inventory"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/settings"
+	"github.com/swtoken/swtoken/ui/shell"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
-// Backend is everything the console's screens need from the store and the
-// distribution engine. It is deliberately narrow: the screens are built and
-// tested against a fake, and engineBackend adapts the real store and engine.
+// Backend is everything the console needs from the store and the
+// distribution engine: the union of the narrow interfaces each feature
+// declares (and is tested against, with a fake of its own), which
+// engineBackend adapts to the real store and engine.
 // Every method may block on I/O, so the UI calls them only inside tea.Cmds,
 // never in Update.
 type Backend interface {
-	// IsEmpty reports a store without tokens, users or profiles (first run).
-	IsEmpty() (bool, error)
-	// LoadDemo loads the demo inventory into an empty store and describes
-	// what it loaded in one line.
-	LoadDemo() (string, error)
-	// Profiles returns every software token profile in name order; the
-	// wizard itself keeps only the file-based ones.
-	Profiles() ([]model.Profile, error)
-	// CheckJobName returns a *model.FieldError when another job has the
-	// name (ignoring case); the format rules are the model's and the
-	// wizard checks them first.
-	CheckJobName(name string) error
-	// Preview is the dry run of a job. A validation problem is returned as
-	// err (model.FieldErrors naming the fields); a preview that was built
-	// but cannot be submitted carries the reason in Preview.Blocker.
-	Preview(spec model.JobSpec, adminPassword string) (Preview, error)
-	// Submit freezes the selection into a new queued job. typed is what the
-	// admin typed to confirm (model.ConfirmationRequired).
-	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
-	// Jobs returns every job, newest first. A job's Output is for display
-	// only: the absolute path of its ZIP in this data directory.
-	Jobs() ([]model.Job, error)
-	// Job returns one job, with Output as for Jobs.
-	Job(seq uint64) (model.Job, error)
-	// Download copies a completed job's ZIP to path (relative paths are
-	// taken from the console's working directory) with mode 0600 and
-	// returns the absolute path. When path exists and force is false it
-	// returns an error matching ErrExists and writes nothing.
-	Download(seq uint64, path string, force bool) (Downloaded, error)
-	// SupersededWarning says, for a completed job, how many files of its
-	// ZIP no longer work because later jobs distributed their tokens
-	// again ("" when none).
-	SupersededWarning(seq uint64) (string, error)
-	// DeleteOutput deletes a completed job's ZIP from the data directory.
-	DeleteOutput(seq uint64) error
-	// Cancel cancels a queued or running job.
-	Cancel(seq uint64) error
-	// Settings returns the self-service settings ("Manage Authenticators")
-	// and every profile in name order, read together so that the
-	// confirmation marks are judged against the same profiles.
-	Settings() (model.Settings, []model.Profile, error)
-	// SaveSettings validates and stores the settings, all or nothing (and
-	// audited). Bad input returns model.FieldErrors and changes nothing.
-	// It is a compare-and-swap: when the settings were saved by someone
-	// else after next was loaded (next.Revision, as Settings returned it),
-	// it returns a *store.ConflictError naming who and when, and changes
-	// nothing.
-	SaveSettings(next model.Settings) error
-	// Events delivers job state and progress. The channel stays open for
-	// the console's life; a closed channel means the engine stopped.
-	Events() <-chan JobEvent
-	// ChangeCounter is the store's change counter, raised by every write
-	// of any process: the console polls it (one small read) and reloads
-	// what it shows when it moved.
-	ChangeCounter() (uint64, error)
-
+	// The home and first-run screens' methods.
+	home.Backend
+	// The wizard's methods.
+	wizard.Backend
+	// The Jobs screen's methods.
+	jobsui.Backend
+	// The Self-Service Settings screen's methods.
+	settings.Backend
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
-	// Log) are in backend_inventory.go.
-	inventoryBackend
-}
-
-// Downloaded is what Backend.Download did.
-type Downloaded struct {
-	// Path is the absolute path written.
-	Path string
-	// Note, when not empty, says that temporary copies of the ZIP left by
-	// an interrupted download were removed, and which.
-	Note string
-}
-
-// ErrExists is returned (wrapped) by Backend.Download when the target file
-// exists and overwriting was not confirmed.
-var ErrExists = errors.New("the file exists")
-
-// Preview is a job's dry run as the summary shows it.
-type Preview struct {
-	Summary model.Summary
-	// Rows are the eligible tokens in serial order.
-	Rows []PreviewRow
-	// Blocker says why the job cannot be submitted as it stands (tokens
-	// whose password is too long, nothing eligible), or nil.
-	Blocker error
-}
-
-// PreviewRow is one line of the summary's scrollable list.
-type PreviewRow struct {
-	Serial           string
-	User             string
-	TimesDistributed int
+	// Log).
+	inventory.Backend
+	// What the root reads itself: the engine's events and the store's
+	// change counter, besides the first-run question and the jobs.
+	shell.Backend
 }
 
 // JobEvent is a job's state or progress, pushed by the engine.
-type JobEvent struct {
-	Seq    uint64
-	Name   string
-	State  model.JobState
-	Done   int
-	Total  int
-	Rate   float64 // tokens per second so far; 0 when unknown
-	Reason string  // why it failed or was canceled
-	Output string  // absolute, for display (as Backend.Jobs)
-	At     time.Time
-}
+type JobEvent = nav.JobEvent

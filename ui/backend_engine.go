@@ -12,6 +12,8 @@ import (
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
 // engineBackend is the Backend over the real store and distribution
@@ -125,14 +127,14 @@ func (b *engineBackend) CheckJobName(name string) error {
 	return model.JobNameTakenError(name, j.Name)
 }
 
-func (b *engineBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
+func (b *engineBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, error) {
 	plan, err := b.eng.Plan(spec, pw)
 	if plan == nil {
-		return Preview{}, err
+		return wizard.Preview{}, err
 	}
-	p := Preview{Summary: plan.Summary, Blocker: err, Rows: make([]PreviewRow, len(plan.Selected))}
+	p := wizard.Preview{Summary: plan.Summary, Blocker: err, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
 	for i, s := range plan.Selected {
-		p.Rows[i] = PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
+		p.Rows[i] = wizard.PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
 	}
 	return p, nil
 }
@@ -175,16 +177,16 @@ func (b *engineBackend) outputShown(j model.Job) string {
 	return j.Output
 }
 
-func (b *engineBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
+func (b *engineBackend) Download(seq uint64, path string, force bool) (jobsui.Downloaded, error) {
 	res, err := b.eng.Download(context.Background(), seq, path, force)
-	var d Downloaded
+	var d jobsui.Downloaded
 	if n := len(res.StaleRemoved); n > 0 {
 		d.Note = fmt.Sprintf("removed %d stale temporary file(s) from an interrupted download: %s", n, strings.Join(res.StaleRemoved, ", "))
 	}
 	var long *jobs.NameTooLongError
 	switch {
 	case errors.Is(err, jobs.ErrTargetExists):
-		return d, fmt.Errorf("%s: %w", path, ErrExists)
+		return d, fmt.Errorf("%s: %w", path, jobsui.ErrExists)
 	case errors.As(err, &long):
 		return d, fmt.Errorf("%w: choose a shorter name", err)
 	case err != nil:

@@ -11,6 +11,8 @@ import (
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/store"
+	inventoryui "github.com/swtoken/swtoken/ui/inventory"
+	"github.com/swtoken/swtoken/ui/nav"
 )
 
 // Run: go test -run='^$' -bench=. -benchmem ./ui/
@@ -76,15 +78,15 @@ func startBenchConsole(b *testing.B, dir string) *console {
 	for !c.ready() {
 		c.deliver(<-c.msgs)
 	}
-	if c.m.render() == "" {
+	if c.m.Render() == "" {
 		b.Fatal("empty first frame")
 	}
 	return c
 }
 
 func (c *console) ready() bool {
-	switch c.m.top().(type) {
-	case *home, *firstRun:
+	switch c.m.Top().Title() {
+	case "Home", "First run":
 		return true
 	}
 	return false
@@ -128,8 +130,8 @@ func BenchmarkStartup100k(b *testing.B) {
 	for b.Loop() {
 		c := startBenchConsole(b, dir)
 		b.StopTimer()
-		if _, ok := c.m.top().(*home); !ok {
-			b.Fatalf("first frame is %T", c.m.top())
+		if ok := c.m.Top().IsHome(); !ok {
+			b.Fatalf("first frame is %T", c.m.Top())
 		}
 		c.close(b)
 		b.StartTimer()
@@ -141,62 +143,19 @@ func BenchmarkEnterTokens100k(b *testing.B) {
 	c := startBenchConsole(b, dir)
 	defer c.close(b)
 	for b.Loop() {
-		c.deliver(pushMsg{newTokens(c.m.c)})
+		c.deliver(nav.PushMsg{S: inventoryui.NewTokens(newEnv(Options{}), c.be)})
 		for {
-			s := c.m.top().(*tokensScreen)
-			if s.loaded {
+			if o, _ := inventoryui.ObserveTokens(c.m.Top()); o.Loaded {
 				break
 			}
 			c.deliver(<-c.msgs)
 		}
-		_ = c.m.render()
+		_ = c.m.Render()
 		b.StopTimer()
-		if n := c.m.top().(*tokensScreen).list.Len(); n != 100_000 {
-			b.Fatalf("%d tokens listed", n)
+		if o, _ := inventoryui.ObserveTokens(c.m.Top()); o.Listed != 100_000 {
+			b.Fatalf("%d tokens listed", o.Listed)
 		}
-		c.deliver(popMsg{})
+		c.deliver(nav.PopMsg{})
 		b.StartTimer()
 	}
-}
-
-func BenchmarkTokensKeystroke100k(b *testing.B) {
-	m := New(bigFake(), testOptions())
-	t := &testing.T{}
-	run(t, m, m.Init())
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.Update(keyPress("5"))
-	_, cmd := m.Update(keyPress("enter"))
-	run(t, m, cmd)
-	s := m.top().(*tokensScreen)
-	_, cmd = m.Update(keyPress("/"))
-	run(t, m, cmd)
-	for _, r := range "smi" {
-		_, cmd = m.Update(keyPress(string(r)))
-		run(t, m, cmd)
-	}
-	if s.list.Pending() || s.list.FilterValue() != "smi" {
-		b.Fatal("not settled on smi")
-	}
-	key := func(b *testing.B, from, r, want string) {
-		// A fresh item generation: no cached result survives from an
-		// earlier run of this sub-benchmark (-count re-runs it on the same
-		// screen).
-		_ = s.list.SetFilterValue("")
-		_ = s.list.SetItems(s.quickItems())
-		run(t, m, s.list.SetFilterValue(from))
-		base := s.list
-		for b.Loop() {
-			s.list = base // back to from, whose cache does not know want
-			_, cmd := m.Update(keyPress(r))
-			run(t, m, cmd)
-			_ = m.render()
-		}
-		if s.list.FilterValue() != want || s.list.Pending() {
-			b.Fatalf("not settled on %q", want)
-		}
-		b.ReportMetric(float64(s.list.Len()), "matches")
-	}
-	b.Run("narrow-smi-to-smit", func(b *testing.B) { key(b, "smi", "t", "smit") })
-	b.Run("fresh-first-char-j", func(b *testing.B) { key(b, "", "j", "j") })
-	b.Run("fresh-first-char-1", func(b *testing.B) { key(b, "", "1", "1") })
 }

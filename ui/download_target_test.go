@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/swtoken/swtoken/model"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
 )
 
 // completedJobSeq submits a small job to the real engine and waits for it
@@ -59,7 +60,7 @@ func TestConsoleDownloadTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := be.Download(seq, fifo, true)
-	if err == nil || errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "it is a FIFO (named pipe); only a regular file is ever replaced") {
+	if err == nil || errors.Is(err, jobsui.ErrExists) || !strings.Contains(err.Error(), "it is a FIFO (named pipe); only a regular file is ever replaced") {
 		t.Fatalf("FIFO: %v", err)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode().Type() != fs.ModeNamedPipe {
@@ -92,15 +93,4 @@ func TestConsoleDownloadTargets(t *testing.T) {
 	if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("stale file: %v", err)
 	}
-}
-
-// TestJobsDownloadSaysStaleTemporaryFilesWereRemoved: the download result
-// shows the backend's note.
-func TestJobsDownloadSaysStaleTemporaryFilesWereRemoved(t *testing.T) {
-	be := jobsFixture()
-	be.downloadNote = "removed 1 stale temporary file(s) from an interrupted download: /home/admin/.swtoken-dl-1-2-3.tmp"
-	m := openJobs(t, be, 80, 24)
-	press(t, m, "tab", "d", "enter")
-	wantScreen(t, m, "Saved: /home/admin/")
-	wantScreen(t, m, "NOTE: removed 1 stale temporary file(s) from an interrupted")
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"fmt"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,85 +8,29 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 )
 
-// testNow is the fixed clock of every test, so views are stable.
-var testNow = time.Date(2026, 9, 30, 14, 5, 9, 0, time.UTC)
+// The root's tests: the frame, quitting, help, the first run and the home
+// menu, over a fake store without an engine. Each feature's screens are
+// tested in its own package, over a fake of its own narrow backend.
 
-// fakeBackend is an in-memory Backend. It applies the model's rules (the
-// same eligibility and confirmation code the engine uses), so the screens
-// see realistic answers without a store.
+var testNow = uitest.Now
+
+// fakeBackend is the root's fake: an empty or filled store. It answers
+// what the root and Home read; the features' methods are left to the nil
+// Backend (their tests are in their packages).
 type fakeBackend struct {
-	mu       sync.Mutex
-	empty    bool
-	profiles []model.Profile
-	tokens   []model.Token
-	jobs     []model.Job // oldest first
-	existing map[string]bool
-	// superseded is SupersededWarning's answer per job.
-	superseded map[uint64]string
-	// downloadNote is Download's note (stale temporary files removed).
-	downloadNote string
-	events       chan JobEvent
-	// autoRun makes Submit run the job in a goroutine, publishing events.
-	autoRun bool
-	// counter is the store's change counter; tests raise it (touch) for
-	// a change by another process.
+	Backend
+
+	mu    sync.Mutex
+	empty bool
+	// counter is the store's change counter.
 	counter uint64
-
-	// Self-service settings; nil until first read, then fakeSettings.
-	settings   *model.Settings
-	settingsOK int // successful SaveSettings calls
-
-	// The list screens' state (users, audit, imports): fake_inventory_test.go.
-	inv fakeInventory
-
-	// What the screens passed, for assertions. Never printed.
-	lastPreviewPassword string
-	lastSubmitPassword  string
-	lastTyped           string
-	calls               []string
-	downloads           []string
-	deleted, canceled   []uint64
 }
 
-func newFakeBackend() *fakeBackend {
-	f := &fakeBackend{existing: map[string]bool{}}
-	f.profiles = []model.Profile{
-		{Name: "Staff Android", Description: "SecurID software token for Android phones, 6-digit code every 30 seconds, PIN typed before the code.",
-			DeviceType: model.DeviceAndroid, DeliveryMethod: model.DeliveryFile, TokencodeLength: 6, Duration: 30, AuthType: model.AuthFob},
-		{Name: "Staff iPhone", Description: "SecurID software token for iPhone, 8-digit code every 60 seconds, PIN entered in the app.",
-			DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryFile, TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad},
-		{Name: "Windows desktop", Description: "Token for the Windows desktop app, tokencode only.",
-			DeviceType: model.DeviceWindows, DeliveryMethod: model.DeliveryFile, TokencodeLength: 8, Duration: 30, AuthType: model.AuthTokencodeOnly},
-		{Name: "iPhone quick setup (CTF)", Description: "iPhone token delivered as a CTF link.",
-			DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryCTF, TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad},
-	}
-	users := []string{"asmith", "bgarcia", "cnguyen", "dmuller", "eokafor", "fkowalski", "gtanaka", "hjohansson"}
-	for i := 0; i < 30; i++ {
-		t := model.Token{
-			Serial: fmt.Sprintf("%012d", 100_000_000_001+i), Kind: model.KindSoftware, Algorithm: model.AlgAES128,
-			Birth: testNow.AddDate(-1, 0, 0), Death: testNow.AddDate(2, 0, 0),
-		}
-		switch {
-		case i%10 == 9: // unassigned
-		default:
-			t.Assign(users[i%len(users)])
-		}
-		if i == 4 {
-			t.Death = testNow.AddDate(0, 0, -3) // expired
-		}
-		if i == 6 || i == 7 {
-			t.Distribution = model.Distribution{Count: 1, LastJob: "earlier"}
-		}
-		if i >= 27 {
-			t.Algorithm = model.AlgSID64
-		}
-		f.tokens = append(f.tokens, t)
-	}
-	return f
-}
+func newFakeBackend() *fakeBackend { return &fakeBackend{} }
 
 func (f *fakeBackend) IsEmpty() (bool, error) {
 	f.mu.Lock()
@@ -104,189 +45,23 @@ func (f *fakeBackend) LoadDemo() (string, error) {
 	return "4 profiles, 8 users, 30 tokens", nil
 }
 
-func (f *fakeBackend) Profiles() ([]model.Profile, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]model.Profile(nil), f.profiles...), nil
-}
+func (f *fakeBackend) Jobs() ([]model.Job, error) { return nil, nil }
 
-func (f *fakeBackend) CheckJobName(name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, j := range f.jobs {
-		if model.SameName(j.Name, name) {
-			return model.JobNameTakenError(name, j.Name)
-		}
-	}
-	return nil
-}
+// Profiles: the wizard, which TestFatalErrorState opens, finds none.
+func (f *fakeBackend) Profiles() ([]model.Profile, error) { return nil, nil }
 
-func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
-	var p model.Profile
-	for _, q := range f.profiles {
-		if model.SameName(q.Name, spec.Profile) {
-			p = q
-		}
-	}
-	if err := spec.Validate(p); err != nil {
-		return Preview{}, err
-	}
-	var pv Preview
-	for _, t := range f.tokens {
-		if !spec.Criteria.Matches(t) {
-			continue
-		}
-		r := model.Eligibility(t, spec.PasswordMode, pw, testNow)
-		pv.Summary.Add(t, r)
-		if r == model.Eligible {
-			pv.Rows = append(pv.Rows, PreviewRow{t.Serial, t.AssignedUser, t.Distribution.Count})
-		}
-	}
-	pv.Blocker = pv.Summary.CanSubmit()
-	return pv, nil
-}
-
-func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "preview")
-	f.lastPreviewPassword = pw
-	return f.preview(spec, pw)
-}
-
-func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string) (model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "submit")
-	f.lastSubmitPassword, f.lastTyped = pw, typed
-	pv, err := f.preview(spec, pw)
-	if err != nil {
-		return model.Job{}, err
-	}
-	if pv.Blocker != nil {
-		return model.Job{}, pv.Blocker
-	}
-	if err := model.CheckConfirmation(spec, pv.Summary, typed); err != nil {
-		return model.Job{}, err
-	}
-	seq := uint64(len(f.jobs) + 1)
-	j := model.Job{Seq: seq, Name: spec.Name, BatchID: model.BatchID(seq), Spec: spec, State: model.JobQueued,
-		Total: pv.Summary.Count, Submitted: testNow}
-	f.jobs = append(f.jobs, j)
-	if f.autoRun {
-		go f.run(seq)
-	}
-	return j, nil
-}
-
-// run plays a job through Running to Completed, publishing events.
-func (f *fakeBackend) run(seq uint64) {
-	f.mu.Lock()
-	j := &f.jobs[seq-1]
-	j.State, j.Started = model.JobRunning, testNow
-	total, name := j.Total, j.Name
-	f.mu.Unlock()
-	for done := 0; done <= total; done += max(1, total/4) {
-		f.events <- JobEvent{Seq: seq, Name: name, State: model.JobRunning, Done: done, Total: total, Rate: 100}
-	}
-	f.mu.Lock()
-	j = &f.jobs[seq-1]
-	j.State, j.Done, j.Ended = model.JobCompleted, total, testNow.Add(time.Minute)
-	j.Output, j.OutputSize = fmt.Sprintf("/data/outputs/%d.zip", seq), 4096
-	f.mu.Unlock()
-	f.events <- JobEvent{Seq: seq, Name: name, State: model.JobCompleted, Done: total, Total: total, Output: j.Output}
-}
-
-func (f *fakeBackend) Jobs() ([]model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "jobs")
-	out := make([]model.Job, 0, len(f.jobs))
-	for i := len(f.jobs) - 1; i >= 0; i-- {
-		out = append(out, f.jobs[i])
-	}
-	return out, nil
-}
-
-func (f *fakeBackend) Job(seq uint64) (model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if seq == 0 || int(seq) > len(f.jobs) {
-		return model.Job{}, fmt.Errorf("job %d not found", seq)
-	}
-	return f.jobs[seq-1], nil
-}
-
-func (f *fakeBackend) SupersededWarning(seq uint64) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.superseded[seq], nil
-}
-
-func (f *fakeBackend) Download(seq uint64, path string, force bool) (Downloaded, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	full := path
-	if !filepath.IsAbs(path) {
-		full = filepath.Join("/home/admin", path)
-	}
-	if f.existing[full] && !force {
-		return Downloaded{}, fmt.Errorf("%s: %w", full, ErrExists)
-	}
-	if strings.HasPrefix(full, "/nonexistent/") {
-		return Downloaded{}, fmt.Errorf("directory %s does not exist", filepath.Dir(full))
-	}
-	f.existing[full] = true
-	f.downloads = append(f.downloads, full)
-	return Downloaded{Path: full, Note: f.downloadNote}, nil
-}
-
-func (f *fakeBackend) DeleteOutput(seq uint64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.deleted = append(f.deleted, seq)
-	j := &f.jobs[seq-1]
-	j.Output, j.OutputDeleted = "", testNow
-	return nil
-}
-
-func (f *fakeBackend) Cancel(seq uint64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.canceled = append(f.canceled, seq)
-	j := &f.jobs[seq-1]
-	j.State, j.Reason, j.Ended = model.JobCanceled, "canceled by the admin", testNow
-	return nil
-}
+func (f *fakeBackend) Events() <-chan JobEvent { return nil }
 
 func (f *fakeBackend) ChangeCounter() (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "change counter")
 	return f.counter, nil
-}
-
-// touch is a write by another process: it raises the change counter.
-func (f *fakeBackend) touch(change func(f *fakeBackend)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if change != nil {
-		change(f)
-	}
-	f.counter++
-}
-
-func (f *fakeBackend) Events() <-chan JobEvent {
-	if f.events == nil {
-		return nil
-	}
-	return f.events
 }
 
 // ---- driving Update by hand ----
 
 func testOptions() Options {
-	return Options{Now: func() time.Time { return testNow }, Theme: NewTheme(false, true), Host: "tokenhost", User: "admin", instant: true}
+	return Options{Now: func() time.Time { return testNow }, Theme: kit.NewTheme(false, true), Host: "tokenhost", User: "admin", instant: true}
 }
 
 // newTestModel is a root model sized w x h that has answered its start-up
@@ -299,153 +74,13 @@ func newTestModel(t *testing.T, be Backend, w, h int) *Model {
 	return m
 }
 
-// update feeds msg and runs every resulting Cmd synchronously, as the
-// program would (no timers exist in instant mode).
-func update(t *testing.T, m *Model, msgs ...tea.Msg) {
-	t.Helper()
-	for _, msg := range msgs {
-		_, cmd := m.Update(msg)
-		run(t, m, cmd)
-	}
-}
-
-func run(t *testing.T, m *Model, cmd tea.Cmd) {
-	t.Helper()
-	var queue []tea.Cmd
-	if cmd != nil {
-		queue = append(queue, cmd)
-	}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			t.Fatal("command loop")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tea.QuitMsg:
-			return
-		default:
-			_, next := m.Update(msg)
-			if next != nil {
-				queue = append(queue, next)
-			}
-		}
-	}
-}
-
-// key builds a key press the way Bubble Tea reports it.
-func keyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "ctrl+r":
-		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
-	case "ctrl+v":
-		return tea.KeyPressMsg{Code: 'v', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)
-	if len(r) != 1 {
-		panic("keyPress: " + s)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: s}
-}
-
-// press sends named keys.
-func press(t *testing.T, m *Model, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		update(t, m, keyPress(k))
-	}
-}
-
-// typeText sends each rune as a key press.
-func typeText(t *testing.T, m *Model, s string) {
-	t.Helper()
-	for _, r := range s {
-		update(t, m, tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-// clearField empties the focused field.
-func clearField(t *testing.T, m *Model) {
-	t.Helper()
-	update(t, m, tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl}, keyPress("ctrl+u"))
-}
-
-func (m *Model) wizard() *wizard {
-	for _, s := range m.stack {
-		if w, ok := s.(*wizard); ok {
-			return w
-		}
-	}
-	return nil
-}
-
-func (m *Model) jobsScreen() *jobsScreen {
-	if s, ok := m.top().(*jobsScreen); ok {
-		return s
-	}
-	return nil
-}
-
-func pasteMsg(s string) tea.Msg { return tea.PasteMsg{Content: s} }
-
-func (f *fakeBackend) Settings() (model.Settings, []model.Profile, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "settings")
-	if f.settings == nil {
-		s := fakeSettings(f.profiles)
-		f.settings = &s
-	}
-	return copySettings(*f.settings), append([]model.Profile(nil), f.profiles...), nil
-}
-
-// SaveSettings applies the model's rules, all or nothing, like the store.
-func (f *fakeBackend) SaveSettings(next model.Settings) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "save settings")
-	if f.settings != nil && next.Revision != f.settings.Revision {
-		return &store.ConflictError{What: store.SettingsWhat, Change: "changed", Op: "saved", By: "alice", From: "203.0.113.7", At: testNow}
-	}
-	if err := next.Validate(f.profiles); err != nil {
-		return err
-	}
-	s := copySettings(next)
-	s.Revision++
-	f.settings = &s
-	f.settingsOK++
-	return nil
-}
+var (
+	update      = uitest.Update
+	run         = uitest.Run
+	keyPress    = uitest.KeyPress
+	press       = uitest.Press
+	screenText  = uitest.ScreenText
+	wantScreen  = uitest.WantScreen
+	goldenSizes = uitest.GoldenSizes
+	sizeName    = uitest.SizeName
+)

@@ -17,6 +17,9 @@ import (
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/wizard"
 )
 
 // snapshot is what a flow test may look at. It is taken inside Update, on
@@ -25,11 +28,11 @@ import (
 // on reliably (tui-conventions §2.4 #6).
 type snapshot struct {
 	top      string
-	step     step
+	step     int    // the wizard's step, from 1
 	confirm  string // the number the summary asks for, if any
 	jobState model.JobState
 	jobSeq   uint64
-	dialog   jobsDialog
+	dialog   string // "path" while the download asks for it, "result" after
 	result   string
 	status   string
 	text     string
@@ -45,24 +48,25 @@ func (p *probe) Init() tea.Cmd { return p.inner.Init() }
 func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.inner.Update(msg)
 	m := p.inner
-	s := snapshot{status: m.status, text: m.render()}
-	switch top := m.top().(type) {
-	case *firstRun:
+	s := snapshot{status: m.Status(), text: m.Render()}
+	if o, ok := jobsui.Observe(m.Top()); ok {
+		s.top, s.result = "jobs", o.Downloaded
+		s.jobSeq, s.jobState = o.Seq, o.State
+		switch {
+		case o.Downloading:
+			s.dialog = "path"
+		case o.Downloaded != "":
+			s.dialog = "result"
+		}
+	}
+	if o, ok := wizard.Observe(m.Top()); ok {
+		s.top, s.step, s.confirm = "wizard", o.Step, o.Confirm
+	}
+	switch m.Top().Title() {
+	case "First run":
 		s.top = "firstRun"
-	case *home:
+	case "Home":
 		s.top = "home"
-	case *wizard:
-		s.top, s.step = "wizard", top.step
-		if top.preview != nil {
-			if need, want := model.ConfirmationRequired(top.spec(), top.preview.Summary); need {
-				s.confirm = want
-			}
-		}
-	case *jobsScreen:
-		s.top, s.dialog, s.result = "jobs", top.dlg, top.result
-		if j, ok := top.job(top.sel); ok {
-			s.jobSeq, s.jobState = j.Seq, j.State
-		}
 	}
 	p.last.Store(s)
 	return p, cmd
@@ -104,7 +108,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 		st.Close()
 	})
 
-	opts := Options{Theme: NewTheme(false, true), Host: "tokenhost", User: "admin"}
+	opts := Options{Theme: kit.NewTheme(false, true), Host: "tokenhost", User: "admin"}
 	p := &probe{inner: New(be, opts)}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
@@ -117,15 +121,15 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter") // Distribute Software Tokens
 	p.waitFor(t, "the wizard", func(s snapshot) bool { return s.top == "wizard" })
 	key("enter")
-	p.waitFor(t, "step 2", func(s snapshot) bool { return s.step == stepProfile })
+	p.waitFor(t, "step 2", func(s snapshot) bool { return s.step == 2 })
 	tm.Type("iph")
 	key("enter")
-	p.waitFor(t, "step 3", func(s snapshot) bool { return s.step == stepDevice })
+	p.waitFor(t, "step 3", func(s snapshot) bool { return s.step == 3 })
 	key("enter")
-	p.waitFor(t, "step 4", func(s snapshot) bool { return s.step == stepNickname })
+	p.waitFor(t, "step 4", func(s snapshot) bool { return s.step == 4 })
 	tm.Type("Flow")
 	key("enter")
-	p.waitFor(t, "step 5", func(s snapshot) bool { return s.step == stepPassword })
+	p.waitFor(t, "step 5", func(s snapshot) bool { return s.step == 5 })
 	key("down")
 	key("down")
 	key("down") // User ID followed by Password
@@ -134,12 +138,12 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter")
 	tm.Type(pw)
 	key("enter")
-	p.waitFor(t, "step 6", func(s snapshot) bool { return s.step == stepCriteria })
+	p.waitFor(t, "step 6", func(s snapshot) bool { return s.step == 6 })
 	tm.Type("100000000001")
 	key("tab")
 	tm.Type("100000000040")
 	key("enter")
-	s := p.waitFor(t, "the summary", func(s snapshot) bool { return s.step == stepSummary })
+	s := p.waitFor(t, "the summary", func(s snapshot) bool { return s.step == 7 })
 	if strings.Contains(s.text, pw) {
 		t.Fatal("the password is on the summary screen")
 	}
@@ -147,7 +151,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 		tm.Type(s.confirm)
 	}
 	key("enter")
-	p.waitFor(t, "step 8", func(s snapshot) bool { return s.step == stepSubmit })
+	p.waitFor(t, "step 8", func(s snapshot) bool { return s.step == 8 })
 	key("enter")
 	s = p.waitFor(t, "the jobs screen on the new job", func(s snapshot) bool { return s.top == "jobs" && s.jobSeq == 1 })
 	s = p.waitFor(t, "the job to complete", func(s snapshot) bool {
@@ -159,11 +163,11 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 
 	out := filepath.Join(dir, "download.zip")
 	key("d")
-	p.waitFor(t, "the download dialog", func(s snapshot) bool { return s.dialog == dlgPath })
+	p.waitFor(t, "the download dialog", func(s snapshot) bool { return s.dialog == "path" })
 	key("ctrl+u")
 	tm.Type(out)
 	key("enter")
-	s = p.waitFor(t, "the download result", func(s snapshot) bool { return s.dialog == dlgResult })
+	s = p.waitFor(t, "the download result", func(s snapshot) bool { return s.dialog == "result" })
 	if s.result != out || !strings.Contains(s.text, "scp admin@tokenhost:"+out+" .") {
 		t.Fatalf("result %q:\n%s", s.result, s.text)
 	}
@@ -198,7 +202,9 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	key("enter")
 	key("ctrl+c")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*probe).inner
-	if w := final.wizard(); w != nil {
-		t.Fatal("wizard still open")
+	for _, s := range final.Stack() {
+		if _, ok := wizard.Observe(s); ok {
+			t.Fatal("wizard still open")
+		}
 	}
 }

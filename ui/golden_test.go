@@ -1,99 +1,13 @@
 package ui
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
-
-	"github.com/swtoken/swtoken/model"
 )
 
-// Golden views, ANSI stripped, at the smallest supported size and a large
-// one. Regenerate with: go test ./ui/ -run Golden -update
-var goldenSizes = [][2]int{{80, 24}, {120, 40}}
-
-func sizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
-
-func TestGoldenWizardSteps(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openWizard(t, newFakeBackend(), sz[0], sz[1])
-			for s := stepName; s < numSteps; s++ {
-				walk(t, m, model.PasswordUserIDAndAdmin, s)
-				if s == stepCriteria {
-					// Show the live count, not an empty form.
-					typeText(t, m, "100000000001")
-					press(t, m, "tab")
-					typeText(t, m, "100000000020")
-				}
-				if s == stepPassword {
-					press(t, m, "down", "down", "down", "enter")
-					typeText(t, m, testPassword)
-				}
-				t.Run(fmt.Sprintf("%d_%s", s+1, stepTitles[s]), func(t *testing.T) {
-					golden.RequireEqual(t, screenText(m))
-				})
-				if s == stepCriteria {
-					press(t, m, "enter")
-				}
-				if s == stepPassword {
-					press(t, m, "enter")
-					typeText(t, m, testPassword)
-					press(t, m, "enter")
-				}
-			}
-		})
-	}
-}
-
-func TestGoldenSummaryVariants(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			// Device binding, no redistribution, no confirmation.
-			m := openWizard(t, newFakeBackend(), sz[0], sz[1])
-			walk(t, m, model.PasswordNone, stepDevice)
-			clearField(t, m)
-			typeText(t, m, "3F2A9C11D0E4B876")
-			press(t, m, "enter", "enter", "down", "enter")
-			typeText(t, m, "100000000010")
-			press(t, m, "tab")
-			typeText(t, m, "100000000016")
-			press(t, m, "enter")
-			wantStep(t, m, stepSummary)
-			t.Run("device_binding", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-
-			// Passwords too long for the SID-64 tokens: refused, named.
-			m = openWizard(t, newFakeBackend(), sz[0], sz[1])
-			walk(t, m, model.PasswordUserIDAndAdmin, stepCriteria)
-			typeText(t, m, "100000000021")
-			press(t, m, "tab")
-			typeText(t, m, "100000000030")
-			press(t, m, "enter")
-			wantStep(t, m, stepSummary)
-			t.Run("password_too_long", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-		})
-	}
-}
-
-func TestGoldenJobsTabs(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openJobs(t, jobsFixture(), sz[0], sz[1])
-			for tab := model.TabInProgress; tab <= model.TabFailedCanceled; tab++ {
-				t.Run(fmt.Sprintf("%d_%s", tab+1, strings.ReplaceAll(tab.String(), "/", "_")), func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-				press(t, m, "tab")
-			}
-			press(t, m, "2", "enter")
-			t.Run("details", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-			press(t, m, "esc", "d")
-			t.Run("download", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-			press(t, m, "enter")
-			t.Run("download_result", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-		})
-	}
-}
+// Golden views, ANSI stripped, at uitest.GoldenSizes. Regenerate with:
+// go test ./ui/... -run Golden -update
 
 func TestGoldenFrame(t *testing.T) {
 	for _, sz := range goldenSizes {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func TestConsoleImportRefusesLargeFilesUnread(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	res, err := be.ImportTokenFiles([]string{dir}, "", store.ImportOptions{})
 	runtime.ReadMemStats(&after)
-	if !isRefusal(err) || len(res.Rejected) != 10 {
+	if refused := new(*store.ImportRejectedError); !errors.As(err, refused) || len(res.Rejected) != 10 {
 		t.Fatalf("%+v, %v", res, err)
 	}
 	for _, r := range res.Rejected {

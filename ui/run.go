@@ -1,4 +1,3 @@
-// Package ui is swtoken's Bubble Tea console.
 package ui
 
 import (
@@ -20,6 +19,7 @@ import (
 
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
 )
 
 // Exit statuses shared with the command line.
@@ -85,7 +85,7 @@ func Run(dataDir, keyFile string, lockWait time.Duration) int {
 	be := NewEngineBackend(st, eng).(*engineBackend)
 
 	var popts []tea.ProgramOption
-	if NoColor(os.Getenv) {
+	if kit.NoColor(os.Getenv) {
 		// no-color.org: any non-empty value. colorprofile alone would
 		// ignore NO_COLOR=yes.
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))

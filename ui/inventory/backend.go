@@ -1,0 +1,96 @@
+package inventory
+
+import (
+	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+)
+
+// Backend is what the Profiles, Tokens, Users, Import and Audit
+// Log screens need. Like every Backend method these may block on I/O and
+// are called only inside tea.Cmds. The rules stay where they are: the
+// store validates (model.Profile.Validate, model.ValidateProfileEdit,
+// model.CheckAssign) and refuses with model errors the screens show.
+type Backend interface {
+	// Tokens returns every token in serial order, without seeds.
+	Tokens() ([]model.Token, error)
+	// Token returns one token, without its seed.
+	Token(serial string) (model.Token, error)
+	// ReplacementWindowDays is the self-service "Expiring Token
+	// Parameters" setting, for the Tokens screen's expiring filter.
+	ReplacementWindowDays() (int, error)
+	// Users returns every user in user ID order.
+	Users() ([]model.User, error)
+	// TokenCountsByUser returns how many tokens each user holds, by user
+	// ID; a user who holds none is absent.
+	TokenCountsByUser() (map[string]int, error)
+	// User returns one user and the tokens they hold, in serial order.
+	User(id string) (model.User, []model.Token, error)
+	// Assign gives the token to the user; Unassign takes it back. Both are
+	// audited; refusals are model field errors.
+	Assign(serial, userID string) error
+	Unassign(serial string) error
+	// SetTokenEnabled is the admin's explicit enabled flag, which then
+	// stays across assignment changes; SetTokenEnabledAuto lets the flag
+	// follow the assignment again. Both are audited; a token already in
+	// that state is left alone.
+	SetTokenEnabled(serial string, enabled bool) error
+	SetTokenEnabledAuto(serial string) error
+	// VerifyCode is the helpdesk check of a tokencode a user reads out
+	// (engine/jobs.Verify, at the current time). A SID-64 token is an error
+	// wrapping jobs.ErrUnsupported.
+	VerifyCode(serial, code, pin string) (jobs.VerifyResult, error)
+
+	// ProfileRecords returns every profile in name order with its store ID
+	// and revision, for the Profiles screen: an edit or delete hands back
+	// the record the screen showed.
+	ProfileRecords() ([]store.ProfileRecord, error)
+	// AddProfile, EditProfile and DeleteProfile change software token
+	// profiles. A delete of a profile in use is refused with
+	// model.ProfileInUseError, which names what refers to it. An edit or
+	// delete of a profile that was changed, renamed or deleted after
+	// loaded was read is refused with a *store.ConflictError naming who
+	// did it and when (compare-and-swap), and changes nothing.
+	AddProfile(p model.Profile) error
+	EditProfile(loaded store.ProfileRecord, p model.Profile) error
+	DeleteProfile(loaded store.ProfileRecord) error
+
+	// ImportTokenFiles imports token record files. Each path is a file, a
+	// directory (its *.sdtid files) or a glob pattern; relative paths start
+	// where swtoken was started. A refused all-or-nothing import returns
+	// the result listing every rejection with a *store.ImportRejectedError.
+	ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error)
+	// ImportUsersCSV imports users from a CSV file (opts.Overwrite updates
+	// existing users).
+	ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error)
+
+	// AuditRecords returns the audit trail, newest first.
+	AuditRecords() ([]store.AuditRecord, error)
+	// VerifyAudit checks the audit hash chain.
+	VerifyAudit() (store.VerifyResult, error)
+}
+
+// common is what the screens share: the environment and the backend.
+type common struct {
+	*kit.Env
+	be Backend
+}
+
+func newCommon(env *kit.Env, be Backend) *common { return &common{Env: env, be: be} }
+
+// NewProfiles is the Software Token Profiles screen.
+func NewProfiles(env *kit.Env, be Backend) nav.Screen { return newProfiles(newCommon(env, be)) }
+
+// NewTokens is the Tokens screen.
+func NewTokens(env *kit.Env, be Backend) nav.Screen { return newTokens(newCommon(env, be)) }
+
+// NewUsers is the Users screen.
+func NewUsers(env *kit.Env, be Backend) nav.Screen { return newUsers(newCommon(env, be)) }
+
+// NewImport is the Import screen (token files and a user CSV).
+func NewImport(env *kit.Env, be Backend) nav.Screen { return newImport(newCommon(env, be)) }
+
+// NewAudit is the Audit Log screen.
+func NewAudit(env *kit.Env, be Backend) nav.Screen { return newAudit(newCommon(env, be)) }

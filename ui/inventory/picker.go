@@ -1,0 +1,145 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+)
+
+// picker is a screen that picks one item from a filtered list: a user for
+// a token, or an unassigned token for a user. The filter has the focus
+// from the start (type, arrows, enter); onPick runs on enter, after the
+// picker is popped.
+type picker struct {
+	nav.Base
+	c      *common
+	title  string
+	intro  string
+	header func(w int) []kit.Cell
+	list   filterlist.Model
+	load   func() ([]filterlist.Item, error)
+	onPick func(filterlist.Item) tea.Cmd
+	loaded bool
+	err    error
+}
+
+type pickerLoadedMsg struct {
+	items []filterlist.Item
+	err   error
+}
+
+func (p *picker) Init() tea.Cmd {
+	load := p.load
+	return tea.Batch(p.list.Focus(), func() tea.Msg {
+		items, err := load()
+		return nav.To(p, pickerLoadedMsg{items, err})
+	})
+}
+
+func (p *picker) Title() string           { return p.title }
+func (p *picker) OwnsList(id uint64) bool { return id == p.list.ID() }
+func (p *picker) CapturesInput() bool     { return true }
+
+// Back clears a typed filter first, then leaves.
+// HandlesBack is true: Back handles esc.
+func (p *picker) HandlesBack() bool { return true }
+
+func (p *picker) Back() (nav.Screen, tea.Cmd, bool) {
+	if p.list.FilterValue() != "" {
+		return p, p.list.SetFilterValue(""), true
+	}
+	return p, nil, false
+}
+
+func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case pickerLoadedMsg:
+		p.loaded, p.err = true, msg.err
+		return p, p.list.SetItems(msg.items)
+	case filterlist.SelectedMsg:
+		if msg.ListID != p.list.ID() {
+			return p, nil
+		}
+		return p, tea.Batch(nav.Pop, p.onPick(msg.Item))
+	}
+	var cmd tea.Cmd
+	p.list, cmd = p.list.Update(msg)
+	return p, cmd
+}
+
+func (p *picker) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter", "pick"), kit.WithHelp(k.Back, "esc", "cancel")}
+}
+
+func (p *picker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+func (p *picker) View() string {
+	w, h := p.Width(), p.Height()
+	t := p.c.Theme
+	var b strings.Builder
+	b.WriteString(kit.Wrap(p.intro, w) + "\n")
+	switch {
+	case p.err != nil:
+		b.WriteString(kit.ErrorText(t, p.err, w))
+	case !p.loaded:
+		b.WriteString("Loading...")
+	default:
+		b.WriteString(kit.ListWithHeader(&p.list, kit.HeaderRow(t, p.header(w), w), w, h-strings.Count(b.String(), "\n")))
+	}
+	return b.String()
+}
+
+// newUserPicker picks the user to give token serial to; origin is the
+// screen that asked (it hears about a refusal).
+func newUserPicker(c *common, origin nav.Screen, serial string) *picker {
+	be := c.be
+	p := &picker{c: c, title: "Assign " + serial,
+		intro:  fmt.Sprintf("Pick the user who receives token %s (a user holds at most %d tokens).", serial, model.MaxTokensPerUser),
+		header: userListCells, list: kit.NewList(c.Env, userListRender(c))}
+	// The Users list's columns, token count included: a user who already
+	// holds the maximum cannot take another token.
+	p.load = func() ([]filterlist.Item, error) {
+		us, err := be.Users()
+		if err != nil {
+			return nil, err
+		}
+		counts, err := be.TokenCountsByUser()
+		if err != nil {
+			return nil, err
+		}
+		return userItemsCounted(us, counts), nil
+	}
+	p.onPick = func(it filterlist.Item) tea.Cmd {
+		u := it.(*userRow).u
+		return changeToken(c, origin, serial, "", func() error { return be.Assign(serial, u.ID) },
+			fmt.Sprintf("Token %s assigned to %s.", serial, u.ID))
+	}
+	return p
+}
+
+// newTokenPicker picks an unassigned software token for userID.
+func newTokenPicker(c *common, origin nav.Screen, userID string) *picker {
+	be := c.be
+	p := &picker{c: c, title: "Assign a token to " + userID,
+		intro:  fmt.Sprintf("Pick an unassigned software token for %s.", userID),
+		header: tokenCells, list: kit.NewList(c.Env, tokenRender(c))}
+	load := loadTokenRows(c, func(t model.Token) bool { return t.Kind == model.KindSoftware && t.AssignedUser == "" })
+	p.load = func() ([]filterlist.Item, error) {
+		msg := load()
+		return msg.items, msg.err
+	}
+	p.onPick = func(it filterlist.Item) tea.Cmd {
+		serial := it.(*tokenRow).t.Serial
+		return changeToken(c, origin, serial, "", func() error { return be.Assign(serial, userID) },
+			fmt.Sprintf("Token %s assigned to %s.", serial, userID))
+	}
+	return p
+}

@@ -1,0 +1,820 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+)
+
+// profileRow is one profile in the list; FilterValue is "name device-type
+// delivery". rec is the record as loaded: an edit or delete hands it back,
+// so that a change made elsewhere meanwhile is refused, not overwritten.
+type profileRow struct {
+	rec store.ProfileRecord
+	p   model.Profile
+	fs  [3]string
+	fv  string
+}
+
+func (r *profileRow) FilterValue() string { return r.fv }
+
+// shortDelivery is the list's column text for a delivery method.
+func shortDelivery(m model.DeliveryMethod) string {
+	switch m {
+	case model.DeliveryFile:
+		return "File (SDTID)"
+	case model.DeliveryCTF:
+		return "CTF"
+	case model.DeliveryCTKIP:
+		return "CT-KIP"
+	case model.DeliveryQR:
+		return "QR (CT-KIP)"
+	}
+	return string(m)
+}
+
+func profileCells(width int) []kit.Cell {
+	nameW := max(12, width-2-48-5)
+	return []kit.Cell{{Text: "Name", W: nameW, FV: 0}, {Text: "Device type", W: 13, FV: 1}, {Text: "Delivery", W: 12, FV: 2}, {Text: "Code", W: 9, FV: -1}, {Text: "Auth type", W: 14, FV: -1}}
+}
+
+func profileRender(c *common) filterlist.RenderFunc {
+	return func(it filterlist.Item, width int, selected bool, matched []int) string {
+		r := it.(*profileRow)
+		cs := profileCells(width + 2)
+		vals := []string{r.fs[0], r.fs[1], r.fs[2], fmt.Sprintf("%d / %ds", r.p.TokencodeLength, r.p.Duration), string(r.p.AuthType)}
+		for i := range cs {
+			cs[i].Text = vals[i]
+		}
+		return kit.RenderRow(c.Theme, cs, r.fs[:], matched, width, selected)
+	}
+}
+
+type (
+	profilesLoadedMsg struct {
+		ps  []store.ProfileRecord
+		err error
+	}
+	// profilesChangedMsg is broadcast after an add, edit or delete.
+	profilesChangedMsg struct{ selectName string }
+	profileDeletedMsg  struct {
+		name string
+		err  error
+	}
+)
+
+// profilesScreen lists the software token profiles: add, edit, delete.
+type profilesScreen struct {
+	nav.Base
+	c       *common
+	list    filterlist.Model
+	ps      []store.ProfileRecord
+	loaded  bool
+	err     error
+	confirm string              // the profile to delete, asked
+	delRec  store.ProfileRecord // its record as loaded
+	working bool
+	delErr  error // the last delete refusal (in use, changed meanwhile), shown until a key
+
+	reloads kit.LiveLoad // after store changes (live.go)
+}
+
+func newProfiles(c *common) *profilesScreen {
+	return &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+}
+
+func (s *profilesScreen) reload() tea.Cmd {
+	be := s.c.be
+	return func() tea.Msg {
+		ps, err := be.ProfileRecords()
+		return nav.To(s, profilesLoadedMsg{ps, err})
+	}
+}
+
+func (s *profilesScreen) Init() tea.Cmd           { return s.reloads.Start(s.reload()) }
+func (s *profilesScreen) Title() string           { return "Software Token Profiles" }
+func (s *profilesScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
+func (s *profilesScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+
+// StoreChanged reloads the profiles (saved by another admin); the filter
+// and the selected profile (by name) stay.
+func (s *profilesScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.reload()) }
+
+func sameProfile(a, b filterlist.Item) bool {
+	return model.SameName(a.(*profileRow).p.Name, b.(*profileRow).p.Name)
+}
+
+// HandlesBack is true: Back handles esc.
+func (s *profilesScreen) HandlesBack() bool { return true }
+
+func (s *profilesScreen) Back() (nav.Screen, tea.Cmd, bool) {
+	switch {
+	case s.working:
+		return s, nil, true
+	case s.confirm != "":
+		s.confirm = ""
+		return s, nil, true
+	case s.delErr != nil:
+		s.delErr = nil
+		return s, nil, true
+	}
+	cmd, ok := kit.ListBack(&s.list)
+	return s, cmd, ok
+}
+
+func (s *profilesScreen) selected() (store.ProfileRecord, bool) {
+	it, _, ok := s.list.Selected()
+	if !ok {
+		return store.ProfileRecord{}, false
+	}
+	return it.(*profileRow).rec, true
+}
+
+func (s *profilesScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profilesLoadedMsg:
+		s.loaded, s.err = true, msg.err
+		s.ps = msg.ps
+		rows := make([]profileRow, len(s.ps))
+		items := make([]filterlist.Item, len(s.ps))
+		for i, r := range s.ps {
+			p := r.Profile
+			rows[i] = profileRow{rec: r, p: p, fs: [3]string{p.Name, string(p.DeviceType), shortDelivery(p.DeliveryMethod)}}
+			rows[i].fv = strings.Join(rows[i].fs[:], " ")
+			items[i] = &rows[i]
+		}
+		return s, tea.Batch(s.list.SetItemsKeep(items, sameProfile), s.reloads.Loaded(s, s.reload()))
+	case kit.LiveTickMsg:
+		return s, s.reloads.Tick(s.reload())
+	case profilesChangedMsg:
+		return s, s.reload()
+	case profileDeletedMsg:
+		s.working = false
+		if msg.err != nil {
+			s.delErr = msg.err
+			var ce *store.ConflictError
+			if errors.As(msg.err, &ce) {
+				// Changed elsewhere meanwhile: show the list as it is.
+				return s, s.reload()
+			}
+			return s, nil
+		}
+		return s, tea.Batch(s.reload(), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q deleted.", msg.name)))
+	case filterlist.SelectedMsg:
+		if msg.ListID != s.list.ID() {
+			return s, nil
+		}
+		return s, nav.Push(newProfileForm(s.c, msg.Item.(*profileRow).rec, true))
+	case tea.KeyPressMsg:
+		if cmd, ok := s.handleKey(msg); ok {
+			return s, cmd
+		}
+	}
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return s, cmd
+}
+
+func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := s.c.Keys
+	if s.working || !s.loaded {
+		return nil, true
+	}
+	if s.confirm != "" {
+		switch deleteConfirm.Answer(k, msg) {
+		case kit.Yes:
+			name, rec, be := s.confirm, s.delRec, s.c.be
+			s.confirm, s.working = "", true
+			return func() tea.Msg { return nav.To(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
+		case kit.No:
+			s.confirm = ""
+		}
+		return nil, true
+	}
+	s.delErr = nil
+	if kit.LeaveFilter(&s.list, msg) {
+		return nil, true
+	}
+	if s.list.FilterFocused() {
+		return nil, false
+	}
+	switch msg.String() {
+	case "n", "a":
+		return nav.Push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false)), true
+	case "e":
+		if r, ok := s.selected(); ok {
+			return nav.Push(newProfileForm(s.c, r, true)), true
+		}
+		return nil, true
+	case "x", "delete":
+		if r, ok := s.selected(); ok {
+			s.confirm, s.delRec = r.Name, r
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+var profileKeys = struct{ add, edit, del key.Binding }{
+	add:  key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "new")),
+	edit: key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("enter/e", "edit")),
+	del:  key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "delete")),
+}
+
+// deleteConfirm is the question before a profile is deleted.
+var deleteConfirm = kit.Confirm{Yes: "delete", No: "keep"}
+
+func (s *profilesScreen) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	if s.confirm != "" {
+		return deleteConfirm.Help(k)
+	}
+	if s.list.FilterFocused() {
+		return kit.FilterHelp(s.c.Env, &s.list)
+	}
+	return []key.Binding{profileKeys.edit, profileKeys.add, profileKeys.del, s.list.ShortHelp()[2]}
+}
+
+func (s *profilesScreen) FullHelp() [][]key.Binding {
+	return append([][]key.Binding{{profileKeys.add, profileKeys.edit, profileKeys.del}}, s.list.FullHelp()...)
+}
+
+func (s *profilesScreen) View() string {
+	w, h := s.Width(), s.Height()
+	t := s.c.Theme
+	switch {
+	case s.err != nil:
+		return kit.ErrorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
+	case !s.loaded:
+		return "Loading the profiles..."
+	}
+	var tail strings.Builder
+	switch {
+	case s.confirm != "":
+		tail.WriteString(t.Warn.Render(fmt.Sprintf("Delete profile %q?", s.confirm)) + "\n")
+		tail.WriteString(kit.Wrap("Token files already handed out are not affected. A profile that the self-service settings offer or a job names cannot be deleted.", w) + "\n")
+		tail.WriteString(deleteConfirm.Choices(t))
+	case s.delErr != nil:
+		err := s.delErr
+		var fe *model.FieldError
+		if errors.As(err, &fe) && fe.Field == model.FieldProfile && fe.Item != "" {
+			err = fmt.Errorf("profile %q %s", fe.Item, fe.Msg)
+		}
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			tail.WriteString(kit.ConflictText(t, ce, w) + "\n")
+			tail.WriteString(t.Muted.Render(kit.Wrap("The list now shows the profiles as they are stored.", w)))
+		} else {
+			tail.WriteString(kit.ErrorText(t, err, w) + "\n")
+			tail.WriteString(t.Muted.Render(kit.Wrap("Nothing was deleted. Remove the profile from the self-service settings first; a profile that a job names stays for that job's record.", w)))
+		}
+	case s.working:
+		tail.WriteString("Working...")
+	default:
+		if r, ok := s.selected(); ok {
+			tail.WriteString(t.Label.Render("Description: ") + kit.Wrap(kit.TextValue(r.Description), w-13))
+		}
+	}
+	tl := tail.String()
+	th := 0
+	if tl != "" {
+		th = strings.Count(tl, "\n") + 2
+	}
+	rows := min(h-th, max(3, len(s.ps)+3))
+	out := kit.ListWithHeader(&s.list, kit.HeaderRow(t, profileCells(w), w), w, rows)
+	if tl != "" {
+		out += "\n\n" + tl
+	}
+	return out
+}
+
+// ---- add / edit form ----
+
+type profileField int
+
+const (
+	pfName profileField = iota
+	pfDesc
+	pfDevice
+	pfGUID
+	pfDelivery
+	pfLength
+	pfDuration
+	pfAuth
+	numProfileFields
+)
+
+var profileFieldNames = [numProfileFields]string{
+	model.FieldProfileName, model.FieldDescription, model.FieldDeviceType, model.FieldDeviceGUID,
+	model.FieldDeliveryMethod, model.FieldTokencodeLength, model.FieldDuration, model.FieldAuthType,
+}
+
+type (
+	profileSavedMsg struct {
+		name string
+		err  error
+	}
+	// profileReloadedMsg is the edited profile as stored now, after a
+	// conflict; found is false when it was deleted.
+	profileReloadedMsg struct {
+		rec   store.ProfileRecord
+		found bool
+		err   error
+	}
+)
+
+// profileForm adds a profile, or edits one: the device type (and an Other
+// GUID) is locked once the profile exists, and the edit screen says that
+// files already handed out do not change (model.ProfileEditNote).
+type profileForm struct {
+	nav.Base
+	c       *common
+	edit    bool
+	loaded  store.ProfileRecord // the edited profile as loaded; a save hands it back
+	orig    model.Profile
+	focus   profileField
+	name    kit.TextField
+	desc    kit.TextField
+	guid    kit.TextField
+	device  int // index into model.DeviceTypes()
+	deliv   int
+	length  int // index into {6, 8}
+	dur     int // index into {30, 60}
+	auth    int
+	errs    model.FieldErrors
+	other   error // a refusal that names no field
+	leaving bool
+	working bool
+	// conflict is a save refused because the profile was changed, renamed
+	// or deleted elsewhere after it was loaded; reloadAsk asks whether to
+	// reload it (or, when it is gone, go back to the list), which drops
+	// the edits.
+	conflict  *store.ConflictError
+	reloadAsk bool
+	// descShown is the description as the field first showed it (without
+	// line breaks), to tell an untouched description from an edited one.
+	descShown string
+}
+
+var (
+	lengthChoices   = []int{6, 8}
+	durationChoices = []int{30, 60}
+)
+
+// newProfileForm edits r as loaded (edit), or adds a profile starting from
+// r.Profile.
+func newProfileForm(c *common, r store.ProfileRecord, edit bool) *profileForm {
+	f := &profileForm{c: c, edit: edit}
+	// The text fields take more than the model allows (twice as much, as
+	// the wizard's job name does), so that a name or description that is
+	// too long is refused on save with the model's message ("is 129
+	// characters; at most 128 are allowed"), never shortened in silence.
+	f.name = kit.NewInput(c.Env, "(1-128 characters, unique)")
+	f.name.CharLimit = 2 * model.MaxProfileNameLen
+	f.desc = kit.NewInput(c.Env, "(optional)")
+	f.desc.CharLimit = 2 * model.MaxDescriptionLen
+	f.guid = kit.NewInput(c.Env, "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+	f.load(r)
+	return f
+}
+
+// load shows r in the fields, as the profile being edited (or the start
+// of a new one).
+func (f *profileForm) load(r store.ProfileRecord) {
+	p := r.Profile
+	f.loaded, f.orig = r, p
+	f.name.SetValue(p.Name)
+	f.name.CursorEnd()
+	f.desc.SetValue(p.Description)
+	f.descShown = f.desc.Value()
+	f.guid.SetValue(p.OtherGUID)
+	f.device = max(0, slices.Index(model.DeviceTypes(), p.DeviceType))
+	f.deliv = max(0, slices.Index(model.DeliveryMethods(), p.DeliveryMethod))
+	f.length = max(0, slices.Index(lengthChoices, p.TokencodeLength))
+	f.dur = max(0, slices.Index(durationChoices, p.Duration))
+	f.auth = max(0, slices.Index(model.AuthTypes(), p.AuthType))
+	if !f.edit {
+		f.orig = f.profile()
+	}
+}
+
+func (f *profileForm) Init() tea.Cmd { return f.name.Focus() }
+
+func (f *profileForm) Title() string {
+	if f.edit {
+		return "Edit " + f.orig.Name
+	}
+	return "New profile"
+}
+
+func (f *profileForm) profile() model.Profile {
+	desc := f.desc.Value()
+	if f.edit && desc == f.descShown {
+		// Untouched: keep the line breaks a one-line field cannot show
+		// (a description set with the CLI may have them).
+		desc = f.orig.Description
+	}
+	p := model.Profile{
+		Name: f.name.Value(), Description: desc,
+		DeviceType:      model.DeviceTypes()[f.device],
+		DeliveryMethod:  model.DeliveryMethods()[f.deliv],
+		TokencodeLength: lengthChoices[f.length], Duration: durationChoices[f.dur],
+		AuthType: model.AuthTypes()[f.auth],
+	}
+	if p.DeviceType == model.DeviceOther {
+		p.OtherGUID = f.guid.Value()
+	}
+	return p
+}
+
+func (f *profileForm) HasInput() bool     { return f.profile() != f.orig }
+func (f *profileForm) LossReason() string { return "The profile form's changes will be lost." }
+func (f *profileForm) CapturesInput() bool {
+	return !f.leaving && !f.working && !f.reloadAsk && f.isText(f.focus)
+}
+
+func (f *profileForm) isText(pf profileField) bool {
+	return pf == pfName || pf == pfDesc || pf == pfGUID
+}
+
+// locked: the device class of an existing profile never changes.
+func (f *profileForm) locked(pf profileField) bool {
+	return f.edit && (pf == pfDevice || pf == pfGUID)
+}
+
+func (f *profileForm) visible(pf profileField) bool {
+	return pf != pfGUID || model.DeviceTypes()[f.device] == model.DeviceOther
+}
+
+// HandlesBack is true: Back handles esc.
+func (f *profileForm) HandlesBack() bool { return true }
+
+func (f *profileForm) Back() (nav.Screen, tea.Cmd, bool) {
+	switch {
+	case f.working:
+		return f, nil, true
+	case f.reloadAsk:
+		f.reloadAsk = false
+		return f, nil, true
+	case f.leaving:
+		f.leaving = false
+		return f, nil, true
+	case f.HasInput():
+		f.leaving = true
+		return f, nil, true
+	}
+	return f, nil, false
+}
+
+func (f *profileForm) field(pf profileField) *kit.TextField {
+	switch pf {
+	case pfName:
+		return &f.name
+	case pfDesc:
+		return &f.desc
+	case pfGUID:
+		return &f.guid
+	}
+	return nil
+}
+
+func (f *profileForm) setFocus(pf profileField) tea.Cmd {
+	for _, t := range []*kit.TextField{&f.name, &f.desc, &f.guid} {
+		t.Blur()
+	}
+	f.focus = pf
+	if t := f.field(pf); t != nil {
+		return t.Focus()
+	}
+	return nil
+}
+
+func (f *profileForm) move(d int) tea.Cmd {
+	pf := f.focus
+	for range numProfileFields {
+		pf = (pf + profileField(d) + numProfileFields) % numProfileFields
+		if f.visible(pf) && !f.locked(pf) {
+			break
+		}
+	}
+	return f.setFocus(pf)
+}
+
+func (f *profileForm) cycle(d int) {
+	step := func(i *int, n int) { *i = (*i + d + n) % n }
+	switch f.focus {
+	case pfDevice:
+		step(&f.device, len(model.DeviceTypes()))
+	case pfDelivery:
+		step(&f.deliv, len(model.DeliveryMethods()))
+	case pfLength:
+		step(&f.length, len(lengthChoices))
+	case pfDuration:
+		step(&f.dur, len(durationChoices))
+	case pfAuth:
+		step(&f.auth, len(model.AuthTypes()))
+	default:
+		return
+	}
+	f.clearErr(f.focus)
+}
+
+func (f *profileForm) clearErr(pf profileField) {
+	name := profileFieldNames[pf]
+	f.errs = slices.DeleteFunc(slices.Clone(f.errs), func(e *model.FieldError) bool { return e.Field == name })
+	f.other = nil
+}
+
+func (f *profileForm) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profileSavedMsg:
+		f.working = false
+		if msg.err != nil {
+			var ce *store.ConflictError
+			if errors.As(msg.err, &ce) {
+				// Changed elsewhere since loaded: nothing was saved;
+				// offer to reload.
+				f.errs, f.other = nil, nil
+				f.conflict, f.reloadAsk = ce, true
+				return f, nil
+			}
+			f.showErr(msg.err)
+			return f, nil
+		}
+		verb := "added"
+		if f.edit {
+			verb = "saved"
+		}
+		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+	case profileReloadedMsg:
+		f.working = false
+		switch {
+		case msg.err != nil:
+			f.reloadAsk = true
+			f.other = fmt.Errorf("could not reload the profile: %w", msg.err)
+			return f, nil
+		case !msg.found:
+			return f, f.backToList()
+		}
+		f.conflict, f.errs, f.other = nil, nil, nil
+		f.load(msg.rec)
+		return f, tea.Batch(f.setFocus(pfName), nav.Broadcast(profilesChangedMsg{msg.rec.Name}),
+			nav.Status(nav.StatusInfo, fmt.Sprintf("Reloaded: profile %q as stored now. Make your change again.", msg.rec.Name)))
+	case tea.PasteMsg:
+		if t := f.field(f.focus); t != nil && !f.leaving && !f.reloadAsk {
+			*t, _ = t.Update(msg)
+			f.clearErr(f.focus)
+		}
+		return f, nil
+	case tea.KeyPressMsg:
+		return f, f.handleKey(msg)
+	}
+	return f, nil
+}
+
+// showErr puts field errors at their fields; anything else under the form.
+func (f *profileForm) showErr(err error) {
+	f.errs, f.other = nil, nil
+	for _, e := range model.AsFieldErrors(err) {
+		if slices.Contains(profileFieldNames[:], e.Field) {
+			f.errs = append(f.errs, e)
+		} else {
+			f.other = errors.Join(f.other, e)
+		}
+	}
+	for pf := range numProfileFields {
+		if len(f.errs.For(profileFieldNames[pf])) > 0 && f.visible(pf) && !f.locked(pf) {
+			f.setFocus(pf)
+			break
+		}
+	}
+}
+
+func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := f.c.Keys
+	if f.working {
+		return nil
+	}
+	if f.reloadAsk {
+		switch msg.String() {
+		case "r", "R", "y", "Y":
+			return f.reload()
+		case "n", "N":
+			f.reloadAsk = false
+		}
+		return nil
+	}
+	if f.leaving {
+		switch {
+		case key.Matches(msg, k.Yes):
+			f.leaving = false
+			return nav.Pop
+		case key.Matches(msg, k.No):
+			f.leaving = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Select), msg.String() == "ctrl+s":
+		return f.save()
+	case key.Matches(msg, k.NextField), key.Matches(msg, k.ArrowDown):
+		return f.move(1)
+	case key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp):
+		return f.move(-1)
+	}
+	if t := f.field(f.focus); t != nil {
+		before := t.Value()
+		*t, _ = t.Update(msg)
+		if t.Value() != before {
+			f.clearErr(f.focus)
+		}
+		return nil
+	}
+	switch msg.String() {
+	case "left", "h":
+		f.cycle(-1)
+	case "right", "l", "space":
+		f.cycle(1)
+	}
+	return nil
+}
+
+func (f *profileForm) save() tea.Cmd {
+	p := f.profile()
+	var err error
+	if f.edit {
+		err = model.ValidateProfileEdit(f.orig, p)
+	} else {
+		err = p.Validate()
+	}
+	if err != nil {
+		f.showErr(err)
+		return nil
+	}
+	if f.edit && p == f.orig {
+		return tea.Batch(nav.Pop, nav.Status(nav.StatusInfo, fmt.Sprintf("Profile %q: nothing changed.", p.Name)))
+	}
+	f.errs, f.other, f.conflict, f.working = nil, nil, nil, true
+	be, edit, loaded := f.c.be, f.edit, f.loaded
+	return func() tea.Msg {
+		var err error
+		if edit {
+			err = be.EditProfile(loaded, p)
+		} else {
+			err = be.AddProfile(p)
+		}
+		return nav.To(f, profileSavedMsg{p.Name, err})
+	}
+}
+
+// reload drops the edits and loads the profile as stored now (by its ID,
+// so a rename is followed); a profile deleted meanwhile goes back to the
+// list.
+func (f *profileForm) reload() tea.Cmd {
+	f.reloadAsk = false
+	if f.conflict != nil && f.conflict.Deleted() {
+		return f.backToList()
+	}
+	f.working = true
+	be, id := f.c.be, f.loaded.ID
+	return func() tea.Msg {
+		rs, err := be.ProfileRecords()
+		for _, r := range rs {
+			if r.ID == id {
+				return nav.To(f, profileReloadedMsg{rec: r, found: true})
+			}
+		}
+		return nav.To(f, profileReloadedMsg{err: err})
+	}
+}
+
+// backToList leaves the form for the list, reloaded, when the profile no
+// longer exists.
+func (f *profileForm) backToList() tea.Cmd {
+	return tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{}),
+		nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
+}
+
+var formKeys = struct{ save, change key.Binding }{
+	save:   key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save")),
+	change: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change")),
+}
+
+func (f *profileForm) ShortHelp() []key.Binding {
+	k := f.c.Keys
+	if f.reloadAsk {
+		if f.conflict != nil && f.conflict.Deleted() {
+			return []key.Binding{kit.WithHelp(k.Yes, "r/y", "back to the list"), kit.WithHelp(k.No, "n/esc", "stay")}
+		}
+		return []key.Binding{kit.WithHelp(k.Yes, "r/y", "reload"), kit.WithHelp(k.No, "n/esc", "keep editing")}
+	}
+	if f.leaving {
+		return []key.Binding{kit.WithHelp(k.Yes, "y", "leave"), kit.WithHelp(k.No, "n", "stay")}
+	}
+	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
+	if !f.isText(f.focus) {
+		ch := formKeys.change
+		if kit.ASCIITheme(f.c.Theme) {
+			ch.SetHelp("left/right", "change")
+		}
+		bs = append(bs, ch)
+	}
+	return append(bs, formKeys.save, kit.WithHelp(k.Back, "esc", "cancel"))
+}
+
+func (f *profileForm) FullHelp() [][]key.Binding {
+	k := f.c.Keys
+	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, formKeys.save}}
+}
+
+func (f *profileForm) View() string {
+	w := f.Width()
+	t := f.c.Theme
+	var b strings.Builder
+	if f.edit {
+		b.WriteString(t.Heading.Render("Edit profile "+f.orig.Name) + "\n")
+		b.WriteString(t.Warn.Render("NOTE: ") + kit.Wrap(model.ProfileEditNote+" The device type is locked: create a new profile for another device class.", w-6) + "\n\n")
+	} else {
+		b.WriteString(t.Heading.Render("New software token profile") + "\n")
+		b.WriteString(t.Muted.Render(kit.Wrap("The device type cannot be changed once the profile exists.", w)) + "\n\n")
+	}
+	const lw = 21
+	p := f.profile()
+	for pf := range numProfileFields {
+		if !f.visible(pf) {
+			continue
+		}
+		mark := t.G.NoCursor
+		if pf == f.focus && !f.locked(pf) {
+			mark = t.G.Cursor
+		}
+		label := t.Label.Render(fmt.Sprintf("%-*s", lw, profileFieldNames[pf]+":"))
+		var val string
+		switch pf {
+		case pfName, pfDesc, pfGUID:
+			tf := f.field(pf)
+			tf.SetWidth(max(10, w-lw-4))
+			tf.SetWidth(max(10, w-lw-6))
+			val = "  " + tf.View()
+			if f.locked(pf) {
+				val = "  " + p.OtherGUID + t.Muted.Render("  (locked)")
+			}
+		case pfDevice:
+			val = f.choice(string(p.DeviceType), pf)
+			if f.locked(pf) {
+				val = "  " + string(p.DeviceType) + t.Muted.Render("  (locked)")
+			}
+		case pfDelivery:
+			val = f.choice(string(p.DeliveryMethod), pf)
+		case pfLength:
+			val = f.choice(fmt.Sprintf("%d digits", p.TokencodeLength), pf)
+		case pfDuration:
+			val = f.choice(fmt.Sprintf("%d seconds", p.Duration), pf)
+		case pfAuth:
+			val = f.choice(string(p.AuthType), pf)
+		}
+		b.WriteString(mark + label + " " + val + "\n")
+		for _, e := range f.errs.For(profileFieldNames[pf]) {
+			b.WriteString(kit.Hang(strings.Repeat(" ", lw+3)+t.Error.Render("ERROR: "), e.Msg, w) + "\n")
+		}
+	}
+	if f.other != nil {
+		b.WriteString("\n" + kit.ErrorText(t, f.other, w) + "\n")
+	}
+	if f.conflict != nil {
+		b.WriteString("\n" + kit.ConflictText(t, f.conflict, w) + "\n")
+	}
+	switch {
+	case f.reloadAsk && f.conflict != nil && f.conflict.Deleted():
+		b.WriteString("\n" + kit.Hang(t.Warn.Render("Back to the list of profiles? "), "Your unsaved changes are lost.", w) + "\n" +
+			t.Key.Render("r/y") + " back to the list  " + t.Key.Render("n/esc") + " stay")
+	case f.reloadAsk:
+		b.WriteString("\n" + kit.Hang(t.Warn.Render("Reload the profile as stored now? "), "Your unsaved changes are lost.", w) + "\n" +
+			t.Key.Render("r/y") + " reload  " + t.Key.Render("n/esc") + " keep editing (saving is refused until you reload)")
+	case f.leaving:
+		b.WriteString("\n" + t.Warn.Render("Leave without saving? The changes will be lost.") + "  " + t.Key.Render("y") + " leave  " + t.Key.Render("n") + " stay")
+	case f.working:
+		b.WriteString("\nSaving...")
+	default:
+		b.WriteString("\n" + t.Muted.Render(kit.Wrap("enter saves. Only file-based (SDTID) profiles can be used by distribution jobs.", w)))
+	}
+	return b.String()
+}
+
+// choice renders a choice field: "< value >" when focused.
+func (f *profileForm) choice(v string, pf profileField) string {
+	if pf == f.focus {
+		return f.c.Theme.Selected.Render("< " + v + " >")
+	}
+	return "  " + v
+}

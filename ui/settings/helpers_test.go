@@ -1,0 +1,60 @@
+package settings
+
+import (
+	"testing"
+
+	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/shell"
+)
+
+// The tests drive the real root, opening the settings from Home.
+
+type Model = shell.Model
+
+// rootBackend is what the root and Home read besides the settings.
+type rootBackend interface {
+	shell.Backend
+	home.Backend
+}
+
+var (
+	goldenSizes  = uitest.GoldenSizes
+	update       = uitest.Update
+	run          = uitest.Run
+	press        = uitest.Press
+	typeText     = uitest.TypeText
+	clearField   = uitest.ClearField
+	screenText   = uitest.ScreenText
+	wantScreen   = uitest.WantScreen
+	wantNoScreen = uitest.WantNoScreen
+	wantFlat     = uitest.WantFlat
+	sizeName     = uitest.SizeName
+	lineWith     = uitest.LineWith
+)
+
+// newTestModel is the root over be, sized w x h, on the home screen.
+func newTestModel[B interface {
+	rootBackend
+	Backend
+}](t *testing.T, be B, w, h int) *Model {
+	t.Helper()
+	env := uitest.Env()
+	return uitest.NewModel(t, shell.Config{Env: env, Backend: be,
+		Home:     func() nav.Screen { return home.New(env, be) },
+		FirstRun: func() nav.Screen { return home.NewFirstRun(env, be) },
+		Open: func(p nav.Page, arg any) nav.Screen {
+			if p != nav.PageSettings {
+				t.Fatalf("opened page %d; the settings tests open only Settings", p)
+			}
+			return New(env, be)
+		},
+	}, w, h)
+}
+
+// poll is the root's once-a-second look at the change counter.
+func poll(t *testing.T, m *Model) {
+	t.Helper()
+	update(t, m, shell.PollStoreMsg{})
+}

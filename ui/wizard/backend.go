@@ -1,0 +1,52 @@
+package wizard
+
+import (
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+)
+
+// Backend is what the Generate Software Token Files wizard needs. Every
+// method may block on I/O, so the wizard calls them only inside tea.Cmds.
+type Backend interface {
+	// Profiles returns every software token profile in name order; the
+	// wizard itself keeps only the file-based ones.
+	Profiles() ([]model.Profile, error)
+	// CheckJobName returns a *model.FieldError when another job has the
+	// name (ignoring case); the format rules are the model's and the
+	// wizard checks them first.
+	CheckJobName(name string) error
+	// Preview is the dry run of a job. A validation problem is returned as
+	// err (model.FieldErrors naming the fields); a preview that was built
+	// but cannot be submitted carries the reason in Preview.Blocker.
+	Preview(spec model.JobSpec, adminPassword string) (Preview, error)
+	// Submit freezes the selection into a new queued job. typed is what the
+	// admin typed to confirm (model.ConfirmationRequired).
+	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
+}
+
+// New is the wizard, at its first step.
+func New(env *kit.Env, be Backend) nav.Screen { return newWizard(&common{Env: env, be: be}) }
+
+// common is what the wizard shares: the environment and the backend.
+type common struct {
+	*kit.Env
+	be Backend
+}
+
+// Preview is a job's dry run as the summary shows it.
+type Preview struct {
+	Summary model.Summary
+	// Rows are the eligible tokens in serial order.
+	Rows []PreviewRow
+	// Blocker says why the job cannot be submitted as it stands (tokens
+	// whose password is too long, nothing eligible), or nil.
+	Blocker error
+}
+
+// PreviewRow is one line of the summary's scrollable list.
+type PreviewRow struct {
+	Serial           string
+	User             string
+	TimesDistributed int
+}
