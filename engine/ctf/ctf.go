@@ -94,7 +94,7 @@ type Token struct {
 	Serial   string   // 12 digits (1-12 on encode: left-padded with 0)
 	Seed     [16]byte // the plain seed
 	Digits   int      // tokencode digits, 1-8
-	Interval int      // 30 or 60 seconds
+	Interval int      // 30 or 60 seconds (v2 interval codes 2 and 3 read as 60)
 	PINMode  int      // 0-3, see PINNone...
 	// Death is the last valid day (00:00 UTC); stoken's expiry is the next
 	// midnight. NeverExpires is set on decode when the day number is beyond
@@ -380,14 +380,9 @@ func Inspect(s string) (Info, error) {
 }
 
 // Decode reads s with its password and device ID ("" = none given). A
-// password or device ID the string does not need is ignored, as in stoken.
+// password or device ID the string does not need is ignored, as in stoken
+// (even one that is too long).
 func Decode(s, password, deviceID string) (Token, error) {
-	if err := checkSecret("the password", password); err != nil {
-		return Token{}, err
-	}
-	if err := checkSecret("the device ID", deviceID); err != nil {
-		return Token{}, err
-	}
 	p, err := locate(s)
 	if err != nil {
 		return Token{}, err

@@ -204,3 +204,15 @@ func TestEncodeShortSerialIsPadded(t *testing.T) {
 		t.Fatalf("%s %v", s, err)
 	}
 }
+
+// TestDecodeIgnoresATooLongUnneededPassword as stoken does; a needed one is
+// refused.
+func TestDecodeIgnoresATooLongUnneededPassword(t *testing.T) {
+	long := strings.Repeat("x", 41)
+	if _, err := Decode(vectorByID(t, "V01").Expected.Plain, long, ""); err != nil {
+		t.Errorf("unprotected string: %v", err)
+	}
+	if _, err := Decode(vectorByID(t, "V03").Expected.Plain, long, ""); !errors.Is(err, ErrPasswordFormat) {
+		t.Errorf("protected string: %v", err)
+	}
+}

@@ -189,6 +189,11 @@ func decodeV2(p parsed, pw, devid string) (Token, error) {
 		pw = ""
 	} else if pw == "" {
 		return Token{}, fail(ErrMissingPassword, "this string is protected by a password")
+	} else if err := checkSecret("the password", pw); err != nil {
+		return Token{}, err
+	}
+	if err := checkSecret("the device ID", devid); err != nil {
+		return Token{}, err
 	}
 	var dn []byte
 	n := limitN(p.smartphone)

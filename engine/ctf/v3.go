@@ -213,6 +213,11 @@ func decodeV3(payload, pw, devid string) (Token, error) {
 		pw = ""
 	} else if pw == "" {
 		return Token{}, fail(ErrMissingPassword, "this string is protected by a password")
+	} else if err := checkSecret("the password", pw); err != nil {
+		return Token{}, err
+	}
+	if err := checkSecret("the device ID", devid); err != nil {
+		return Token{}, err
 	}
 	var d48 [48]byte
 	if devBound {
