@@ -26,6 +26,10 @@ type Screen interface {
 	Title() string
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
+	// Bindings is the screen's binding table in its current state: its
+	// Update dispatches keys through it and its help is made from it
+	// (table.go). Base returns nil for a screen without keys.
+	Bindings() Table
 	// CapturesInput is true while the screen has a focused text field, so
 	// q and ? are text there, not commands.
 	CapturesInput() bool
@@ -107,3 +111,6 @@ func (b *Base) ClearSecrets() {}
 
 // IsHome is false.
 func (b *Base) IsHome() bool { return false }
+
+// Bindings is the default: no keys of the screen's own.
+func (b *Base) Bindings() Table { return nil }
