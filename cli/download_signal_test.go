@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -15,25 +14,6 @@ import (
 	"github.com/swtoken/swtoken/store/storetest"
 )
 
-// downloadChildEnv makes the test binary run the command line whose
-// arguments it holds (JSON) and exit, so that a test can signal a real
-// `swtoken jobs download` in the middle of its copy.
-const downloadChildEnv = "SWTOKEN_TEST_DOWNLOAD_CHILD"
-
-// TestDownloadChildProcess is the child's side; it does nothing in a
-// normal run.
-func TestDownloadChildProcess(t *testing.T) {
-	raw := os.Getenv(downloadChildEnv)
-	if raw == "" {
-		return
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		os.Exit(99)
-	}
-	os.Exit(Run(args, IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, nil))
-}
-
 // startDownloadChild starts `swtoken jobs download` in a child process
 // whose source ZIP is a FIFO (the test feeds it), waits until half the
 // ZIP is in its temporary file and returns the child, its stderr and the
@@ -44,9 +24,7 @@ func startDownloadChild(t *testing.T, dir, output string, data []byte, target st
 	if err := syscall.Mkfifo(output, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args, _ := json.Marshal([]string{"--data-dir", dir, "jobs", "download", "Rollout 1", "--out", target})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDownloadChildProcess$")
-	cmd.Env = append(os.Environ(), downloadChildEnv+"="+string(args))
+	cmd := childCmd(t, "run", "--data-dir", dir, "jobs", "download", "Rollout 1", "--out", target)
 	var errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &errOut, &errOut
 	if err := cmd.Start(); err != nil {

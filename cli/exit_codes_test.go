@@ -2,10 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,55 +10,13 @@ import (
 	"time"
 )
 
-// exitChildEnv makes the test binary run the command line whose arguments
-// it holds (JSON) with the job's output slowed down, so that a test can
-// interrupt a real job in the middle; exitMarkerEnv names the file the
-// child creates when the job starts writing its ZIP.
-const (
-	exitChildEnv  = "SWTOKEN_TEST_EXIT_CHILD"
-	exitMarkerEnv = "SWTOKEN_TEST_EXIT_MARKER"
-)
-
-// slowOutput is the child's job output: it says (once, by creating the
-// marker file) that the job writes, and takes its time over every write.
-type slowOutput struct {
-	w      io.Writer
-	marker string
-}
-
-func (s *slowOutput) Write(p []byte) (int, error) {
-	if s.marker != "" {
-		os.WriteFile(s.marker, nil, 0o600)
-		s.marker = ""
-	}
-	time.Sleep(20 * time.Millisecond)
-	return s.w.Write(p)
-}
-
-// TestExitCodesChildProcess is the child's side; it does nothing in a
-// normal run.
-func TestExitCodesChildProcess(t *testing.T) {
-	raw := os.Getenv(exitChildEnv)
-	if raw == "" {
-		return
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		os.Exit(99)
-	}
-	marker := os.Getenv(exitMarkerEnv)
-	cliEngineOptions.WrapOutput = func(w io.Writer) io.Writer { return &slowOutput{w: w, marker: marker} }
-	os.Exit(Run(args, IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, nil))
-}
-
 // interruptJob runs `distribute` in a child process, sends it sig once its
 // job writes, and returns the exit status and output.
 func interruptJob(t *testing.T, dir string, sig syscall.Signal, args ...string) (int, string, string) {
 	t.Helper()
 	marker := filepath.Join(t.TempDir(), "writing")
-	enc, _ := json.Marshal(append([]string{"--data-dir", dir}, args...))
-	cmd := exec.Command(os.Args[0], "-test.run=^TestExitCodesChildProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), exitChildEnv+"="+string(enc), exitMarkerEnv+"="+marker)
+	cmd := childCmd(t, "run", append([]string{"--data-dir", dir}, args...)...)
+	cmd.Env = append(cmd.Env, childMarkerEnv+"="+marker)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {

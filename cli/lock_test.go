@@ -50,6 +50,7 @@ func TestCLIChildProcess(t *testing.T) {
 	}
 	switch mode {
 	case "run":
+		slowChildOutput()
 		os.Exit(Run(args, IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, nil))
 	case "hold", "open":
 		st, err := store.Open(store.Options{DataDir: args[0], Activity: args[1]})
