@@ -57,8 +57,10 @@ func TestScrollViewIsPure(t *testing.T) {
 	s.SetLines(numbered(10))
 	s.By(100)
 	before := s.Offset()
-	if s.View() != "8\n9\n10" || s.View() != "8\n9\n10" || s.Offset() != before {
-		t.Fatalf("view %q changed the offset from %d to %d", s.View(), before, s.Offset())
+	first := s.View()
+	second := s.View()
+	if first != "8\n9\n10" || second != first || s.Offset() != before {
+		t.Fatalf("views %q then %q, offset %d then %d", first, second, before, s.Offset())
 	}
 	s.SetLines(numbered(4)) // a reload that shrinks keeps a valid place
 	if s.View() != "2\n3\n4" {
