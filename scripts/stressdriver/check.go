@@ -409,7 +409,7 @@ func (d *driver) checkAudit(w *runner, base baseline, jobs map[string]jobJSON) {
 		if k == nil {
 			return 0, 0
 		}
-		return k.done, k.done + k.killed + k.exit3
+		return k.done - k.noop, k.done - k.noop + k.killed + k.exit3
 	}
 	type want struct{ action, kind string }
 	var checks []struct {
@@ -482,7 +482,7 @@ func (d *driver) checkDistribution(w *runner, base baseline, jobs map[string]job
 			continue
 		}
 		out := filepath.Join(zips, name+".zip")
-		if r := d.must(w, "jobs", "download", name, "--out", out); r.code != 0 {
+		if r := d.must(w, "jobs", "download", name, "--out", out, "--force"); r.code != 0 {
 			continue
 		}
 		zr, err := zip.OpenReader(out)

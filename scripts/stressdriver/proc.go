@@ -148,7 +148,10 @@ type stats struct {
 
 type kindStats struct {
 	runs, done, refused, killed, exit3 int
-	lat                                []time.Duration // commands that were not killed
+	// noop counts commands that succeeded saying "nothing changed" (an
+	// assign to the token's holder): they write no audit record.
+	noop int
+	lat  []time.Duration // commands that were not killed
 }
 
 func (s *stats) add(r result) {
@@ -168,6 +171,9 @@ func (s *stats) add(r result) {
 		k.killed++
 	case r.code == 0:
 		k.done++
+		if strings.Contains(r.out+r.errOut, "nothing changed") {
+			k.noop++
+		}
 	case r.code == 3:
 		k.exit3++
 	default:
