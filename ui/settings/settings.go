@@ -659,8 +659,9 @@ var (
 	reloadQuestion = kit.Confirm{Yes: "reload", No: "keep editing (saving is refused until you reload)"}
 )
 
-// choices is the line under a question: its keys as the table has them.
-func (s *settingsScreen) choices(q kit.Confirm) string {
+// choices is the line under a question: its keys as the table has them
+// (y and n/esc), so that the line and the help say the same.
+func (s *settingsScreen) choices() string {
 	var parts []string
 	for _, b := range s.Bindings() {
 		if b.Key.Help().Desc == "save" {
@@ -668,7 +669,6 @@ func (s *settingsScreen) choices(q kit.Confirm) string {
 		}
 		parts = append(parts, s.c.Theme.Key.Render(b.Key.Help().Key)+" "+b.Key.Help().Desc)
 	}
-	_ = q
 	return strings.Join(parts, "    ")
 }
 
@@ -1284,13 +1284,13 @@ func (s *settingsScreen) bottomView(width int) string {
 		parts = append(parts, s.busy)
 	case s.leaving:
 		parts = append(parts, kit.Hang(t.Warn.Render("Leave without saving? "), "Your unsaved changes will be lost.", width),
-			s.choices(leaveQuestion)+"    "+t.Key.Render(saveKeys[0])+" save")
+			s.choices()+"    "+t.Key.Render(saveKeys[0])+" save")
 	}
 	if s.conflict != nil {
 		parts = append(parts, kit.ConflictText(t, s.conflict, width))
 		if s.reloadAsk && s.busy == "" {
 			parts = append(parts, kit.Hang(t.Warn.Render("Reload the current settings? "), "Your unsaved changes are lost.", width),
-				ansi.Truncate(s.choices(reloadQuestion), width, t.G.Ellipsis))
+				ansi.Truncate(s.choices(), width, t.G.Ellipsis))
 		}
 	}
 	if s.saveErr != nil {

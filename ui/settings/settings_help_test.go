@@ -1,11 +1,11 @@
 package settings
 
 import (
+	"errors"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
-	"errors"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/nav/navtest"
 )

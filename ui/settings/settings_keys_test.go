@@ -78,9 +78,12 @@ func TestSettingsEscFromDetailsGoesBackToTheList(t *testing.T) {
 // TestSettingsPreviewPageDownShowsTheNextWholePage: pgdn shows the line
 // after the last one shown (it moved 10 lines whatever the height).
 func TestSettingsPreviewPageDownShowsTheNextWholePage(t *testing.T) {
-	s := loadedScreen(t, 80, 12, nil)
+	s := loadedScreen(t, 80, 14, nil)
 	hit(s, "ctrl+p")
 	h := s.pv.Height()
+	if h == 10 {
+		t.Fatal("a page of 10 lines cannot tell a page from the old 10-line step")
+	}
 	if len(s.pv.Lines()) <= 2*h {
 		t.Fatalf("preview of %d lines fits too well for the test (height %d)", len(s.pv.Lines()), h)
 	}
