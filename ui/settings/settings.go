@@ -22,7 +22,7 @@ import (
 // links, which one is the default, the token file password rule and the
 // replacement window. It is one form with a single focus ring:
 //
-//	the profile list (one tab stop; ↑/↓ or j/k move, space selects)
+//	the profile list (one tab stop; ↑/↓ move, space selects, enter opens the details, esc comes back)
 //	the highlighted profile's details (only when it is selected)
 //	Token File Password Settings, Expiring Token Parameters
 //	[ Save ] [ Preview ]
