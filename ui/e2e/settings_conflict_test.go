@@ -122,6 +122,8 @@ func TestE2ETwoConsolesSaveTheSettings(t *testing.T) {
 	}
 
 	for _, s := range []*tmuxSession{a, b} {
+		s.keys("Escape") // from the field back to the list
+		s.waitFor(`> \[[x ]\] (Staff|Windows|iPhone)`, wait)
 		s.keys("Escape")
 		s.waitFor(`Distribute Software Tokens`, wait)
 		s.keys("q")

@@ -82,7 +82,7 @@ func TestE2ESettingsManageAuthenticators(t *testing.T) {
 	s.waitFor(`> \( \) Make this the default option`, wait)
 	s.keys("Space")
 	s.waitFor(`> \(\*\) Make this the default option`, wait)
-	s.keys("c")
+	s.keys("C-t")
 	s.waitFor(`\[x\] Confirmed: the four settings above are right`, wait)
 	for i := 0; i < 7; i++ {
 		s.keys("BTab")
@@ -100,21 +100,24 @@ func TestE2ESettingsManageAuthenticators(t *testing.T) {
 	s.waitFor(`> Application Installation Download URL:`, wait)
 	s.typ(winURL)
 	s.waitFor(`Download URL: `+regexp.QuoteMeta(winURL), wait)
-	s.keys("Tab", "Tab") // to the default option, where c is a command
+	s.keys("Tab", "Tab") // to the default option; ctrl+t confirms from any detail
 	s.waitFor(`> \( \) Make this the default option`, wait)
-	s.keys("c")
+	s.keys("C-t")
 	s.waitFor(`> \( \) Make this the default option`, wait)
 	s.waitFor(`\[x\] Confirmed: the four settings above are right`, wait)
 
-	// Leaving with unsaved changes asks first; n stays.
+	// esc goes back to the list; leaving with unsaved changes asks
+	// first; n stays.
+	s.keys("Escape")
+	s.waitFor(`> \[x\] Windows desktop +confirmed`, wait)
 	s.keys("Escape")
 	s.waitFor(`Leave without saving\? Your unsaved changes will be lost\.`, wait)
 	s.keys("n")
 	s.waitGone(`Leave without saving`, wait)
 	s.waitFor(`UNSAVED CHANGES`, wait)
 
-	// Save (ctrl+s), then esc leaves without a question.
-	s.keys("C-s")
+	// Save (ctrl+o), then esc leaves without a question.
+	s.keys("C-o")
 	s.waitFor(`OK: Self-service settings saved`, wait)
 	s.waitGone(`UNSAVED CHANGES`, wait)
 	s.keys("Escape")

@@ -16,13 +16,14 @@ type Backend interface {
 	// and every profile in name order, read together so that the
 	// confirmation marks are judged against the same profiles.
 	Settings() (model.Settings, []model.Profile, error)
-	// SaveSettings validates and stores the settings, all or nothing (and
-	// audited). Bad input returns model.FieldErrors and changes nothing.
+	// ApplySettings validates and stores the settings, all or nothing (and
+	// audited), and returns what it changed as the audit trail records it
+	// (empty when nothing changed and nothing was written). Bad input returns model.FieldErrors and changes nothing.
 	// It is a compare-and-swap: when the settings were saved by someone
 	// else after next was loaded (next.Revision, as Settings returned it),
 	// it returns a *store.ConflictError naming who and when, and changes
 	// nothing.
-	SaveSettings(next model.Settings) error
+	ApplySettings(next model.Settings) (changes []string, err error)
 }
 
 // New is the Self-Service Settings screen ("Manage Authenticators").

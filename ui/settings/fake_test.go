@@ -95,20 +95,35 @@ func (f *fakeBackend) Settings() (model.Settings, []model.Profile, error) {
 	return copySettings(*f.settings), append([]model.Profile(nil), f.profiles...), nil
 }
 
-// SaveSettings applies the model's rules, all or nothing, like the store.
-func (f *fakeBackend) SaveSettings(next model.Settings) error {
+// ApplySettings applies the model's rules, all or nothing, like the
+// store, and returns model.Diff; nothing changed writes nothing.
+func (f *fakeBackend) ApplySettings(next model.Settings) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "save settings")
 	if f.settings != nil && next.Revision != f.settings.Revision {
-		return &store.ConflictError{What: store.SettingsWhat, Change: "changed", Op: "saved", By: "alice", From: "203.0.113.7", At: uitest.Now}
+		return nil, &store.ConflictError{What: store.SettingsWhat, Change: "changed", Op: "saved", By: "alice", From: "203.0.113.7", At: uitest.Now}
 	}
 	if err := next.Validate(f.profiles); err != nil {
-		return err
+		return nil, err
+	}
+	var old model.Settings
+	if f.settings != nil {
+		old = *f.settings
+	}
+	changes := model.Diff(old, next)
+	if len(changes) == 0 {
+		return nil, nil
 	}
 	s := copySettings(next)
 	s.Revision++
 	f.settings = &s
 	f.settingsOK++
-	return nil
+	return changes, nil
+}
+
+// SaveSettings is ApplySettings without the changes.
+func (f *fakeBackend) SaveSettings(next model.Settings) error {
+	_, err := f.ApplySettings(next)
+	return err
 }

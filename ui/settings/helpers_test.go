@@ -6,6 +6,7 @@ import (
 	"github.com/swtoken/swtoken/ui/home"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/nav/navtest"
 	"github.com/swtoken/swtoken/ui/shell"
 )
 
@@ -23,7 +24,6 @@ var (
 	goldenSizes  = uitest.GoldenSizes
 	update       = uitest.Update
 	run          = uitest.Run
-	press        = uitest.Press
 	typeText     = uitest.TypeText
 	clearField   = uitest.ClearField
 	screenText   = uitest.ScreenText
@@ -57,4 +57,13 @@ func newTestModel[B interface {
 func poll(t *testing.T, m *Model) {
 	t.Helper()
 	update(t, m, shell.PollStoreMsg{})
+}
+
+// press sends named keys, as navtest.Key names them (uitest.KeyPress
+// knows only some ctrl+ keys; the settings use ctrl+o, ctrl+p, ctrl+t).
+func press(t testing.TB, m *Model, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		update(t, m, navtest.Key(k))
+	}
 }

@@ -128,7 +128,9 @@ func (b storeBackend) Settings() (s model.Settings, ps []model.Profile, err erro
 	return s, ps, err
 }
 
-func (b storeBackend) SaveSettings(next model.Settings) error { return b.st.SaveSettings(next) }
+func (b storeBackend) ApplySettings(next model.Settings) ([]string, error) {
+	return b.st.ApplySettings(next)
+}
 
 // otherConsole opens a second store handle on st's data directory, as
 // another console would, over SSH from 203.0.113.7.

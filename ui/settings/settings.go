@@ -22,7 +22,7 @@ import (
 // links, which one is the default, the token file password rule and the
 // replacement window. It is one form with a single focus ring:
 //
-//	the profile list (one tab stop; ↑/↓ or j/k move, space selects)
+//	the profile list (one tab stop; ↑/↓ move, space selects, enter opens the details, esc comes back)
 //	the highlighted profile's details (only when it is selected)
 //	Token File Password Settings, Expiring Token Parameters
 //	[ Save ] [ Preview ]
@@ -34,8 +34,7 @@ import (
 // backend in Cmds.
 type settingsScreen struct {
 	nav.Base
-	c    *common
-	keys settingsKeys
+	c *common
 
 	loaded  bool
 	loadErr error
@@ -62,10 +61,13 @@ type settingsScreen struct {
 
 	leaving bool // asked "leave without saving?"
 
-	preview    bool
-	previewOff int
+	// saved is what the last save changed, shown under the form until
+	// the next key.
+	saved []string
 
-	offset int // first form line shown
+	preview bool
+	pv      kit.Scroll // the preview's lines, scrolled in Update
+	form    kit.Scroll // the form's lines, scrolled in Update to show the focus
 }
 
 // sField is a focusable field of the settings form, in focus order.
@@ -113,35 +115,6 @@ var sfModelField = map[sField]string{
 	sfDays:        model.FieldReplacementWindow,
 }
 
-// settingsKeys are the bindings only this screen has.
-type settingsKeys struct {
-	Save, Confirm, Preview, Select, Details, Toggle, Press key.Binding
-	ClosePreview, Leave, Stay, Top, Bottom                 key.Binding
-	Reload, KeepEditing                                    key.Binding
-}
-
-func newSettingsKeys() settingsKeys {
-	nb := func(help, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
-	return settingsKeys{
-		Save:         nb("ctrl+s", "save", "ctrl+s"),
-		Confirm:      nb("c", "confirm profile", "c"),
-		Preview:      nb("p", "preview", "p"),
-		Select:       nb("space", "select", "space"),
-		Details:      nb("enter", "details", "enter"),
-		Toggle:       nb("space", "toggle", "space"),
-		Press:        nb("enter", "press", "enter", "space"),
-		ClosePreview: nb("p/esc", "close preview", "p"),
-		Leave:        nb("y", "leave without saving", "y", "Y"),
-		Stay:         nb("n/esc", "stay", "n", "N"),
-		Top:          nb("home/g", "top", "home", "g"),
-		Bottom:       nb("end/G", "bottom", "end", "G"),
-		Reload:       nb("r/y", "reload", "r", "R", "y", "Y"),
-		KeepEditing:  nb("n/esc", "keep editing", "n", "N"),
-	}
-}
-
 type (
 	settingsLoadedMsg struct {
 		s        model.Settings
@@ -152,12 +125,13 @@ type (
 	settingsSavedMsg struct {
 		saved    model.Settings // as stored, when err is nil
 		profiles []model.Profile
+		changes  []string // what the save changed, as the audit records it
 		err      error
 	}
 )
 
 func newSettings(c *common) *settingsScreen {
-	s := &settingsScreen{c: c, keys: newSettingsKeys()}
+	s := &settingsScreen{c: c}
 	s.fields[sfDisplayName] = s.input("", 2*model.MaxDisplayNameLen)
 	s.fields[sfImage] = s.input("(none)", model.MaxURLLen+1)
 	s.fields[sfDescription] = s.input("(none)", model.MaxDescriptionLen+1)
@@ -217,31 +191,36 @@ func (s *settingsScreen) CapturesInput() bool {
 	return s.loaded && s.loadErr == nil && s.busy == "" && !s.leaving && !s.reloadAsk && !s.preview && s.focus.text()
 }
 
-// Back closes the preview or the question first; with unsaved changes it
-// asks before leaving.
 // HandlesBack is true: Back handles esc.
 func (s *settingsScreen) HandlesBack() bool { return true }
 
+// Back is esc: it goes back one level (the preview or a question closes,
+// a detail goes back to the list with the same profile highlighted), and
+// from the list leaves the screen, asking first when there are unsaved
+// changes. It runs the esc binding of the table, so that esc does what
+// the help says.
 func (s *settingsScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	switch {
-	case s.busy != "":
-		return s, nil, true
-	case s.preview:
-		s.preview = false
-		return s, nil, true
-	case s.reloadAsk:
-		s.reloadAsk = false
-		return s, nil, true
-	case s.leaving:
-		s.leaving = false
-		return s, nil, true
-	case s.HasInput():
-		s.leaving = true
-		s.note = ""
+	if s.busy != "" {
 		return s, nil, true
 	}
-	return s, nil, false
+	if s.escLeaves() {
+		return s, nil, false
+	}
+	_, cmd := s.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	return s, cmd, true
 }
+
+// escLeaves reports whether esc leaves the screen now: nothing is open
+// above the list and nothing would be lost.
+func (s *settingsScreen) escLeaves() bool {
+	if !s.loaded || s.loadErr != nil {
+		return true
+	}
+	return !s.preview && !s.reloadAsk && !s.leaving && !s.inForm() && !s.HasInput()
+}
+
+// inForm reports a focus below the list, from which esc goes back to it.
+func (s *settingsScreen) inForm() bool { return s.focus != sfList && s.focusable(sfList) }
 
 // ---- state helpers ----
 
@@ -485,7 +464,21 @@ func (s *settingsScreen) moveRow(d int) {
 
 // ---- update ----
 
+// Update handles msg, then lays the form or the preview out again, so
+// that View only draws what Update decided.
 func (s *settingsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	cmd := s.update(msg)
+	s.layout()
+	return s, cmd
+}
+
+// SetSize lays the screen out for its new size.
+func (s *settingsScreen) SetSize(width, height int) {
+	s.Base.SetSize(width, height)
+	s.layout()
+}
+
+func (s *settingsScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case settingsLoadedMsg:
 		if msg.reload {
@@ -494,17 +487,17 @@ func (s *settingsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 				// The edits are still there; the conflict stands.
 				s.reloadAsk = true
 				s.note = "Could not reload the settings: " + msg.err.Error() + ". Press r to try again."
-				return s, nil
+				return nil
 			}
 			s.errs, s.saveFailed, s.saveErr, s.conflict, s.leaving = nil, false, nil, nil, false
 			s.reset(msg.s, msg.profiles)
-			return s, nav.Status(nav.StatusInfo, "Reloaded: these are the self-service settings as stored now. Make your change again.")
+			return nav.Status(nav.StatusInfo, "Reloaded: these are the self-service settings as stored now. Make your change again.")
 		}
 		s.loaded, s.loadErr = true, msg.err
 		if msg.err == nil {
 			s.reset(msg.s, msg.profiles)
 		}
-		return s, nil
+		return nil
 
 	case settingsSavedMsg:
 		s.busy = ""
@@ -523,10 +516,10 @@ func (s *settingsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 				// Saved by someone else since loaded: nothing was
 				// saved; offer to reload.
 				s.conflict, s.reloadAsk, s.leaving = ce, true, false
-				return s, nil
+				return nil
 			}
 			s.refused(msg.err)
-			return s, nil
+			return nil
 		}
 		s.errs, s.saveFailed, s.saveErr, s.conflict = nil, false, nil, nil
 		ps := msg.profiles
@@ -534,18 +527,18 @@ func (s *settingsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			ps = s.profiles
 		}
 		s.reset(msg.saved, ps)
-		return s, nav.Status(nav.StatusOK, "Self-service settings saved; the audit trail records what changed.")
+		return s.savedStatus(msg.changes)
 
 	case tea.PasteMsg:
 		if s.CapturesInput() {
 			s.edit(msg)
 		}
-		return s, nil
+		return nil
 
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		return s.handleKey(msg)
 	}
-	return s, nil
+	return nil
 }
 
 // refused shows why a save was refused: field errors at their fields (and
@@ -603,108 +596,194 @@ func (s *settingsScreen) focusError(e *model.FieldError) {
 	s.setFocus(target)
 }
 
+// handleKey dispatches a key through the binding table; a key no binding
+// takes goes to the focused text field.
 func (s *settingsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, sk := s.c.Keys, s.keys
-	if !s.loaded || s.loadErr != nil || s.busy != "" {
+	if !s.loaded || s.busy != "" {
 		return nil
 	}
-	s.note = ""
-	if s.reloadAsk {
-		switch {
-		case key.Matches(msg, sk.Reload):
-			return s.reload()
-		case key.Matches(msg, sk.KeepEditing):
-			s.reloadAsk = false
-		}
-		return nil
+	s.note, s.saved = "", nil
+	typing := s.CapturesInput()
+	if cmd, ok := s.Bindings().Handle(msg, typing); ok {
+		return cmd
 	}
-	if s.leaving {
-		switch {
-		case key.Matches(msg, sk.Leave):
-			s.leaving = false
-			return nav.Pop
-		case key.Matches(msg, sk.Stay):
-			s.leaving = false
-		case key.Matches(msg, sk.Save):
-			return s.save()
-		}
-		return nil
-	}
-	if s.preview {
-		s.previewKey(msg)
-		return nil
-	}
-	if key.Matches(msg, sk.Save) {
-		return s.save()
-	}
-	typing := s.focus.text()
-	if !typing {
-		switch {
-		case key.Matches(msg, sk.Confirm):
-			s.confirm(false)
-			return nil
-		case key.Matches(msg, sk.Preview):
-			s.openPreview()
-			return nil
-		}
-	}
-	switch {
-	case key.Matches(msg, k.NextField):
-		s.setFocus(s.nextFocus(s.focus, 1, true))
-		return nil
-	case key.Matches(msg, k.PrevField):
-		s.setFocus(s.nextFocus(s.focus, -1, true))
-		return nil
-	case key.Matches(msg, k.ArrowUp), !typing && key.Matches(msg, k.Up):
-		if s.focus == sfList {
-			s.moveRow(-1)
-		} else {
-			s.setFocus(s.nextFocus(s.focus, -1, false))
-		}
-		return nil
-	case key.Matches(msg, k.ArrowDown), !typing && key.Matches(msg, k.Down):
-		if s.focus == sfList {
-			s.moveRow(1)
-		} else {
-			s.setFocus(s.nextFocus(s.focus, 1, false))
-		}
-		return nil
-	}
-	switch s.focus {
-	case sfList:
-		switch {
-		case key.Matches(msg, sk.Select):
-			s.toggleSelected()
-		case key.Matches(msg, sk.Details):
-			if s.selected() {
-				s.setFocus(sfDisplayName)
-			} else if p := s.profile(); p != nil {
-				s.note = fmt.Sprintf("%s is not offered for request; press space to select it, then enter to edit its details.", p.Name)
-			}
-		}
-	case sfConfirm, sfDefault, sfAllowEdit, sfPassword:
-		switch {
-		case key.Matches(msg, sk.Toggle):
-			s.toggle(s.focus)
-		case key.Matches(msg, k.Next):
-			s.setFocus(s.nextFocus(s.focus, 1, true))
-		}
-	case sfSave:
-		if key.Matches(msg, sk.Press) {
-			return s.save()
-		}
-	case sfPreview:
-		if key.Matches(msg, sk.Press) {
-			s.openPreview()
-		}
-	default: // text fields
-		if key.Matches(msg, k.Next) {
-			s.setFocus(s.nextFocus(s.focus, 1, true))
-			return nil
-		}
+	if typing {
 		s.edit(msg)
 	}
 	return nil
+}
+
+// nb is a binding with its help.
+func nb(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// The keys of the form. Commands on the form are never letters: it has
+// text fields, and a person who believes a text field has the focus types
+// letters (ftp://..., copy) that must not save, preview or confirm. ctrl+o
+// saves (nano's "write out"; ctrl+s works too, but terminals may take it
+// for XON/XOFF flow control), ctrl+p opens the preview and ctrl+t
+// confirms: ssh and tmux (whose prefix is ctrl+b) pass all three, and the
+// text field edits with none of them.
+var (
+	saveKeys    = []string{"ctrl+o", "ctrl+s"}
+	previewKeys = []string{"ctrl+p"}
+	confirmKeys = []string{"ctrl+t"}
+)
+
+// Bindings is the screen's binding table in its current state: the list,
+// a profile's details, the global fields, the preview, or a question.
+func (s *settingsScreen) Bindings() nav.Table {
+	switch {
+	case !s.loaded || s.busy != "":
+		return nil
+	case s.loadErr != nil:
+		return nav.Table{{Key: nb("esc", "back", "esc"), Run: func() tea.Cmd { return nav.Pop }}}
+	case s.reloadAsk:
+		return s.questionTable(reloadQuestion, []string{"r", "R"}, s.reload,
+			func() tea.Cmd { s.reloadAsk = false; return nil }, false)
+	case s.leaving:
+		return s.questionTable(leaveQuestion, nil,
+			func() tea.Cmd { s.leaving = false; return nav.Pop },
+			func() tea.Cmd { s.leaving = false; return nil }, true)
+	case s.preview:
+		return s.previewTable()
+	}
+	return s.formTable()
+}
+
+// The two questions the screen asks, with the same keys as every y/n
+// question of the console.
+var (
+	leaveQuestion  = kit.Confirm{Yes: "leave without saving", No: "stay"}
+	reloadQuestion = kit.Confirm{Yes: "reload", No: "keep editing (saving is refused until you reload)"}
+)
+
+// choices is the line under a question: its keys as the table has them
+// (y and n/esc), so that the line and the help say the same.
+func (s *settingsScreen) choices() string {
+	var parts []string
+	for _, b := range s.Bindings() {
+		if b.Key.Help().Desc == "save" {
+			continue
+		}
+		parts = append(parts, s.c.Theme.Key.Render(b.Key.Help().Key)+" "+b.Key.Help().Desc)
+	}
+	return strings.Join(parts, "    ")
+}
+
+// questionTable is a y/n question's bindings: y (and the extra keys) for
+// yes, n or esc for no, and ctrl+o to save instead when withSave.
+func (s *settingsScreen) questionTable(q kit.Confirm, extra []string, yes, no func() tea.Cmd, withSave bool) nav.Table {
+	k := s.c.Keys
+	yk := append(append([]string{}, k.Yes.Keys()...), extra...)
+	yh := "y"
+	if len(extra) > 0 {
+		yh = "y/" + extra[0]
+	}
+	t := nav.Table{
+		{Key: nb(yh, q.Yes, yk...), Run: yes},
+		{Key: nb("n/esc", strings.SplitN(q.No, " (", 2)[0], append(append([]string{}, k.No.Keys()...), "esc")...), Run: no},
+	}
+	if withSave {
+		t = append(t, nav.Binding{Key: nb(saveKeys[0], "save", saveKeys...), Run: s.save})
+	}
+	return t
+}
+
+// previewTable scrolls the preview (kit.Scroll: pgdn shows the next whole
+// page) and closes it.
+func (s *settingsScreen) previewTable() nav.Table {
+	k := s.c.Keys
+	still := ""
+	if s.pv.Position() == "" {
+		still = "the whole preview is shown"
+	}
+	run := func(f func()) func() tea.Cmd { return func() tea.Cmd { f(); return nil } }
+	return nav.Table{
+		{Key: k.Up, Run: run(func() { s.pv.By(-1) }), Disabled: still},
+		{Key: k.Down, Run: run(func() { s.pv.By(1) }), Disabled: still},
+		{Key: nb("pgup", "page up", "pgup"), Run: run(s.pv.PageUp), Disabled: still},
+		{Key: nb("pgdn/space", "page down", "pgdown", "space"), Run: run(s.pv.PageDown), Disabled: still},
+		{Key: nb("home/g", "top", "home", "g"), Run: run(s.pv.Top), Disabled: still, FullOnly: true},
+		{Key: nb("end/G", "bottom", "end", "G"), Run: run(s.pv.Bottom), Disabled: still, FullOnly: true},
+		{Key: nb("esc/ctrl+p", "close preview", append([]string{"esc", "p"}, previewKeys...)...),
+			Run: run(func() { s.preview = false })},
+	}
+}
+
+// formTable is the bindings of the form: the list, a profile's details
+// and the global fields, by the focused field.
+func (s *settingsScreen) formTable() nav.Table {
+	k := s.c.Keys
+	f := s.focus
+	run := func(fn func()) func() tea.Cmd { return func() tea.Cmd { fn(); return nil } }
+	arrow := func(b key.Binding) string { return strings.SplitN(b.Help().Key, "/", 2)[0] }
+	var t nav.Table
+
+	// Moving: the list's cursor, or the focus.
+	if f == sfList {
+		t = append(t,
+			nav.Binding{Key: nb(arrow(k.Up), "previous profile", "up"), FullOnly: true, Run: run(func() { s.moveRow(-1) })},
+			nav.Binding{Key: nb(arrow(k.Down), "next profile", "down"), FullOnly: true, Run: run(func() { s.moveRow(1) })})
+	} else {
+		t = append(t,
+			nav.Binding{Key: nb(arrow(k.Up), "field above", "up"), FullOnly: true,
+				Run: run(func() { s.setFocus(s.nextFocus(s.focus, -1, false)) })},
+			nav.Binding{Key: nb(arrow(k.Down), "field below", "down"), FullOnly: true,
+				Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, false)) })})
+	}
+
+	// What enter and space do on the focused field.
+	p := s.profile()
+	switch {
+	case f == sfList:
+		sel := "select"
+		if s.selected() {
+			sel = "unselect"
+		}
+		t = append(t,
+			nav.Binding{Key: nb("space", sel, "space"), Run: run(s.toggleSelected)},
+			nav.Binding{Key: nb("enter", "edit", "enter"), Run: run(s.openDetails)})
+	case f == sfSave:
+		t = append(t, nav.Binding{Key: nb("enter", "save", "enter", "space"), Run: s.save})
+	case f == sfPreview:
+		t = append(t, nav.Binding{Key: nb("enter", "open preview", "enter", "space"), Run: run(s.openPreview)})
+	case f.text():
+		t = append(t, nav.Binding{Key: nb("enter", "next field", "enter"), FullOnly: true,
+			Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, true)) })})
+	default: // the check boxes
+		t = append(t,
+			nav.Binding{Key: nb("space", "toggle", "space"), Run: run(func() { s.toggle(s.focus) })},
+			nav.Binding{Key: nb("enter", "next field", "enter"), Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, true)) }), FullOnly: true})
+	}
+	t = append(t,
+		nav.Binding{Key: nb("tab", "next field", "tab"), FullOnly: f == sfList,
+			Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, true)) })},
+		nav.Binding{Key: nb("shift+tab", "previous field", "shift+tab"), FullOnly: true,
+			Run: run(func() { s.setFocus(s.nextFocus(s.focus, -1, true)) })})
+
+	// Confirming the highlighted profile: from the list and its details.
+	if f == sfList || f.detail() {
+		if p != nil {
+			t = append(t, nav.Binding{Key: nb(confirmKeys[0], "confirm", confirmKeys...),
+				Run: run(func() { s.confirm(false) })})
+		}
+	}
+	t = append(t,
+		nav.Binding{Key: nb(saveKeys[0], "save", saveKeys...), Run: s.save},
+		nav.Binding{Key: nb(previewKeys[0], "preview", previewKeys...), Run: run(s.openPreview)})
+
+	// esc: back to the list from below it, else leave the screen.
+	switch {
+	case s.inForm():
+		t = append(t, nav.Binding{Key: nb("esc", "back to list", "esc"), Run: run(func() { s.setFocus(sfList) })})
+	case s.HasInput():
+		t = append(t, nav.Binding{Key: nb("esc", "leave", "esc"), Run: run(func() { s.leaving = true })})
+	default:
+		t = append(t, nav.Binding{Key: nb("esc", "leave", "esc"), Run: func() tea.Cmd { return nav.Pop }})
+	}
+	return t
 }
 
 // edit hands a key or paste to the focused text field and stores the
@@ -819,12 +898,13 @@ func (s *settingsScreen) save() tea.Cmd {
 	}
 	s.errs, s.saveFailed = nil, false
 	if !s.dirty() {
-		return nav.Status(nav.StatusInfo, "Nothing to save: the settings are as stored.")
+		return nav.Status(nav.StatusInfo, "Nothing changed: the settings are as stored, so there is nothing to save.")
 	}
 	s.busy = "Saving the self-service settings..."
 	be, next := s.c.be, copySettings(s.cur)
 	return func() tea.Msg {
-		if err := be.SaveSettings(next); err != nil {
+		changes, err := be.ApplySettings(next)
+		if err != nil {
 			ps, perr := be.Profiles()
 			if perr != nil {
 				ps = nil
@@ -835,72 +915,57 @@ func (s *settingsScreen) save() tea.Cmd {
 		if err != nil {
 			// Saved, but not read back: show what was saved, as the
 			// revision the save wrote.
-			next.Revision++
-			return settingsSavedMsg{saved: next}
+			if len(changes) > 0 {
+				next.Revision++
+			}
+			return settingsSavedMsg{saved: next, changes: changes}
 		}
-		return settingsSavedMsg{saved: saved, profiles: ps}
+		return settingsSavedMsg{saved: saved, profiles: ps, changes: changes}
+	}
+}
+
+// savedStatus says what a save changed: the status line counts the
+// changes and the area under the form lists them (as the audit trail
+// records them) until the next key.
+func (s *settingsScreen) savedStatus(changes []string) tea.Cmd {
+	s.saved = changes
+	if len(changes) == 0 {
+		return nav.Status(nav.StatusInfo, "Saved: nothing changed (the settings were already as stored).")
+	}
+	return nav.Status(nav.StatusOK, fmt.Sprintf("Self-service settings saved: %s, listed below and in the audit trail.",
+		kit.Plural(len(changes), "change", "changes")))
+}
+
+// maxSavedLines is how many changes the area under the form lists after a
+// save; the audit trail has them all.
+const maxSavedLines = 4
+
+// openDetails focuses the highlighted profile's first detail, or says
+// how to offer it first.
+func (s *settingsScreen) openDetails() {
+	if s.selected() {
+		s.setFocus(sfDisplayName)
+	} else if p := s.profile(); p != nil {
+		s.note = fmt.Sprintf("%s is not offered for request; press space to select it, then enter to edit its details.", p.Name)
 	}
 }
 
 func (s *settingsScreen) openPreview() {
 	s.preview = true
-	s.previewOff = 0
-}
-
-func (s *settingsScreen) previewKey(msg tea.KeyPressMsg) {
-	k, sk := s.c.Keys, s.keys
-	switch {
-	case key.Matches(msg, sk.ClosePreview):
-		s.preview = false
-	case key.Matches(msg, k.Up):
-		s.previewOff--
-	case key.Matches(msg, k.Down):
-		s.previewOff++
-	case key.Matches(msg, k.PageUp):
-		s.previewOff -= 10
-	case key.Matches(msg, k.PageDown), key.Matches(msg, sk.Select):
-		s.previewOff += 10
-	case key.Matches(msg, sk.Top):
-		s.previewOff = 0
-	case key.Matches(msg, sk.Bottom):
-		s.previewOff = 1 << 30
-	}
-	s.previewOff = max(0, s.previewOff) // the view clamps the other end
+	s.pv.Top()
 }
 
 // ---- help ----
 
+// ShortHelp is the footer: the table's bindings.
 func (s *settingsScreen) ShortHelp() []key.Binding {
-	k, sk := s.c.Keys, s.keys
-	switch {
-	case !s.loaded || s.loadErr != nil:
-		return []key.Binding{k.Back}
-	case s.reloadAsk:
-		return []key.Binding{sk.Reload, sk.KeepEditing}
-	case s.leaving:
-		return []key.Binding{sk.Leave, sk.Stay}
-	case s.preview:
-		return []key.Binding{k.Up, k.Down, k.PageDown, kit.WithHelp(sk.ClosePreview, "p/esc", "close preview")}
-	}
-	switch {
-	case s.focus == sfList:
-		return []key.Binding{sk.Select, kit.WithHelp(sk.Details, "enter", "edit"), kit.WithHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
-	case s.focus.text():
-		return []key.Binding{k.NextField, kit.WithHelp(k.PrevField, "shift+tab", "previous"), sk.Save, k.Back}
-	case s.focus == sfSave || s.focus == sfPreview:
-		return []key.Binding{kit.WithHelp(sk.Press, "enter", "press"), k.NextField, sk.Save, k.Back}
-	}
-	return []key.Binding{sk.Toggle, k.NextField, kit.WithHelp(sk.Confirm, "c", "confirm"), sk.Save, sk.Preview, k.Back}
+	return s.Bindings().ShortHelp(s.CapturesInput())
 }
 
+// FullHelp is every binding the table shows, in columns that fit the
+// body's height.
 func (s *settingsScreen) FullHelp() [][]key.Binding {
-	k, sk := s.c.Keys, s.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.NextField, k.PrevField},
-		{sk.Select, kit.WithHelp(sk.Details, "enter", "edit details / next field"), sk.Toggle},
-		{sk.Confirm, sk.Preview, sk.Save},
-		{kit.WithHelp(sk.ClosePreview, "p/esc", "close preview"), k.PageUp, k.PageDown, sk.Top, sk.Bottom},
-	}
+	return s.Bindings().Columns(s.CapturesInput(), max(4, s.Height()-8))
 }
 
 // ---- view ----
@@ -909,7 +974,7 @@ func (s *settingsScreen) FullHelp() [][]key.Binding {
 const sLabelW = len("Application Installation Download URL:")
 
 func (s *settingsScreen) View() string {
-	width, height := s.Width(), s.Height()
+	width := s.Width()
 	t := s.c.Theme
 	switch {
 	case !s.loaded:
@@ -918,53 +983,56 @@ func (s *settingsScreen) View() string {
 		return t.Error.Render("ERROR: ") + kit.Wrap("cannot read the self-service settings: "+s.loadErr.Error(), width-7) +
 			"\n\n" + t.Muted.Render("Nothing was changed. Press esc to go back.")
 	case s.preview:
-		return s.previewView(width, height)
+		return s.previewView(width)
 	}
 	head := t.Heading.Render("Manage Authenticators")
 	if s.dirty() {
 		tag := t.Warn.Render("UNSAVED CHANGES")
 		head += strings.Repeat(" ", max(2, width-lipgloss.Width(head)-lipgloss.Width(tag))) + tag
 	}
-	bottom := s.bottomView(width)
-	formH := height - 1
-	if bottom != "" {
-		formH -= lipgloss.Height(bottom) + 1
+	out := head + "\n" + s.form.View()
+	if pos := s.form.Position(); pos != "" {
+		var more []string
+		if !s.form.AtTop() {
+			more = append(more, "more above")
+		}
+		if !s.form.AtBottom() {
+			more = append(more, "more below")
+		}
+		line := "-- " + pos + ", " + strings.Join(more, " and ") + " (tab, arrows) --"
+		out += "\n" + t.Muted.Render(ansi.Truncate(line, width, t.G.Ellipsis))
 	}
-	lines, focusLines := s.formLines(width)
-	form := s.scroll(lines, focusLines, width, max(3, formH))
-	out := head + "\n" + form
-	if bottom != "" {
+	if bottom := s.bottomView(width); bottom != "" {
 		out += "\n\n" + bottom
 	}
 	return out
 }
 
-// scroll shows h lines of the form, keeping the focused lines in view, with
-// a position line when the form is taller than h.
-func (s *settingsScreen) scroll(lines []string, focus [2]int, width, h int) string {
-	t := s.c.Theme
-	if len(lines) <= h {
-		s.offset = 0
-		return strings.Join(lines, "\n")
+// layout renders the form (or the preview) into its scroll window and
+// moves the window to show the focused field. It runs in Update and
+// SetSize, never in View.
+func (s *settingsScreen) layout() {
+	if !s.loaded || s.loadErr != nil {
+		return
 	}
-	vis := h - 1
-	if focus[0] < s.offset {
-		s.offset = focus[0]
+	width, height := s.Width(), s.Height()
+	if s.preview {
+		s.pv.SetHeight(max(1, height-2))
+		s.pv.SetLines(s.previewLines(width))
+		return
 	}
-	if focus[1] > s.offset+vis {
-		s.offset = focus[1] - vis
+	formH := height - 1
+	if bottom := s.bottomView(width); bottom != "" {
+		formH -= lipgloss.Height(bottom) + 1
 	}
-	s.offset = max(0, min(s.offset, len(lines)-vis))
-	end := s.offset + vis
-	var more []string
-	if s.offset > 0 {
-		more = append(more, "more above")
+	formH = max(3, formH)
+	lines, focus := s.formLines(width)
+	if len(lines) > formH {
+		formH-- // the position line
 	}
-	if end < len(lines) {
-		more = append(more, "more below")
-	}
-	pos := fmt.Sprintf("-- lines %d-%d of %d, %s (tab, arrows) --", s.offset+1, end, len(lines), strings.Join(more, " and "))
-	return strings.Join(lines[s.offset:end], "\n") + "\n" + t.Muted.Render(ansi.Truncate(pos, width, t.G.Ellipsis))
+	s.form.SetHeight(formH)
+	s.form.SetLines(lines)
+	s.form.Show(focus[0], focus[1]-1)
 }
 
 // formLines renders the whole form and returns the line range [start, end)
@@ -1126,9 +1194,9 @@ func (s *settingsScreen) profileRow(i int, p model.Profile, nameW int) string {
 		case model.Confirmed:
 			tags = append(tags, "confirmed")
 		case model.ConfirmationLapsed:
-			tags = append(tags, "CONFIRMATION LAPSED")
+			tags = append(tags, "CONFIRMATION LAPSED, NOT OFFERED")
 		default:
-			tags = append(tags, "NOT CONFIRMED")
+			tags = append(tags, "NOT CONFIRMED, NOT OFFERED")
 		}
 	}
 	if s.itemHasErrs(p.Name) {
@@ -1137,7 +1205,7 @@ func (s *settingsScreen) profileRow(i int, p model.Profile, nameW int) string {
 	if len(tags) > 0 {
 		line += "  " + strings.Join(tags, "  ")
 	}
-	line = strings.TrimRight(line, " ")
+	line = ansi.Truncate(strings.TrimRight(line, " "), s.Width(), t.G.Ellipsis)
 	if focused {
 		return t.Selected.Render(line)
 	}
@@ -1153,9 +1221,9 @@ func (s *settingsScreen) confirmText(e model.SettingsEntry, p model.Profile) str
 	case model.Confirmed:
 		return s.c.Theme.G.Checked + " " + text + ": the four settings above are right"
 	case model.ConfirmationLapsed:
-		return "[!] " + text + "; press c to confirm again"
+		return "[!] " + text + "; not offered until you confirm again (" + confirmKeys[0] + ")"
 	}
-	return s.c.Theme.G.Unchecked + " " + text + ": press c to confirm the four settings above"
+	return s.c.Theme.G.Unchecked + " " + text + ": press " + confirmKeys[0] + " to confirm the four settings above"
 }
 
 // textRow renders a labelled text field with its errors.
@@ -1216,13 +1284,13 @@ func (s *settingsScreen) bottomView(width int) string {
 		parts = append(parts, s.busy)
 	case s.leaving:
 		parts = append(parts, kit.Hang(t.Warn.Render("Leave without saving? "), "Your unsaved changes will be lost.", width),
-			t.Key.Render("y")+" leave without saving    "+t.Key.Render("n/esc")+" stay    "+t.Key.Render("ctrl+s")+" save")
+			s.choices()+"    "+t.Key.Render(saveKeys[0])+" save")
 	}
 	if s.conflict != nil {
 		parts = append(parts, kit.ConflictText(t, s.conflict, width))
 		if s.reloadAsk && s.busy == "" {
 			parts = append(parts, kit.Hang(t.Warn.Render("Reload the current settings? "), "Your unsaved changes are lost.", width),
-				t.Key.Render("r/y")+" reload    "+t.Key.Render("n/esc")+" keep editing (saving is refused until you reload)")
+				ansi.Truncate(s.choices(), width, t.G.Ellipsis))
 		}
 	}
 	if s.saveErr != nil {
@@ -1243,19 +1311,25 @@ func (s *settingsScreen) bottomView(width int) string {
 			parts = append(parts, kit.Hang(t.Error.Render("ERROR: "), e.Error(), width))
 		}
 	}
+	if len(s.saved) > 0 {
+		parts = append(parts, t.Heading.Render("Saved:"))
+		for i, c := range s.saved {
+			if i == maxSavedLines-1 && len(s.saved) > maxSavedLines {
+				parts = append(parts, kit.Hang("- ", fmt.Sprintf("and %d more (the audit trail lists them all)", len(s.saved)-i), width))
+				break
+			}
+			parts = append(parts, ansi.Truncate("- "+c, width, t.G.Ellipsis))
+		}
+	}
 	if s.note != "" {
 		parts = append(parts, kit.Hang(t.Warn.Render("NOTE: "), s.note, width))
 	}
 	return strings.Join(parts, "\n")
 }
 
-// previewView shows model.Preview of the settings being edited, scrolled.
-func (s *settingsScreen) previewView(width, height int) string {
-	t := s.c.Theme
-	head := t.Heading.Render("Preview")
-	if s.dirty() {
-		head += " " + t.Warn.Render("(with your unsaved changes)")
-	}
+// previewLines is model.Preview of the settings being edited, wrapped to
+// the width.
+func (s *settingsScreen) previewLines(width int) []string {
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(model.Preview(s.cur, s.profiles), "\n"), "\n") {
 		if l == "" {
@@ -1269,15 +1343,21 @@ func (s *settingsScreen) previewView(width, height int) string {
 			lines = append(lines, indent+w)
 		}
 	}
-	vis := max(1, height-2)
-	if len(lines) <= vis {
-		s.previewOff = 0
-		return head + "\n" + strings.Join(lines, "\n")
+	return lines
+}
+
+// previewView shows the preview as scrolled in Update.
+func (s *settingsScreen) previewView(width int) string {
+	t := s.c.Theme
+	head := t.Heading.Render("Preview")
+	if s.dirty() {
+		head += " " + t.Warn.Render("(with your unsaved changes)")
 	}
-	s.previewOff = max(0, min(s.previewOff, len(lines)-vis))
-	end := s.previewOff + vis
-	pos := fmt.Sprintf("-- lines %d-%d of %d (arrows, pgup/pgdn) --", s.previewOff+1, end, len(lines))
-	return head + "\n" + strings.Join(lines[s.previewOff:end], "\n") + "\n" + t.Muted.Render(ansi.Truncate(pos, width, t.G.Ellipsis))
+	out := head + "\n" + s.pv.View()
+	if pos := s.pv.Position(); pos != "" {
+		out += "\n" + t.Muted.Render(ansi.Truncate("-- "+pos+" (arrows, pgup/pgdn) --", width, t.G.Ellipsis))
+	}
+	return out
 }
 
 // StoreChanged reloads the self-service settings only while the screen has

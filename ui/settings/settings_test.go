@@ -142,7 +142,7 @@ func TestSettingsSelectFillsInTheDetails(t *testing.T) {
 	wantScreen(t, m, "> [x] Windows desktop                    NOT CONFIRMED")
 	wantScreen(t, m, "Windows desktop: selected")
 	wantScreen(t, m, "Image Location:                        images/windows.png")
-	wantScreen(t, m, "[ ] Not confirmed: press c to confirm the four settings above")
+	wantScreen(t, m, "[ ] Not confirmed: press ctrl+t to confirm the four settings above")
 	// The fields are editable: enter goes to Display Name.
 	press(t, m, "enter")
 	if s.focus != sfDisplayName || !s.CapturesInput() {
@@ -204,9 +204,9 @@ func TestSettingsDefaultIsExactlyOneSelectedProfile(t *testing.T) {
 	press(t, m, "space")
 	check("Windows desktop")
 	// Saving keeps exactly that one.
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	goRow(t, m, rowWindows)
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	update(t, m, ctrlS())
 	if be.settingsOK != 1 {
 		t.Fatalf("not saved:\n%s", screenText(m))
@@ -229,13 +229,13 @@ func TestSettingsSaveRefusedWhileUnconfirmed(t *testing.T) {
 	if s.focus != sfConfirm || s.row != rowWindows {
 		t.Fatalf("focus %d row %d, want the confirmation of Windows desktop", s.focus, s.row)
 	}
-	wantScreen(t, m, "[x] Windows desktop                    NOT CONFIRMED  ERROR")
-	_, next := lineWith(t, m, "> [ ] Not confirmed: press c")
+	wantScreen(t, m, "[x] Windows desktop                    NOT CONFIRMED, NOT OFFERED  ERROR")
+	_, next := lineWith(t, m, "> [ ] Not confirmed: press ctrl+t")
 	if !strings.Contains(next, "ERROR: confirm the profile's Tokencode Duration, Tokencode Length, Authentication Type") {
 		t.Fatalf("no error under the confirmation:\n%s", screenText(m))
 	}
 	wantScreen(t, m, "ERROR: Not saved, nothing changed: 1 problem to fix, shown at the fields; profiles with problems are marked ERROR.")
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	wantScreen(t, m, "> [x] Confirmed: the four settings above are right")
 	if strings.Contains(screenText(m), "ERROR") {
 		t.Fatalf("error left after confirming:\n%s", screenText(m))
@@ -244,7 +244,8 @@ func TestSettingsSaveRefusedWhileUnconfirmed(t *testing.T) {
 	if be.settingsOK != 1 {
 		t.Fatalf("not saved:\n%s", screenText(m))
 	}
-	wantScreen(t, m, "OK: Self-service settings saved; the audit trail records what changed.")
+	wantScreen(t, m, "OK: Self-service settings saved: 5 changes, listed below and in the audit trail.")
+	wantScreen(t, m, `- Profile "Windows desktop": selected for request`)
 	e := be.settings.Entry("Windows desktop")
 	if e == nil || !e.Selected || !e.IsConfirmed(be.profiles[rowWindows]) {
 		t.Fatalf("stored entry %+v", e)
@@ -267,7 +268,7 @@ func TestSettingsConfirmationLapsesAfterAProfileEdit(t *testing.T) {
 	m := openSettings(t, be, 120, 40)
 	s := settingsScreenOf(m)
 	wantScreen(t, m, "> [x] Staff Android                      CONFIRMATION LAPSED")
-	wantScreen(t, m, "[!] Confirmation lapsed: the profile changed; press c to confirm again")
+	wantScreen(t, m, "[!] Confirmation lapsed: the profile changed; not offered until you confirm again (ctrl+t)")
 	// Any save is refused until it is confirmed again, even of another
 	// change.
 	goField(t, m, sfPassword)
@@ -283,7 +284,7 @@ func TestSettingsConfirmationLapsesAfterAProfileEdit(t *testing.T) {
 	if !strings.Contains(next, "ERROR: the profile changed since it was confirmed; review and confirm it again") {
 		t.Fatalf("no error under the confirmation:\n%s", screenText(m))
 	}
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	wantScreen(t, m, "[x] Staff Android                      confirmed")
 	update(t, m, ctrlS())
 	if be.settingsOK != 1 {
@@ -311,7 +312,7 @@ func TestSettingsProfileChangedWhileEditing(t *testing.T) {
 	}
 	wantScreen(t, m, "[!] Confirmation lapsed: the profile changed")
 	wantScreen(t, m, "Tokencode Length:                      8 digits")
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	update(t, m, ctrlS())
 	if be.settingsOK != 1 {
 		t.Fatalf("not saved:\n%s", screenText(m))
@@ -411,10 +412,9 @@ func TestSettingsPreviewLeavesBlankLinksOut(t *testing.T) {
 	// Android: blank its app link (its help link is blank already).
 	goField(t, m, sfAppURL)
 	clearField(t, m)
-	press(t, m, "tab", "tab") // past the link fields, where p is a command
-	press(t, m, "p")
+	press(t, m, "ctrl+p")
 	if !s.preview {
-		t.Fatalf("p did not open the preview:\n%s", screenText(m))
+		t.Fatalf("ctrl+p did not open the preview:\n%s", screenText(m))
 	}
 	wantScreen(t, m, "Preview (with your unsaved changes)")
 	text := previewText(t, m)
@@ -444,10 +444,10 @@ func previewText(t *testing.T, m *Model) string {
 	var b strings.Builder
 	seen := map[int]bool{}
 	press(t, m, "g")
-	for !seen[s.previewOff] {
-		seen[s.previewOff] = true
-		mw, mh := m.Size()
-		lines := strings.Split(s.previewView(mw, mh-4), "\n")
+	for !seen[s.pv.Offset()] {
+		seen[s.pv.Offset()] = true
+		mw, _ := m.Size()
+		lines := strings.Split(s.previewView(mw), "\n")
 		for _, l := range lines[1:] {
 			if !strings.HasPrefix(l, "-- lines ") {
 				b.WriteString(l + "\n")
@@ -524,11 +524,6 @@ func TestSettingsLettersTypeInTextFields(t *testing.T) {
 	if s.focus != sfConfirm {
 		t.Fatalf("focus %d after down", s.focus)
 	}
-	// Outside text fields j/k move, c confirms, p previews.
-	press(t, m, "j")
-	if s.focus != sfAppURL {
-		t.Fatalf("focus %d after j", s.focus)
-	}
 }
 
 func TestSettingsEveryFrameFits80x24(t *testing.T) {
@@ -555,7 +550,7 @@ func TestSettingsEveryFrameFits80x24(t *testing.T) {
 		}
 		press(t, m, "tab")
 	}
-	press(t, m, "p")
+	press(t, m, "ctrl+p")
 	check("preview")
 }
 
@@ -576,10 +571,10 @@ func TestGoldenSettings(t *testing.T) {
 
 			clearField(t, m)
 			goField(t, m, sfDefault)
-			press(t, m, "p")
+			press(t, m, "ctrl+p")
 			t.Run("3_preview", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 
-			press(t, m, "esc", "esc")
+			press(t, m, "esc", "esc", "esc") // the preview, the details, the list
 			t.Run("4_unsaved_changes", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 		})
 	}
@@ -591,7 +586,7 @@ func TestSettingsUnselectedProfileHasNoEditableDetails(t *testing.T) {
 	goRow(t, m, rowCTF)
 	press(t, m, "enter")
 	wantScreen(t, m, "NOTE: iPhone quick setup (CTF) is not offered for request; press space")
-	press(t, m, "c")
+	press(t, m, "ctrl+t")
 	wantScreen(t, m, "NOTE: iPhone quick setup (CTF) is not selected; select it (space on the list)")
 	// tab skips the details of an unselected profile.
 	press(t, m, "tab")
