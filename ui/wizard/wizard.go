@@ -540,6 +540,9 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return w, w.chooseProfile(msg.Index)
 
 	case tea.PasteMsg:
+		if w.leaving || w.busy != "" {
+			return w, nil
+		}
 		return w, w.updateFocused(msg)
 
 	case tea.KeyPressMsg:
@@ -549,8 +552,8 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		// Commands first, through the table; the rest is text for the
 		// focused field.
 		w.pressed = msg
-		if cmd, ok := w.Bindings().Handle(msg, w.CapturesInput()); ok {
-			return w, cmd
+		if cmd, ok := w.Bindings().Handle(msg, w.CapturesInput()); ok || w.leaving {
+			return w, cmd // the leave question takes only its keys
 		}
 		return w, w.updateFocused(msg)
 	}
