@@ -90,7 +90,7 @@ func TestConsoleDownloadTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "removed 1 stale temporary file(s) from an interrupted download: " + stale; d.Note != want || d.Path != filepath.Join(dir, "r.zip") {
+	if want := "removed 1 stale temporary file from an interrupted download: " + stale; d.Note != want || d.Path != filepath.Join(dir, "r.zip") {
 		t.Fatalf("%+v, want note %q", d, want)
 	}
 	if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {
