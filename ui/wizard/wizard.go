@@ -100,8 +100,6 @@ type wizard struct {
 	step step
 	busy string // what the wizard waits for; keys are ignored meanwhile
 
-	sidebarOn bool // the last View had room for the steps sidebar
-
 	leaving bool // asked "leave the wizard?"
 	walked  bool // the admin went past the first step at least once
 
@@ -156,8 +154,8 @@ type wizard struct {
 	listOffset int
 	// headOff is the first line of the summary's fields shown when they do
 	// not all fit above the list (a long job or profile name wraps onto
-	// several lines); headMax is the largest offset the last View allowed.
-	headOff, headMax int
+	// several lines); scrollSummary keeps it within summaryHeadMax.
+	headOff int
 	// showSelection: the summary's list shows the selected tokens rather
 	// than those whose password would be too long (tab switches).
 	showSelection bool
@@ -433,6 +431,12 @@ func (w *wizard) blurAll() {
 }
 
 func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	s, cmd := w.update(msg)
+	w.layout() // the profile list's size follows the highlighted profile
+	return s, cmd
+}
+
+func (w *wizard) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesMsg:
 		w.profilesLoaded, w.profilesErr = true, msg.err
@@ -450,6 +454,7 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		focused := w.profList.FilterFocused()
 		w.profList = newProfileNameList(w.c)
 		cmd := w.profList.SetItems(names)
+		w.layout()
 		if focused {
 			return w, tea.Batch(cmd, w.profList.Focus())
 		}
@@ -876,8 +881,10 @@ func (w *wizard) toggleSkipTooLong() tea.Cmd {
 // the list back to its top, then the fields.
 func (w *wizard) scrollSummary(d, rows int) {
 	if d > 0 {
-		if w.headOff < w.headMax {
-			w.headOff = min(w.headMax, w.headOff+d)
+		headMax := w.summaryHeadMax()
+		w.headOff = min(w.headOff, headMax)
+		if w.headOff < headMax {
+			w.headOff = min(headMax, w.headOff+d)
 			return
 		}
 		w.listOffset = min(max(0, rows-1), w.listOffset+d)
@@ -887,7 +894,7 @@ func (w *wizard) scrollSummary(d, rows int) {
 		w.listOffset = max(0, w.listOffset+d)
 		return
 	}
-	w.headOff = max(0, w.headOff+d)
+	w.headOff = max(0, min(w.headOff, w.summaryHeadMax())+d)
 }
 
 // selectionChanged is the message for a submit refused because the tokens
@@ -1113,11 +1120,39 @@ func (w *wizard) countAndNext() tea.Cmd {
 // it they fit on one line.
 const sidebarMinWidth = 100
 
+// sidebarOn: the screen has room for the steps sidebar.
+func (w *wizard) sidebarOn() bool { return w.Width() >= sidebarMinWidth }
+
+// bodySize is the size of the step's body: the screen less the sidebar
+// and the step's heading.
+func (w *wizard) bodySize() (width, height int) {
+	width, height = w.Width(), w.Height()
+	if w.sidebarOn() {
+		width -= lipgloss.Width(w.sidebar()) + 3
+	}
+	return width, height - 2
+}
+
+// SetSize keeps the size and lays out what depends on it.
+func (w *wizard) SetSize(width, height int) {
+	w.Base.SetSize(width, height)
+	w.layout()
+}
+
+// layout sizes the profile list for the body (its pages and cursor window
+// depend on it), in Update and SetSize, so that View only renders.
+func (w *wizard) layout() {
+	if w.step != stepProfile || len(w.profiles) == 0 {
+		return
+	}
+	width, height := w.bodySize()
+	w.profList.SetSize(w.profListSize(width, height))
+}
+
 func (w *wizard) View() string {
 	width, height := w.Width(), w.Height()
 	t := w.c.Theme
-	w.sidebarOn = width >= sidebarMinWidth
-	if w.sidebarOn {
+	if w.sidebarOn() {
 		side := w.sidebar()
 		sw := lipgloss.Width(side) + 3
 		body := w.stepView(width-sw, height)
@@ -1178,7 +1213,7 @@ func (w *wizard) stepView(width, height int) string {
 	t := w.c.Theme
 	var b strings.Builder
 	head := t.Heading.Render(fmt.Sprintf("(%d/%d) %s", w.step+1, numSteps, stepTitles[w.step]))
-	if !w.sidebarOn {
+	if !w.sidebarOn() {
 		// No room for a sidebar: the step markers share the heading line.
 		bar := w.stepBar()
 		head += strings.Repeat(" ", max(2, width-lipgloss.Width(head)-lipgloss.Width(bar))) + bar
@@ -1236,8 +1271,10 @@ func (w *wizard) field(label string, labelW int, ti *kit.TextField, focused bool
 	if focused {
 		mark = t.G.Cursor
 	}
-	ti.SetWidth(max(10, width-len(mark)-labelW-2))
-	return mark + t.Label.Render(fmt.Sprintf("%-*s", labelW, label+":")) + " " + ti.View()
+	// A copy renders: View keeps the field as Update left it.
+	f := *ti
+	f.SetWidth(max(10, width-len(mark)-labelW-2))
+	return mark + t.Label.Render(fmt.Sprintf("%-*s", labelW, label+":")) + " " + f.View()
 }
 
 func (w *wizard) nameView(width int) string {
@@ -1262,7 +1299,6 @@ func (w *wizard) profileView(width, height int) string {
 	b.WriteString(kit.Wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
 	if width >= 84 {
 		lw := width / 2
-		w.profList.SetSize(lw-1, min(max(3, height-2), len(w.profiles)+2))
 		list := w.profList.View()
 		det := w.profileDetails(width-lw-2, w.highlighted())
 		ll := kit.FitLines(list, lw, max(lipgloss.Height(list), lipgloss.Height(det)))
@@ -1277,12 +1313,20 @@ func (w *wizard) profileView(width, height int) string {
 		b.WriteString(strings.Join(ll, "\n"))
 	} else {
 		det := w.profileDetails(width, w.highlighted())
-		rows := max(3, height-1-lipgloss.Height(det)-1)
-		rows = min(rows, len(w.profiles)+2)
-		w.profList.SetSize(width, rows)
 		b.WriteString(w.profList.View() + "\n\n" + det)
 	}
 	return b.String()
+}
+
+// profListSize is the profile list's size in a body of width x height:
+// half the width beside the details from 84 columns, else above them.
+func (w *wizard) profListSize(width, height int) (int, int) {
+	if width >= 84 {
+		return width/2 - 1, min(max(3, height-2), len(w.profiles)+2)
+	}
+	det := w.profileDetails(width, w.highlighted())
+	rows := max(3, height-1-lipgloss.Height(det)-1)
+	return width, min(rows, len(w.profiles)+2)
 }
 
 func (w *wizard) profileDetails(width, i int) string {
@@ -1524,18 +1568,17 @@ func (w *wizard) summaryMinList(width int) int {
 	return 1 + max(2, lines)
 }
 
-func (w *wizard) summaryView(width, height int) string {
+// summaryParts are the summary's pieces at width x height: the fields'
+// lines, the line above the list (a blocker or a note), the lines under
+// it (warnings, the confirmation), how many lines those two take, and the
+// fewest lines the list gets.
+func (w *wizard) summaryParts(width int) (head []string, mid, tail string, fixed, minList int) {
 	t := w.c.Theme
-	var b strings.Builder
-	if w.preview == nil {
-		return "No preview yet."
-	}
 	// Every field is shown whole: long values wrap (wrapRows).
-	head := kit.WrapRows(t, w.summaryRows(), width)
+	head = kit.WrapRows(t, w.summaryRows(), width)
 	tooLong := len(w.tooLong()) > 0
 	blocker := w.canSubmit()
 	spec := w.shownSpec()
-	mid := ""
 	switch {
 	case w.changedErr != nil:
 		mid = kit.Hang(t.Error.Render("ERROR: "), w.changedErr.Error(), width)
@@ -1545,39 +1588,65 @@ func (w *wizard) summaryView(width, height int) string {
 	case tooLong:
 		mid = kit.Hang(t.Warn.Render("NOTE: "), w.preview.Summary.LeftOutNote(spec)+" (named below; ctrl+o takes them back in)", width)
 	}
-	var tail strings.Builder
+	var b strings.Builder
 	for _, warn := range w.preview.Summary.Warnings(spec) {
-		tail.WriteString(kit.Hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
+		b.WriteString(kit.Hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
 	}
 	if blocker != nil && !tooLong {
-		tail.WriteString(kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(blocker), width) + "\n")
+		b.WriteString(kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(blocker), width) + "\n")
 	}
 	if need, want := model.ConfirmationRequired(spec, w.preview.Summary); need && blocker == nil {
-		tail.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
-		tail.WriteString(w.errLine(w.confirmErr, width) + "\n")
+		b.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
+		b.WriteString(w.errLine(w.confirmErr, width) + "\n")
 	}
-	tl := strings.TrimRight(tail.String(), "\n")
-	// The blocker, the warnings and the confirmation stay on screen; when
-	// the fields and the smallest list do not fit with them, the fields
-	// scroll in a window (scrollSummary) with a line that says so.
-	fixed := 0
+	tail = strings.TrimRight(b.String(), "\n")
 	if mid != "" {
 		fixed += lipgloss.Height(mid)
 	}
-	if tl != "" {
-		fixed += lipgloss.Height(tl)
+	if tail != "" {
+		fixed += lipgloss.Height(tail)
 	}
-	w.headMax = 0
-	minList := w.summaryMinList(width)
-	if room := height - fixed - minList; len(head) > room {
-		win := max(1, room-1)
-		w.headMax = max(0, len(head)-win)
-		w.headOff = min(w.headOff, w.headMax)
-		n, end := len(head), w.headOff+win
-		shown := append([]string(nil), head[w.headOff:end]...)
-		head = append(shown, t.Muted.Render(fmt.Sprintf("Summary lines %d-%d of %d: up/down scroll", w.headOff+1, end, n)))
-	} else {
-		w.headOff = 0
+	return head, mid, tail, fixed, w.summaryMinList(width)
+}
+
+// headWindow is how many of the fields' lines fit above the list in a
+// body of the given height (with a line that says they scroll), or 0
+// when they all fit.
+func headWindow(head, fixed, minList, height int) int {
+	if room := height - fixed - minList; head > room {
+		return max(1, room-1)
+	}
+	return 0
+}
+
+// summaryHeadMax is the largest headOff at the body's size now.
+func (w *wizard) summaryHeadMax() int {
+	if w.preview == nil {
+		return 0
+	}
+	width, height := w.bodySize()
+	head, _, _, fixed, minList := w.summaryParts(width)
+	if win := headWindow(len(head), fixed, minList, height); win > 0 {
+		return max(0, len(head)-win)
+	}
+	return 0
+}
+
+func (w *wizard) summaryView(width, height int) string {
+	t := w.c.Theme
+	var b strings.Builder
+	if w.preview == nil {
+		return "No preview yet."
+	}
+	// The blocker, the warnings and the confirmation stay on screen; when
+	// the fields and the smallest list do not fit with them, the fields
+	// scroll in a window (scrollSummary) with a line that says so.
+	head, mid, tl, fixed, minList := w.summaryParts(width)
+	if win := headWindow(len(head), fixed, minList, height); win > 0 {
+		off := min(w.headOff, max(0, len(head)-win))
+		n, end := len(head), off+win
+		shown := append([]string(nil), head[off:end]...)
+		head = append(shown, t.Muted.Render(fmt.Sprintf("Summary lines %d-%d of %d: up/down scroll", off+1, end, n)))
 	}
 	b.WriteString(strings.Join(head, "\n") + "\n")
 	if mid != "" {
