@@ -332,10 +332,6 @@ func CanSubmit(spec JobSpec, s Summary) error {
 	return nil
 }
 
-// CanSubmit is CanSubmit(JobSpec{}, s): too-long tokens block. It stays
-// for the console until it calls CanSubmit with its spec.
-func (s Summary) CanSubmit() error { return CanSubmit(JobSpec{}, s) }
-
 // IneligibleText is the one wording of what a summary left out, by reason
 // in IneligibleReasons order: "3 unassigned, 1 expired, 2 password too
 // long". "" when nothing was left out.

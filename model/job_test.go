@@ -218,7 +218,7 @@ func TestSummaryCanSubmit(t *testing.T) {
 		{"passwords too long", Summary{Count: 3, Ineligible: map[Reason]int{PasswordTooLong: 2}}, "2 tokens would get a password outside their limit"},
 	}
 	for _, c := range cases {
-		check(t, c.s.CanSubmit(), c.wantErr)
+		check(t, CanSubmit(JobSpec{}, c.s), c.wantErr)
 	}
 }
 

@@ -132,7 +132,9 @@ func (b *engineBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, 
 	if plan == nil {
 		return wizard.Preview{}, err
 	}
-	p := wizard.Preview{Summary: plan.Summary, Blocker: err, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
+	// A plan with an error is one that model.CanSubmit refuses: the
+	// wizard shows the summary and asks model.CanSubmit itself.
+	p := wizard.Preview{Summary: plan.Summary, Binding: plan.Spec.Binding, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
 	for i, s := range plan.Selected {
 		p.Rows[i] = wizard.PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
 	}
@@ -140,13 +142,10 @@ func (b *engineBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, 
 }
 
 // Submit plans again: the selection is frozen at submit time, from the
-// store as it is now, and the typed confirmation is checked against that.
-func (b *engineBackend) Submit(spec model.JobSpec, pw, typed string) (model.Job, error) {
-	plan, err := b.eng.Plan(spec, pw)
-	if err != nil {
-		return model.Job{}, err
-	}
-	return b.eng.Submit(plan, pw, typed)
+// store as it is now; it must be the one shown (engine SubmitShown), and
+// the typed confirmation is checked against it.
+func (b *engineBackend) Submit(spec model.JobSpec, pw, typed string, shown model.Selection) (model.Job, error) {
+	return b.eng.SubmitShown(spec, pw, typed, shown)
 }
 
 func (b *engineBackend) Jobs() ([]model.Job, error) {
@@ -181,7 +180,7 @@ func (b *engineBackend) Download(seq uint64, path string, force bool) (jobsui.Do
 	res, err := b.eng.Download(context.Background(), seq, path, force)
 	var d jobsui.Downloaded
 	if n := len(res.StaleRemoved); n > 0 {
-		d.Note = fmt.Sprintf("removed %d stale temporary file(s) from an interrupted download: %s", n, strings.Join(res.StaleRemoved, ", "))
+		d.Note = fmt.Sprintf("removed %s from an interrupted download: %s", model.Plural(n, "stale temporary file"), strings.Join(res.StaleRemoved, ", "))
 	}
 	var long *jobs.NameTooLongError
 	switch {

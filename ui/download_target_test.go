@@ -27,11 +27,14 @@ func completedJobSeq(t *testing.T, be *engineBackend) uint64 {
 		PasswordMode: model.PasswordUserID,
 		Criteria:     model.Criteria{From: "100000000001", To: "100000000005"}}
 	p, err := be.Preview(spec, "")
-	if err != nil || p.Blocker != nil {
-		t.Fatal(err, p.Blocker)
+	if err == nil {
+		err = model.CanSubmit(spec, p.Summary)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	_, typed := model.ConfirmationRequired(spec, p.Summary)
-	j, err := be.Submit(spec, "", typed)
+	j, err := be.Submit(spec, "", typed, p.Summary.Selection())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func TestConsoleDownloadTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "removed 1 stale temporary file(s) from an interrupted download: " + stale; d.Note != want || d.Path != filepath.Join(dir, "r.zip") {
+	if want := "removed 1 stale temporary file from an interrupted download: " + stale; d.Note != want || d.Path != filepath.Join(dir, "r.zip") {
 		t.Fatalf("%+v, want note %q", d, want)
 	}
 	if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {

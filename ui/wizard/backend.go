@@ -16,13 +16,17 @@ type Backend interface {
 	// name (ignoring case); the format rules are the model's and the
 	// wizard checks them first.
 	CheckJobName(name string) error
-	// Preview is the dry run of a job. A validation problem is returned as
-	// err (model.FieldErrors naming the fields); a preview that was built
-	// but cannot be submitted carries the reason in Preview.Blocker.
+	// Preview is the dry run of a job: the plan resolves spec.Device into
+	// the binding (Preview.Binding). A validation problem is returned as
+	// err (model.FieldErrors naming the fields); whether the plan can be
+	// submitted is model.CanSubmit's to say, not the backend's.
 	Preview(spec model.JobSpec, adminPassword string) (Preview, error)
-	// Submit freezes the selection into a new queued job. typed is what the
-	// admin typed to confirm (model.ConfirmationRequired).
-	Submit(spec model.JobSpec, adminPassword, typed string) (model.Job, error)
+	// Submit plans again and freezes the selection into a new queued job.
+	// typed is what the admin typed to confirm
+	// (model.ConfirmationRequired); shown is the selection of the summary
+	// the admin saw: when the new plan selects other tokens, Submit
+	// refuses with a *model.SelectionChangedError.
+	Submit(spec model.JobSpec, adminPassword, typed string, shown model.Selection) (model.Job, error)
 }
 
 // New is the wizard, at its first step.
@@ -37,11 +41,10 @@ type common struct {
 // Preview is a job's dry run as the summary shows it.
 type Preview struct {
 	Summary model.Summary
+	// Binding is what the plan resolved the DeviceSerialNumber field to.
+	Binding model.Binding
 	// Rows are the eligible tokens in serial order.
 	Rows []PreviewRow
-	// Blocker says why the job cannot be submitted as it stands (tokens
-	// whose password is too long, nothing eligible), or nil.
-	Blocker error
 }
 
 // PreviewRow is one line of the summary's scrollable list.

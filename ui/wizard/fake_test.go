@@ -2,49 +2,36 @@ package wizard
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/nav"
 )
 
-// fakeBackend is an in-memory wizard.Backend, with what the root, the
-// home screen and the Jobs screen (opened after a submit) read. It applies the model's rules (the
-// same eligibility and confirmation code the engine uses), so the screens
-// see realistic answers without a store.
+// fakeBackend is an in-memory wizard.Backend, with what the root and the
+// home screen read. It applies the model's rules (the same binding,
+// eligibility, submit and confirmation code the engine uses), so the
+// wizard sees realistic answers without a store. The Jobs screen a submit
+// opens is not driven: the tests stop at the page it asks for (jobsStub).
 type fakeBackend struct {
 	mu       sync.Mutex
 	empty    bool
 	profiles []model.Profile
 	tokens   []model.Token
 	jobs     []model.Job // oldest first
-	existing map[string]bool
-	// superseded is SupersededWarning's answer per job.
-	superseded map[uint64]string
-	// downloadNote is Download's note (stale temporary files removed).
-	downloadNote string
-	events       chan nav.JobEvent
-	// autoRun makes Submit run the job in a goroutine, publishing events.
-	autoRun bool
-	// counter is the store's change counter; tests raise it (touch) for
-	// a change by another process.
-	counter uint64
+	counter  uint64
 
-	// What the screens passed, for assertions. Never printed.
+	// What the wizard passed, for assertions. Never printed.
 	lastPreviewPassword string
 	lastSubmitPassword  string
 	lastTyped           string
+	lastShown           model.Selection
 	calls               []string
-	downloads           []string
-	deleted, canceled   []uint64
 }
 
 func newFakeBackend() *fakeBackend {
-	f := &fakeBackend{existing: map[string]bool{}}
+	f := &fakeBackend{}
 	f.profiles = []model.Profile{
 		{Name: "Staff Android", Description: "SecurID software token for Android phones, 6-digit code every 30 seconds, PIN typed before the code.",
 			DeviceType: model.DeviceAndroid, DeliveryMethod: model.DeliveryFile, TokencodeLength: 6, Duration: 30, AuthType: model.AuthFob},
@@ -117,10 +104,21 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 			p = q
 		}
 	}
+	// The binding as the engine's planner resolves it: blank is class.
+	if spec.Binding.Kind == model.BindingNone {
+		spec.Binding = model.Binding{Kind: model.BindingClass, Value: strings.ToLower(p.ClassGUID())}
+		if strings.TrimSpace(spec.Device) != "" {
+			b, err := model.ResolveBinding(spec.Device, p.ClassGUID())
+			if err != nil {
+				return Preview{}, model.FieldErrors{err.(*model.FieldError)}
+			}
+			spec.Binding = b
+		}
+	}
 	if err := spec.Validate(p); err != nil {
 		return Preview{}, err
 	}
-	var pv Preview
+	pv := Preview{Binding: spec.Binding}
 	for _, t := range f.tokens {
 		if !spec.Criteria.Matches(t) {
 			continue
@@ -131,7 +129,6 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 			pv.Rows = append(pv.Rows, PreviewRow{t.Serial, t.AssignedUser, t.Distribution.Count})
 		}
 	}
-	pv.Blocker = pv.Summary.CanSubmit()
 	return pv, nil
 }
 
@@ -143,17 +140,23 @@ func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
 	return f.preview(spec, pw)
 }
 
-func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string) (model.Job, error) {
+// Submit plans again as the engine's SubmitShown does: a selection other
+// than the one shown is refused, then model.CanSubmit and the typed
+// confirmation decide.
+func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string, shown model.Selection) (model.Job, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "submit")
-	f.lastSubmitPassword, f.lastTyped = pw, typed
+	f.lastSubmitPassword, f.lastTyped, f.lastShown = pw, typed, shown
 	pv, err := f.preview(spec, pw)
 	if err != nil {
 		return model.Job{}, err
 	}
-	if pv.Blocker != nil {
-		return model.Job{}, pv.Blocker
+	if now := pv.Summary.Selection(); now != shown {
+		return model.Job{}, &model.SelectionChangedError{Then: shown, Now: now}
+	}
+	if err := model.CanSubmit(spec, pv.Summary); err != nil {
+		return model.Job{}, err
 	}
 	if err := model.CheckConfirmation(spec, pv.Summary, typed); err != nil {
 		return model.Job{}, err
@@ -162,34 +165,12 @@ func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string) (model.Job, e
 	j := model.Job{Seq: seq, Name: spec.Name, BatchID: model.BatchID(seq), Spec: spec, State: model.JobQueued,
 		Total: pv.Summary.Count, Submitted: testNow}
 	f.jobs = append(f.jobs, j)
-	if f.autoRun {
-		go f.run(seq)
-	}
 	return j, nil
-}
-
-// run plays a job through Running to Completed, publishing events.
-func (f *fakeBackend) run(seq uint64) {
-	f.mu.Lock()
-	j := &f.jobs[seq-1]
-	j.State, j.Started = model.JobRunning, testNow
-	total, name := j.Total, j.Name
-	f.mu.Unlock()
-	for done := 0; done <= total; done += max(1, total/4) {
-		f.events <- nav.JobEvent{Seq: seq, Name: name, State: model.JobRunning, Done: done, Total: total, Rate: 100}
-	}
-	f.mu.Lock()
-	j = &f.jobs[seq-1]
-	j.State, j.Done, j.Ended = model.JobCompleted, total, testNow.Add(time.Minute)
-	j.Output, j.OutputSize = fmt.Sprintf("/data/outputs/%d.zip", seq), 4096
-	f.mu.Unlock()
-	f.events <- nav.JobEvent{Seq: seq, Name: name, State: model.JobCompleted, Done: total, Total: total, Output: j.Output}
 }
 
 func (f *fakeBackend) Jobs() ([]model.Job, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "jobs")
 	out := make([]model.Job, 0, len(f.jobs))
 	for i := len(f.jobs) - 1; i >= 0; i-- {
 		out = append(out, f.jobs[i])
@@ -197,67 +178,11 @@ func (f *fakeBackend) Jobs() ([]model.Job, error) {
 	return out, nil
 }
 
-func (f *fakeBackend) Job(seq uint64) (model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if seq == 0 || int(seq) > len(f.jobs) {
-		return model.Job{}, fmt.Errorf("job %d not found", seq)
-	}
-	return f.jobs[seq-1], nil
-}
-
-func (f *fakeBackend) SupersededWarning(seq uint64) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.superseded[seq], nil
-}
-
-func (f *fakeBackend) Download(seq uint64, path string, force bool) (jobs.Downloaded, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	full := path
-	if !filepath.IsAbs(path) {
-		full = filepath.Join("/home/admin", path)
-	}
-	if f.existing[full] && !force {
-		return jobs.Downloaded{}, fmt.Errorf("%s: %w", full, jobs.ErrExists)
-	}
-	if strings.HasPrefix(full, "/nonexistent/") {
-		return jobs.Downloaded{}, fmt.Errorf("directory %s does not exist", filepath.Dir(full))
-	}
-	f.existing[full] = true
-	f.downloads = append(f.downloads, full)
-	return jobs.Downloaded{Path: full, Note: f.downloadNote}, nil
-}
-
-func (f *fakeBackend) DeleteOutput(seq uint64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.deleted = append(f.deleted, seq)
-	j := &f.jobs[seq-1]
-	j.Output, j.OutputDeleted = "", testNow
-	return nil
-}
-
-func (f *fakeBackend) Cancel(seq uint64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.canceled = append(f.canceled, seq)
-	j := &f.jobs[seq-1]
-	j.State, j.Reason, j.Ended = model.JobCanceled, "canceled by the admin", testNow
-	return nil
-}
-
 func (f *fakeBackend) ChangeCounter() (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, "change counter")
 	return f.counter, nil
 }
 
-func (f *fakeBackend) Events() <-chan nav.JobEvent {
-	if f.events == nil {
-		return nil
-	}
-	return f.events
-}
+// Events is nil: no job runs in the wizard's tests.
+func (f *fakeBackend) Events() <-chan nav.JobEvent { return nil }

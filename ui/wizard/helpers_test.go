@@ -1,28 +1,46 @@
 package wizard
 
 import (
+	"fmt"
 	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/ui/home"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
-	"github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/shell"
 )
 
 // The tests drive the real root, opening the wizard from Home; a submit
-// opens the real Jobs screen.
+// opens a stub in place of the Jobs screen (jobsStub), which the wizard
+// asks for by page and job.
 
 type Model = shell.Model
 
-// testBackend is what the tests' root reads: the wizard's methods, the
-// Jobs screen's, and the root's and Home's.
+// testBackend is what the tests' root reads: the wizard's methods, and
+// the root's and Home's.
 type testBackend interface {
 	Backend
-	jobs.Backend
 	shell.Backend
 	home.Backend
 }
+
+// jobsStub stands for the Jobs screen: it records the job it was opened
+// on, which is all the wizard decides.
+type jobsStub struct {
+	nav.Base
+	seq uint64
+}
+
+func (j *jobsStub) Init() tea.Cmd                        { return nil }
+func (j *jobsStub) Update(tea.Msg) (nav.Screen, tea.Cmd) { return j, nil }
+func (j *jobsStub) View() string                         { return fmt.Sprintf("Jobs stub on #%d", j.seq) }
+func (j *jobsStub) Title() string                        { return "Jobs" }
+func (j *jobsStub) ShortHelp() []key.Binding             { return nil }
+func (j *jobsStub) FullHelp() [][]key.Binding            { return nil }
+func (j *jobsStub) CapturesInput() bool                  { return false }
 
 var (
 	testNow      = uitest.Now
@@ -52,7 +70,7 @@ func newTestModel(t *testing.T, be testBackend, w, h int) *Model {
 				return New(env, be)
 			case nav.PageJobs:
 				seq, _ := arg.(uint64)
-				return jobs.New(env, be, seq)
+				return &jobsStub{seq: seq}
 			}
 			t.Fatalf("opened page %d; the wizard tests open only the wizard and Jobs", p)
 			return nil

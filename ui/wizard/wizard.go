@@ -83,6 +83,12 @@ type (
 		job model.Job
 		err error
 	}
+	// deviceCheckedMsg is the plan's word on the DeviceSerialNumber field
+	// (the plan resolves the binding, not the wizard).
+	deviceCheckedMsg struct {
+		device string
+		err    error
+	}
 )
 
 // wizard is "Distribute Software Tokens in Bulk > Generate Software Token
@@ -94,9 +100,12 @@ type wizard struct {
 	step step
 	busy string // what the wizard waits for; keys are ignored meanwhile
 
-	sidebarOn bool // the last View had room for the steps sidebar
-
 	leaving bool // asked "leave the wizard?"
+	walked  bool // the admin went past the first step at least once
+
+	// pressed is the key press being dispatched, for a binding of several
+	// keys that differ in what they do (the password modes' digits).
+	pressed tea.KeyPressMsg
 
 	// 1. Job Name
 	suggested string
@@ -145,17 +154,20 @@ type wizard struct {
 	listOffset int
 	// headOff is the first line of the summary's fields shown when they do
 	// not all fit above the list (a long job or profile name wraps onto
-	// several lines); headMax is the largest offset the last View allowed.
-	headOff, headMax int
+	// several lines); scrollSummary keeps it within summaryHeadMax.
+	headOff int
 	// showSelection: the summary's list shows the selected tokens rather
 	// than those whose password would be too long (tab switches).
 	showSelection bool
+	// skipTooLong leaves out the tokens whose password would be too long
+	// (model.JobSpec.SkipTooLong), which otherwise block the job.
+	skipTooLong bool
+	// changedErr says why the summary is shown again: a submit found the
+	// tokens changed since the summary the admin saw.
+	changedErr error
 
 	// 8. Submit
 	submitErr error
-	// replanAfterSubmit: a refused submit asked for a new plan, to show
-	// the summary again if the store changed meanwhile.
-	replanAfterSubmit bool
 }
 
 func newWizard(c *common) *wizard {
@@ -225,16 +237,18 @@ func (w *wizard) Title() string {
 }
 
 // HasInput: anything beyond the untouched first step counts, so quitting
-// asks first.
+// asks first; so do the later steps' values after esc back to the first.
 func (w *wizard) HasInput() bool {
-	return w.step > stepName || w.name.Value() != w.suggested
+	return w.step > stepName || w.walked || w.name.Value() != w.suggested
 }
 
-// ClearSecrets drops the admin password from the model. Go cannot wipe
-// the runes textinput kept, but nothing refers to them after this.
+// ClearSecrets drops the admin password, its confirmation and the typed
+// confirmation from the model. Go cannot wipe the runes the fields kept,
+// but nothing refers to them after this.
 func (w *wizard) ClearSecrets() {
 	w.pw.Reset()
 	w.pw2.Reset()
+	w.confirm.Reset()
 }
 
 func (w *wizard) modeValue() model.PasswordMode { return model.PasswordModes()[w.mode] }
@@ -263,13 +277,13 @@ func (w *wizard) criteria() model.Criteria {
 }
 
 func (w *wizard) spec() model.JobSpec {
+	// The plan resolves Device into the binding (Preview.Binding).
 	s := model.JobSpec{
-		Name: w.name.Value(), Nickname: w.nick.Value(),
-		PasswordMode: w.modeValue(), Criteria: w.criteria(),
+		Name: w.name.Value(), Device: w.device.Value(), Nickname: w.nick.Value(),
+		PasswordMode: w.modeValue(), Criteria: w.criteria(), SkipTooLong: w.skipTooLong,
 	}
 	if p := w.chosen(); p != nil {
 		s.Profile = p.Name
-		s.Binding, _ = model.ResolveBinding(w.device.Value(), p.ClassGUID())
 	}
 	return s
 }
@@ -292,42 +306,85 @@ func (w *wizard) CapturesInput() bool {
 	return false
 }
 
+// confirmNeeded: the summary shows the field for the typed confirmation
+// (a job that can be submitted and asks for it).
 func (w *wizard) confirmNeeded() bool {
-	if w.preview == nil {
+	if w.preview == nil || w.canSubmit() != nil {
 		return false
 	}
 	need, _ := model.ConfirmationRequired(w.spec(), w.preview.Summary)
 	return need
 }
 
-// Back steps back; on the first step it leaves, asking first when input
-// would be lost.
+// canSubmit is model.CanSubmit for the latest preview.
+func (w *wizard) canSubmit() error {
+	if w.preview == nil {
+		return errors.New("no summary yet")
+	}
+	return model.CanSubmit(w.spec(), w.preview.Summary)
+}
+
+// shownSpec is the spec with the binding the plan resolved, as the
+// summary shows it.
+func (w *wizard) shownSpec() model.JobSpec {
+	s := w.spec()
+	if w.preview != nil {
+		s.Binding = w.preview.Binding
+	}
+	return s
+}
+
 // HandlesBack is true: Back handles esc.
 func (w *wizard) HandlesBack() bool { return true }
 
+// escKey is the key press Back dispatches through the binding table.
+var escKey = tea.KeyPressMsg{Code: tea.KeyEscape}
+
+// Back handles esc (the root's key) through the binding table: one step
+// back, keeping that step's focus; on the untouched first step the root
+// closes the wizard.
 func (w *wizard) Back() (nav.Screen, tea.Cmd, bool) {
 	if w.busy != "" {
 		return w, nil, true
 	}
-	if w.leaving {
-		w.leaving = false
-		return w, nil, true
-	}
-	if w.step == stepName {
-		if w.HasInput() {
-			w.leaving = true
-			return w, nil, true
-		}
+	if !w.leaving && w.step == stepName && !w.HasInput() {
 		w.ClearSecrets()
 		return w, nil, false
 	}
-	return w, w.goTo(w.step - 1), true
+	cmd, _ := w.Bindings().Handle(escKey, false)
+	return w, cmd, true
 }
 
-// goTo shows step s and focuses its first field.
-func (w *wizard) goTo(s step) tea.Cmd {
+// back is esc: one step back with that step's focus as the admin left it;
+// on the first step it leaves, asking first when input would be lost.
+func (w *wizard) back() tea.Cmd {
+	if w.step > stepName {
+		return w.goTo(w.step-1, true)
+	}
+	if w.HasInput() {
+		w.leaving = true
+		return nil
+	}
+	return w.leave()
+}
+
+// leave closes the wizard, dropping its secrets.
+func (w *wizard) leave() tea.Cmd {
+	w.leaving = false
+	w.ClearSecrets()
+	return nav.Pop
+}
+
+// goTo shows step s. Going forward (keep false) the step starts at its
+// first field; going back (keep true) it keeps the focus and the scroll
+// the admin left it with.
+func (w *wizard) goTo(s step, keep bool) tea.Cmd {
 	w.step = s
+	w.walked = w.walked || s > stepName
 	w.blurAll()
+	if s != stepSummary {
+		w.changedErr = nil
+	}
 	switch s {
 	case stepName:
 		return w.name.Focus()
@@ -341,14 +398,21 @@ func (w *wizard) goTo(s step) tea.Cmd {
 	case stepNickname:
 		return w.nick.Focus()
 	case stepPassword:
-		w.pwFocus = pwFocusModes
+		if !keep {
+			w.pwFocus = pwFocusModes
+		}
+		return w.focusPassword(w.pwFocus)
 	case stepCriteria:
-		w.critFocus = critFrom
-		cmd := w.from.Focus()
+		if !keep {
+			w.critFocus = critFrom
+		}
+		cmd := w.focusCriteria(w.critFocus)
 		return tea.Batch(cmd, w.schedulePreview(false, 0))
 	case stepSummary:
-		w.listOffset, w.headOff = 0, 0
-		w.showSelection = false
+		if !keep {
+			w.listOffset, w.headOff = 0, 0
+			w.showSelection = false
+		}
 		w.confirmErr = nil
 		if w.confirmNeeded() {
 			return w.confirm.Focus()
@@ -367,6 +431,12 @@ func (w *wizard) blurAll() {
 }
 
 func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	s, cmd := w.update(msg)
+	w.layout() // the profile list's size follows the highlighted profile
+	return s, cmd
+}
+
+func (w *wizard) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case profilesMsg:
 		w.profilesLoaded, w.profilesErr = true, msg.err
@@ -384,6 +454,7 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		focused := w.profList.FilterFocused()
 		w.profList = newProfileNameList(w.c)
 		cmd := w.profList.SetItems(names)
+		w.layout()
 		if focused {
 			return w, tea.Batch(cmd, w.profList.Focus())
 		}
@@ -398,7 +469,7 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			w.nameErr = msg.err
 			return w, nil
 		}
-		return w, w.goTo(stepProfile)
+		return w, w.goTo(stepProfile, false)
 
 	case previewTickMsg:
 		if msg.seq != w.previewSeq {
@@ -426,35 +497,45 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			// The number to type changed; what was typed is void.
 			w.confirm.Reset()
 		}
-		if w.replanAfterSubmit {
-			w.replanAfterSubmit = false
-			if old != nil && w.step == stepSubmit && summaryChanged(old.Summary, p.Summary) {
-				cmd := w.goTo(stepSummary)
-				w.confirmErr = errors.New("the tokens changed since this summary was made (another job, an import or another admin): review the summary again; nothing was submitted")
-				return w, cmd
-			}
-		}
 		if msg.advance {
-			return w, w.goTo(stepSummary)
+			changed := w.changedErr
+			cmd := w.goTo(stepSummary, false)
+			w.changedErr = changed
+			return w, cmd
 		}
 		return w, nil
+
+	case deviceCheckedMsg:
+		if w.busy == "" || msg.device != w.device.Value() {
+			return w, nil
+		}
+		w.busy = ""
+		if msg.err != nil {
+			w.deviceErr = msg.err
+			return w, nil
+		}
+		return w, w.goTo(stepNickname, false)
 
 	case submittedMsg:
 		w.busy = ""
 		if msg.err != nil {
+			if changed := selectionChanged(msg.err); changed != nil {
+				// Another admin or process changed the tokens since the
+				// summary was made (a job over them, an import): show the
+				// summary again, planned afresh, saying why.
+				w.changedErr = changed
+				w.busy = "Planning again..."
+				w.previewSeq++
+				return w, w.runPreview(w.previewSeq, true)
+			}
 			w.submitErr = msg.err
-			// Another admin or process may have changed the tokens since
-			// the summary was made (a job over them, an import): plan
-			// again, and if the summary differs, go back to it.
-			w.replanAfterSubmit = true
-			return w, w.runPreview(w.previewSeq, false)
+			return w, nil
 		}
 		w.ClearSecrets()
-		w.confirm.Reset()
 		j := msg.job
 		return w, tea.Batch(
 			nav.OpenInstead(nav.PageJobs, j.Seq),
-			nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d %q submitted: %d tokens.", j.Seq, j.Name, j.Total)),
+			nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d %q submitted: %s.", j.Seq, j.Name, model.Plural(j.Total, "token"))),
 		)
 
 	case filterlist.SelectedMsg:
@@ -464,10 +545,22 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return w, w.chooseProfile(msg.Index)
 
 	case tea.PasteMsg:
+		if w.leaving || w.busy != "" {
+			return w, nil
+		}
 		return w, w.updateFocused(msg)
 
 	case tea.KeyPressMsg:
-		return w, w.handleKey(msg)
+		if w.busy != "" {
+			return w, nil // keys wait, esc too
+		}
+		// Commands first, through the table; the rest is text for the
+		// focused field.
+		w.pressed = msg
+		if cmd, ok := w.Bindings().Handle(msg, w.CapturesInput()); ok || w.leaving {
+			return w, cmd // the leave question takes only its keys
+		}
+		return w, w.updateFocused(msg)
 	}
 	if _, ok := filterlist.ListID(msg); ok {
 		// The profile list's debounce ticks and search results.
@@ -481,69 +574,6 @@ func (w *wizard) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 // OwnsList routes the profile list's messages here (lists.go).
 func (w *wizard) OwnsList(id uint64) bool { return id == w.profList.ID() }
 
-func (w *wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.Keys
-	if w.busy != "" {
-		return nil
-	}
-	if w.leaving {
-		switch {
-		case key.Matches(msg, k.Yes):
-			w.leaving = false
-			w.ClearSecrets()
-			return nav.Pop
-		case key.Matches(msg, k.No):
-			w.leaving = false
-		}
-		return nil
-	}
-	switch w.step {
-	case stepName:
-		if key.Matches(msg, k.Next) {
-			return w.nextFromName()
-		}
-	case stepProfile:
-		if len(w.profiles) == 0 && key.Matches(msg, k.Next) {
-			return nil
-		}
-		var cmd tea.Cmd
-		w.profList, cmd = w.profList.Update(msg)
-		return cmd
-	case stepDevice:
-		switch {
-		case key.Matches(msg, k.Next):
-			return w.nextFromDevice()
-		case key.Matches(msg, k.RestoreGUI):
-			if p := w.chosen(); p != nil {
-				w.device.SetValue(p.ClassGUID())
-				w.device.CursorEnd()
-				w.deviceErr = nil
-			}
-			return nil
-		}
-	case stepNickname:
-		if key.Matches(msg, k.Next) {
-			w.nickErr = model.ValidateNickname(w.nick.Value())
-			if w.nickErr != nil {
-				return nil
-			}
-			return w.goTo(stepPassword)
-		}
-	case stepPassword:
-		return w.passwordKey(msg)
-	case stepCriteria:
-		return w.criteriaKey(msg)
-	case stepSummary:
-		return w.summaryKey(msg)
-	case stepSubmit:
-		if key.Matches(msg, k.Submit) {
-			return w.submit()
-		}
-		return nil
-	}
-	return w.updateFocused(msg)
-}
-
 // updateFocused hands a key or paste to the focused text field.
 func (w *wizard) updateFocused(msg tea.Msg) tea.Cmd {
 	var ti *kit.TextField
@@ -551,9 +581,10 @@ func (w *wizard) updateFocused(msg tea.Msg) tea.Cmd {
 	case stepName:
 		ti = &w.name
 	case stepProfile:
-		var cmd tea.Cmd
-		w.profList, cmd = w.profList.Update(msg)
-		return cmd
+		if len(w.profiles) == 0 {
+			return nil // no list to filter
+		}
+		return w.listKey(msg)
 	case stepDevice:
 		ti = &w.device
 	case stepNickname:
@@ -639,58 +670,70 @@ func (w *wizard) chooseProfile(i int) tea.Cmd {
 	w.profIdx = i
 	w.profErr = nil
 	w.deviceErr = nil
-	return w.goTo(stepDevice)
+	return w.goTo(stepDevice, false)
 }
 
 func (w *wizard) nextFromDevice() tea.Cmd {
-	p := w.chosen()
-	if p == nil {
-		return w.goTo(stepProfile)
+	if w.chosen() == nil {
+		return w.goTo(stepProfile, false)
 	}
-	if _, err := model.ResolveBinding(w.device.Value(), p.ClassGUID()); err != nil {
-		w.deviceErr = err
-		return nil
-	}
+	// The plan decides the binding and refuses a wrong field; the rest of
+	// the spec is not asked about yet (no criteria: nothing is scanned).
+	w.busy = "Checking the DeviceSerialNumber..."
 	w.deviceErr = nil
-	return w.goTo(stepNickname)
+	be, spec, dev := w.c.be, w.spec(), w.device.Value()
+	spec.Criteria = model.Criteria{}
+	return func() tea.Msg {
+		_, err := be.Preview(spec, "")
+		return deviceCheckedMsg{dev, deviceError(err)}
+	}
 }
 
-// passwordKey: the mode list moves with the arrows; tab moves between the
-// list and the password fields; enter goes down the fields, then on.
-func (w *wizard) passwordKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.Keys
-	needs := w.modeValue().NeedsAdminPassword()
-	nFocus := 1
-	if needs {
-		nFocus = 3
-	}
-	switch {
-	case key.Matches(msg, k.NextField):
-		return w.focusPassword((w.pwFocus + 1) % nFocus)
-	case key.Matches(msg, k.PrevField):
-		return w.focusPassword((w.pwFocus + nFocus - 1) % nFocus)
-	case key.Matches(msg, k.Next):
-		if needs && w.pwFocus < pwFocusConfirm {
-			return w.focusPassword(w.pwFocus + 1)
-		}
-		return w.nextFromPassword()
-	}
-	if w.pwFocus == pwFocusModes {
-		n := len(model.PasswordModes())
-		switch {
-		case key.Matches(msg, k.Up):
-			w.mode = (w.mode + n - 1) % n
-		case key.Matches(msg, k.Down):
-			w.mode = (w.mode + 1) % n
-		default:
-			if r := msg.Text; len(r) == 1 && r[0] >= '1' && int(r[0]-'1') < n {
-				w.mode = int(r[0] - '1')
-			}
-		}
-		w.pwErrs = nil
+// deviceError is what a plan said about the DeviceSerialNumber field: its
+// field errors, or an error that is not about a field (the store), or nil.
+func deviceError(err error) error {
+	if err == nil {
 		return nil
 	}
-	return w.updateFocused(msg)
+	fes := model.AsFieldErrors(err)
+	var other bool
+	for _, e := range fes {
+		if e.Field == "" {
+			other = true
+		}
+	}
+	if other {
+		return err
+	}
+	if d := fes.For(model.FieldDeviceSerial); len(d) > 0 {
+		return model.FieldErrors(d)
+	}
+	return nil
+}
+
+// passwordFields is how many places the password step's focus moves
+// through: the mode list, and the two fields when the mode uses them.
+func (w *wizard) passwordFields() int {
+	if w.modeValue().NeedsAdminPassword() {
+		return 3
+	}
+	return 1
+}
+
+// passwordEnter goes down the fields, then on.
+func (w *wizard) passwordEnter() tea.Cmd {
+	if w.modeValue().NeedsAdminPassword() && w.pwFocus < pwFocusConfirm {
+		return w.focusPassword(w.pwFocus + 1)
+	}
+	return w.nextFromPassword()
+}
+
+// setMode chooses password mode i.
+func (w *wizard) setMode(i int) tea.Cmd {
+	n := len(model.PasswordModes())
+	w.mode = (i + n) % n
+	w.pwErrs = nil
+	return nil
 }
 
 func (w *wizard) focusPassword(f int) tea.Cmd {
@@ -726,43 +769,24 @@ func (w *wizard) nextFromPassword() tea.Cmd {
 		// A password typed for another mode must not linger unused.
 		w.ClearSecrets()
 	}
-	return w.goTo(stepCriteria)
+	return w.goTo(stepCriteria, false)
 }
 
-func (w *wizard) criteriaKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.Keys
-	switch {
-	case key.Matches(msg, k.NextField), key.Matches(msg, w.c.Keys.ArrowDown):
-		return w.focusCriteria((w.critFocus + 1) % numCritFields)
-	case key.Matches(msg, k.PrevField), key.Matches(msg, w.c.Keys.ArrowUp):
-		return w.focusCriteria((w.critFocus + numCritFields - 1) % numCritFields)
-	case key.Matches(msg, k.Next):
-		w.busy = "Counting the eligible tokens..."
-		return w.schedulePreview(true, 0)
+// toggleCriteria flips the focused checkbox.
+func (w *wizard) toggleCriteria() tea.Cmd {
+	if w.critFocus == critAll {
+		w.all = !w.all
+	} else {
+		w.never = !w.never
 	}
-	switch w.critFocus {
-	case critAll, critNever:
-		if key.Matches(msg, k.Toggle) || msg.String() == "x" {
-			if w.critFocus == critAll {
-				w.all = !w.all
-			} else {
-				w.never = !w.never
-			}
-			return w.schedulePreview(false, 0)
-		}
-		return nil
-	case critAlg:
-		switch msg.String() {
-		case "space", "right", "l":
-			w.alg = (w.alg + 1) % len(algChoices)
-		case "left", "h":
-			w.alg = (w.alg + len(algChoices) - 1) % len(algChoices)
-		default:
-			return nil
-		}
-		return w.schedulePreview(false, 0)
-	}
-	return w.updateFocused(msg)
+	return w.schedulePreview(false, 0)
+}
+
+// stepAlg moves the algorithm filter by d.
+func (w *wizard) stepAlg(d int) tea.Cmd {
+	n := len(algChoices)
+	w.alg = (w.alg + d + n) % n
+	return w.schedulePreview(false, 0)
 }
 
 func (w *wizard) focusCriteria(f int) tea.Cmd {
@@ -832,41 +856,23 @@ func (w *wizard) summaryListLen() int {
 	return len(w.preview.Rows)
 }
 
-func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := w.c.Keys
-	rows := w.summaryListLen()
-	switch {
-	case len(w.tooLong()) > 0 && key.Matches(msg, k.NextField):
-		// Switch between the too-long tokens and the selection.
-		w.showSelection = !w.showSelection
-		w.listOffset = 0
-		return nil
-	case key.Matches(msg, k.Next):
-		if w.preview == nil {
-			return nil
-		}
-		if w.preview.Blocker != nil {
-			return nil
-		}
-		if err := model.CheckConfirmation(w.spec(), w.preview.Summary, w.confirm.Value()); err != nil {
-			w.confirmErr = err
-			return nil
-		}
-		return w.goTo(stepSubmit)
-	case key.Matches(msg, w.c.Keys.ArrowUp):
-		w.scrollSummary(-1, rows)
-		return nil
-	case key.Matches(msg, w.c.Keys.ArrowDown):
-		w.scrollSummary(1, rows)
-		return nil
-	case key.Matches(msg, k.PageUp):
-		w.scrollSummary(-10, rows)
-		return nil
-	case key.Matches(msg, k.PageDown):
-		w.scrollSummary(10, rows)
+// summaryNext checks the typed confirmation and goes to Submit.
+func (w *wizard) summaryNext() tea.Cmd {
+	if err := model.CheckConfirmation(w.spec(), w.preview.Summary, w.confirm.Value()); err != nil {
+		w.confirmErr = err
 		return nil
 	}
-	return w.updateFocused(msg)
+	return w.goTo(stepSubmit, false)
+}
+
+// toggleSkipTooLong leaves out (or takes back in) the tokens whose
+// password would be too long, and plans again: the summary then says
+// they are left out, and the job can be submitted without them.
+func (w *wizard) toggleSkipTooLong() tea.Cmd {
+	w.skipTooLong = !w.skipTooLong
+	w.listOffset, w.headOff = 0, 0
+	w.previewSeq++
+	return w.runPreview(w.previewSeq, false)
 }
 
 // scrollSummary moves the summary by d lines: as one page whose fields
@@ -875,8 +881,10 @@ func (w *wizard) summaryKey(msg tea.KeyPressMsg) tea.Cmd {
 // the list back to its top, then the fields.
 func (w *wizard) scrollSummary(d, rows int) {
 	if d > 0 {
-		if w.headOff < w.headMax {
-			w.headOff = min(w.headMax, w.headOff+d)
+		headMax := w.summaryHeadMax()
+		w.headOff = min(w.headOff, headMax)
+		if w.headOff < headMax {
+			w.headOff = min(headMax, w.headOff+d)
 			return
 		}
 		w.listOffset = min(max(0, rows-1), w.listOffset+d)
@@ -886,72 +894,178 @@ func (w *wizard) scrollSummary(d, rows int) {
 		w.listOffset = max(0, w.listOffset+d)
 		return
 	}
-	w.headOff = max(0, w.headOff+d)
+	w.headOff = max(0, min(w.headOff, w.summaryHeadMax())+d)
 }
 
-// summaryChanged reports whether two plans' summaries differ in what the
-// admin confirms: the count, the range, the redistributed tokens.
-func summaryChanged(a, b model.Summary) bool {
-	return a.Count != b.Count || a.First != b.First || a.Last != b.Last || a.Redistributed != b.Redistributed
+// selectionChanged is the message for a submit refused because the tokens
+// changed since the summary the admin saw: the plan selects others
+// (model.SelectionChangedError), or now asks for a typed confirmation the
+// summary did not ask for. nil for any other refusal.
+func selectionChanged(err error) error {
+	var sc *model.SelectionChangedError
+	if errors.As(err, &sc) {
+		return fmt.Errorf("%w; nothing was submitted", err)
+	}
+	var fe *model.FieldError
+	if errors.As(err, &fe) && fe.Field == model.FieldConfirmation {
+		return errors.New("the tokens changed since this summary was made (another job, an import or another admin): review the summary again; nothing was submitted")
+	}
+	return nil
 }
 
 func (w *wizard) submit() tea.Cmd {
 	w.busy = "Submitting the job..."
 	w.submitErr = nil
 	be, spec, pw, typed := w.c.be, w.spec(), w.password(), w.confirm.Value()
+	shown := w.preview.Summary.Selection()
 	return func() tea.Msg {
-		j, err := be.Submit(spec, pw, typed)
+		j, err := be.Submit(spec, pw, typed, shown)
 		return submittedMsg{j, err}
 	}
 }
 
-func (w *wizard) ShortHelp() []key.Binding {
+// nb is a binding of keys with its help.
+func nb(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// Bindings is the wizard's table in its current step and state: Update
+// dispatches keys through it and the help is made from it.
+func (w *wizard) Bindings() nav.Table {
 	k := w.c.Keys
-	if w.leaving {
-		return []key.Binding{kit.WithHelp(k.Yes, "y", "leave"), kit.WithHelp(k.No, "n/esc", "stay")}
-	}
 	if w.busy != "" {
 		return nil // keys wait, esc too
 	}
-	esc := w.escHelp()
+	if w.leaving {
+		return nav.Table{
+			{Key: kit.WithHelp(k.Yes, "y", "leave"), Run: w.leave},
+			{Key: nb("n/esc", "stay", "n", "N", "esc"), Run: func() tea.Cmd { w.leaving = false; return nil }},
+		}
+	}
+	esc := nav.Binding{Key: w.escHelp(), Run: w.back}
+	next := func(run func() tea.Cmd) nav.Binding { return nav.Binding{Key: k.Next, Run: run} }
+	// up and down in a list under a text field: the arrows (and ctrl+p,
+	// ctrl+n), never j and k, which type.
+	up, down := k.ArrowUp.Help().Key, k.ArrowDown.Help().Key
 	switch w.step {
+	case stepName:
+		return nav.Table{next(w.nextFromName), esc}
 	case stepProfile:
 		if len(w.profiles) == 0 {
-			return []key.Binding{esc} // nothing to choose (loading, error or none)
+			return nav.Table{esc} // nothing to choose (loading, error or none)
 		}
-		return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Next, "enter", "choose"), esc}
+		var noMatch string
+		if w.highlighted() < 0 {
+			noMatch = "no profile matches the filter"
+		}
+		return nav.Table{
+			{Key: k.ArrowUp, Run: w.listPress(tea.KeyUp)},
+			{Key: k.ArrowDown, Run: w.listPress(tea.KeyDown)},
+			{Key: k.PageUp, Run: w.listPress(tea.KeyPgUp), FullOnly: true},
+			{Key: k.PageDown, Run: w.listPress(tea.KeyPgDown), FullOnly: true},
+			{Key: kit.WithHelp(k.Next, "enter", "choose"), Run: func() tea.Cmd { return w.chooseProfile(w.highlighted()) }, Disabled: noMatch},
+			esc,
+		}
 	case stepDevice:
-		return []key.Binding{k.Next, esc, k.RestoreGUI}
+		return nav.Table{next(w.nextFromDevice), esc, {Key: k.RestoreGUI, Run: w.restoreGUID}}
+	case stepNickname:
+		return nav.Table{next(w.nextFromNick), esc}
 	case stepPassword:
-		if w.pwFocus == pwFocusModes {
-			// ↑/↓ (j/k too) choose the mode. "↑/k up • ↓/j down" would cut
-			// the line at 80 columns.
-			return []key.Binding{k.ArrowUp, k.ArrowDown, k.NextField, k.Next, esc}
+		var noFields string
+		if w.passwordFields() == 1 {
+			noFields = "this password mode has no password field"
 		}
-		// In a password field the arrows do not change the mode, and j/k
-		// are letters of the password.
-		return []key.Binding{k.NextField, k.Next, esc}
+		n := w.passwordFields()
+		t := nav.Table{}
+		if w.pwFocus == pwFocusModes {
+			modes := len(model.PasswordModes())
+			digits := make([]string, modes)
+			for i := range digits {
+				digits[i] = fmt.Sprint(i + 1)
+			}
+			t = append(t,
+				nav.Binding{Key: nb(up, "up", "up", "k", "ctrl+p"), Run: func() tea.Cmd { return w.setMode(w.mode - 1) }},
+				nav.Binding{Key: nb(down, "down", "down", "j", "ctrl+n"), Run: func() tea.Cmd { return w.setMode(w.mode + 1) }},
+				nav.Binding{Key: nb(fmt.Sprintf("1-%d", modes), "choose mode", digits...), FullOnly: true, Run: func() tea.Cmd {
+					return w.setMode(int(w.pressed.Code - '1'))
+				}},
+			)
+		}
+		return append(t,
+			nav.Binding{Key: k.NextField, Run: func() tea.Cmd { return w.focusPassword((w.pwFocus + 1) % n) }, Disabled: noFields},
+			nav.Binding{Key: k.PrevField, Run: func() tea.Cmd { return w.focusPassword((w.pwFocus + n - 1) % n) }, Disabled: noFields, FullOnly: true},
+			next(w.passwordEnter), esc)
 	case stepCriteria:
-		return []key.Binding{k.NextField, k.Toggle, k.Next, esc}
+		t := nav.Table{
+			{Key: nb("tab", "next field", "tab", "down", "ctrl+n"), Run: func() tea.Cmd { return w.focusCriteria((w.critFocus + 1) % numCritFields) }},
+			{Key: nb("shift+tab", "previous field", "shift+tab", "up", "ctrl+p"), Run: func() tea.Cmd { return w.focusCriteria((w.critFocus + numCritFields - 1) % numCritFields) }, FullOnly: true},
+		}
+		switch w.critFocus {
+		case critAll, critNever:
+			t = append(t, nav.Binding{Key: nb("space", "toggle", "space", "x"), Run: w.toggleCriteria})
+		case critAlg:
+			t = append(t,
+				nav.Binding{Key: nb("space/→", "next algorithm", "space", "right", "l"), Run: func() tea.Cmd { return w.stepAlg(1) }},
+				nav.Binding{Key: nb("←", "previous algorithm", "left", "h"), Run: func() tea.Cmd { return w.stepAlg(-1) }, FullOnly: true})
+		}
+		return append(t, next(w.countAndNext), esc)
 	case stepSummary:
+		if w.preview == nil {
+			return nav.Table{esc}
+		}
+		rows := w.summaryListLen()
+		// One entry for both arrows: the footer must fit 80 columns.
+		t := nav.Table{
+			{Key: nb(up+"/"+down, "scroll", append(k.ArrowUp.Keys(), k.ArrowDown.Keys()...)...), Run: func() tea.Cmd {
+				d := 1
+				if key.Matches(w.pressed, k.ArrowUp) {
+					d = -1
+				}
+				w.scrollSummary(d, rows)
+				return nil
+			}},
+			{Key: k.PageUp, Run: func() tea.Cmd { w.scrollSummary(-10, rows); return nil }, FullOnly: true},
+			{Key: k.PageDown, Run: func() tea.Cmd { w.scrollSummary(10, rows); return nil }, FullOnly: true},
+		}
 		if len(w.tooLong()) > 0 {
 			other := "selection"
 			if w.showSelection {
 				other = "too long"
 			}
-			return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.NextField, "tab", other), k.Next, esc}
+			t = append(t, nav.Binding{Key: kit.WithHelp(k.NextField, "tab", other), Run: func() tea.Cmd {
+				w.showSelection = !w.showSelection
+				w.listOffset = 0
+				return nil
+			}})
+			skip := nav.Binding{Key: nb("ctrl+o", "leave out", "ctrl+o"), Run: w.toggleSkipTooLong}
+			if w.skipTooLong {
+				skip.Key.SetHelp("ctrl+o", "take back in")
+				skip.FullOnly = true
+			}
+			t = append(t, skip)
 		}
-		return []key.Binding{k.ArrowUp, k.ArrowDown, k.Next, esc}
+		var cannot string
+		if err := w.canSubmit(); err != nil {
+			cannot = "cannot submit: " + err.Error()
+		}
+		return append(t, nav.Binding{Key: k.Next, Run: w.summaryNext, Disabled: cannot}, esc)
 	case stepSubmit:
-		return []key.Binding{k.Submit, esc}
+		return nav.Table{{Key: k.Submit, Run: w.submit}, esc}
 	}
-	return []key.Binding{k.Next, esc}
+	return nav.Table{esc}
 }
 
-// escHelp says what esc does on the current step (Back): the first step
+// ShortHelp is the table's footer.
+func (w *wizard) ShortHelp() []key.Binding { return w.Bindings().ShortHelp(w.CapturesInput()) }
+
+// FullHelp is every binding the table shows now, in columns.
+func (w *wizard) FullHelp() [][]key.Binding { return w.Bindings().Columns(w.CapturesInput(), 6) }
+
+// escHelp says what esc does on the current step (back): the first step
 // leaves the wizard (asking first when input would be lost); every other
-// step goes back one step, keeping the values. (The step number does not
-// fit the summary's footer at 80 columns, so "back" it is.)
+// step goes back one step, keeping the values and the focus. (The step
+// number does not fit the summary's footer at 80 columns, so "back" it
+// is.)
 func (w *wizard) escHelp() key.Binding {
 	k := w.c.Keys
 	switch w.step {
@@ -963,13 +1077,41 @@ func (w *wizard) escHelp() key.Binding {
 	return kit.WithHelp(k.Prev, "esc", "back")
 }
 
-func (w *wizard) FullHelp() [][]key.Binding {
-	k := w.c.Keys
-	return [][]key.Binding{
-		{k.Next, k.Prev, k.NextField, k.PrevField},
-		{k.ArrowUp, k.ArrowDown, k.PageUp, k.PageDown},
-		{k.Toggle, k.RestoreGUI},
+// listPress forwards a navigation key to the profile list.
+func (w *wizard) listPress(code rune) func() tea.Cmd {
+	return func() tea.Cmd { return w.listKey(tea.KeyPressMsg{Code: code}) }
+}
+
+// listKey hands msg to the profile list (its filter types, its cursor
+// moves).
+func (w *wizard) listKey(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	w.profList, cmd = w.profList.Update(msg)
+	return cmd
+}
+
+// restoreGUID puts the chosen profile's class GUID back in the field.
+func (w *wizard) restoreGUID() tea.Cmd {
+	if p := w.chosen(); p != nil {
+		w.device.SetValue(p.ClassGUID())
+		w.device.CursorEnd()
+		w.deviceErr = nil
 	}
+	return nil
+}
+
+func (w *wizard) nextFromNick() tea.Cmd {
+	w.nickErr = model.ValidateNickname(w.nick.Value())
+	if w.nickErr != nil {
+		return nil
+	}
+	return w.goTo(stepPassword, false)
+}
+
+// countAndNext plans the job now and shows the summary.
+func (w *wizard) countAndNext() tea.Cmd {
+	w.busy = "Counting the eligible tokens..."
+	return w.schedulePreview(true, 0)
 }
 
 // ---- view ----
@@ -978,11 +1120,39 @@ func (w *wizard) FullHelp() [][]key.Binding {
 // it they fit on one line.
 const sidebarMinWidth = 100
 
+// sidebarOn: the screen has room for the steps sidebar.
+func (w *wizard) sidebarOn() bool { return w.Width() >= sidebarMinWidth }
+
+// bodySize is the size of the step's body: the screen less the sidebar
+// and the step's heading.
+func (w *wizard) bodySize() (width, height int) {
+	width, height = w.Width(), w.Height()
+	if w.sidebarOn() {
+		width -= lipgloss.Width(w.sidebar()) + 3
+	}
+	return width, height - 2
+}
+
+// SetSize keeps the size and lays out what depends on it.
+func (w *wizard) SetSize(width, height int) {
+	w.Base.SetSize(width, height)
+	w.layout()
+}
+
+// layout sizes the profile list for the body (its pages and cursor window
+// depend on it), in Update and SetSize, so that View only renders.
+func (w *wizard) layout() {
+	if w.step != stepProfile || len(w.profiles) == 0 {
+		return
+	}
+	width, height := w.bodySize()
+	w.profList.SetSize(w.profListSize(width, height))
+}
+
 func (w *wizard) View() string {
 	width, height := w.Width(), w.Height()
 	t := w.c.Theme
-	w.sidebarOn = width >= sidebarMinWidth
-	if w.sidebarOn {
+	if w.sidebarOn() {
 		side := w.sidebar()
 		sw := lipgloss.Width(side) + 3
 		body := w.stepView(width-sw, height)
@@ -1043,7 +1213,7 @@ func (w *wizard) stepView(width, height int) string {
 	t := w.c.Theme
 	var b strings.Builder
 	head := t.Heading.Render(fmt.Sprintf("(%d/%d) %s", w.step+1, numSteps, stepTitles[w.step]))
-	if !w.sidebarOn {
+	if !w.sidebarOn() {
 		// No room for a sidebar: the step markers share the heading line.
 		bar := w.stepBar()
 		head += strings.Repeat(" ", max(2, width-lipgloss.Width(head)-lipgloss.Width(bar))) + bar
@@ -1101,8 +1271,10 @@ func (w *wizard) field(label string, labelW int, ti *kit.TextField, focused bool
 	if focused {
 		mark = t.G.Cursor
 	}
-	ti.SetWidth(max(10, width-len(mark)-labelW-2))
-	return mark + t.Label.Render(fmt.Sprintf("%-*s", labelW, label+":")) + " " + ti.View()
+	// A copy renders: View keeps the field as Update left it.
+	f := *ti
+	f.SetWidth(max(10, width-len(mark)-labelW-2))
+	return mark + t.Label.Render(fmt.Sprintf("%-*s", labelW, label+":")) + " " + f.View()
 }
 
 func (w *wizard) nameView(width int) string {
@@ -1127,7 +1299,6 @@ func (w *wizard) profileView(width, height int) string {
 	b.WriteString(kit.Wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
 	if width >= 84 {
 		lw := width / 2
-		w.profList.SetSize(lw-1, min(max(3, height-2), len(w.profiles)+2))
 		list := w.profList.View()
 		det := w.profileDetails(width-lw-2, w.highlighted())
 		ll := kit.FitLines(list, lw, max(lipgloss.Height(list), lipgloss.Height(det)))
@@ -1142,12 +1313,20 @@ func (w *wizard) profileView(width, height int) string {
 		b.WriteString(strings.Join(ll, "\n"))
 	} else {
 		det := w.profileDetails(width, w.highlighted())
-		rows := max(3, height-1-lipgloss.Height(det)-1)
-		rows = min(rows, len(w.profiles)+2)
-		w.profList.SetSize(width, rows)
 		b.WriteString(w.profList.View() + "\n\n" + det)
 	}
 	return b.String()
+}
+
+// profListSize is the profile list's size in a body of width x height:
+// half the width beside the details from 84 columns, else above them.
+func (w *wizard) profListSize(width, height int) (int, int) {
+	if width >= 84 {
+		return width/2 - 1, min(max(3, height-2), len(w.profiles)+2)
+	}
+	det := w.profileDetails(width, w.highlighted())
+	rows := max(3, height-1-lipgloss.Height(det)-1)
+	return width, min(rows, len(w.profiles)+2)
 }
 
 func (w *wizard) profileDetails(width, i int) string {
@@ -1167,19 +1346,14 @@ func (w *wizard) profileDetails(width, i int) string {
 	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(kit.WrapRows(t, rows, width), "\n")
 }
 
+// bindingLabel says how the field becomes the binding. It decides
+// nothing: the plan resolves the field, and the summary shows the result.
 func (w *wizard) bindingLabel() string {
 	p := w.chosen()
 	if p == nil {
 		return ""
 	}
-	v := strings.TrimSpace(w.device.Value())
-	if strings.EqualFold(v, p.ClassGUID()) {
-		return fmt.Sprintf("Binding: class binding (device class %s): any %s device can import the files.", p.DeviceType, p.DeviceType)
-	}
-	if v == "" {
-		return "Binding: none yet: type a device ID, or press ctrl+r to restore the class GUID."
-	}
-	return fmt.Sprintf("Binding: DEVICE BINDING to device ID %s: the files import only on that one device.", v)
+	return fmt.Sprintf("Binding: the class GUID (or a blank field) is class binding: any %s device can import the files. Anything else is a device ID: DEVICE BINDING, the files import only on that one device. The summary shows which.", p.DeviceType)
 }
 
 func (w *wizard) deviceView(width int) string {
@@ -1312,33 +1486,22 @@ func (w *wizard) countView(width int) string {
 		return t.Muted.Render("Eligible: - (choose a serial range or all eligible tokens)")
 	}
 	s := w.preview.Summary
-	line := fmt.Sprintf("Eligible: %d tokens", s.Count)
+	line := "Eligible: " + model.Plural(s.Count, "token")
 	if s.Count > 0 {
 		line += fmt.Sprintf(" (serials %s to %s)", s.First, s.Last)
 	}
 	if w.previewBusy {
 		line += " (updating...)"
 	}
-	left := ineligibleText(s)
+	left := s.IneligibleText()
 	if left == "" {
 		left = "none"
 	}
 	return kit.Wrap(line, width) + "\n" + kit.Wrap("Left out: "+left, width)
 }
 
-// ineligibleText is "3 unassigned, 1 expired", in the summary's order.
-func ineligibleText(s model.Summary) string {
-	var parts []string
-	for _, r := range model.IneligibleReasons() {
-		if n := s.Ineligible[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, r.Label()))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 func (w *wizard) summaryRows() [][2]string {
-	spec := w.spec()
+	spec := w.shownSpec()
 	prof := "-"
 	if p := w.chosen(); p != nil {
 		prof = fmt.Sprintf("%s (%s, %d digits / %d s, %s)", p.Name, p.DeviceType, p.TokencodeLength, p.Duration, p.AuthType)
@@ -1378,7 +1541,7 @@ func (w *wizard) summaryRows() [][2]string {
 		if s.Count > 0 {
 			tok += fmt.Sprintf(" (first %s, last %s)", s.First, s.Last)
 		}
-		left := ineligibleText(s)
+		left := s.IneligibleText()
 		if left == "" {
 			left = "none"
 		}
@@ -1405,54 +1568,85 @@ func (w *wizard) summaryMinList(width int) int {
 	return 1 + max(2, lines)
 }
 
+// summaryParts are the summary's pieces at width x height: the fields'
+// lines, the line above the list (a blocker or a note), the lines under
+// it (warnings, the confirmation), how many lines those two take, and the
+// fewest lines the list gets.
+func (w *wizard) summaryParts(width int) (head []string, mid, tail string, fixed, minList int) {
+	t := w.c.Theme
+	// Every field is shown whole: long values wrap (wrapRows).
+	head = kit.WrapRows(t, w.summaryRows(), width)
+	tooLong := len(w.tooLong()) > 0
+	blocker := w.canSubmit()
+	spec := w.shownSpec()
+	switch {
+	case w.changedErr != nil:
+		mid = kit.Hang(t.Error.Render("ERROR: "), w.changedErr.Error(), width)
+	case blocker != nil && tooLong:
+		// Above the list that names the tokens.
+		mid = kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(blocker), width)
+	case tooLong:
+		mid = kit.Hang(t.Warn.Render("NOTE: "), w.preview.Summary.LeftOutNote(spec)+" (named below; ctrl+o takes them back in)", width)
+	}
+	var b strings.Builder
+	for _, warn := range w.preview.Summary.Warnings(spec) {
+		b.WriteString(kit.Hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
+	}
+	if blocker != nil && !tooLong {
+		b.WriteString(kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(blocker), width) + "\n")
+	}
+	if need, want := model.ConfirmationRequired(spec, w.preview.Summary); need && blocker == nil {
+		b.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
+		b.WriteString(w.errLine(w.confirmErr, width) + "\n")
+	}
+	tail = strings.TrimRight(b.String(), "\n")
+	if mid != "" {
+		fixed += lipgloss.Height(mid)
+	}
+	if tail != "" {
+		fixed += lipgloss.Height(tail)
+	}
+	return head, mid, tail, fixed, w.summaryMinList(width)
+}
+
+// headWindow is how many of the fields' lines fit above the list in a
+// body of the given height (with a line that says they scroll), or 0
+// when they all fit.
+func headWindow(head, fixed, minList, height int) int {
+	if room := height - fixed - minList; head > room {
+		return max(1, room-1)
+	}
+	return 0
+}
+
+// summaryHeadMax is the largest headOff at the body's size now.
+func (w *wizard) summaryHeadMax() int {
+	if w.preview == nil {
+		return 0
+	}
+	width, height := w.bodySize()
+	head, _, _, fixed, minList := w.summaryParts(width)
+	if win := headWindow(len(head), fixed, minList, height); win > 0 {
+		return max(0, len(head)-win)
+	}
+	return 0
+}
+
 func (w *wizard) summaryView(width, height int) string {
 	t := w.c.Theme
 	var b strings.Builder
 	if w.preview == nil {
 		return "No preview yet."
 	}
-	// Every field is shown whole: long values wrap (wrapRows).
-	head := kit.WrapRows(t, w.summaryRows(), width)
-	tooLong := len(w.tooLong()) > 0
-	mid := ""
-	if w.preview.Blocker != nil && tooLong {
-		// Above the list that names the tokens.
-		mid = kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width)
-	}
-	spec := w.spec()
-	var tail strings.Builder
-	for _, warn := range w.preview.Summary.Warnings(spec) {
-		tail.WriteString(kit.Hang(t.Warn.Render("WARNING: "), warn, width) + "\n")
-	}
-	if w.preview.Blocker != nil && !tooLong {
-		tail.WriteString(kit.Hang(t.Error.Render("ERROR: "), "cannot submit: "+blockerText(w.preview), width) + "\n")
-	}
-	if need, want := model.ConfirmationRequired(spec, w.preview.Summary); need && w.preview.Blocker == nil {
-		tail.WriteString(w.field("Type "+want+" to confirm", 0, &w.confirm, true, min(width, 50)))
-		tail.WriteString(w.errLine(w.confirmErr, width) + "\n")
-	}
-	tl := strings.TrimRight(tail.String(), "\n")
 	// The blocker, the warnings and the confirmation stay on screen; when
 	// the fields and the smallest list do not fit with them, the fields
 	// scroll in a window (scrollSummary) with a line that says so.
-	fixed := 0
-	if mid != "" {
-		fixed += lipgloss.Height(mid)
-	}
-	if tl != "" {
-		fixed += lipgloss.Height(tl)
-	}
-	w.headMax = 0
-	minList := w.summaryMinList(width)
-	if room := height - fixed - minList; len(head) > room {
-		win := max(1, room-1)
-		w.headMax = max(0, len(head)-win)
-		w.headOff = min(w.headOff, w.headMax)
-		n, end := len(head), w.headOff+win
-		shown := append([]string(nil), head[w.headOff:end]...)
-		head = append(shown, t.Muted.Render(fmt.Sprintf("Summary lines %d-%d of %d: up/down scroll", w.headOff+1, end, n)))
-	} else {
-		w.headOff = 0
+	head, mid, tl, fixed, minList := w.summaryParts(width)
+	if win := headWindow(len(head), fixed, minList, height); win > 0 {
+		off := min(w.headOff, max(0, len(head)-win))
+		n, end := len(head), off+win
+		shown := append([]string(nil), head[off:end]...)
+		head = append(shown, t.Muted.Render(fmt.Sprintf("Summary lines %d-%d of %d: up/down scroll", off+1, end, n)))
 	}
 	b.WriteString(strings.Join(head, "\n") + "\n")
 	if mid != "" {
@@ -1468,26 +1662,26 @@ func (w *wizard) summaryView(width, height int) string {
 	return b.String()
 }
 
-// blockerText says why the job cannot be submitted. Tokens whose password
-// is too long are named (with their users), since the admin must narrow
-// the criteria to leave exactly them out: a few in the line itself, and
-// every one of them in the summary's scrollable list (tooLongList).
-func blockerText(p *Preview) string {
-	tl := p.Summary.TooLong
-	if len(tl) == 0 {
-		return p.Blocker.Error() + " (esc goes back)"
+// blockerText says why the job cannot be submitted (model.CanSubmit's
+// refusal). Tokens whose password is too long are named (with their
+// users): a few in the line itself, and every one of them in the
+// summary's scrollable list (tooLongList); ctrl+o leaves them out.
+func blockerText(err error) string {
+	var tl *model.TooLongError
+	if !errors.As(err, &tl) {
+		return err.Error() + " (esc goes back)"
 	}
 	const inline = 3
 	named := ", named below"
-	if len(tl) <= inline {
-		names := make([]string, len(tl))
-		for i, r := range tl {
+	if len(tl.Tokens) <= inline {
+		names := make([]string, len(tl.Tokens))
+		for i, r := range tl.Tokens {
 			names[i] = fmt.Sprintf("%s (%s)", r.Serial, r.User)
 		}
 		named = ": " + strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%d token(s) would get a password over their limit%s. Go back (esc) and narrow the criteria or change the password mode.",
-		len(tl), named)
+	return fmt.Sprintf("%s would get a password over %s limit%s. Press ctrl+o to leave %s out, or go back (esc) and narrow the criteria or change the password mode.",
+		model.Plural(tl.Count, "token"), model.Agree(tl.Count, "its", "their"), named, model.Agree(tl.Count, "it", "them"))
 }
 
 // tooLongList is the summary's scrollable list of every token whose

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
-	jobsui "github.com/swtoken/swtoken/ui/jobs"
 )
 
 const testPassword = "S3cret!pw"
@@ -136,6 +135,9 @@ func TestWizardWithoutFileBasedProfiles(t *testing.T) {
 	wantScreen(t, m, "Create one on the Software Token Profiles")
 }
 
+// TestWizardDeviceBinding: the plan, not the wizard, resolves the
+// DeviceSerialNumber field: its refusals show at the field, and the
+// summary shows the binding the plan made.
 func TestWizardDeviceBinding(t *testing.T) {
 	be := newFakeBackend()
 	m := openWizard(t, be, 80, 24)
@@ -145,22 +147,18 @@ func TestWizardDeviceBinding(t *testing.T) {
 	if w.device.Value() != guid {
 		t.Fatalf("device pre-filled with %q", w.device.Value())
 	}
-	wantScreen(t, m, "class binding (device class iPhone)")
+	wantScreen(t, m, "the class GUID (or a blank field) is class binding")
 
 	clearField(t, m)
-	wantScreen(t, m, "Binding: none yet")
+	typeText(t, m, "AB 12")
 	press(t, m, "enter")
 	wantStep(t, m, stepDevice)
-	wantScreen(t, m, "ERROR: DeviceSerialNumber: must not be blank")
-
-	typeText(t, m, "AB 12")
-	wantScreen(t, m, "DEVICE BINDING to device ID AB 12")
-	press(t, m, "enter")
 	wantScreen(t, m, "must not contain spaces")
 
 	clearField(t, m)
 	typeText(t, m, model.DeviceAndroid.GUID())
 	press(t, m, "enter")
+	wantStep(t, m, stepDevice)
 	wantScreen(t, m, "is the Android")
 
 	press(t, m, "ctrl+r")
@@ -171,9 +169,27 @@ func TestWizardDeviceBinding(t *testing.T) {
 	typeText(t, m, "3F2A9C11D0E4B876")
 	press(t, m, "enter")
 	wantStep(t, m, stepNickname)
-	if b := w.spec().Binding; b.Kind != model.BindingDevice || b.Value != "3F2A9C11D0E4B876" {
+	if w.spec().Device != "3F2A9C11D0E4B876" || w.spec().Binding.Kind != model.BindingNone {
+		t.Fatalf("spec gives the plan device %q and binding %+v, want the field and no binding", w.spec().Device, w.spec().Binding)
+	}
+	walk(t, m, model.PasswordNone, stepSummary)
+	if b := w.preview.Binding; b.Kind != model.BindingDevice || b.Value != "3F2A9C11D0E4B876" {
 		t.Fatalf("binding = %+v", b)
 	}
+	wantScreen(t, m, "3F2A9C11D0E4B876 (DEVICE BINDING: one device)")
+}
+
+// TestWizardBlankDeviceFieldIsClassBinding: a blank DeviceSerialNumber
+// is the profile's class, as the plan resolves it.
+func TestWizardBlankDeviceFieldIsClassBinding(t *testing.T) {
+	be := newFakeBackend()
+	m := openWizard(t, be, 80, 24)
+	walk(t, m, model.PasswordNone, stepDevice)
+	clearField(t, m)
+	press(t, m, "enter")
+	wantStep(t, m, stepNickname)
+	walk(t, m, model.PasswordNone, stepSummary)
+	wantScreen(t, m, "DeviceSerialNumber: "+model.DeviceIPhone.GUID()+" (class binding)")
 }
 
 func TestWizardChangingProfileRefillsClassGUID(t *testing.T) {
@@ -274,7 +290,11 @@ func TestWizardPasswordStep(t *testing.T) {
 
 	// Mode without a password: the fields are dropped, not kept unused.
 	press(t, m, "esc")
-	press(t, m, "down", "down") // User ID
+	if w.pwFocus != pwFocusConfirm {
+		t.Fatalf("back on the password step with focus %d, want Confirm as it was left", w.pwFocus)
+	}
+	press(t, m, "shift+tab", "shift+tab") // to the modes
+	press(t, m, "down", "down")           // User ID
 	press(t, m, "enter")
 	wantStep(t, m, stepCriteria)
 	if w.pw.Value() != "" || w.pw2.Value() != "" {
@@ -442,7 +462,7 @@ func TestWizardSummaryRefusesTooLongPasswords(t *testing.T) {
 	wantScreen(t, m, "Left out: 1 unassigned, 2 password too long")
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
-	wantScreen(t, m, "ERROR: cannot submit: 2 token(s) would get a password over their limit: 100000000028")
+	wantScreen(t, m, "ERROR: cannot submit: 2 tokens would get a password over their limit: 100000000028")
 	wantScreen(t, m, "(dmuller), 100000000029 (eokafor)")
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
@@ -457,12 +477,9 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 	if be.lastSubmitPassword != testPassword || be.lastTyped != "17" {
 		t.Fatalf("backend got password ok=%v typed %q", be.lastSubmitPassword == testPassword, be.lastTyped)
 	}
-	js, ok := jobsui.Observe(m.Top())
-	if !ok {
-		t.Fatalf("jobs screen not open:\n%s", screenText(m))
-	}
-	if js.Selected != 1 || js.Tab != model.TabInProgress {
-		t.Fatalf("jobs screen on seq %d tab %v", js.Selected, js.Tab)
+	js, ok := m.Top().(*jobsStub)
+	if !ok || js.seq != 1 {
+		t.Fatalf("the Jobs screen was not opened on job 1 (top %T):\n%s", m.Top(), screenText(m))
 	}
 	if w.pw.Value() != "" || w.pw2.Value() != "" || w.password() != "" {
 		t.Fatal("password still held by the wizard after submit")
@@ -471,7 +488,6 @@ func TestWizardSubmitOpensJobsAndClearsThePassword(t *testing.T) {
 		t.Fatal("wizard still on the stack")
 	}
 	wantScreen(t, m, "OK: Job #1")
-	wantScreen(t, m, "> #1")
 	// Back goes home, not into the finished wizard.
 	press(t, m, "esc")
 	wantScreen(t, m, "Distribute Software Tokens")

@@ -81,8 +81,8 @@ func TestWizardSummaryListsEveryTooLongToken(t *testing.T) {
 		toTooLongSummary(t, m)
 		serials := tooLongSerials()
 		wantScreen(t, m, "Left out:           25 password too long")
-		wantScreen(t, m, "ERROR: cannot submit: 25 token(s) would get a password over their limit,")
-		wantScreen(t, m, "below. Go back (esc) and narrow the criteria")
+		wantScreen(t, m, "ERROR: cannot submit: 25 tokens would get a password over their limit,")
+		wantScreen(t, m, "below. Press ctrl+o to leave them out, or go back (esc)")
 		wantScreen(t, m, "User (password too long)  rows 1-")
 		wantScreen(t, m, "of 25")
 		wantScreen(t, m, "tab selection")
@@ -115,7 +115,7 @@ func TestWizardSummaryListsEveryTooLongToken(t *testing.T) {
 		}
 		wantScreen(t, m, "of 25")
 		wantScreen(t, m, "-25 of 25")
-		wantScreen(t, m, "ERROR: cannot submit: 25 token(s)")
+		wantScreen(t, m, "ERROR: cannot submit: 25 tokens")
 		t.Run("end", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 
 		// Submit is refused.
