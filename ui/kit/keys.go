@@ -85,10 +85,18 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
-// ASCIIHelp replaces the arrows in help labels for ASCII terminals.
+// ASCIIHelp makes the help labels read well on ASCII terminals (LANG=C):
+// the arrows become words, and since the key then names the direction
+// ("k/up"), the description says what the key does ("move up"), not
+// "up up".
 func ASCIIHelp(km *KeyMap) {
+	set := func(b *key.Binding, k, desc string) { b.SetHelp(k, desc) }
+	set(&km.Up, "k/up", "move up")
+	set(&km.Down, "j/down", "move down")
+	set(&km.ArrowUp, "up", "move up")
+	set(&km.ArrowDown, "down", "move down")
 	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
-	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {
+	for _, b := range []*key.Binding{&km.NextTab, &km.PrevTab} {
 		h := b.Help()
 		b.SetHelp(r.Replace(h.Key), h.Desc)
 	}
