@@ -10,9 +10,11 @@ import (
 // the full help and the tests all read the same definitions.
 type KeyMap struct {
 	// Global.
-	Quit     key.Binding // ctrl+c: always
-	QuitQ    key.Binding // q: only where no text is being typed
-	Help     key.Binding
+	Quit  key.Binding // ctrl+c: always
+	QuitQ key.Binding // q: only where no text is being typed
+	Help  key.Binding
+	// HelpF1 opens the help everywhere, also where ? is text.
+	HelpF1   key.Binding
 	Back     key.Binding
 	Up       key.Binding
 	Down     key.Binding
@@ -56,6 +58,7 @@ func DefaultKeyMap() *KeyMap {
 		Quit:     nb("ctrl+c", "quit", "ctrl+c"),
 		QuitQ:    nb("q", "quit", "q"),
 		Help:     nb("?", "help", "?"),
+		HelpF1:   nb("F1", "help (also in text fields)", "f1"),
 		Back:     nb("esc", "back", "esc"),
 		Up:       nb("↑/k", "up", "up", "k"),
 		Down:     nb("↓/j", "down", "down", "j"),
