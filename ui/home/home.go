@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 )
 
@@ -26,28 +27,34 @@ type menu struct {
 	cursor int
 }
 
-func (m *menu) update(c *common, msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// bindings is the menu's binding table: the arrows (or j/k) move, a digit
+// picks an item, enter opens it. pressed is the key being dispatched, for
+// the digit binding (one binding for all the digits, "1-8").
+func (m *menu) bindings(c *common, pressed *string) nav.Table {
 	k := c.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.cursor = (m.cursor + len(m.items) - 1) % len(m.items)
-	case key.Matches(msg, k.Down):
-		m.cursor = (m.cursor + 1) % len(m.items)
-	case key.Matches(msg, k.Select):
-		it := m.items[m.cursor]
-		if it.open == nil {
-			return nav.Status(nav.StatusInfo, fmt.Sprintf("%s is coming in a later release; for now use: %s", it.label, it.coming)), true
-		}
-		return it.open(c), true
-	default:
-		// A digit picks an item directly.
-		if r := msg.Text; len(r) == 1 && r[0] >= '1' && r[0] <= '9' && int(r[0]-'1') < len(m.items) {
-			m.cursor = int(r[0] - '1')
-			return nil, true
-		}
-		return nil, false
+	n := len(m.items)
+	digits := make([]string, n)
+	for i := range digits {
+		digits[i] = fmt.Sprint(i + 1)
 	}
-	return nil, true
+	return nav.Table{
+		{Key: k.Up, Run: func() tea.Cmd { m.cursor = (m.cursor + n - 1) % n; return nil }},
+		{Key: k.Down, Run: func() tea.Cmd { m.cursor = (m.cursor + 1) % n; return nil }},
+		{Key: key.NewBinding(key.WithKeys(digits...), key.WithHelp(fmt.Sprintf("1-%d", n), "pick by number")),
+			Run: func() tea.Cmd {
+				if d := *pressed; len(d) == 1 && d[0] >= '1' && int(d[0]-'1') < n {
+					m.cursor = int(d[0] - '1')
+				}
+				return nil
+			}},
+		{Key: kit.WithHelp(k.Select, "enter", "open"), Run: func() tea.Cmd {
+			it := m.items[m.cursor]
+			if it.open == nil {
+				return nav.Status(nav.StatusInfo, fmt.Sprintf("%s is coming in a later release; for now use: %s", it.label, it.coming))
+			}
+			return it.open(c)
+		}},
+	}
 }
 
 func (m *menu) view(c *common, width int) string {
@@ -81,6 +88,8 @@ type home struct {
 	nav.Base
 	c *common
 	m menu
+	// pressed is the key being dispatched (menu.bindings).
+	pressed string
 }
 
 func newHome(c *common) *home {
@@ -108,11 +117,15 @@ func (s *home) Init() tea.Cmd { return nil }
 
 func (s *home) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		cmd, _ := s.m.update(s.c, k)
+		s.pressed = k.String()
+		cmd, _ := s.Bindings().Handle(k, false)
 		return s, cmd
 	}
 	return s, nil
 }
+
+// Bindings is the menu's table.
+func (s *home) Bindings() nav.Table { return s.m.bindings(s.c, &s.pressed) }
 
 func (s *home) View() string {
 	w := s.Width()
@@ -124,16 +137,10 @@ func (s *home) View() string {
 func (s *home) Title() string { return "Home" }
 
 // IsHome is true: the breadcrumb leaves Home out below the top.
-func (s *home) IsHome() bool { return true }
-func (s *home) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	return []key.Binding{k.Up, k.Down, k.Select}
-}
-func (s *home) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.Select}}
-}
-func (s *home) CapturesInput() bool { return false }
+func (s *home) IsHome() bool              { return true }
+func (s *home) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(false) }
+func (s *home) FullHelp() [][]key.Binding { return [][]key.Binding{s.Bindings().Shown(false)} }
+func (s *home) CapturesInput() bool       { return false }
 
 // firstRun is shown on an empty store: it offers the demo inventory or an
 // import, so a new admin is never left in front of empty lists. Once the
@@ -147,6 +154,8 @@ type firstRun struct {
 	m       menu
 	loading bool
 	err     error
+	// pressed is the key being dispatched (menu.bindings).
+	pressed string
 }
 
 // demoLoadedMsg reports the demo load. filled says that the load failed
@@ -209,10 +218,8 @@ func (s *firstRun) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nil
 	case tea.KeyPressMsg:
-		if s.loading {
-			return s, nil
-		}
-		cmd, _ := s.m.update(s.c, msg)
+		s.pressed = msg.String()
+		cmd, _ := s.Bindings().Handle(msg, false)
 		return s, cmd
 	case demoLoadedMsg:
 		s.loading = false
@@ -245,11 +252,20 @@ func (s *firstRun) View() string {
 }
 
 func (s *firstRun) Title() string { return "First run" }
-func (s *firstRun) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	return []key.Binding{k.Up, k.Down, k.Select}
+
+// Bindings is the menu's table; while the demo loads every key says so.
+func (s *firstRun) Bindings() nav.Table {
+	t := s.m.bindings(s.c, &s.pressed)
+	if s.loading {
+		for i := range t {
+			t[i].Disabled = "The demo inventory is loading; wait a moment."
+		}
+	}
+	return t
 }
-func (s *firstRun) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *firstRun) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(false) }
+func (s *firstRun) FullHelp() [][]key.Binding { return [][]key.Binding{s.Bindings().Shown(false)} }
 func (s *firstRun) CapturesInput() bool       { return false }
 
 // StoreChanged rechecks whether the store is still empty (another process

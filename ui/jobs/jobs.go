@@ -96,6 +96,9 @@ type jobsScreen struct {
 	// reloads paces the reloads after store changes by other processes
 	// (live.go): jobs they queue, run and end, and their progress.
 	reloads kit.LiveLoad
+
+	// pressed is the key being dispatched, for the 1/2/3 binding.
+	pressed string
 }
 
 func newJobs(c *common, follow uint64) *jobsScreen {
@@ -130,21 +133,29 @@ func (s *jobsScreen) CapturesInput() bool { return s.dlg == dlgPath }
 func (s *jobsScreen) HandlesBack() bool { return true }
 
 func (s *jobsScreen) Back() (nav.Screen, tea.Cmd, bool) {
+	cmd, handled := s.back()
+	return s, cmd, handled
+}
+
+// back is esc: it closes a dialog (the overwrite question goes back to the
+// path), then the details; handled is false on the list, where the root
+// pops the screen. Working, esc waits like every other key.
+func (s *jobsScreen) back() (tea.Cmd, bool) {
 	switch {
 	case s.working:
-		return s, nil, true
+		return nil, true
 	case s.dlg != dlgNone:
 		if s.dlg == dlgOverwrite {
 			s.dlg = dlgPath
-			return s, s.path.Focus(), true
+			return s.path.Focus(), true
 		}
 		s.closeDialog()
-		return s, nil, true
+		return nil, true
 	case s.detail:
 		s.detail = false
-		return s, nil, true
+		return nil, true
 	}
-	return s, nil, false
+	return nil, false
 }
 
 func (s *jobsScreen) closeDialog() {
@@ -325,106 +336,149 @@ func (s *jobsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 }
 
 func (s *jobsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	if s.working {
-		return nil
+	s.pressed = msg.String()
+	typing := s.CapturesInput()
+	if cmd, ok := s.Bindings().Handle(msg, typing); ok {
+		return cmd
 	}
-	switch s.dlg {
-	case dlgPath:
-		if key.Matches(msg, k.Select) {
-			return s.download(false)
-		}
+	if typing && !s.working {
 		s.dlgErr = nil
 		s.path, _ = s.path.Update(msg)
-		return nil
-	case dlgOverwrite:
-		switch overwriteConfirm.Answer(k, msg) {
-		case kit.Yes:
-			return s.download(true)
-		case kit.No:
-			s.dlg = dlgPath
-			return s.path.Focus()
-		}
-		return nil
-	case dlgResult:
-		if key.Matches(msg, k.Select) {
-			s.closeDialog()
-		}
-		return nil
-	case dlgDelete, dlgCancel:
-		switch deleteConfirm.Answer(k, msg) {
-		case kit.Yes:
-			s.working, s.dlgErr = true, nil
-			seq, be := s.dlgSeq, s.c.be
-			if s.dlg == dlgDelete {
-				return func() tea.Msg { return outputDeletedMsg{seq, be.DeleteOutput(seq)} }
-			}
-			return func() tea.Msg { return canceledMsg{seq, be.Cancel(seq)} }
-		case kit.No:
-			s.closeDialog()
-		}
-		return nil
-	}
-
-	switch {
-	case key.Matches(msg, k.NextTab):
-		s.follow, s.detail = 0, false
-		s.tab = (s.tab + 1) % 3
-		s.sel = 0
-		s.fixSelection()
-	case key.Matches(msg, k.PrevTab):
-		s.follow, s.detail = 0, false
-		s.tab = (s.tab + 2) % 3
-		s.sel = 0
-		s.fixSelection()
-	case msg.String() == "1" || msg.String() == "2" || msg.String() == "3":
-		s.follow, s.detail = 0, false
-		s.tab = model.JobTab(msg.String()[0] - '1')
-		s.sel = 0
-		s.fixSelection()
-	case key.Matches(msg, k.Up), key.Matches(msg, k.Down):
-		if s.detail {
-			return nil
-		}
-		list := s.tabJobs(s.tab)
-		i := indexOf(list, s.sel)
-		if key.Matches(msg, k.Up) {
-			i = max(0, i-1)
-		} else {
-			i = min(len(list)-1, i+1)
-		}
-		if i >= 0 && i < len(list) {
-			s.sel, s.follow = list[i].Seq, 0
-		}
-	case key.Matches(msg, k.Details):
-		if j, ok := s.job(s.sel); ok {
-			s.detail = !s.detail
-			if s.detail {
-				return s.checkSuperseded(j)
-			}
-		}
-	case key.Matches(msg, k.Download):
-		return s.openDownload()
-	case key.Matches(msg, k.Delete):
-		j, ok := s.job(s.sel)
-		if !ok {
-			return nil
-		}
-		if !hasOutput(j) {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d has no output file to delete: %s.", j.Seq, outputState(j)))
-		}
-		s.dlg, s.dlgSeq = dlgDelete, j.Seq
-	case key.Matches(msg, k.Cancel):
-		j, ok := s.job(s.sel)
-		if !ok {
-			return nil
-		}
-		if !j.State.Cancelable() {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d is %s; only queued or running jobs can be canceled.", j.Seq, j.State))
-		}
-		s.dlg, s.dlgSeq = dlgCancel, j.Seq
 	}
 	return nil
+}
+
+// Bindings is the screen's table in its current state: a dialog's
+// answers, the details' actions, or the list's.
+func (s *jobsScreen) Bindings() nav.Table {
+	k := s.c.Keys
+	// esc is in the short help only where it is the one way out; beside
+	// n (or enter) it is in the full help.
+	esc := func(desc string) nav.Binding {
+		return nav.Binding{Key: kit.WithHelp(k.Back, "esc", desc), Run: func() tea.Cmd { cmd, _ := s.back(); return cmd },
+			FullOnly: s.dlg != dlgPath}
+	}
+	var t nav.Table
+	switch s.dlg {
+	case dlgPath:
+		t = nav.Table{
+			{Key: kit.WithHelp(k.Select, "enter", "save"), Run: func() tea.Cmd { return s.download(false) }},
+			esc("cancel"),
+		}
+	case dlgOverwrite:
+		t = nav.Table{
+			{Key: kit.WithHelp(k.Yes, "y", overwriteConfirm.Yes), Run: func() tea.Cmd { return s.download(true) }},
+			{Key: kit.WithHelp(k.No, "n", overwriteConfirm.No), Run: func() tea.Cmd { s.dlg = dlgPath; return s.path.Focus() }},
+			esc(overwriteConfirm.No),
+		}
+	case dlgResult:
+		closeDlg := func() tea.Cmd { s.closeDialog(); return nil }
+		t = nav.Table{{Key: kit.WithHelp(k.Select, "enter", "close"), Run: closeDlg}, esc("close")}
+	case dlgDelete, dlgCancel:
+		c := deleteConfirm
+		if s.dlg == dlgCancel {
+			c = cancelConfirm
+		}
+		t = nav.Table{
+			{Key: kit.WithHelp(k.Yes, "y", c.Yes), Run: s.answerYes},
+			{Key: kit.WithHelp(k.No, "n", c.No), Run: func() tea.Cmd { s.closeDialog(); return nil }},
+			esc(c.No),
+		}
+	default:
+		t = s.listBindings()
+	}
+	if s.working {
+		for i := range t {
+			t[i].Disabled = "Working: wait for the answer."
+		}
+	}
+	return t
+}
+
+// answerYes deletes the output or cancels the job the dialog asks about.
+func (s *jobsScreen) answerYes() tea.Cmd {
+	s.working, s.dlgErr = true, nil
+	seq, be := s.dlgSeq, s.c.be
+	if s.dlg == dlgDelete {
+		return func() tea.Msg { return outputDeletedMsg{seq, be.DeleteOutput(seq)} }
+	}
+	return func() tea.Msg { return canceledMsg{seq, be.Cancel(seq)} }
+}
+
+// listBindings is the list's and the details' table.
+func (s *jobsScreen) listBindings() nav.Table {
+	k := s.c.Keys
+	toTab := func(tab model.JobTab) {
+		s.follow, s.detail = 0, false
+		s.tab = tab
+		s.sel = 0
+		s.fixSelection()
+	}
+	move := func(d int) func() tea.Cmd {
+		return func() tea.Cmd {
+			list := s.tabJobs(s.tab)
+			i := max(0, min(len(list)-1, indexOf(list, s.sel)+d))
+			if i < len(list) {
+				s.sel, s.follow = list[i].Seq, 0
+			}
+			return nil
+		}
+	}
+	j, selected := s.job(s.sel)
+	none := "No job is selected: this tab is empty."
+	details := nav.Binding{Key: k.Details, Run: func() tea.Cmd {
+		s.detail = !s.detail
+		if s.detail {
+			return s.checkSuperseded(j)
+		}
+		return nil
+	}}
+	download := nav.Binding{Key: k.Download, Run: s.openDownload}
+	delDesc := "delete" // the list's footer is short; the details say it whole
+	if s.detail {
+		delDesc = "delete output"
+	}
+	del := nav.Binding{Key: kit.WithHelp(k.Delete, "x", delDesc), Run: func() tea.Cmd {
+		s.dlg, s.dlgSeq = dlgDelete, j.Seq
+		return nil
+	}}
+	cancel := nav.Binding{Key: kit.WithHelp(k.Cancel, "c", "cancel job"), Run: func() tea.Cmd {
+		s.dlg, s.dlgSeq = dlgCancel, j.Seq
+		return nil
+	}}
+	switch {
+	case !selected:
+		details.Disabled, download.Disabled, del.Disabled, cancel.Disabled = none, none, none, none
+	default:
+		if !hasOutput(j) {
+			download.Disabled = fmt.Sprintf("Job #%d has no output to download: %s.", j.Seq, outputState(j))
+			del.Disabled = fmt.Sprintf("Job #%d has no output to delete: %s.", j.Seq, outputState(j))
+		}
+		if !j.State.Cancelable() {
+			cancel.Disabled = fmt.Sprintf("Job #%d is %s; only queued or running jobs can be canceled.", j.Seq, j.State)
+		}
+	}
+	t := nav.Table{
+		{Key: kit.WithHelp(k.NextTab, "tab", "next tab"), Run: func() tea.Cmd { toTab((s.tab + 1) % 3); return nil }, FullOnly: s.detail},
+		{Key: kit.WithHelp(k.PrevTab, "shift+tab", "previous tab"), Run: func() tea.Cmd { toTab((s.tab + 2) % 3); return nil }, FullOnly: true},
+		{Key: key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "tab by number")), FullOnly: true,
+			Run: func() tea.Cmd {
+				if p := s.pressed; len(p) == 1 && p[0] >= '1' && p[0] <= '3' {
+					toTab(model.JobTab(p[0] - '1'))
+				}
+				return nil
+			}},
+	}
+	if s.detail {
+		details.Key = kit.WithHelp(k.Details, "enter", "close details")
+		details.FullOnly = true
+		return append(t, download, del, cancel, details, nav.Binding{Key: kit.WithHelp(k.Back, "esc", "list"),
+			Run: func() tea.Cmd { s.detail = false; return nil }})
+	}
+	return append(t,
+		nav.Binding{Key: k.Up, Run: move(-1), FullOnly: true},
+		nav.Binding{Key: k.Down, Run: move(1), FullOnly: true},
+		details, download, del, cancel)
 }
 
 func indexOf(list []model.Job, seq uint64) int {
@@ -445,7 +499,7 @@ func hasOutput(j model.Job) bool {
 func outputState(j model.Job) string {
 	switch {
 	case !j.OutputDeleted.IsZero():
-		return "deleted " + j.OutputDeleted.Local().Format(time.DateTime)
+		return "deleted " + model.FormatTime(j.OutputDeleted)
 	case j.State != model.JobCompleted:
 		return "the job is " + j.State.String()
 	}
@@ -458,7 +512,7 @@ func (s *jobsScreen) openDownload() tea.Cmd {
 		return nil
 	}
 	if !hasOutput(j) {
-		return nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d has no output file to download: %s.", j.Seq, outputState(j)))
+		return nil // the binding is disabled and says why
 	}
 	s.dlg, s.dlgSeq, s.dlgErr = dlgPath, j.Seq, nil
 	s.path.SetValue(model.DefaultDownloadName(j.Name))
@@ -489,29 +543,10 @@ func (s *jobsScreen) download(force bool) tea.Cmd {
 	}
 }
 
-func (s *jobsScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	switch s.dlg {
-	case dlgPath:
-		return []key.Binding{kit.WithHelp(k.Select, "enter", "save"), kit.WithHelp(k.Back, "esc", "cancel")}
-	case dlgOverwrite, dlgDelete, dlgCancel:
-		return []key.Binding{k.Yes, k.No}
-	case dlgResult:
-		return []key.Binding{kit.WithHelp(k.Select, "enter", "close")}
-	}
-	if s.detail {
-		return []key.Binding{k.Download, k.Delete, k.Cancel, kit.WithHelp(k.Back, "esc", "list")}
-	}
-	return []key.Binding{kit.WithHelp(k.NextTab, "tab", "next tab"), k.Details, k.Download, kit.WithHelp(k.Delete, "x", "delete"), kit.WithHelp(k.Cancel, "c", "cancel")}
-}
+func (s *jobsScreen) ShortHelp() []key.Binding { return s.Bindings().ShortHelp(s.CapturesInput()) }
 
 func (s *jobsScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{
-		{k.NextTab, k.PrevTab, kit.WithHelp(k.Select, "1/2/3", "tab by number")},
-		{k.Up, k.Down, k.Details, k.Back},
-		{k.Download, k.Delete, k.Cancel},
-	}
+	return [][]key.Binding{s.Bindings().Shown(s.CapturesInput())}
 }
 
 // ---- view ----
@@ -578,9 +613,14 @@ func (s *jobsScreen) listView(w, h int) string {
 	if i >= rows {
 		off = i - rows + 1
 	}
+	// The numbers take the width of the longest, so the names line up.
+	idW := 0
+	for _, j := range list {
+		idW = max(idW, len(fmt.Sprint(j.Seq)))
+	}
 	var b strings.Builder
 	for _, j := range list[off:min(len(list), off+rows)] {
-		b.WriteString(s.rowView(j, w, j.Seq == s.sel) + "\n")
+		b.WriteString(s.rowView(j, w, idW, j.Seq == s.sel) + "\n")
 	}
 	if len(list) > rows {
 		b.WriteString(t.Muted.Render(fmt.Sprintf("jobs %d-%d of %d", off+1, min(len(list), off+rows), len(list))))
@@ -588,23 +628,25 @@ func (s *jobsScreen) listView(w, h int) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// rowView is two lines per job: the name with its state, then progress
+// rowView is two lines per job: the number, the name (cut with an
+// ellipsis, so that the state always shows) and the state, then progress
 // (in progress), the result (completed) or the reason (failed, canceled).
-func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
+// idW is the width of the longest job number in the list.
+func (s *jobsScreen) rowView(j model.Job, w, idW int, selected bool) string {
 	t := s.c.Theme
 	mark := t.G.NoCursor
 	if selected {
 		mark = t.G.Cursor
 	}
 	state := j.State.String()
-	id := fmt.Sprintf("#%-4d ", j.Seq)
+	id := fmt.Sprintf("#%-*d ", max(4, idW), j.Seq)
 	nameW := max(10, w-len(mark)-len(id)-len(state)-2)
 	name := ansi.Truncate(model.Printable(j.Name), nameW, t.G.Ellipsis)
 	line := mark + id + name + strings.Repeat(" ", max(2, w-len(mark)-len(id)-ansi.StringWidth(name)-len(state))) + state
 	if selected {
 		line = t.Selected.Render(line)
 	}
-	indent := t.G.NoCursor + "      "
+	indent := t.G.NoCursor + strings.Repeat(" ", len(id))
 	var second string
 	switch j.State {
 	case model.JobQueued, model.JobRunning:
@@ -625,22 +667,25 @@ func (s *jobsScreen) rowView(j model.Job, w int, selected bool) string {
 	return line + "\n" + indent + ansi.Truncate(second, w-len(indent), t.G.Ellipsis)
 }
 
-// zipState says whether the output ZIP can be downloaded.
+// zipState says whether the output ZIP can be downloaded: short, so that
+// the line with the end time and its zone fits 80 columns.
 func zipState(j model.Job) string {
 	switch {
 	case hasOutput(j):
-		return "output ZIP ready (d to download)"
+		return "ZIP ready (d to download)"
 	case !j.OutputDeleted.IsZero():
 		return "output ZIP deleted"
 	}
 	return "no output ZIP"
 }
 
+// when is a time as the console and the command line show it (one rule,
+// with the zone: model.FormatTime); "-" for none.
 func (s *jobsScreen) when(at time.Time) string {
 	if at.IsZero() {
 		return "-"
 	}
-	return at.In(s.c.Now().Location()).Format(time.DateTime)
+	return model.FormatTime(at)
 }
 
 // progressLine is "[#####.....]  45%  9,000 of 20,000  1,234/s  9s left".

@@ -59,10 +59,10 @@ func TestJobsTabsAndProgress(t *testing.T) {
 
 	press(t, m, "tab")
 	wantScreen(t, m, "[2 Completed (2)]")
-	wantScreen(t, m, "500 tokens, ended 2026-09-30 13:36:09, output ZIP ready")
+	wantScreen(t, m, "500 tokens, ended 2026-09-30 13:36:09 UTC, ZIP ready (d to download)")
 	wantScreen(t, m, "output ZIP deleted")
 	press(t, m, "tab")
-	wantScreen(t, m, "ended 2026-09-30 10:46:09: writing the output failed: no space left on")
+	wantScreen(t, m, "ended 2026-09-30 10:46:09 UTC: writing the output failed: no space left")
 	wantScreen(t, m, "canceled by the admin")
 	press(t, m, "shift+tab", "shift+tab")
 	wantScreen(t, m, "[1 In Progress (2)]")
@@ -163,9 +163,9 @@ func TestJobsDownload(t *testing.T) {
 
 	// No output: explained instead of opening the dialog.
 	press(t, m, "down", "d")
-	wantScreen(t, m, "Job #3 has no output file to download: deleted 2026-09-30")
+	wantScreen(t, m, "Job #3 has no output to download: deleted 2026-09-30")
 	press(t, m, "shift+tab", "d")
-	wantScreen(t, m, "has no output file to download: the job is")
+	wantScreen(t, m, "has no output to download: the job is")
 }
 
 // TestJobsDownloadWarnsWhenLaterJobsReplacedSeeds: a completed job's ZIP
@@ -311,7 +311,7 @@ func TestJobsStatusTextsFitTheLine(t *testing.T) {
 		return lines[len(lines)-2]
 	}
 	press(t, m, "tab", "down", "d")
-	if s := statusLine(); !strings.HasPrefix(s, "NOTE: Job #123456 has no output file to download: deleted ") || strings.Contains(s, "…") {
+	if s := statusLine(); !strings.HasPrefix(s, "NOTE: Job #123456 has no output to download: deleted ") || strings.Contains(s, "…") {
 		t.Fatalf("status line %q", s)
 	}
 	press(t, m, "x")
@@ -432,10 +432,10 @@ func TestJobsEveryEndIsAnnounced(t *testing.T) {
 func TestStatusNoteStaysWhenEscClosesOnlyTheDetails(t *testing.T) {
 	jm := openJobs(t, jobsFixture(), 80, 24)
 	press(t, jm, "enter", "x")
-	wantScreen(t, jm, "has no output file to delete")
+	wantScreen(t, jm, "has no output to delete")
 	press(t, jm, "esc")
 	if jobsScreenOf(jm) == nil || jobsScreenOf(jm).detail {
 		t.Fatal("esc did not close the details only")
 	}
-	wantScreen(t, jm, "has no output file to delete")
+	wantScreen(t, jm, "has no output to delete")
 }

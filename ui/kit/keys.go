@@ -10,9 +10,11 @@ import (
 // the full help and the tests all read the same definitions.
 type KeyMap struct {
 	// Global.
-	Quit     key.Binding // ctrl+c: always
-	QuitQ    key.Binding // q: only where no text is being typed
-	Help     key.Binding
+	Quit  key.Binding // ctrl+c: always
+	QuitQ key.Binding // q: only where no text is being typed
+	Help  key.Binding
+	// HelpF1 opens the help everywhere, also where ? is text.
+	HelpF1   key.Binding
 	Back     key.Binding
 	Up       key.Binding
 	Down     key.Binding
@@ -56,6 +58,7 @@ func DefaultKeyMap() *KeyMap {
 		Quit:     nb("ctrl+c", "quit", "ctrl+c"),
 		QuitQ:    nb("q", "quit", "q"),
 		Help:     nb("?", "help", "?"),
+		HelpF1:   nb("F1", "help (also in text fields)", "f1"),
 		Back:     nb("esc", "back", "esc"),
 		Up:       nb("↑/k", "up", "up", "k"),
 		Down:     nb("↓/j", "down", "down", "j"),
@@ -85,10 +88,18 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
-// ASCIIHelp replaces the arrows in help labels for ASCII terminals.
+// ASCIIHelp makes the help labels read well on ASCII terminals (LANG=C):
+// the arrows become words, and since the key then names the direction
+// ("k/up"), the description says what the key does ("move up"), not
+// "up up".
 func ASCIIHelp(km *KeyMap) {
+	set := func(b *key.Binding, k, desc string) { b.SetHelp(k, desc) }
+	set(&km.Up, "k/up", "move up")
+	set(&km.Down, "j/down", "move down")
+	set(&km.ArrowUp, "up", "move up")
+	set(&km.ArrowDown, "down", "move down")
 	r := strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
-	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.ArrowUp, &km.ArrowDown, &km.NextTab, &km.PrevTab} {
+	for _, b := range []*key.Binding{&km.NextTab, &km.PrevTab} {
 		h := b.Help()
 		b.SetHelp(r.Replace(h.Key), h.Desc)
 	}

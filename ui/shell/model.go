@@ -7,7 +7,6 @@ package shell
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -44,13 +43,26 @@ type Model struct {
 	fatal error
 
 	confirmQuit bool
-	quitReasons []string
-	showHelp    bool
-	quitting    bool
+	// quitByCtrlC is true when ctrl+c asked to quit (or confirmed it):
+	// a job this console runs is stopped, not finished (quit.go).
+	quitByCtrlC bool
+	// quitNotes are the jobs that ended while the quit question was up.
+	quitNotes []string
+	showHelp  bool
+	// helpScroll is the full help's window, laid out in Update.
+	helpScroll kit.Scroll
+	quitting   bool
 
-	// running is the set of jobs that are queued or running, kept from
-	// engine events, so that quitting can warn without asking the store.
-	running map[uint64]string
+	// running is the set of jobs that are queued or running, with their
+	// last event, kept from engine events, so that quitting can warn
+	// without asking the store.
+	running map[uint64]nav.JobEvent
+
+	// statusKey is keys as the status was shown: navigation by a later
+	// key clears it (it was about the screen left).
+	statusKey int
+	// keys counts the key presses.
+	keys int
 	// ended is the set of jobs whose end was announced in the status line,
 	// so that a repeated final event does not announce it again.
 	ended map[uint64]bool
@@ -107,7 +119,7 @@ func New(cfg Config) *Model {
 	h.Styles.FullDesc = e.Theme.Desc
 	h.Styles.FullSeparator = e.Theme.Muted
 	h.Styles.Ellipsis = e.Theme.Muted
-	return &Model{c: e, be: cfg.Backend, cfg: cfg, stack: []nav.Screen{newLoading()}, running: map[uint64]string{}, ended: map[uint64]bool{},
+	return &Model{c: e, be: cfg.Backend, cfg: cfg, stack: []nav.Screen{newLoading()}, running: map[uint64]nav.JobEvent{}, ended: map[uint64]bool{},
 		stale: map[nav.Screen]bool{}, help: h}
 }
 
@@ -165,8 +177,14 @@ func (m *Model) top() nav.Screen { return m.stack[len(m.stack)-1] }
 // navigation and status messages, engine events; everything else goes to
 // the top screen only.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		m.keys++
+	}
 	mm, cmd := m.update(msg)
 	m.sizeTop()
+	if m.showHelp {
+		m.layoutHelp()
+	}
 	return mm, cmd
 }
 
@@ -198,9 +216,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.empty {
-			return m.setStack(m.cfg.FirstRun())
+			return m, m.setStack(m.cfg.FirstRun())
 		}
-		return m.setStack(m.cfg.Home())
+		return m, m.setStack(m.cfg.Home())
 
 	case runningJobsMsg:
 		if msg.all {
@@ -212,7 +230,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		for _, s := range msg.seqs {
 			if _, ok := m.running[s]; !ok {
-				m.running[s] = ""
+				m.running[s] = nav.JobEvent{Seq: s}
 			}
 		}
 		return m, nil
@@ -228,14 +246,16 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.push(s)
 	case nav.PopMsg:
-		m.showHelp = false
 		return m, m.popTop()
 	case nav.HomeMsg:
-		return m.setStack(m.cfg.Home())
+		return m, m.setStack(m.cfg.Home())
 
+	case nav.DisabledMsg:
+		// A key that does nothing now says why, as a note.
+		return m.update(nav.StatusMsg{Level: nav.StatusWarn, Text: model.Printable(msg.Reason)})
 	case nav.StatusMsg:
 		m.statusSeq++
-		m.status, m.statusLvl = msg.Text, msg.Level
+		m.status, m.statusLvl, m.statusKey = msg.Text, msg.Level, m.keys
 		seq := m.statusSeq
 		if m.c.StatusTTL <= 0 {
 			return m, nil
@@ -255,6 +275,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds := []tea.Cmd{waitEvent(m.be.Events())}
 		ev := nav.JobEvent(msg)
 		if ev.State.Terminal() {
+			if _, was := m.running[ev.Seq]; was && m.confirmQuit {
+				m.quitNotes = append(m.quitNotes, m.endedNote(ev))
+			}
 			delete(m.running, ev.Seq)
 			// Every job that ends while the console is open is announced,
 			// whoever started it (the CLI, an earlier session): the engine
@@ -265,7 +288,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, nav.Status(levelFor(ev.State), eventText(ev)))
 			}
 		} else if ev.Seq != 0 {
-			m.running[ev.Seq] = ev.Name
+			m.running[ev.Seq] = ev
 		}
 		// Every screen keeps its own view of jobs current, not only the
 		// top one, so that returning to the jobs screen shows no stale state.
@@ -301,24 +324,46 @@ func (m *Model) forward(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // push puts s on top.
 func (m *Model) push(s nav.Screen) tea.Cmd {
+	m.navigated()
 	m.stack = append(m.stack, s)
-	m.showHelp = false
 	return s.Init()
+}
+
+// navigated is called on every change of the top screen: the help
+// closes, and a status shown before the key that navigated is cleared (it
+// was about the screen left). A status the same key's action shows (a
+// note sent with nav.Pop or nav.Home, in any order) stays.
+func (m *Model) navigated() {
+	m.showHelp = false
+	if m.status != "" && m.statusKey < m.keys {
+		m.status = ""
+	}
+}
+
+// drop tells the screens leaving the stack to forget their secrets.
+func drop(ss ...nav.Screen) {
+	for _, s := range ss {
+		s.ClearSecrets()
+	}
 }
 
 // replaceTop puts s in place of the top screen.
 func (m *Model) replaceTop(s nav.Screen) tea.Cmd {
-	delete(m.stale, m.stack[len(m.stack)-1])
+	m.navigated()
+	old := m.stack[len(m.stack)-1]
+	delete(m.stale, old)
+	drop(old)
 	m.stack[len(m.stack)-1] = s
-	m.showHelp = false
 	return s.Init()
 }
 
-func (m *Model) setStack(s nav.Screen) (tea.Model, tea.Cmd) {
+// setStack replaces the stack with s (Home, the start screen).
+func (m *Model) setStack(s nav.Screen) tea.Cmd {
+	m.navigated()
+	drop(m.stack...)
 	m.stack = []nav.Screen{s}
 	clear(m.stale)
-	m.showHelp = false
-	return m, s.Init()
+	return s.Init()
 }
 
 func levelFor(s model.JobState) nav.StatusLevel {
@@ -343,60 +388,6 @@ func eventText(ev nav.JobEvent) string {
 
 func (m *Model) tooSmall() bool { return m.width < MinWidth || m.height < MinHeight }
 
-func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.c.Keys
-	if m.confirmQuit {
-		switch {
-		case key.Matches(msg, k.Yes), key.Matches(msg, k.Quit):
-			return m.quit()
-		case key.Matches(msg, k.No), key.Matches(msg, k.Back):
-			m.confirmQuit = false
-		}
-		return m, nil
-	}
-	top := m.top()
-	captures := top.CapturesInput()
-	switch {
-	case key.Matches(msg, k.Quit), !captures && key.Matches(msg, k.QuitQ):
-		return m.askQuit()
-	}
-	if m.tooSmall() {
-		// Nothing below is visible; keys would act blind.
-		return m, nil
-	}
-	if m.fatal != nil {
-		if key.Matches(msg, k.Back) {
-			m.fatal = nil
-			return m.setStack(m.cfg.Home())
-		}
-		return m, nil
-	}
-	if m.showHelp {
-		if key.Matches(msg, k.Help) || key.Matches(msg, k.Back) {
-			m.showHelp = false
-		}
-		return m, nil
-	}
-	switch {
-	case !captures && key.Matches(msg, k.Help):
-		m.showHelp = true
-		return m, nil
-	case key.Matches(msg, k.Back):
-		if s, cmd, handled := top.Back(); handled {
-			m.stack[len(m.stack)-1] = s
-			return m, cmd
-		}
-		if len(m.stack) > 1 {
-			// The note was about the screen just left. A note that comes
-			// after (from a Cmd still running) shows as usual; popMsg, which
-			// an action sends with its own note, does not clear.
-			m.status = ""
-		}
-		return m, m.popTop()
-	}
-	return m.forward(msg)
-}
-
 // popTop closes the top screen, unless it is the last, and tells the one
 // below that it is on top again (and to reload, if the store changed
 // meanwhile).
@@ -404,7 +395,10 @@ func (m *Model) popTop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
-	delete(m.stale, m.top())
+	m.navigated()
+	old := m.top()
+	delete(m.stale, old)
+	drop(old)
 	m.stack = m.stack[:len(m.stack)-1]
 	resumed := m.top().Resumed()
 	reload := m.shown(m.top(), resumed != nil)
@@ -412,47 +406,6 @@ func (m *Model) popTop() tea.Cmd {
 		return tea.Batch(resumed, reload)
 	}
 	return reload
-}
-
-// askQuit quits at once when nothing would be lost, and otherwise asks,
-// naming what would be lost.
-func (m *Model) askQuit() (tea.Model, tea.Cmd) {
-	var reasons []string
-	for _, s := range m.stack {
-		if s.HasInput() {
-			reason := "The wizard's input will be lost."
-			if r := s.LossReason(); r != "" {
-				reason = r
-			}
-			reasons = append(reasons, reason)
-		}
-	}
-	if n := len(m.running); n > 0 {
-		seqs := make([]uint64, 0, n)
-		for s := range m.running {
-			seqs = append(seqs, s)
-		}
-		sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-		names := make([]string, len(seqs))
-		for i, s := range seqs {
-			names[i] = fmt.Sprintf("#%d", s)
-		}
-		reasons = append(reasons, fmt.Sprintf("%d job(s) not finished (%s). A job this console is running is finished before swtoken exits; queued jobs wait for the next runner (another console, swtoken jobs run, or the next start).", n, strings.Join(names, ", ")))
-	}
-	if len(reasons) == 0 {
-		return m.quit()
-	}
-	m.confirmQuit, m.quitReasons = true, reasons
-	return m, nil
-}
-
-func (m *Model) quit() (tea.Model, tea.Cmd) {
-	m.quitting = true
-	// Drop any secret still held by a screen before the program ends.
-	for _, s := range m.stack {
-		s.ClearSecrets()
-	}
-	return m, tea.Quit
 }
 
 // View renders the frame: top bar, body, status line, help footer.
@@ -543,53 +496,24 @@ func (m *Model) statusLines() []string {
 }
 
 func (m *Model) footer() string {
-	k := m.c.Keys
 	var bs []key.Binding
-	switch {
-	case m.confirmQuit:
-		bs = []key.Binding{k.Yes, k.No}
-	case m.fatal != nil:
-		bs = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "home")), k.Quit}
-	case m.showHelp:
-		bs = []key.Binding{key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")), k.Quit}
-	default:
-		top := m.top()
-		bs = append(bs, top.ShortHelp()...)
-		if !top.CapturesInput() {
-			bs = append(bs, k.Help)
-		}
-		bs = append(bs, k.Quit)
+	if !m.confirmQuit && !m.showHelp && m.fatal == nil {
+		bs = m.top().ShortHelp()
 	}
+	typing := !m.confirmQuit && !m.showHelp && m.fatal == nil && m.top().CapturesInput()
+	// The root's keys come last, ctrl+c last of all.
+	var quit []key.Binding
+	for _, b := range m.Bindings().ShortHelp(typing) {
+		if b.Help().Key == "ctrl+c" {
+			quit = append(quit, b)
+			continue
+		}
+		bs = append(bs, b)
+	}
+	bs = append(bs, quit...)
 	// help.ShortHelpView adds every item when the ellipsis no longer fits
 	// (bubbles v2.2.1 shouldAddItem), so cut the line here as well.
 	return ansi.Truncate(m.help.ShortHelpView(bs), m.width, m.c.Theme.G.Ellipsis)
-}
-
-func (m *Model) fullHelpView() string {
-	k := m.c.Keys
-	top := m.top()
-	groups := append([][]key.Binding{}, top.FullHelp()...)
-	// esc is listed only where it does something: there is a screen to go
-	// back to, or the screen itself handles it.
-	common := []key.Binding{k.Help, k.QuitQ, k.Quit}
-	if top.HandlesBack() || len(m.stack) > 1 {
-		common = append([]key.Binding{k.Back}, common...)
-	}
-	groups = append(groups, common)
-	t := m.c.Theme
-	return t.Heading.Render("Keys: "+top.Title()) + "\n\n" + m.help.FullHelpView(groups) +
-		"\n\n" + t.Muted.Render(kit.Wrap("q and ? type text in text fields; ctrl+c always quits (it asks first when input or a job would be lost).", m.width))
-}
-
-func (m *Model) quitView() string {
-	t := m.c.Theme
-	var b strings.Builder
-	b.WriteString(t.Warn.Render("Quit swtoken?") + "\n\n")
-	for _, r := range m.quitReasons {
-		b.WriteString(ansi.Wordwrap("- "+r, m.width-2, " ") + "\n")
-	}
-	b.WriteString("\n" + t.Key.Render("y") + " quit    " + t.Key.Render("n/esc") + " stay")
-	return b.String()
 }
 
 func (m *Model) fatalView(h int) string {
