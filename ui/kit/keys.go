@@ -58,7 +58,7 @@ func DefaultKeyMap() *KeyMap {
 		Quit:     nb("ctrl+c", "quit", "ctrl+c"),
 		QuitQ:    nb("q", "quit", "q"),
 		Help:     nb("?", "help", "?"),
-		HelpF1:   nb("F1", "help (also in text fields)", "f1"),
+		HelpF1:   nb("F1", "help", "f1"),
 		Back:     nb("esc", "back", "esc"),
 		Up:       nb("↑/k", "up", "up", "k"),
 		Down:     nb("↓/j", "down", "down", "j"),

@@ -55,7 +55,8 @@ func (m *Model) Bindings() nav.Table {
 		ctrlC,
 		{Key: k.QuitQ, Run: func() tea.Cmd { return m.askQuit(false) }, FullOnly: true},
 		{Key: k.Help, Run: m.openHelp},
-		{Key: k.HelpF1, Run: m.openHelp, FullOnly: true},
+		// While typing, ? is text: the footer shows F1 instead.
+		{Key: k.HelpF1, Run: m.openHelp, FullOnly: !top.CapturesInput()},
 	}
 	// esc is a binding only where it does something: there is a screen to
 	// go back to, or the screen itself handles it.
