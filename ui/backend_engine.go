@@ -234,5 +234,3 @@ func (b *engineBackend) Settings() (s model.Settings, ps []model.Profile, err er
 	})
 	return s, ps, err
 }
-
-func (b *engineBackend) SaveSettings(next model.Settings) error { return b.st.SaveSettings(next) }
