@@ -132,13 +132,10 @@ func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		s.working = false
 		if msg.err != nil && !isRefusal(msg.err) {
 			s.err = msg.err
-			return s, nil
+			return s, nav.Status(nav.StatusError, "Import failed: "+msg.err.Error())
 		}
 		s.done, s.offset = &msg, 0
-		if msg.err == nil && msg.res.Imported+msg.res.Updated > 0 {
-			return s, nav.Status(nav.StatusOK, fmt.Sprintf("Import done: %d imported, %d updated.", msg.res.Imported, msg.res.Updated))
-		}
-		return s, nil
+		return s, importStatus(&msg)
 	case tea.PasteMsg:
 		if t := s.text(s.focus); t != nil && s.done == nil {
 			*t, _ = t.Update(msg)
@@ -149,6 +146,22 @@ func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return s, s.handleKey(msg)
 	}
 	return s, nil
+}
+
+// importStatus is the status line after an import: it replaces what an
+// earlier import said (an "OK: Import done" must not stay above a refusal).
+func importStatus(d *importDoneMsg) tea.Cmd {
+	r := d.res
+	var refused *store.ImportRejectedError
+	switch {
+	case errors.As(d.err, &refused):
+		return nav.Status(nav.StatusError, fmt.Sprintf("Import refused: %d of %d item(s) rejected; nothing was imported.", refused.Rejected, refused.Total))
+	case d.err != nil:
+		return nav.Status(nav.StatusError, "Import failed: "+d.err.Error())
+	case r.Imported+r.Updated > 0:
+		return nav.Status(nav.StatusOK, fmt.Sprintf("Import done: %d imported, %d updated.", r.Imported, r.Updated))
+	}
+	return nav.Status(nav.StatusInfo, fmt.Sprintf("Import done: nothing changed (%d skipped, %d rejected).", r.Skipped, len(r.Rejected)))
 }
 
 func isRefusal(err error) bool {
@@ -248,7 +261,8 @@ func (s *importScreen) run() tea.Cmd {
 	pw := s.password.Value()
 	// The password leaves the form now; the Cmd holds the only copy.
 	s.password.Reset()
-	return func() tea.Msg {
+	// An earlier import's status must not stand for this one.
+	return tea.Batch(nav.Status(nav.StatusInfo, "Importing..."), func() tea.Msg {
 		var res store.ImportResult
 		var err error
 		if kind == 0 {
@@ -257,7 +271,7 @@ func (s *importScreen) run() tea.Cmd {
 			res, err = be.ImportUsersCSV(paths[0], opts)
 		}
 		return nav.To(s, importDoneMsg{kind, paths, res, err})
-	}
+	})
 }
 
 func (s *importScreen) ShortHelp() []key.Binding {
