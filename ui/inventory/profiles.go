@@ -323,6 +323,9 @@ type (
 	profileSavedMsg struct {
 		name string
 		err  error
+		// lapsed is true when the edit lapsed the self-service
+		// confirmation of a profile the settings offered.
+		lapsed bool
 	}
 	// profileReloadedMsg is the edited profile as stored now, after a
 	// conflict; found is false when it was deleted.
@@ -555,7 +558,11 @@ func (f *profileForm) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if f.edit {
 			verb = "saved"
 		}
-		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+		status := nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb))
+		if msg.lapsed {
+			status = nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q saved. The self-service confirmation of %q lapsed: confirm it again in Settings.", msg.name, msg.name))
+		}
+		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), status)
 	case profileReloadedMsg:
 		f.working = false
 		switch {
@@ -667,13 +674,19 @@ func (f *profileForm) save() tea.Cmd {
 	f.errs, f.other, f.conflict, f.working = nil, nil, nil, true
 	be, edit, loaded := f.c.be, f.edit, f.loaded
 	return func() tea.Msg {
-		var err error
-		if edit {
-			err = be.EditProfile(loaded, p)
-		} else {
-			err = be.AddProfile(p)
+		if !edit {
+			return nav.To(f, profileSavedMsg{name: p.Name, err: be.AddProfile(p)})
 		}
-		return nav.To(f, profileSavedMsg{p.Name, err})
+		// Whether the settings offered the profile, confirmed as it was
+		// loaded: the edit that saves is the one that lapses it.
+		e, found, err := be.SettingsEntry(loaded.Name)
+		if err != nil {
+			return nav.To(f, profileSavedMsg{name: p.Name, err: err})
+		}
+		wasConfirmed := found && e.Selected && e.ConfirmStatus(loaded.Profile) == model.Confirmed
+		err = be.EditProfile(loaded, p)
+		lapsed := err == nil && wasConfirmed && e.ConfirmStatus(p) != model.Confirmed
+		return nav.To(f, profileSavedMsg{name: p.Name, err: err, lapsed: lapsed})
 	}
 }
 
