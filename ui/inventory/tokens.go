@@ -106,11 +106,13 @@ func dateText(t time.Time) string {
 	return model.Date(t).Format(time.DateOnly)
 }
 
+// when is a time as every screen shows it (model.FormatTime: the local
+// zone, named), "-" for none.
 func (c *common) when(at time.Time) string {
 	if at.IsZero() {
 		return "-"
 	}
-	return at.In(c.Now().Location()).Format(time.DateTime)
+	return model.FormatTime(at)
 }
 
 // Tokens screen messages.

@@ -1,0 +1,129 @@
+package inventory
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/swtoken/swtoken/ui/filterlist"
+	"github.com/swtoken/swtoken/ui/kit"
+	"github.com/swtoken/swtoken/ui/nav"
+)
+
+// The parts of the inventory screens' binding tables (nav.Table): a list's
+// keys, a y/n question's keys and esc. Every screen's Update dispatches
+// its keys through its table first, its help is the table's, and its Back
+// runs the table's esc, so that what the help says is what the keys do.
+
+// bind is a binding with its help.
+func bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// escKey is the esc key press.
+var escKey = tea.KeyPressMsg{Code: tea.KeyEscape}
+
+// esc is an esc binding: the root hands esc to Back, which runs it
+// (backVia), so it is in the table for the help and the tests.
+func esc(desc string, run func() tea.Cmd) nav.Binding {
+	return nav.Binding{Key: bind("esc", desc, "esc"), Run: run}
+}
+
+// backVia is a screen's Back: the table's esc binding, if any, handles
+// esc (a disabled one swallows it); without one the root pops the screen.
+func backVia(t nav.Table) (tea.Cmd, bool) {
+	i := t.Match(escKey, false)
+	if i < 0 {
+		return nil, false
+	}
+	if b := t[i]; b.Disabled == "" && b.Run != nil {
+		return b.Run(), true
+	}
+	return nil, true
+}
+
+// busy is the table while a change is under way: esc waits for it.
+func busy() nav.Table {
+	return nav.Table{{Key: bind("esc", "back", "esc"), Disabled: "Working: wait until it is done."}}
+}
+
+// ask is a y/n question's bindings (kit.Confirm's keys and help): y does
+// yes, n and esc do no.
+func ask(k *kit.KeyMap, c kit.Confirm, yes, no func() tea.Cmd) nav.Table {
+	h := c.Help(k)
+	return nav.Table{{Key: h[0], Run: yes}, {Key: h[1], Run: no}, {Key: bind("esc", c.No, "esc"), Run: no, FullOnly: true}}
+}
+
+// listKeys says how a screen uses its list's keys.
+type listKeys struct {
+	// open is the help of enter on a row ("details"); "" leaves enter
+	// out (the list never opens a row).
+	open string
+	// empty is why enter does nothing while the list shows no row.
+	empty string
+	// keepFilter adds tab, which leaves the filter input but keeps the
+	// filter (kit.KeepFilter), so that the screen's letters work on the
+	// filtered rows.
+	keepFilter bool
+	// moveShort shows up and down in the short help (a picker's).
+	moveShort bool
+}
+
+// listTable is the bindings of a filterlist: moving, paging, the filter
+// and enter; each runs by handing the list its key.
+func listTable(c *common, l *filterlist.Model, o listKeys) nav.Table {
+	fwd := func(code rune) func() tea.Cmd {
+		return func() tea.Cmd {
+			var cmd tea.Cmd
+			*l, cmd = l.Update(tea.KeyPressMsg{Code: code})
+			return cmd
+		}
+	}
+	k := c.Keys
+	focused := l.FilterFocused()
+	up, down := k.Up, k.Down
+	if focused {
+		up, down = k.ArrowUp, k.ArrowDown
+	}
+	var t nav.Table
+	if o.open != "" {
+		b := nav.Binding{Key: bind("enter", o.open, "enter"), Run: fwd(tea.KeyEnter)}
+		if l.Len() == 0 {
+			b.Disabled = o.empty
+		}
+		t = append(t, b)
+	}
+	if !focused {
+		t = append(t, nav.Binding{Key: bind("/", "filter", "/"), Run: l.Focus})
+	}
+	if focused && o.keepFilter {
+		t = append(t, nav.Binding{Key: kit.KeepFilter, Run: func() tea.Cmd { l.Blur(); return nil }})
+	}
+	if l.Filtering() {
+		t = append(t, esc("clear filter", fwd(tea.KeyEscape)))
+	}
+	return append(t,
+		nav.Binding{Key: up, Run: fwd(tea.KeyUp), FullOnly: !o.moveShort},
+		nav.Binding{Key: down, Run: fwd(tea.KeyDown), FullOnly: !o.moveShort},
+		nav.Binding{Key: bind("pgup", "previous page", "pgup"), Run: fwd(tea.KeyPgUp), FullOnly: true},
+		nav.Binding{Key: bind("pgdn", "next page", "pgdown"), Run: fwd(tea.KeyPgDown), FullOnly: true},
+		nav.Binding{Key: bind("home", "first row", "home"), Run: fwd(tea.KeyHome), FullOnly: true},
+		nav.Binding{Key: bind("end", "last row", "end"), Run: fwd(tea.KeyEnd), FullOnly: true},
+	)
+}
+
+// dispatch runs the binding msg reaches; an unhandled key goes to the
+// list only while its filter input has the focus (it types there).
+func dispatch(t nav.Table, l *filterlist.Model, msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := t.Handle(msg, l.FilterFocused()); ok {
+		return cmd
+	}
+	if !l.FilterFocused() {
+		return nil
+	}
+	var cmd tea.Cmd
+	*l, cmd = l.Update(msg)
+	return cmd
+}
+
+// helpColumns is the full help of a table, in columns of at most 8 rows.
+func helpColumns(t nav.Table, typing bool) [][]key.Binding { return t.Columns(typing, 8) }
