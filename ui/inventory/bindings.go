@@ -23,7 +23,8 @@ func bind(help, desc string, keys ...string) key.Binding {
 var escKey = tea.KeyPressMsg{Code: tea.KeyEscape}
 
 // esc is an esc binding: the root hands esc to Back, which runs it
-// (backVia), so it is in the table for the help and the tests.
+// (backVia), so it is in the table for the help and the tests. A nil run
+// lets the root pop the screen.
 func esc(desc string, run func() tea.Cmd) nav.Binding {
 	return nav.Binding{Key: bind("esc", desc, "esc"), Run: run}
 }
@@ -35,10 +36,14 @@ func backVia(t nav.Table) (tea.Cmd, bool) {
 	if i < 0 {
 		return nil, false
 	}
-	if b := t[i]; b.Disabled == "" && b.Run != nil {
-		return b.Run(), true
+	b := t[i]
+	switch {
+	case b.Disabled != "":
+		return nil, true
+	case b.Run == nil:
+		return nil, false
 	}
-	return nil, true
+	return b.Run(), true
 }
 
 // busy is the table while a change is under way: esc waits for it.
@@ -66,6 +71,9 @@ type listKeys struct {
 	keepFilter bool
 	// moveShort shows up and down in the short help (a picker's).
 	moveShort bool
+	// noEsc leaves esc to the screen (a picker, whose filter always has
+	// the focus).
+	noEsc bool
 }
 
 // listTable is the bindings of a filterlist: moving, paging, the filter
@@ -98,7 +106,7 @@ func listTable(c *common, l *filterlist.Model, o listKeys) nav.Table {
 	if focused && o.keepFilter {
 		t = append(t, nav.Binding{Key: kit.KeepFilter, Run: func() tea.Cmd { l.Blur(); return nil }})
 	}
-	if l.Filtering() {
+	if l.Filtering() && !o.noEsc {
 		t = append(t, esc("clear filter", fwd(tea.KeyEscape)))
 	}
 	return append(t,
@@ -109,6 +117,13 @@ func listTable(c *common, l *filterlist.Model, o listKeys) nav.Table {
 		nav.Binding{Key: bind("home", "first row", "home"), Run: fwd(tea.KeyHome), FullOnly: true},
 		nav.Binding{Key: bind("end", "last row", "end"), Run: fwd(tea.KeyEnd), FullOnly: true},
 	)
+}
+
+// note is a binding's Run that only explains, in the status line, why
+// the key does nothing now (the key stays in the help: it names what the
+// screen offers).
+func note(text string) func() tea.Cmd {
+	return func() tea.Cmd { return nav.Status(nav.StatusWarn, text) }
 }
 
 // dispatch runs the binding msg reaches; an unhandled key goes to the

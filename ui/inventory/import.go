@@ -81,15 +81,23 @@ func (s *importScreen) LossReason() string { return "The import form's input wil
 func (s *importScreen) HandlesBack() bool { return true }
 
 func (s *importScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	switch {
-	case s.working:
-		return s, nil, true
-	case s.done != nil:
-		s.done = nil
-		return s, nil, true
+	cmd, ok := backVia(s.Bindings())
+	if !ok {
+		s.ClearSecrets() // leaving the screen
 	}
-	s.password.Reset()
-	return s, nil, false
+	return s, cmd, ok
+}
+
+// ClearSecrets drops a typed password (the root calls it when the screen
+// is closed and when the console quits).
+func (s *importScreen) ClearSecrets() { s.password.Reset() }
+
+// SetSize fits the text fields to the width.
+func (s *importScreen) SetSize(w, h int) {
+	s.Base.SetSize(w, h)
+	for _, t := range []*kit.TextField{&s.path[0], &s.path[1], &s.password} {
+		t.SetWidth(max(10, w-importLabelW-4))
+	}
 }
 
 func (s *importScreen) visible(f importField) bool { return f != ifPassword || s.kind == 0 }
@@ -143,7 +151,16 @@ func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nil
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		if cmd, ok := s.Bindings().Handle(msg, s.CapturesInput()); ok {
+			return s, cmd
+		}
+		if t := s.text(s.focus); t != nil && s.done == nil && !s.working {
+			before := t.Value()
+			*t, _ = t.Update(msg)
+			if t.Value() != before {
+				s.err = nil
+			}
+		}
 	}
 	return s, nil
 }
@@ -169,47 +186,50 @@ func isRefusal(err error) bool {
 	return errors.As(err, &r)
 }
 
-func (s *importScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// Bindings is the Import screen's table: the form (fields, a choice's
+// toggle, import, back), or the result (scrolling the rejections, back to
+// the form). Text fields take every key that types.
+func (s *importScreen) Bindings() nav.Table {
 	k := s.c.Keys
-	if s.working {
-		return nil
-	}
-	if s.done != nil {
-		switch {
-		case key.Matches(msg, k.Select):
-			s.done = nil
-		case key.Matches(msg, k.ArrowUp), key.Matches(msg, k.Up):
-			s.offset = max(0, s.offset-1)
-		case key.Matches(msg, k.ArrowDown), key.Matches(msg, k.Down):
-			s.offset = min(max(0, len(s.done.res.Rejected)-1), s.offset+1)
-		}
-		return nil
-	}
 	switch {
-	case key.Matches(msg, k.Select):
-		return s.run()
-	case key.Matches(msg, k.NextField), key.Matches(msg, k.ArrowDown):
-		return s.move(1)
-	case key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp):
-		return s.move(-1)
-	}
-	if t := s.text(s.focus); t != nil {
-		*t, _ = t.Update(msg)
-		s.err = nil
-		return nil
-	}
-	switch msg.String() {
-	case "left", "right", "space", "h", "l":
-		switch s.focus {
-		case ifKind:
-			s.kind = 1 - s.kind
-		case ifExisting:
-			s.existing[s.kind] = !s.existing[s.kind]
-		case ifPartial:
-			s.partial[s.kind] = !s.partial[s.kind]
+	case s.working:
+		return busy()
+	case s.done != nil:
+		toForm := func() tea.Cmd { s.done = nil; return nil }
+		t := nav.Table{
+			{Key: k.Down, Run: func() tea.Cmd { s.offset = min(max(0, len(s.done.res.Rejected)-1), s.offset+1); return nil }},
+			{Key: k.Up, Run: func() tea.Cmd { s.offset = max(0, s.offset-1); return nil }},
 		}
-		s.err = nil
+		if len(s.done.res.Rejected) < 2 {
+			for i := range t {
+				t[i].Disabled = "No rejections to scroll."
+			}
+		}
+		back := esc("back to the form", toForm)
+		back.FullOnly = true
+		return append(t, nav.Binding{Key: bind("enter", "back to the form", "enter"), Run: toForm}, back)
 	}
+	t := nav.Table{
+		{Key: bind("tab/↓", "next field", "tab", "down", "ctrl+n"), Run: func() tea.Cmd { return s.move(1) }},
+		{Key: bind("shift+tab/↑", "previous field", "shift+tab", "up", "ctrl+p"), Run: func() tea.Cmd { return s.move(-1) }, FullOnly: true},
+	}
+	if s.text(s.focus) == nil {
+		t = append(t, nav.Binding{Key: bind("space", "change", "space", "left", "right", "h", "l"), Run: s.toggle})
+	}
+	return append(t, nav.Binding{Key: bind("enter", "import", "enter"), Run: s.run}, esc("back", nil))
+}
+
+// toggle changes the focused choice (each has two values).
+func (s *importScreen) toggle() tea.Cmd {
+	switch s.focus {
+	case ifKind:
+		s.kind = 1 - s.kind
+	case ifExisting:
+		s.existing[s.kind] = !s.existing[s.kind]
+	case ifPartial:
+		s.partial[s.kind] = !s.partial[s.kind]
+	}
+	s.err = nil
 	return nil
 }
 
@@ -274,22 +294,11 @@ func (s *importScreen) run() tea.Cmd {
 	})
 }
 
-func (s *importScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.done != nil {
-		return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter/esc", "back to the form")}
-	}
-	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
-	if s.text(s.focus) == nil {
-		bs = append(bs, kit.WithHelp(formKeys.change, "space", "change"))
-	}
-	return append(bs, kit.WithHelp(k.Select, "enter", "import"), k.Back)
-}
+func (s *importScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.CapturesInput()) }
+func (s *importScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.CapturesInput()) }
 
-func (s *importScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, kit.WithHelp(k.Select, "enter", "import")}}
-}
+// importLabelW is the width of the form's labels.
+const importLabelW = 18
 
 func (s *importScreen) radio(on bool, label string) string {
 	g := s.c.Theme.G
@@ -308,7 +317,7 @@ func (s *importScreen) View() string {
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Import") + "\n")
 	b.WriteString(t.Muted.Render(kit.Wrap("All or nothing: when any item is rejected nothing is imported, unless you choose to import the valid ones. Each rejected item is listed with its reason.", w)) + "\n\n")
-	const lw = 18
+	const lw = importLabelW
 	line := func(f importField, label, val string) {
 		mark := t.G.NoCursor
 		if f == s.focus {
@@ -318,14 +327,12 @@ func (s *importScreen) View() string {
 	}
 	line(ifKind, "Import", s.radio(s.kind == 0, "Token record files (SDTID)")+"   "+s.radio(s.kind == 1, "Users CSV"))
 	pf := &s.path[s.kind]
-	pf.SetWidth(max(10, w-lw-4))
 	label := "Files"
 	if s.kind == 1 {
 		label = "CSV file"
 	}
 	line(ifPath, label, pf.View())
 	if s.kind == 0 {
-		s.password.SetWidth(max(10, w-lw-4))
 		line(ifPassword, "Password", s.password.View())
 		line(ifExisting, "Existing serials", s.radio(!s.existing[0], "skip")+"   "+s.radio(s.existing[0], "overwrite"))
 	} else {

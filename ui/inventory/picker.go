@@ -52,10 +52,22 @@ func (p *picker) CapturesInput() bool     { return true }
 func (p *picker) HandlesBack() bool { return true }
 
 func (p *picker) Back() (nav.Screen, tea.Cmd, bool) {
-	if p.list.FilterValue() != "" {
-		return p, p.list.SetFilterValue(""), true
+	cmd, ok := backVia(p.Bindings())
+	return p, cmd, ok
+}
+
+// Bindings is the picker's table: its filter has the focus, so every
+// command is a key that types no text.
+func (p *picker) Bindings() nav.Table {
+	if !p.loaded {
+		return nav.Table{esc("cancel", nil)}
 	}
-	return p, nil, false
+	lt := listTable(p.c, &p.list, listKeys{open: "pick", empty: "Nothing to pick: no row matches.", moveShort: true, noEsc: true})
+	back := esc("cancel", nil)
+	if p.list.FilterValue() != "" {
+		back = esc("clear filter", func() tea.Cmd { return p.list.SetFilterValue("") })
+	}
+	return append(nav.Table{lt[0], back}, lt[1:]...)
 }
 
 func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -68,18 +80,18 @@ func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return p, nil
 		}
 		return p, tea.Batch(nav.Pop, p.onPick(msg.Item))
+	case tea.KeyPressMsg:
+		if cmd, ok := p.Bindings().Handle(msg, true); ok {
+			return p, cmd
+		}
 	}
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
 	return p, cmd
 }
 
-func (p *picker) ShortHelp() []key.Binding {
-	k := p.c.Keys
-	return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter", "pick"), kit.WithHelp(k.Back, "esc", "cancel")}
-}
-
-func (p *picker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+func (p *picker) ShortHelp() []key.Binding  { return p.Bindings().ShortHelp(true) }
+func (p *picker) FullHelp() [][]key.Binding { return helpColumns(p.Bindings(), true) }
 
 func (p *picker) View() string {
 	w, h := p.Width(), p.Height()

@@ -130,14 +130,22 @@ func (s *usersScreen) addTokens(id string, d int) {
 
 func (s *usersScreen) Title() string           { return "Users" }
 func (s *usersScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
-func (s *usersScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+func (s *usersScreen) CapturesInput() bool     { return s.loaded && s.list.FilterFocused() }
 
 // HandlesBack is true: Back handles esc.
 func (s *usersScreen) HandlesBack() bool { return true }
 
 func (s *usersScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := kit.ListBack(&s.list)
+	cmd, ok := backVia(s.Bindings())
 	return s, cmd, ok
+}
+
+// Bindings is the Users list's table: the list's keys.
+func (s *usersScreen) Bindings() nav.Table {
+	if !s.loaded {
+		return nil
+	}
+	return listTable(s.c, &s.list, listKeys{open: "details", empty: "No user to open.", moveShort: true})
 }
 
 func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -160,14 +168,16 @@ func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, nil
 		}
 		return s, nav.Push(newUserDetail(s.c, msg.Item.(*userRow).u))
+	case tea.KeyPressMsg:
+		return s, dispatch(s.Bindings(), &s.list, msg)
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return s, cmd
 }
 
-func (s *usersScreen) ShortHelp() []key.Binding  { return kit.ListHelp(s.c.Env, &s.list) }
-func (s *usersScreen) FullHelp() [][]key.Binding { return s.list.FullHelp() }
+func (s *usersScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.CapturesInput()) }
+func (s *usersScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.CapturesInput()) }
 
 func (s *usersScreen) View() string {
 	w, h := s.Width(), s.Height()
@@ -219,7 +229,7 @@ func (d *userDetail) reload() tea.Cmd {
 func (d *userDetail) Init() tea.Cmd           { return d.reload() }
 func (d *userDetail) Title() string           { return "User " + d.u.ID }
 func (d *userDetail) OwnsList(id uint64) bool { return id == d.list.ID() }
-func (d *userDetail) CapturesInput() bool     { return d.list.FilterFocused() }
+func (d *userDetail) CapturesInput() bool     { return d.loaded && d.list.FilterFocused() }
 
 // StoreChanged reloads the user and their tokens, unless an unassign is
 // being asked or done.
@@ -234,14 +244,7 @@ func (d *userDetail) StoreChanged() tea.Cmd {
 func (d *userDetail) HandlesBack() bool { return true }
 
 func (d *userDetail) Back() (nav.Screen, tea.Cmd, bool) {
-	if d.working {
-		return d, nil, true
-	}
-	if d.confirm {
-		d.confirm = false
-		return d, nil, true
-	}
-	cmd, ok := kit.ListBack(&d.list)
+	cmd, ok := backVia(d.Bindings())
 	return d, cmd, ok
 }
 
@@ -284,72 +287,59 @@ func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return d, nav.Push(newTokenDetail(d.c, msg.Item.(*tokenRow).t))
 	case tea.KeyPressMsg:
-		if cmd, ok := d.handleKey(msg); ok {
-			return d, cmd
-		}
+		return d, dispatch(d.Bindings(), &d.list, msg)
 	}
 	var cmd tea.Cmd
 	d.list, cmd = d.list.Update(msg)
 	return d, cmd
 }
 
-func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// Bindings is the user detail's table: the user's tokens (open one,
+// assign one, unassign the selected one) or the unassign question.
+func (d *userDetail) Bindings() nav.Table {
 	k := d.c.Keys
-	if d.working || !d.loaded {
-		return nil, true
-	}
-	if d.confirm {
-		switch unassignConfirm.Answer(k, msg) {
-		case kit.Yes:
+	switch {
+	case d.working:
+		return busy()
+	case !d.loaded:
+		return nil
+	case d.confirm:
+		return ask(k, unassignConfirm, func() tea.Cmd {
 			t, ok := d.selected()
 			d.confirm = false
 			if !ok {
-				return nil, true
+				return nil
 			}
 			d.working = true
 			be, serial := d.c.be, t.Serial
 			return changeToken(d.c, d, serial, d.u.ID, func() error { return be.Unassign(serial) },
-				fmt.Sprintf("Token %s unassigned from %s.", serial, d.u.ID)), true
-		case kit.No:
-			d.confirm = false
-		}
-		return nil, true
+				fmt.Sprintf("Token %s unassigned from %s.", serial, d.u.ID))
+		}, func() tea.Cmd { d.confirm = false; return nil })
 	}
+	lt := listTable(d.c, &d.list, listKeys{open: "open token", empty: d.u.ID + " holds no token.", keepFilter: true})
 	if d.list.FilterFocused() {
-		return nil, false
+		return lt
 	}
-	switch msg.String() {
-	case "a":
-		if n := len(d.toks); n >= model.MaxTokensPerUser {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n)), true
-		}
+	assign := nav.Binding{Key: tokenKeys.assign, Run: func() tea.Cmd {
 		d.err = nil
-		return nav.Push(newTokenPicker(d.c, d, d.u.ID)), true
-	case "u":
-		if _, ok := d.selected(); !ok {
-			return nav.Status(nav.StatusWarn, d.u.ID+" holds no token to unassign."), true
-		}
-		d.confirm, d.err = true, nil
-		return nil, true
+		return nav.Push(newTokenPicker(d.c, d, d.u.ID))
+	}}
+	if n := len(d.toks); n >= model.MaxTokensPerUser {
+		assign.Run = note(fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n))
 	}
-	return nil, false
+	unassign := nav.Binding{Key: tokenKeys.unassign, Run: func() tea.Cmd { d.confirm, d.err = true, nil; return nil }}
+	if _, ok := d.selected(); !ok {
+		unassign.Run = note(d.u.ID + " holds no token to unassign.")
+	}
+	return append(nav.Table{lt[0], assign, unassign}, lt[1:]...)
 }
 
 // userUnassignConfirm is unassignConfirm on the line of its question,
 // closer together.
 var userUnassignConfirm = kit.Confirm{Yes: unassignConfirm.Yes, No: unassignConfirm.No, Gap: "  "}
 
-func (d *userDetail) ShortHelp() []key.Binding {
-	k := d.c.Keys
-	if d.confirm {
-		return unassignConfirm.Help(k)
-	}
-	return []key.Binding{kit.WithHelp(k.Select, "enter", "open token"), kit.WithHelp(tokenKeys.assign, "a", "assign a token"), tokenKeys.unassign, k.Back}
-}
-
-func (d *userDetail) FullHelp() [][]key.Binding {
-	return append([][]key.Binding{{tokenKeys.assign, tokenKeys.unassign}}, d.list.FullHelp()...)
-}
+func (d *userDetail) ShortHelp() []key.Binding  { return d.Bindings().ShortHelp(d.CapturesInput()) }
+func (d *userDetail) FullHelp() [][]key.Binding { return helpColumns(d.Bindings(), d.CapturesInput()) }
 
 func (d *userDetail) View() string {
 	w, h := d.Width(), d.Height()
