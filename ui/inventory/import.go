@@ -294,8 +294,10 @@ func (s *importScreen) run() tea.Cmd {
 	})
 }
 
-func (s *importScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.CapturesInput()) }
-func (s *importScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.CapturesInput()) }
+func (s *importScreen) ShortHelp() []key.Binding { return s.Bindings().ShortHelp(s.CapturesInput()) }
+func (s *importScreen) FullHelp() [][]key.Binding {
+	return helpColumns(s.Bindings(), s.CapturesInput())
+}
 
 // importLabelW is the width of the form's labels.
 const importLabelW = 18
