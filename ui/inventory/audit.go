@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -69,7 +68,7 @@ type (
 // auditScreen is the audit trail, newest first, filtered by text (fuzzy),
 // action and admin, with "verify chain".
 type auditScreen struct {
-	nav.Base
+	tabled
 	c       *common
 	rows    []auditRow
 	actions []string // "" (all) first
@@ -95,6 +94,7 @@ type auditScreen struct {
 
 func newAudit(c *common) *auditScreen {
 	s := &auditScreen{c: c, timeW: auditTimeW}
+	s.self = s
 	s.list = kit.NewList(c.Env, s.render)
 	return s
 }
@@ -130,14 +130,6 @@ func (s *auditScreen) typing() bool { return s.loaded && s.detail == nil && s.li
 func (s *auditScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.load()) }
 
 func sameRecord(a, b filterlist.Item) bool { return a.(*auditRow).r.Seq == b.(*auditRow).r.Seq }
-
-// HandlesBack is true: Back handles esc.
-func (s *auditScreen) HandlesBack() bool { return true }
-
-func (s *auditScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(s.Bindings())
-	return s, cmd, ok
-}
 
 // SetSize lays the open record out again for the new size.
 func (s *auditScreen) SetSize(w, h int) {
@@ -290,9 +282,6 @@ func (s *auditScreen) verify() tea.Cmd {
 		return nav.To(s, auditVerifiedMsg{r, err})
 	}
 }
-
-func (s *auditScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.typing()) }
-func (s *auditScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.typing()) }
 
 func (s *auditScreen) chainLine(w int) string {
 	t := s.c.Theme

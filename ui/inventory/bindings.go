@@ -142,3 +142,37 @@ func dispatch(t nav.Table, l *filterlist.Model, msg tea.KeyPressMsg) tea.Cmd {
 
 // helpColumns is the full help of a table, in columns of at most 8 rows.
 func helpColumns(t nav.Table, typing bool) [][]key.Binding { return t.Columns(typing, 8) }
+
+// tabled is the nav.Base of the inventory's screens: esc runs the screen's
+// table (backVia) and the help is the table's, so that neither is written
+// twice. self is the screen, set by its constructor.
+type tabled struct {
+	nav.Base
+	self nav.Screen
+}
+
+// HandlesBack is true: the table's esc, if any, handles esc.
+func (b *tabled) HandlesBack() bool { return true }
+
+func (b *tabled) Back() (nav.Screen, tea.Cmd, bool) {
+	cmd, ok := backVia(b.self.Bindings())
+	return b.self, cmd, ok
+}
+
+func (b *tabled) ShortHelp() []key.Binding {
+	return b.self.Bindings().ShortHelp(b.self.CapturesInput())
+}
+
+func (b *tabled) FullHelp() [][]key.Binding {
+	return helpColumns(b.self.Bindings(), b.self.CapturesInput())
+}
+
+// selected is the list's selected row as its type.
+func selected[R filterlist.Item](l *filterlist.Model) (R, bool) {
+	it, _, ok := l.Selected()
+	if !ok {
+		var none R
+		return none, false
+	}
+	return it.(R), true
+}

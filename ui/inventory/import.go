@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
@@ -38,7 +37,7 @@ type importDoneMsg struct {
 // skip), all or nothing unless the admin asks for a partial import, and
 // shows the result with a reason per rejected item.
 type importScreen struct {
-	nav.Base
+	tabled
 	c        *common
 	kind     int // 0 token files, 1 users CSV
 	focus    importField
@@ -55,6 +54,7 @@ type importScreen struct {
 
 func newImport(c *common) *importScreen {
 	s := &importScreen{c: c}
+	s.self = s
 	s.path[0] = kit.NewInput(c.Env, "(files, a directory or a pattern, e.g. /srv/tokens/*.sdtid)")
 	s.path[1] = kit.NewInput(c.Env, "(e.g. /srv/users.csv)")
 	for i := range s.path {
@@ -76,9 +76,6 @@ func (s *importScreen) HasInput() bool {
 	return s.done == nil && (s.path[s.kind].Value() != "" || s.password.Value() != "")
 }
 func (s *importScreen) LossReason() string { return "The import form's input will be lost." }
-
-// HandlesBack is true: Back handles esc.
-func (s *importScreen) HandlesBack() bool { return true }
 
 func (s *importScreen) Back() (nav.Screen, tea.Cmd, bool) {
 	cmd, ok := backVia(s.Bindings())
@@ -292,11 +289,6 @@ func (s *importScreen) run() tea.Cmd {
 		}
 		return nav.To(s, importDoneMsg{kind, paths, res, err})
 	})
-}
-
-func (s *importScreen) ShortHelp() []key.Binding { return s.Bindings().ShortHelp(s.CapturesInput()) }
-func (s *importScreen) FullHelp() [][]key.Binding {
-	return helpColumns(s.Bindings(), s.CapturesInput())
 }
 
 // importLabelW is the width of the form's labels.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -18,7 +17,7 @@ import (
 // from the start (type, arrows, enter); onPick runs on enter, after the
 // picker is popped.
 type picker struct {
-	nav.Base
+	tabled
 	c      *common
 	title  string
 	intro  string
@@ -48,13 +47,6 @@ func (p *picker) OwnsList(id uint64) bool { return id == p.list.ID() }
 func (p *picker) CapturesInput() bool     { return true }
 
 // Back clears a typed filter first, then leaves.
-// HandlesBack is true: Back handles esc.
-func (p *picker) HandlesBack() bool { return true }
-
-func (p *picker) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(p.Bindings())
-	return p, cmd, ok
-}
 
 // Bindings is the picker's table: its filter has the focus, so every
 // command is a key that types no text.
@@ -90,9 +82,6 @@ func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	return p, cmd
 }
 
-func (p *picker) ShortHelp() []key.Binding  { return p.Bindings().ShortHelp(true) }
-func (p *picker) FullHelp() [][]key.Binding { return helpColumns(p.Bindings(), true) }
-
 func (p *picker) View() string {
 	w, h := p.Width(), p.Height()
 	t := p.c.Theme
@@ -116,6 +105,7 @@ func newUserPicker(c *common, origin nav.Screen, serial string) *picker {
 	p := &picker{c: c, title: "Assign " + serial,
 		intro:  fmt.Sprintf("Pick the user who receives token %s (a user holds at most %d tokens).", serial, model.MaxTokensPerUser),
 		header: userListCells, list: kit.NewList(c.Env, userListRender(c))}
+	p.self = p
 	// The Users list's columns, token count included: a user who already
 	// holds the maximum cannot take another token.
 	p.load = func() ([]filterlist.Item, error) {
@@ -143,6 +133,7 @@ func newTokenPicker(c *common, origin nav.Screen, userID string) *picker {
 	p := &picker{c: c, title: "Assign a token to " + userID,
 		intro:  fmt.Sprintf("Pick an unassigned software token for %s.", userID),
 		header: tokenCells, list: kit.NewList(c.Env, tokenRender(c))}
+	p.self = p
 	load := loadTokenRows(c, func(t model.Token) bool { return t.Kind == model.KindSoftware && t.AssignedUser == "" })
 	p.load = func() ([]filterlist.Item, error) {
 		msg := load()

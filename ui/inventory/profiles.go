@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -75,7 +74,7 @@ type (
 
 // profilesScreen lists the software token profiles: add, edit, delete.
 type profilesScreen struct {
-	nav.Base
+	tabled
 	c       *common
 	list    filterlist.Model
 	ps      []store.ProfileRecord
@@ -90,7 +89,9 @@ type profilesScreen struct {
 }
 
 func newProfiles(c *common) *profilesScreen {
-	return &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+	s := &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *profilesScreen) reload() tea.Cmd {
@@ -119,20 +120,12 @@ func sameProfile(a, b filterlist.Item) bool {
 	return model.SameName(a.(*profileRow).p.Name, b.(*profileRow).p.Name)
 }
 
-// HandlesBack is true: Back handles esc.
-func (s *profilesScreen) HandlesBack() bool { return true }
-
-func (s *profilesScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(s.Bindings())
-	return s, cmd, ok
-}
-
 func (s *profilesScreen) selected() (store.ProfileRecord, bool) {
-	it, _, ok := s.list.Selected()
+	r, ok := selected[*profileRow](&s.list)
 	if !ok {
 		return store.ProfileRecord{}, false
 	}
-	return it.(*profileRow).rec, true
+	return r.rec, true
 }
 
 func (s *profilesScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -228,9 +221,6 @@ func (s *profilesScreen) Bindings() nav.Table {
 // deleteConfirm is the question before a profile is deleted.
 var deleteConfirm = kit.Confirm{Yes: "delete", No: "keep"}
 
-func (s *profilesScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.typing()) }
-func (s *profilesScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.typing()) }
-
 func (s *profilesScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
@@ -322,7 +312,7 @@ type (
 // GUID) is locked once the profile exists, and the edit screen says that
 // files already handed out do not change (model.ProfileEditNote).
 type profileForm struct {
-	nav.Base
+	tabled
 	c       *common
 	edit    bool
 	loaded  store.ProfileRecord // the edited profile as loaded; a save hands it back
@@ -360,6 +350,7 @@ var (
 // r.Profile.
 func newProfileForm(c *common, r store.ProfileRecord, edit bool) *profileForm {
 	f := &profileForm{c: c, edit: edit}
+	f.self = f
 	// The text fields take more than the model allows (twice as much, as
 	// the wizard's job name does), so that a name or description that is
 	// too long is refused on save with the model's message ("is 129
@@ -439,14 +430,6 @@ func (f *profileForm) locked(pf profileField) bool {
 
 func (f *profileForm) visible(pf profileField) bool {
 	return pf != pfGUID || model.DeviceTypes()[f.device] == model.DeviceOther
-}
-
-// HandlesBack is true: Back handles esc.
-func (f *profileForm) HandlesBack() bool { return true }
-
-func (f *profileForm) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(f.Bindings())
-	return f, cmd, ok
 }
 
 // SetSize fits the text fields to the width.
@@ -698,9 +681,6 @@ func (f *profileForm) backToList() tea.Cmd {
 	return tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{}),
 		nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
 }
-
-func (f *profileForm) ShortHelp() []key.Binding  { return f.Bindings().ShortHelp(f.CapturesInput()) }
-func (f *profileForm) FullHelp() [][]key.Binding { return helpColumns(f.Bindings(), f.CapturesInput()) }
 
 // profileLabelW is the width of the form's labels.
 const profileLabelW = 21

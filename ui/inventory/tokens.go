@@ -176,7 +176,7 @@ func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMs
 // tokensScreen is the token inventory: serial, user, algorithm, expiry,
 // status and times distributed, with quick filters and the fuzzy filter.
 type tokensScreen struct {
-	nav.Base
+	tabled
 	c      *common
 	rows   []tokenRow // serial order
 	items  []filterlist.Item
@@ -191,7 +191,9 @@ type tokensScreen struct {
 }
 
 func newTokens(c *common) *tokensScreen {
-	return &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
+	s := &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *tokensScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
@@ -216,14 +218,6 @@ func (s *tokensScreen) CapturesInput() bool     { return s.typing() }
 // typing is true while the filter input has the focus.
 func (s *tokensScreen) typing() bool { return s.loaded && s.list.FilterFocused() }
 
-// HandlesBack is true: Back handles esc.
-func (s *tokensScreen) HandlesBack() bool { return true }
-
-func (s *tokensScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(s.Bindings())
-	return s, cmd, ok
-}
-
 // Bindings is the Tokens list's table: the list, and the quick filters
 // (tab cycles them, 1-5 pick one while the filter input is not focused).
 func (s *tokensScreen) Bindings() nav.Table {
@@ -247,9 +241,6 @@ func (s *tokensScreen) Bindings() nav.Table {
 	}
 	return append(t, lt[1:]...)
 }
-
-func (s *tokensScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.typing()) }
-func (s *tokensScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.typing()) }
 
 func (s *tokensScreen) quickLabels() []string {
 	le := "≤"
@@ -393,7 +384,7 @@ type tokenLoadedMsg struct {
 // tokenDetail is one token: its facts, assign and unassign, the admin's
 // enabled flag, and the helpdesk check of a tokencode.
 type tokenDetail struct {
-	nav.Base
+	tabled
 	c       *common
 	tok     model.Token
 	mode    detailMode
@@ -409,6 +400,7 @@ type tokenDetail struct {
 
 func newTokenDetail(c *common, tok model.Token) *tokenDetail {
 	d := &tokenDetail{c: c, tok: tok}
+	d.self = d
 	d.code = kit.NewInput(c.Env, "(the digits the user reads out)")
 	d.code.CharLimit = 16
 	d.pin = kit.NewInput(c.Env, "(optional)")
@@ -437,15 +429,6 @@ func (d *tokenDetail) StoreChanged() tea.Cmd {
 
 func (d *tokenDetail) Title() string       { return "Token " + d.tok.Serial }
 func (d *tokenDetail) CapturesInput() bool { return d.mode == modeVerify }
-
-// HandlesBack is true: Back closes the verify form or a question
-// (clearing a typed PIN) before the root pops the screen.
-func (d *tokenDetail) HandlesBack() bool { return true }
-
-func (d *tokenDetail) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(d.Bindings())
-	return d, cmd, ok
-}
 
 // ClearSecrets drops a typed PIN (the root calls it when the screen is
 // closed and when the console quits).
@@ -645,9 +628,6 @@ func (d *tokenDetail) enabledKey() key.Binding {
 	}
 	return tokenKeys.enable
 }
-
-func (d *tokenDetail) ShortHelp() []key.Binding  { return d.Bindings().ShortHelp(d.CapturesInput()) }
-func (d *tokenDetail) FullHelp() [][]key.Binding { return helpColumns(d.Bindings(), d.CapturesInput()) }
 
 // tokenKeys are the detail screens' action keys.
 var tokenKeys = struct{ assign, unassign, enable, disable, follow, verify key.Binding }{

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -76,7 +75,7 @@ type usersLoadedMsg struct {
 
 // usersScreen lists the users; enter opens a user with their tokens.
 type usersScreen struct {
-	nav.Base
+	tabled
 	c      *common
 	list   filterlist.Model
 	loaded bool
@@ -86,7 +85,9 @@ type usersScreen struct {
 }
 
 func newUsers(c *common) *usersScreen {
-	return &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
+	s := &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *usersScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
@@ -132,14 +133,6 @@ func (s *usersScreen) Title() string           { return "Users" }
 func (s *usersScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
 func (s *usersScreen) CapturesInput() bool     { return s.loaded && s.list.FilterFocused() }
 
-// HandlesBack is true: Back handles esc.
-func (s *usersScreen) HandlesBack() bool { return true }
-
-func (s *usersScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(s.Bindings())
-	return s, cmd, ok
-}
-
 // Bindings is the Users list's table: the list's keys.
 func (s *usersScreen) Bindings() nav.Table {
 	if !s.loaded {
@@ -176,9 +169,6 @@ func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	return s, cmd
 }
 
-func (s *usersScreen) ShortHelp() []key.Binding  { return s.Bindings().ShortHelp(s.CapturesInput()) }
-func (s *usersScreen) FullHelp() [][]key.Binding { return helpColumns(s.Bindings(), s.CapturesInput()) }
-
 func (s *usersScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
@@ -203,7 +193,7 @@ type userLoadedMsg struct {
 // assigned (picked among the unassigned software tokens), unassigned, or
 // opened.
 type userDetail struct {
-	nav.Base
+	tabled
 	c       *common
 	u       model.User
 	toks    []model.Token
@@ -215,7 +205,9 @@ type userDetail struct {
 }
 
 func newUserDetail(c *common, u model.User) *userDetail {
-	return &userDetail{c: c, u: u, list: kit.NewList(c.Env, tokenRender(c))}
+	d := &userDetail{c: c, u: u, list: kit.NewList(c.Env, tokenRender(c))}
+	d.self = d
+	return d
 }
 
 func (d *userDetail) reload() tea.Cmd {
@@ -240,20 +232,12 @@ func (d *userDetail) StoreChanged() tea.Cmd {
 	return d.reload()
 }
 
-// HandlesBack is true: Back handles esc.
-func (d *userDetail) HandlesBack() bool { return true }
-
-func (d *userDetail) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := backVia(d.Bindings())
-	return d, cmd, ok
-}
-
 func (d *userDetail) selected() (model.Token, bool) {
-	it, _, ok := d.list.Selected()
+	r, ok := selected[*tokenRow](&d.list)
 	if !ok {
 		return model.Token{}, false
 	}
-	return it.(*tokenRow).t, true
+	return r.t, true
 }
 
 func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -337,9 +321,6 @@ func (d *userDetail) Bindings() nav.Table {
 // userUnassignConfirm is unassignConfirm on the line of its question,
 // closer together.
 var userUnassignConfirm = kit.Confirm{Yes: unassignConfirm.Yes, No: unassignConfirm.No, Gap: "  "}
-
-func (d *userDetail) ShortHelp() []key.Binding  { return d.Bindings().ShortHelp(d.CapturesInput()) }
-func (d *userDetail) FullHelp() [][]key.Binding { return helpColumns(d.Bindings(), d.CapturesInput()) }
 
 func (d *userDetail) View() string {
 	w, h := d.Width(), d.Height()
