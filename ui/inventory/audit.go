@@ -348,11 +348,8 @@ func (s *auditScreen) detailView() string {
 func (s *auditScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the audit trail: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the audit trail..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "audit trail", w); ok {
+		return v
 	}
 	if s.detail != nil {
 		return s.detailView()

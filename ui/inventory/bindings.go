@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -175,4 +177,35 @@ func selected[R filterlist.Item](l *filterlist.Model) (R, bool) {
 		return none, false
 	}
 	return it.(R), true
+}
+
+// listMsg is the part of a list screen's Update that is the list's: a row
+// picked (open), a key (the screen's table, then the filter input), and
+// the list's own messages.
+func listMsg(l *filterlist.Model, table func() nav.Table, msg tea.Msg, open func(filterlist.Item) tea.Cmd) tea.Cmd {
+	switch msg := msg.(type) {
+	case filterlist.SelectedMsg:
+		if msg.ListID != l.ID() {
+			return nil
+		}
+		return open(msg.Item)
+	case tea.KeyPressMsg:
+		return dispatch(table(), l, msg)
+	}
+	var cmd tea.Cmd
+	*l, cmd = l.Update(msg)
+	return cmd
+}
+
+// loadState is what a list screen shows before its rows: the error that
+// kept them from being read, or that they are being read; ok is false
+// once they are there.
+func loadState(c *common, err error, loaded bool, what string, w int) (string, bool) {
+	switch {
+	case err != nil:
+		return kit.ErrorText(c.Theme, fmt.Errorf("cannot read the %s: %w", what, err), w), true
+	case !loaded:
+		return "Loading the " + what + "...", true
+	}
+	return "", false
 }

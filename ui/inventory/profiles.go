@@ -224,11 +224,8 @@ var deleteConfirm = kit.Confirm{Yes: "delete", No: "keep"}
 func (s *profilesScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the profiles..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "profiles", w); ok {
+		return v
 	}
 	var tail strings.Builder
 	switch {

@@ -304,27 +304,17 @@ func (s *tokensScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.counts[f] += int(s.rows[i].cat>>f&1) - int(old>>f&1)
 		}
 		return s, s.setQuick(s.quick)
-	case filterlist.SelectedMsg:
-		if msg.ListID != s.list.ID() {
-			return s, nil
-		}
-		return s, nav.Push(newTokenDetail(s.c, msg.Item.(*tokenRow).t))
-	case tea.KeyPressMsg:
-		return s, dispatch(s.Bindings(), &s.list, msg)
 	}
-	var cmd tea.Cmd
-	s.list, cmd = s.list.Update(msg)
-	return s, cmd
+	return s, listMsg(&s.list, s.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newTokenDetail(s.c, it.(*tokenRow).t))
+	})
 }
 
 func (s *tokensScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the tokens: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the tokens..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "tokens", w); ok {
+		return v
 	}
 	tabs := kit.QuickTabs(t, s.quickLabels(), s.counts[:], int(s.quick), w)
 	return tabs + "\n" + kit.ListWithHeader(&s.list, kit.HeaderRow(t, tokenCells(w), w), w, h-1)

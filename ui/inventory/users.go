@@ -156,27 +156,17 @@ func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.addTokens(msg.tok.AssignedUser, +1)
 		}
 		return s, nil
-	case filterlist.SelectedMsg:
-		if msg.ListID != s.list.ID() {
-			return s, nil
-		}
-		return s, nav.Push(newUserDetail(s.c, msg.Item.(*userRow).u))
-	case tea.KeyPressMsg:
-		return s, dispatch(s.Bindings(), &s.list, msg)
 	}
-	var cmd tea.Cmd
-	s.list, cmd = s.list.Update(msg)
-	return s, cmd
+	return s, listMsg(&s.list, s.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newUserDetail(s.c, it.(*userRow).u))
+	})
 }
 
 func (s *usersScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the users: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the users..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "users", w); ok {
+		return v
 	}
 	return kit.ListWithHeader(&s.list, kit.HeaderRow(t, userListCells(w), w), w, h)
 }
@@ -265,17 +255,10 @@ func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case actionErrMsg:
 		d.working, d.confirm, d.err = false, false, msg.err
 		return d, nil
-	case filterlist.SelectedMsg:
-		if msg.ListID != d.list.ID() {
-			return d, nil
-		}
-		return d, nav.Push(newTokenDetail(d.c, msg.Item.(*tokenRow).t))
-	case tea.KeyPressMsg:
-		return d, dispatch(d.Bindings(), &d.list, msg)
 	}
-	var cmd tea.Cmd
-	d.list, cmd = d.list.Update(msg)
-	return d, cmd
+	return d, listMsg(&d.list, d.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newTokenDetail(d.c, it.(*tokenRow).t))
+	})
 }
 
 // Bindings is the user detail's table: the user's tokens (open one,
