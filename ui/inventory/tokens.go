@@ -103,7 +103,7 @@ func dateText(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return model.Date(t).Format(time.DateOnly)
+	return model.Date(t).Format(model.DateLayout)
 }
 
 // when is a time as every screen shows it (model.FormatTime: the local
