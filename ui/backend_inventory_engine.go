@@ -97,6 +97,17 @@ func (b *engineBackend) EditProfile(loaded store.ProfileRecord, p model.Profile)
 	return err
 }
 
+func (b *engineBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
+	set, err := b.st.Settings()
+	if err != nil {
+		return model.SettingsEntry{}, false, err
+	}
+	if e := set.Entry(profile); e != nil {
+		return *e, true, nil
+	}
+	return model.SettingsEntry{}, false, nil
+}
+
 func (b *engineBackend) DeleteProfile(loaded store.ProfileRecord) error {
 	return b.st.DeleteProfile(loaded)
 }

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -31,19 +29,29 @@ type auditRow struct {
 
 func (r *auditRow) FilterValue() string { return r.fv }
 
-func auditCells(width int) []kit.Cell {
-	return []kit.Cell{{Text: "Time", W: 19, FV: 0}, {Text: "Admin", W: 8, FV: 1}, {Text: "Action", W: 13, FV: 2}, {Text: "Object", W: max(18, min(40, (width-46)/2)), FV: 3}, {Text: "Details", W: 0, FV: 4}}
+// auditCells are the Audit Log's columns. The time (with its zone), the
+// admin, the action and the object are what a row is read by and keep
+// their room at 80 columns; the free-text details take what is left and
+// end in an ellipsis.
+func auditCells(width, timeW int) []kit.Cell {
+	fixed := 2 + timeW + 1 + 8 + 1 + 13 + 1 // marker, time, admin, action
+	rest := max(0, width-fixed)
+	obj := max(18, min(40, rest*3/5))
+	return []kit.Cell{{Text: "Time", W: timeW, FV: 0}, {Text: "Admin", W: 8, FV: 1}, {Text: "Action", W: 13, FV: 2}, {Text: "Object", W: obj, FV: 3}, {Text: "Details", W: 0, FV: 4}}
 }
 
-func auditRender(c *common) filterlist.RenderFunc {
-	return func(it filterlist.Item, width int, selected bool, matched []int) string {
-		r := it.(*auditRow)
-		cs := auditCells(width + 2)
-		for i := range cs {
-			cs[i].Text = r.fs[i]
-		}
-		return kit.RenderRow(c.Theme, cs, r.fs[:], matched, width, selected)
+// auditTimeW is the width of model.FormatTime's "2006-01-02 15:04:05 UTC";
+// a longer zone (AEDT, +0530) widens the column (auditScreen.timeW).
+const auditTimeW = 23
+
+// render draws an auditRow in the screen's columns.
+func (s *auditScreen) render(it filterlist.Item, width int, selected bool, matched []int) string {
+	r := it.(*auditRow)
+	cs := auditCells(width+2, s.timeW)
+	for i := range cs {
+		cs[i].Text = r.fs[i]
 	}
+	return kit.RenderRow(s.c.Theme, cs, r.fs[:], matched, width, selected)
 }
 
 type (
@@ -60,7 +68,7 @@ type (
 // auditScreen is the audit trail, newest first, filtered by text (fuzzy),
 // action and admin, with "verify chain".
 type auditScreen struct {
-	nav.Base
+	tabled
 	c       *common
 	rows    []auditRow
 	actions []string // "" (all) first
@@ -71,24 +79,28 @@ type auditScreen struct {
 	loaded  bool
 	err     error
 	detail  *store.AuditRecord
-	// The detail scrolls: off is its first line on screen; lines and room
-	// are its length and the lines the last View had for it, so that the
-	// keys page and stop by what was on screen.
-	off, lines, room int
+	// scroll is the open record's lines, laid out in Update and SetSize
+	// (openDetail, layoutDetail), never in View.
+	scroll kit.Scroll
 
 	verifying bool
 	verified  *store.VerifyResult
 	verifyErr error
 
 	reloads kit.LiveLoad // after store changes (live.go)
+	// timeW is the Time column's width: the widest time shown.
+	timeW int
 }
 
 func newAudit(c *common) *auditScreen {
-	return &auditScreen{c: c, list: kit.NewList(c.Env, auditRender(c))}
+	s := &auditScreen{c: c, timeW: auditTimeW}
+	s.self = s
+	s.list = kit.NewList(c.Env, s.render)
+	return s
 }
 
 func (s *auditScreen) load() tea.Cmd {
-	be, loc := s.c.be, s.c.Now().Location()
+	be := s.c.be
 	return func() tea.Msg {
 		recs, err := be.AuditRecords()
 		if err != nil {
@@ -96,7 +108,7 @@ func (s *auditScreen) load() tea.Cmd {
 		}
 		rows := make([]auditRow, len(recs))
 		for i, r := range recs {
-			rows[i] = auditRow{r: r, fs: [5]string{r.Time.In(loc).Format(time.DateTime),
+			rows[i] = auditRow{r: r, fs: [5]string{model.FormatTime(r.Time),
 				model.Printable(r.OSUser), model.Printable(r.Action), model.Printable(r.Object), model.Printable(r.Details)}}
 			rows[i].fv = strings.Join(rows[i].fs[:], " ")
 		}
@@ -107,7 +119,10 @@ func (s *auditScreen) load() tea.Cmd {
 func (s *auditScreen) Init() tea.Cmd           { return s.reloads.Start(s.load()) }
 func (s *auditScreen) Title() string           { return "Audit Log" }
 func (s *auditScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
-func (s *auditScreen) CapturesInput() bool     { return s.detail == nil && s.list.FilterFocused() }
+func (s *auditScreen) CapturesInput() bool     { return s.typing() }
+
+// typing is true while the filter input has the focus.
+func (s *auditScreen) typing() bool { return s.loaded && s.detail == nil && s.list.FilterFocused() }
 
 // StoreChanged reloads the trail (new records come first); the action and
 // admin filters, the text filter, the selected record and an open record
@@ -116,16 +131,10 @@ func (s *auditScreen) StoreChanged() tea.Cmd { return s.reloads.Changed(s, s.loa
 
 func sameRecord(a, b filterlist.Item) bool { return a.(*auditRow).r.Seq == b.(*auditRow).r.Seq }
 
-// HandlesBack is true: Back handles esc.
-func (s *auditScreen) HandlesBack() bool { return true }
-
-func (s *auditScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	if s.detail != nil {
-		s.detail = nil
-		return s, nil, true
-	}
-	cmd, ok := kit.ListBack(&s.list)
-	return s, cmd, ok
+// SetSize lays the open record out again for the new size.
+func (s *auditScreen) SetSize(w, h int) {
+	s.Base.SetSize(w, h)
+	s.layoutDetail()
 }
 
 // distinct returns "" followed by the sorted distinct values of field i.
@@ -181,6 +190,10 @@ func (s *auditScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			act, adm = s.actions[s.action], s.admins[s.admin]
 		}
 		s.rows = msg.rows
+		s.timeW = auditTimeW
+		for _, r := range s.rows {
+			s.timeW = max(s.timeW, ansi.StringWidth(r.fs[0]))
+		}
 		s.actions, s.admins = s.distinct(2), s.distinct(1)
 		s.action, s.admin = max(0, slices.Index(s.actions, act)), max(0, slices.Index(s.admins, adm))
 		return s, tea.Batch(s.filter(true), next)
@@ -194,12 +207,17 @@ func (s *auditScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return s, nil
 		}
 		r := msg.Item.(*auditRow).r
-		s.detail, s.off, s.lines, s.room = &r, 0, 0, 0
+		s.detail = &r
+		s.scroll = kit.Scroll{}
+		s.layoutDetail()
 		return s, nil
 	case tea.KeyPressMsg:
-		if cmd, ok := s.handleKey(msg); ok {
+		t := s.Bindings()
+		if s.detail != nil {
+			cmd, _ := t.Handle(msg, false)
 			return s, cmd
 		}
+		return s, dispatch(t, &s.list, msg)
 	}
 	if s.detail != nil {
 		return s, nil
@@ -209,104 +227,60 @@ func (s *auditScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	return s, cmd
 }
 
-var auditKeys = struct{ action, admin, verify, top, bottom key.Binding }{
-	action: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "action")),
-	admin:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "admin")),
-	verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
-	top:    key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first line")),
-	bottom: key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last line")),
-}
-
-// scrollDetail moves the record's details; the View keeps the offset in
-// range when the screen size changes.
-func (s *auditScreen) scrollDetail(msg tea.KeyPressMsg) {
-	k := s.c.Keys
-	page := max(1, s.room)
-	switch {
-	case key.Matches(msg, k.Up):
-		s.off--
-	case key.Matches(msg, k.Down):
-		s.off++
-	case key.Matches(msg, k.PageUp):
-		s.off -= page
-	case key.Matches(msg, k.PageDown):
-		s.off += page
-	case key.Matches(msg, auditKeys.top):
-		s.off = 0
-	case key.Matches(msg, auditKeys.bottom):
-		s.off = s.lines
-	}
-	s.off = max(0, min(s.off, s.lines-s.room))
-}
-
-// detailScrolls is true when the last View could not show the whole record.
-func (s *auditScreen) detailScrolls() bool { return s.lines > s.room }
-
-func (s *auditScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// Bindings is the Audit Log's table: the list with its filters and the
+// chain check, or the open record's scrolling.
+func (s *auditScreen) Bindings() nav.Table {
 	if !s.loaded {
-		return nil, true
+		return nil
 	}
 	if s.detail != nil {
-		if key.Matches(msg, s.c.Keys.Select) {
-			s.detail = nil
-			return nil, true
-		}
-		s.scrollDetail(msg)
-		return nil, true
+		return s.detailBindings()
 	}
-	if kit.LeaveFilter(&s.list, msg) {
-		return nil, true
-	}
+	t := listTable(s.c, &s.list, listKeys{open: "details", empty: "No record to open.", keepFilter: true})
 	if s.list.FilterFocused() {
-		return nil, false
+		return t
 	}
-	switch {
-	case key.Matches(msg, auditKeys.action):
-		s.action = (s.action + 1) % len(s.actions)
-		return s.apply(), true
-	case key.Matches(msg, auditKeys.admin):
-		s.admin = (s.admin + 1) % len(s.admins)
-		return s.apply(), true
-	case key.Matches(msg, auditKeys.verify):
-		if s.verifying {
-			return nil, true
-		}
-		s.verifying, s.verified, s.verifyErr = true, nil, nil
-		be := s.c.be
-		return func() tea.Msg {
-			r, err := be.VerifyAudit()
-			return nav.To(s, auditVerifiedMsg{r, err})
-		}, true
+	verify := nav.Binding{Key: bind("v", "verify", "v"), Run: s.verify}
+	if s.verifying {
+		verify.Disabled = "The chain is being verified."
 	}
-	return nil, false
+	return append(nav.Table{t[0],
+		{Key: bind("a", "action", "a"), Run: func() tea.Cmd { s.action = (s.action + 1) % len(s.actions); return s.apply() }},
+		{Key: bind("o", "admin", "o"), Run: func() tea.Cmd { s.admin = (s.admin + 1) % len(s.admins); return s.apply() }},
+		verify}, t[1:]...)
 }
 
-func (s *auditScreen) ShortHelp() []key.Binding {
+// detailBindings scroll the open record; they are disabled while the
+// whole record fits.
+func (s *auditScreen) detailBindings() nav.Table {
 	k := s.c.Keys
-	if s.detail != nil {
-		if !s.detailScrolls() {
-			return []key.Binding{kit.WithHelp(k.Back, "esc/enter", "back to the list")}
-		}
-		// Short enough for 80 columns with "? help" and "ctrl+c quit".
-		arrows := "↑/↓"
-		if kit.ASCIITheme(s.c.Theme) {
-			arrows = "up/down"
-		}
-		return []key.Binding{kit.WithHelp(k.Down, arrows+" pgup/pgdn", "scroll"),
-			kit.WithHelp(auditKeys.bottom, "home/end", "top/end"), kit.WithHelp(k.Back, "esc", "back")}
+	by := func(f func()) func() tea.Cmd { return func() tea.Cmd { f(); return nil } }
+	closeDetail := func() tea.Cmd { s.detail = nil; return nil }
+	t := nav.Table{
+		{Key: k.Down, Run: by(func() { s.scroll.By(1) })},
+		{Key: k.Up, Run: by(func() { s.scroll.By(-1) })},
+		{Key: bind("pgdn", "next page", "pgdown"), Run: by(s.scroll.PageDown)},
+		{Key: bind("pgup", "previous page", "pgup"), Run: by(s.scroll.PageUp), FullOnly: true},
+		{Key: bind("home", "first line", "home"), Run: by(s.scroll.Top), FullOnly: true},
+		{Key: bind("end", "last line", "end"), Run: by(s.scroll.Bottom), FullOnly: true},
 	}
-	if s.list.FilterFocused() {
-		return kit.FilterHelp(s.c.Env, &s.list)
+	if s.scroll.Position() == "" {
+		for i := range t {
+			t[i].Disabled = "The whole record is shown."
+		}
 	}
-	return []key.Binding{kit.WithHelp(k.Select, "enter", "details"), s.list.ShortHelp()[2], auditKeys.action, auditKeys.admin, auditKeys.verify}
+	return append(t,
+		nav.Binding{Key: bind("enter", "back to the list", "enter"), Run: closeDetail, FullOnly: s.scroll.Position() != ""},
+		esc("back", closeDetail))
 }
 
-func (s *auditScreen) FullHelp() [][]key.Binding {
-	if s.detail != nil {
-		k := s.c.Keys
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {auditKeys.top, auditKeys.bottom, kit.WithHelp(k.Select, "enter", "back to the list")}}
+func (s *auditScreen) verify() tea.Cmd {
+	s.verifying, s.verified, s.verifyErr = true, nil, nil
+	be := s.c.be
+	return func() tea.Msg {
+		r, err := be.VerifyAudit()
+		return nav.To(s, auditVerifiedMsg{r, err})
 	}
-	return append([][]key.Binding{{auditKeys.action, auditKeys.admin, auditKeys.verify}}, s.list.FullHelp()...)
 }
 
 func (s *auditScreen) chainLine(w int) string {
@@ -324,9 +298,9 @@ func (s *auditScreen) chainLine(w int) string {
 	return ""
 }
 
-// detailView is one record, every value wrapped (never cut), scrolled by
-// the keys when it is longer than the screen.
-func (s *auditScreen) detailView(w, h int) string {
+// detailLines is the open record, every value wrapped (never cut) to
+// width w.
+func (s *auditScreen) detailLines(w int) []string {
 	t := s.c.Theme
 	r := s.detail
 	client := model.Printable(r.SSHClient)
@@ -342,17 +316,31 @@ func (s *auditScreen) detailView(w, h int) string {
 	if _, vw := kit.KVColumns(rows, w); ansi.StringWidth(rows[5][1]) > vw {
 		rows[5][1] = strings.ReplaceAll(rows[5][1], "; ", ";\n")
 	}
-	lines := strings.Split(kit.KVWrapped(t, rows, w), "\n")
-	room := max(1, h-1) // under the heading
-	if len(lines) > room {
-		room = max(1, h-2) // and above "lines a-b of N"
+	return strings.Split(kit.KVWrapped(t, rows, w), "\n")
+}
+
+// layoutDetail lays the open record out for the body's size: under its
+// heading, and above "lines a-b of N" when it does not fit.
+func (s *auditScreen) layoutDetail() {
+	if s.detail == nil {
+		return
 	}
-	s.lines, s.room = len(lines), room
-	s.off = max(0, min(s.off, len(lines)-room))
-	end := min(len(lines), s.off+room)
-	out := t.Heading.Render(fmt.Sprintf("Audit record #%d", r.Seq)) + "\n" + strings.Join(lines[s.off:end], "\n")
+	w, h := s.Width(), s.Height()
+	lines := s.detailLines(w)
+	room := max(1, h-1)
 	if len(lines) > room {
-		out += "\n" + t.Muted.Render(fmt.Sprintf("lines %d-%d of %d", s.off+1, end, len(lines)))
+		room = max(1, h-2)
+	}
+	s.scroll.SetLines(lines)
+	s.scroll.SetHeight(room)
+}
+
+// detailView is the open record as laid out, from the scroll offset.
+func (s *auditScreen) detailView() string {
+	t := s.c.Theme
+	out := t.Heading.Render(fmt.Sprintf("Audit record #%d", s.detail.Seq)) + "\n" + s.scroll.View()
+	if pos := s.scroll.Position(); pos != "" {
+		out += "\n" + t.Muted.Render(pos)
 	}
 	return out
 }
@@ -360,14 +348,11 @@ func (s *auditScreen) detailView(w, h int) string {
 func (s *auditScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the audit trail: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the audit trail..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "audit trail", w); ok {
+		return v
 	}
 	if s.detail != nil {
-		return s.detailView(w, h)
+		return s.detailView()
 	}
 	show := func(v string) string {
 		if v == "" {
@@ -383,7 +368,7 @@ func (s *auditScreen) View() string {
 	if chain != "" {
 		n += strings.Count(chain, "\n") + 1
 	}
-	b.WriteString(kit.ListWithHeader(&s.list, kit.HeaderRow(t, auditCells(w), w), w, h-n))
+	b.WriteString(kit.ListWithHeader(&s.list, kit.HeaderRow(t, auditCells(w, s.timeW), w), w, h-n))
 	if chain != "" {
 		b.WriteString("\n" + chain)
 	}

@@ -63,7 +63,7 @@ func TestAuditDetailScrolls(t *testing.T) {
 		t.Fatalf("lines %d-%d of %d: the record should not fit", a, b, n)
 	}
 	page := b - a + 1
-	for _, h := range []string{"pgup/pgdn scroll", "home/end top/end", "esc back"} {
+	for _, h := range []string{"↓/j down", "↑/k up", "pgdn next page", "esc back"} {
 		wantScreen(t, m, h)
 	}
 	footer := strings.Split(screenText(m), "\n")[23]
@@ -140,7 +140,7 @@ func TestAuditShortDetailHasNoScroll(t *testing.T) {
 	press(t, m, "enter")
 	wantScreen(t, m, "Audit record #8")
 	wantNoScreen(t, m, "lines ")
-	wantScreen(t, m, "esc/enter back to the list")
+	wantScreen(t, m, "enter back to the list")
 	press(t, m, "down", "pgdown")
 	wantScreen(t, m, "Time:")
 }

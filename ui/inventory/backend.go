@@ -53,6 +53,11 @@ type Backend interface {
 	// delete of a profile that was changed, renamed or deleted after
 	// loaded was read is refused with a *store.ConflictError naming who
 	// did it and when (compare-and-swap), and changes nothing.
+	// SettingsEntry is the self-service settings entry of the profile
+	// named profile as stored now (found is false when it has none), so
+	// that the profile form can tell the admin that an edit lapsed the
+	// entry's confirmation.
+	SettingsEntry(profile string) (e model.SettingsEntry, found bool, err error)
 	AddProfile(p model.Profile) error
 	EditProfile(loaded store.ProfileRecord, p model.Profile) error
 	DeleteProfile(loaded store.ProfileRecord) error

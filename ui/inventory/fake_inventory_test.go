@@ -324,6 +324,18 @@ func (f *fakeBackend) profileCASLocked(loaded store.ProfileRecord, op string) (i
 	return -1, &store.ConflictError{What: fmt.Sprintf("profile %q", loaded.Name), Change: store.ChangeDeleted, Op: op}
 }
 
+func (f *fakeBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.settings == nil {
+		return model.SettingsEntry{}, false, nil
+	}
+	if e := f.settings.Entry(profile); e != nil {
+		return *e, true, nil
+	}
+	return model.SettingsEntry{}, false, nil
+}
+
 func (f *fakeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

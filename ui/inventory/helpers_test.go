@@ -3,9 +3,12 @@ package inventory
 import (
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/swtoken/swtoken/ui/home"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/nav/navtest"
 	"github.com/swtoken/swtoken/ui/shell"
 )
 
@@ -86,4 +89,31 @@ func countCalls(be *fakeBackend, name string) int {
 		}
 	}
 	return n
+}
+
+// checkHelp runs navtest.CheckHelp on the top screen that open leaves,
+// made afresh for every key: the screen's own Update gets the keys (the
+// root's keys, esc included, are the root's; esc reaches the screen's
+// table through Back).
+func checkHelp(t *testing.T, name string, open func(t *testing.T) *Model) {
+	t.Helper()
+	navtest.CheckHelp(t, name, func() navtest.Subject {
+		s := open(t).Top()
+		return navtest.Subject{Table: s.Bindings(), Typing: s.CapturesInput(), View: s.View,
+			Press: func(msg tea.KeyPressMsg) tea.Cmd {
+				_, cmd := s.Update(msg)
+				return cmd
+			}}
+	})
+}
+
+// opened is an open func for checkHelp: menu item n of be's console at
+// 80x24, then keys.
+func opened(be func() *fakeBackend, n string, keys ...string) func(t *testing.T) *Model {
+	return func(t *testing.T) *Model {
+		t.Helper()
+		m := openMenu(t, be(), n, 80, 24)
+		press(t, m, keys...)
+		return m
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/engine/sdtid"
@@ -38,7 +37,7 @@ type importDoneMsg struct {
 // skip), all or nothing unless the admin asks for a partial import, and
 // shows the result with a reason per rejected item.
 type importScreen struct {
-	nav.Base
+	tabled
 	c        *common
 	kind     int // 0 token files, 1 users CSV
 	focus    importField
@@ -55,6 +54,7 @@ type importScreen struct {
 
 func newImport(c *common) *importScreen {
 	s := &importScreen{c: c}
+	s.self = s
 	s.path[0] = kit.NewInput(c.Env, "(files, a directory or a pattern, e.g. /srv/tokens/*.sdtid)")
 	s.path[1] = kit.NewInput(c.Env, "(e.g. /srv/users.csv)")
 	for i := range s.path {
@@ -77,19 +77,24 @@ func (s *importScreen) HasInput() bool {
 }
 func (s *importScreen) LossReason() string { return "The import form's input will be lost." }
 
-// HandlesBack is true: Back handles esc.
-func (s *importScreen) HandlesBack() bool { return true }
-
 func (s *importScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	switch {
-	case s.working:
-		return s, nil, true
-	case s.done != nil:
-		s.done = nil
-		return s, nil, true
+	cmd, ok := backVia(s.Bindings())
+	if !ok {
+		s.ClearSecrets() // leaving the screen
 	}
-	s.password.Reset()
-	return s, nil, false
+	return s, cmd, ok
+}
+
+// ClearSecrets drops a typed password (the root calls it when the screen
+// is closed and when the console quits).
+func (s *importScreen) ClearSecrets() { s.password.Reset() }
+
+// SetSize fits the text fields to the width.
+func (s *importScreen) SetSize(w, h int) {
+	s.Base.SetSize(w, h)
+	for _, t := range []*kit.TextField{&s.path[0], &s.path[1], &s.password} {
+		t.SetWidth(max(10, w-importLabelW-4))
+	}
 }
 
 func (s *importScreen) visible(f importField) bool { return f != ifPassword || s.kind == 0 }
@@ -132,13 +137,10 @@ func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		s.working = false
 		if msg.err != nil && !isRefusal(msg.err) {
 			s.err = msg.err
-			return s, nil
+			return s, nav.Status(nav.StatusError, "Import failed: "+msg.err.Error())
 		}
 		s.done, s.offset = &msg, 0
-		if msg.err == nil && msg.res.Imported+msg.res.Updated > 0 {
-			return s, nav.Status(nav.StatusOK, fmt.Sprintf("Import done: %d imported, %d updated.", msg.res.Imported, msg.res.Updated))
-		}
-		return s, nil
+		return s, importStatus(&msg)
 	case tea.PasteMsg:
 		if t := s.text(s.focus); t != nil && s.done == nil {
 			*t, _ = t.Update(msg)
@@ -146,9 +148,34 @@ func (s *importScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nil
 	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
+		if cmd, ok := s.Bindings().Handle(msg, s.CapturesInput()); ok {
+			return s, cmd
+		}
+		if t := s.text(s.focus); t != nil && s.done == nil && !s.working {
+			before := t.Value()
+			*t, _ = t.Update(msg)
+			if t.Value() != before {
+				s.err = nil
+			}
+		}
 	}
 	return s, nil
+}
+
+// importStatus is the status line after an import: it replaces what an
+// earlier import said (an "OK: Import done" must not stay above a refusal).
+func importStatus(d *importDoneMsg) tea.Cmd {
+	r := d.res
+	var refused *store.ImportRejectedError
+	switch {
+	case errors.As(d.err, &refused):
+		return nav.Status(nav.StatusError, fmt.Sprintf("Import refused: %d of %d item(s) rejected; nothing was imported.", refused.Rejected, refused.Total))
+	case d.err != nil:
+		return nav.Status(nav.StatusError, "Import failed: "+d.err.Error())
+	case r.Imported+r.Updated > 0:
+		return nav.Status(nav.StatusOK, fmt.Sprintf("Import done: %d imported, %d updated.", r.Imported, r.Updated))
+	}
+	return nav.Status(nav.StatusInfo, fmt.Sprintf("Import done: nothing changed (%d skipped, %d rejected).", r.Skipped, len(r.Rejected)))
 }
 
 func isRefusal(err error) bool {
@@ -156,47 +183,50 @@ func isRefusal(err error) bool {
 	return errors.As(err, &r)
 }
 
-func (s *importScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// Bindings is the Import screen's table: the form (fields, a choice's
+// toggle, import, back), or the result (scrolling the rejections, back to
+// the form). Text fields take every key that types.
+func (s *importScreen) Bindings() nav.Table {
 	k := s.c.Keys
-	if s.working {
-		return nil
-	}
-	if s.done != nil {
-		switch {
-		case key.Matches(msg, k.Select):
-			s.done = nil
-		case key.Matches(msg, k.ArrowUp), key.Matches(msg, k.Up):
-			s.offset = max(0, s.offset-1)
-		case key.Matches(msg, k.ArrowDown), key.Matches(msg, k.Down):
-			s.offset = min(max(0, len(s.done.res.Rejected)-1), s.offset+1)
-		}
-		return nil
-	}
 	switch {
-	case key.Matches(msg, k.Select):
-		return s.run()
-	case key.Matches(msg, k.NextField), key.Matches(msg, k.ArrowDown):
-		return s.move(1)
-	case key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp):
-		return s.move(-1)
-	}
-	if t := s.text(s.focus); t != nil {
-		*t, _ = t.Update(msg)
-		s.err = nil
-		return nil
-	}
-	switch msg.String() {
-	case "left", "right", "space", "h", "l":
-		switch s.focus {
-		case ifKind:
-			s.kind = 1 - s.kind
-		case ifExisting:
-			s.existing[s.kind] = !s.existing[s.kind]
-		case ifPartial:
-			s.partial[s.kind] = !s.partial[s.kind]
+	case s.working:
+		return busy()
+	case s.done != nil:
+		toForm := func() tea.Cmd { s.done = nil; return nil }
+		t := nav.Table{
+			{Key: k.Down, Run: func() tea.Cmd { s.offset = min(max(0, len(s.done.res.Rejected)-1), s.offset+1); return nil }},
+			{Key: k.Up, Run: func() tea.Cmd { s.offset = max(0, s.offset-1); return nil }},
 		}
-		s.err = nil
+		if len(s.done.res.Rejected) < 2 {
+			for i := range t {
+				t[i].Disabled = "No rejections to scroll."
+			}
+		}
+		back := esc("back to the form", toForm)
+		back.FullOnly = true
+		return append(t, nav.Binding{Key: bind("enter", "back to the form", "enter"), Run: toForm}, back)
 	}
+	t := nav.Table{
+		{Key: bind("tab/↓", "next field", "tab", "down", "ctrl+n"), Run: func() tea.Cmd { return s.move(1) }},
+		{Key: bind("shift+tab/↑", "previous field", "shift+tab", "up", "ctrl+p"), Run: func() tea.Cmd { return s.move(-1) }, FullOnly: true},
+	}
+	if s.text(s.focus) == nil {
+		t = append(t, nav.Binding{Key: bind("space", "change", "space", "left", "right", "h", "l"), Run: s.toggle})
+	}
+	return append(t, nav.Binding{Key: bind("enter", "import", "enter"), Run: s.run}, esc("back", nil))
+}
+
+// toggle changes the focused choice (each has two values).
+func (s *importScreen) toggle() tea.Cmd {
+	switch s.focus {
+	case ifKind:
+		s.kind = 1 - s.kind
+	case ifExisting:
+		s.existing[s.kind] = !s.existing[s.kind]
+	case ifPartial:
+		s.partial[s.kind] = !s.partial[s.kind]
+	}
+	s.err = nil
 	return nil
 }
 
@@ -248,7 +278,8 @@ func (s *importScreen) run() tea.Cmd {
 	pw := s.password.Value()
 	// The password leaves the form now; the Cmd holds the only copy.
 	s.password.Reset()
-	return func() tea.Msg {
+	// An earlier import's status must not stand for this one.
+	return tea.Batch(nav.Status(nav.StatusInfo, "Importing..."), func() tea.Msg {
 		var res store.ImportResult
 		var err error
 		if kind == 0 {
@@ -257,25 +288,11 @@ func (s *importScreen) run() tea.Cmd {
 			res, err = be.ImportUsersCSV(paths[0], opts)
 		}
 		return nav.To(s, importDoneMsg{kind, paths, res, err})
-	}
+	})
 }
 
-func (s *importScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.done != nil {
-		return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter/esc", "back to the form")}
-	}
-	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
-	if s.text(s.focus) == nil {
-		bs = append(bs, kit.WithHelp(formKeys.change, "space", "change"))
-	}
-	return append(bs, kit.WithHelp(k.Select, "enter", "import"), k.Back)
-}
-
-func (s *importScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, kit.WithHelp(k.Select, "enter", "import")}}
-}
+// importLabelW is the width of the form's labels.
+const importLabelW = 18
 
 func (s *importScreen) radio(on bool, label string) string {
 	g := s.c.Theme.G
@@ -294,7 +311,7 @@ func (s *importScreen) View() string {
 	var b strings.Builder
 	b.WriteString(t.Heading.Render("Import") + "\n")
 	b.WriteString(t.Muted.Render(kit.Wrap("All or nothing: when any item is rejected nothing is imported, unless you choose to import the valid ones. Each rejected item is listed with its reason.", w)) + "\n\n")
-	const lw = 18
+	const lw = importLabelW
 	line := func(f importField, label, val string) {
 		mark := t.G.NoCursor
 		if f == s.focus {
@@ -304,14 +321,12 @@ func (s *importScreen) View() string {
 	}
 	line(ifKind, "Import", s.radio(s.kind == 0, "Token record files (SDTID)")+"   "+s.radio(s.kind == 1, "Users CSV"))
 	pf := &s.path[s.kind]
-	pf.SetWidth(max(10, w-lw-4))
 	label := "Files"
 	if s.kind == 1 {
 		label = "CSV file"
 	}
 	line(ifPath, label, pf.View())
 	if s.kind == 0 {
-		s.password.SetWidth(max(10, w-lw-4))
 		line(ifPassword, "Password", s.password.View())
 		line(ifExisting, "Existing serials", s.radio(!s.existing[0], "skip")+"   "+s.radio(s.existing[0], "overwrite"))
 	} else {

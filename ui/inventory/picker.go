@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -18,7 +17,7 @@ import (
 // from the start (type, arrows, enter); onPick runs on enter, after the
 // picker is popped.
 type picker struct {
-	nav.Base
+	tabled
 	c      *common
 	title  string
 	intro  string
@@ -48,14 +47,19 @@ func (p *picker) OwnsList(id uint64) bool { return id == p.list.ID() }
 func (p *picker) CapturesInput() bool     { return true }
 
 // Back clears a typed filter first, then leaves.
-// HandlesBack is true: Back handles esc.
-func (p *picker) HandlesBack() bool { return true }
 
-func (p *picker) Back() (nav.Screen, tea.Cmd, bool) {
-	if p.list.FilterValue() != "" {
-		return p, p.list.SetFilterValue(""), true
+// Bindings is the picker's table: its filter has the focus, so every
+// command is a key that types no text.
+func (p *picker) Bindings() nav.Table {
+	if !p.loaded {
+		return nav.Table{esc("cancel", nil)}
 	}
-	return p, nil, false
+	lt := listTable(p.c, &p.list, listKeys{open: "pick", empty: "Nothing to pick: no row matches.", moveShort: true, noEsc: true})
+	back := esc("cancel", nil)
+	if p.list.FilterValue() != "" {
+		back = esc("clear filter", func() tea.Cmd { return p.list.SetFilterValue("") })
+	}
+	return append(nav.Table{lt[0], back}, lt[1:]...)
 }
 
 func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -68,18 +72,15 @@ func (p *picker) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			return p, nil
 		}
 		return p, tea.Batch(nav.Pop, p.onPick(msg.Item))
+	case tea.KeyPressMsg:
+		if cmd, ok := p.Bindings().Handle(msg, true); ok {
+			return p, cmd
+		}
 	}
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
 	return p, cmd
 }
-
-func (p *picker) ShortHelp() []key.Binding {
-	k := p.c.Keys
-	return []key.Binding{k.ArrowUp, k.ArrowDown, kit.WithHelp(k.Select, "enter", "pick"), kit.WithHelp(k.Back, "esc", "cancel")}
-}
-
-func (p *picker) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
 func (p *picker) View() string {
 	w, h := p.Width(), p.Height()
@@ -104,6 +105,7 @@ func newUserPicker(c *common, origin nav.Screen, serial string) *picker {
 	p := &picker{c: c, title: "Assign " + serial,
 		intro:  fmt.Sprintf("Pick the user who receives token %s (a user holds at most %d tokens).", serial, model.MaxTokensPerUser),
 		header: userListCells, list: kit.NewList(c.Env, userListRender(c))}
+	p.self = p
 	// The Users list's columns, token count included: a user who already
 	// holds the maximum cannot take another token.
 	p.load = func() ([]filterlist.Item, error) {
@@ -131,6 +133,7 @@ func newTokenPicker(c *common, origin nav.Screen, userID string) *picker {
 	p := &picker{c: c, title: "Assign a token to " + userID,
 		intro:  fmt.Sprintf("Pick an unassigned software token for %s.", userID),
 		header: tokenCells, list: kit.NewList(c.Env, tokenRender(c))}
+	p.self = p
 	load := loadTokenRows(c, func(t model.Token) bool { return t.Kind == model.KindSoftware && t.AssignedUser == "" })
 	p.load = func() ([]filterlist.Item, error) {
 		msg := load()

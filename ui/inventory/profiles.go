@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -75,7 +74,7 @@ type (
 
 // profilesScreen lists the software token profiles: add, edit, delete.
 type profilesScreen struct {
-	nav.Base
+	tabled
 	c       *common
 	list    filterlist.Model
 	ps      []store.ProfileRecord
@@ -90,7 +89,9 @@ type profilesScreen struct {
 }
 
 func newProfiles(c *common) *profilesScreen {
-	return &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+	s := &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *profilesScreen) reload() tea.Cmd {
@@ -104,7 +105,12 @@ func (s *profilesScreen) reload() tea.Cmd {
 func (s *profilesScreen) Init() tea.Cmd           { return s.reloads.Start(s.reload()) }
 func (s *profilesScreen) Title() string           { return "Software Token Profiles" }
 func (s *profilesScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
-func (s *profilesScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+func (s *profilesScreen) CapturesInput() bool     { return s.typing() }
+
+// typing is true while the filter input has the focus.
+func (s *profilesScreen) typing() bool {
+	return s.loaded && !s.working && s.confirm == "" && s.list.FilterFocused()
+}
 
 // StoreChanged reloads the profiles (saved by another admin); the filter
 // and the selected profile (by name) stay.
@@ -114,30 +120,12 @@ func sameProfile(a, b filterlist.Item) bool {
 	return model.SameName(a.(*profileRow).p.Name, b.(*profileRow).p.Name)
 }
 
-// HandlesBack is true: Back handles esc.
-func (s *profilesScreen) HandlesBack() bool { return true }
-
-func (s *profilesScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	switch {
-	case s.working:
-		return s, nil, true
-	case s.confirm != "":
-		s.confirm = ""
-		return s, nil, true
-	case s.delErr != nil:
-		s.delErr = nil
-		return s, nil, true
-	}
-	cmd, ok := kit.ListBack(&s.list)
-	return s, cmd, ok
-}
-
 func (s *profilesScreen) selected() (store.ProfileRecord, bool) {
-	it, _, ok := s.list.Selected()
+	r, ok := selected[*profileRow](&s.list)
 	if !ok {
 		return store.ProfileRecord{}, false
 	}
-	return it.(*profileRow).rec, true
+	return r.rec, true
 }
 
 func (s *profilesScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -176,87 +164,68 @@ func (s *profilesScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return s, nav.Push(newProfileForm(s.c, msg.Item.(*profileRow).rec, true))
 	case tea.KeyPressMsg:
-		if cmd, ok := s.handleKey(msg); ok {
-			return s, cmd
+		t := s.Bindings()
+		if t.Match(msg, s.typing()) >= 0 {
+			s.delErr = nil // a refusal shows until the next command
 		}
+		return s, dispatch(t, &s.list, msg)
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return s, cmd
 }
 
-func (s *profilesScreen) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := s.c.Keys
-	if s.working || !s.loaded {
-		return nil, true
-	}
-	if s.confirm != "" {
-		switch deleteConfirm.Answer(k, msg) {
-		case kit.Yes:
+// Bindings is the Profiles list's table: the list with new, edit and
+// delete, or the delete question.
+func (s *profilesScreen) Bindings() nav.Table {
+	switch {
+	case s.working:
+		return busy()
+	case !s.loaded:
+		return nil
+	case s.confirm != "":
+		return ask(s.c.Keys, deleteConfirm, func() tea.Cmd {
 			name, rec, be := s.confirm, s.delRec, s.c.be
 			s.confirm, s.working = "", true
-			return func() tea.Msg { return nav.To(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }, true
-		case kit.No:
-			s.confirm = ""
-		}
-		return nil, true
+			return func() tea.Msg { return nav.To(s, profileDeletedMsg{name, be.DeleteProfile(rec)}) }
+		}, func() tea.Cmd { s.confirm = ""; return nil })
 	}
-	s.delErr = nil
-	if kit.LeaveFilter(&s.list, msg) {
-		return nil, true
+	lt := listTable(s.c, &s.list, listKeys{open: "edit", empty: "No profile to edit.", keepFilter: true})
+	var t nav.Table
+	if s.delErr != nil {
+		t = append(t, esc("dismiss", func() tea.Cmd { s.delErr = nil; return nil }))
 	}
 	if s.list.FilterFocused() {
-		return nil, false
+		return append(t, lt...)
 	}
-	switch msg.String() {
-	case "n", "a":
-		return nav.Push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false)), true
-	case "e":
-		if r, ok := s.selected(); ok {
-			return nav.Push(newProfileForm(s.c, r, true)), true
-		}
-		return nil, true
-	case "x", "delete":
-		if r, ok := s.selected(); ok {
-			s.confirm, s.delRec = r.Name, r
-		}
-		return nil, true
+	none := "No profile selected."
+	edit := nav.Binding{Key: bind("e", "edit", "e"), FullOnly: true, Run: func() tea.Cmd {
+		r, _ := s.selected()
+		return nav.Push(newProfileForm(s.c, r, true))
+	}}
+	del := nav.Binding{Key: bind("x", "delete", "x", "delete"), Run: func() tea.Cmd {
+		r, _ := s.selected()
+		s.confirm, s.delRec = r.Name, r
+		return nil
+	}}
+	if _, ok := s.selected(); !ok {
+		edit.Disabled, del.Disabled = none, none
 	}
-	return nil, false
-}
-
-var profileKeys = struct{ add, edit, del key.Binding }{
-	add:  key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "new")),
-	edit: key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("enter/e", "edit")),
-	del:  key.NewBinding(key.WithKeys("x", "delete"), key.WithHelp("x", "delete")),
+	return append(append(t, lt[0],
+		nav.Binding{Key: bind("n", "new", "n", "a"), Run: func() tea.Cmd {
+			return nav.Push(newProfileForm(s.c, store.ProfileRecord{Profile: model.NewProfile("", model.DeviceIPhone)}, false))
+		}},
+		del, edit), lt[1:]...)
 }
 
 // deleteConfirm is the question before a profile is deleted.
 var deleteConfirm = kit.Confirm{Yes: "delete", No: "keep"}
 
-func (s *profilesScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	if s.confirm != "" {
-		return deleteConfirm.Help(k)
-	}
-	if s.list.FilterFocused() {
-		return kit.FilterHelp(s.c.Env, &s.list)
-	}
-	return []key.Binding{profileKeys.edit, profileKeys.add, profileKeys.del, s.list.ShortHelp()[2]}
-}
-
-func (s *profilesScreen) FullHelp() [][]key.Binding {
-	return append([][]key.Binding{{profileKeys.add, profileKeys.edit, profileKeys.del}}, s.list.FullHelp()...)
-}
-
 func (s *profilesScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the profiles: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the profiles..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "profiles", w); ok {
+		return v
 	}
 	var tail strings.Builder
 	switch {
@@ -323,6 +292,9 @@ type (
 	profileSavedMsg struct {
 		name string
 		err  error
+		// lapsed is true when the edit lapsed the self-service
+		// confirmation of a profile the settings offered.
+		lapsed bool
 	}
 	// profileReloadedMsg is the edited profile as stored now, after a
 	// conflict; found is false when it was deleted.
@@ -337,7 +309,7 @@ type (
 // GUID) is locked once the profile exists, and the edit screen says that
 // files already handed out do not change (model.ProfileEditNote).
 type profileForm struct {
-	nav.Base
+	tabled
 	c       *common
 	edit    bool
 	loaded  store.ProfileRecord // the edited profile as loaded; a save hands it back
@@ -375,6 +347,7 @@ var (
 // r.Profile.
 func newProfileForm(c *common, r store.ProfileRecord, edit bool) *profileForm {
 	f := &profileForm{c: c, edit: edit}
+	f.self = f
 	// The text fields take more than the model allows (twice as much, as
 	// the wizard's job name does), so that a name or description that is
 	// too long is refused on save with the model's message ("is 129
@@ -456,24 +429,12 @@ func (f *profileForm) visible(pf profileField) bool {
 	return pf != pfGUID || model.DeviceTypes()[f.device] == model.DeviceOther
 }
 
-// HandlesBack is true: Back handles esc.
-func (f *profileForm) HandlesBack() bool { return true }
-
-func (f *profileForm) Back() (nav.Screen, tea.Cmd, bool) {
-	switch {
-	case f.working:
-		return f, nil, true
-	case f.reloadAsk:
-		f.reloadAsk = false
-		return f, nil, true
-	case f.leaving:
-		f.leaving = false
-		return f, nil, true
-	case f.HasInput():
-		f.leaving = true
-		return f, nil, true
+// SetSize fits the text fields to the width.
+func (f *profileForm) SetSize(w, h int) {
+	f.Base.SetSize(w, h)
+	for _, t := range []*kit.TextField{&f.name, &f.desc, &f.guid} {
+		t.SetWidth(max(10, w-profileLabelW-6))
 	}
-	return f, nil, false
 }
 
 func (f *profileForm) field(pf profileField) *kit.TextField {
@@ -555,7 +516,11 @@ func (f *profileForm) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		if f.edit {
 			verb = "saved"
 		}
-		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb)))
+		status := nav.Status(nav.StatusOK, fmt.Sprintf("Profile %q %s.", msg.name, verb))
+		if msg.lapsed {
+			status = nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q saved. The self-service confirmation of %q lapsed: confirm it again in Settings.", msg.name, msg.name))
+		}
+		return f, tea.Batch(nav.Pop, nav.Broadcast(profilesChangedMsg{msg.name}), status)
 	case profileReloadedMsg:
 		f.working = false
 		switch {
@@ -577,7 +542,16 @@ func (f *profileForm) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		}
 		return f, nil
 	case tea.KeyPressMsg:
-		return f, f.handleKey(msg)
+		if cmd, ok := f.Bindings().Handle(msg, f.CapturesInput()); ok {
+			return f, cmd
+		}
+		if t := f.field(f.focus); t != nil && !f.working && !f.leaving && !f.reloadAsk {
+			before := t.Value()
+			*t, _ = t.Update(msg)
+			if t.Value() != before {
+				f.clearErr(f.focus)
+			}
+		}
 	}
 	return f, nil
 }
@@ -600,53 +574,47 @@ func (f *profileForm) showErr(err error) {
 	}
 }
 
-func (f *profileForm) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// Bindings is the profile form's table: moving between the fields, a
+// choice field's arrows, save and cancel; or the leave and reload
+// questions. Text fields take every key that types.
+func (f *profileForm) Bindings() nav.Table {
 	k := f.c.Keys
-	if f.working {
-		return nil
-	}
-	if f.reloadAsk {
-		switch msg.String() {
-		case "r", "R", "y", "Y":
-			return f.reload()
-		case "n", "N":
-			f.reloadAsk = false
-		}
-		return nil
-	}
-	if f.leaving {
-		switch {
-		case key.Matches(msg, k.Yes):
-			f.leaving = false
-			return nav.Pop
-		case key.Matches(msg, k.No):
-			f.leaving = false
-		}
-		return nil
-	}
 	switch {
-	case key.Matches(msg, k.Select), msg.String() == "ctrl+s":
-		return f.save()
-	case key.Matches(msg, k.NextField), key.Matches(msg, k.ArrowDown):
-		return f.move(1)
-	case key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp):
-		return f.move(-1)
-	}
-	if t := f.field(f.focus); t != nil {
-		before := t.Value()
-		*t, _ = t.Update(msg)
-		if t.Value() != before {
-			f.clearErr(f.focus)
+	case f.working:
+		return busy()
+	case f.reloadAsk:
+		yes, no := "reload", "keep editing"
+		if f.conflict != nil && f.conflict.Deleted() {
+			yes, no = "back to the list", "stay"
 		}
-		return nil
+		stay := func() tea.Cmd { f.reloadAsk = false; return nil }
+		return nav.Table{
+			{Key: bind("r/y", yes, "r", "R", "y", "Y"), Run: f.reload},
+			{Key: bind("n", no, "n", "N"), Run: stay},
+			esc(no, stay),
+		}
+	case f.leaving:
+		stay := func() tea.Cmd { f.leaving = false; return nil }
+		return ask(k, kit.Confirm{Yes: "leave", No: "stay"}, func() tea.Cmd { f.leaving = false; return nav.Pop }, stay)
 	}
-	switch msg.String() {
-	case "left", "h":
-		f.cycle(-1)
-	case "right", "l", "space":
-		f.cycle(1)
+	t := nav.Table{
+		{Key: bind("tab/↓", "next field", "tab", "down", "ctrl+n"), Run: func() tea.Cmd { return f.move(1) }},
+		{Key: bind("shift+tab/↑", "previous field", "shift+tab", "up", "ctrl+p"), Run: func() tea.Cmd { return f.move(-1) }, FullOnly: true},
 	}
-	return nil
+	if !f.isText(f.focus) {
+		next, prev := "→/space", "←"
+		if kit.ASCIITheme(f.c.Theme) {
+			next, prev = "right/space", "left"
+		}
+		t = append(t,
+			nav.Binding{Key: bind(next, "next choice", "right", "l", "space"), Run: func() tea.Cmd { f.cycle(1); return nil }},
+			nav.Binding{Key: bind(prev, "previous choice", "left", "h"), Run: func() tea.Cmd { f.cycle(-1); return nil }, FullOnly: true})
+	}
+	cancel := esc("cancel", nil)
+	if f.HasInput() {
+		cancel = esc("cancel", func() tea.Cmd { f.leaving = true; return nil })
+	}
+	return append(t, nav.Binding{Key: bind("enter", "save", "enter", "ctrl+s"), Run: f.save}, cancel)
 }
 
 func (f *profileForm) save() tea.Cmd {
@@ -667,13 +635,19 @@ func (f *profileForm) save() tea.Cmd {
 	f.errs, f.other, f.conflict, f.working = nil, nil, nil, true
 	be, edit, loaded := f.c.be, f.edit, f.loaded
 	return func() tea.Msg {
-		var err error
-		if edit {
-			err = be.EditProfile(loaded, p)
-		} else {
-			err = be.AddProfile(p)
+		if !edit {
+			return nav.To(f, profileSavedMsg{name: p.Name, err: be.AddProfile(p)})
 		}
-		return nav.To(f, profileSavedMsg{p.Name, err})
+		// Whether the settings offered the profile, confirmed as it was
+		// loaded: the edit that saves is the one that lapses it.
+		e, found, err := be.SettingsEntry(loaded.Name)
+		if err != nil {
+			return nav.To(f, profileSavedMsg{name: p.Name, err: err})
+		}
+		wasConfirmed := found && e.Selected && e.ConfirmStatus(loaded.Profile) == model.Confirmed
+		err = be.EditProfile(loaded, p)
+		lapsed := err == nil && wasConfirmed && e.ConfirmStatus(p) != model.Confirmed
+		return nav.To(f, profileSavedMsg{name: p.Name, err: err, lapsed: lapsed})
 	}
 }
 
@@ -705,37 +679,8 @@ func (f *profileForm) backToList() tea.Cmd {
 		nav.Status(nav.StatusWarn, fmt.Sprintf("Profile %q no longer exists; the list shows the profiles as stored now.", f.orig.Name)))
 }
 
-var formKeys = struct{ save, change key.Binding }{
-	save:   key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save")),
-	change: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "change")),
-}
-
-func (f *profileForm) ShortHelp() []key.Binding {
-	k := f.c.Keys
-	if f.reloadAsk {
-		if f.conflict != nil && f.conflict.Deleted() {
-			return []key.Binding{kit.WithHelp(k.Yes, "r/y", "back to the list"), kit.WithHelp(k.No, "n/esc", "stay")}
-		}
-		return []key.Binding{kit.WithHelp(k.Yes, "r/y", "reload"), kit.WithHelp(k.No, "n/esc", "keep editing")}
-	}
-	if f.leaving {
-		return []key.Binding{kit.WithHelp(k.Yes, "y", "leave"), kit.WithHelp(k.No, "n", "stay")}
-	}
-	bs := []key.Binding{kit.WithHelp(k.NextField, "tab/↑↓", "field")}
-	if !f.isText(f.focus) {
-		ch := formKeys.change
-		if kit.ASCIITheme(f.c.Theme) {
-			ch.SetHelp("left/right", "change")
-		}
-		bs = append(bs, ch)
-	}
-	return append(bs, formKeys.save, kit.WithHelp(k.Back, "esc", "cancel"))
-}
-
-func (f *profileForm) FullHelp() [][]key.Binding {
-	k := f.c.Keys
-	return [][]key.Binding{{k.NextField, k.PrevField, k.ArrowUp, k.ArrowDown}, {formKeys.change, formKeys.save}}
-}
+// profileLabelW is the width of the form's labels.
+const profileLabelW = 21
 
 func (f *profileForm) View() string {
 	w := f.Width()
@@ -748,7 +693,7 @@ func (f *profileForm) View() string {
 		b.WriteString(t.Heading.Render("New software token profile") + "\n")
 		b.WriteString(t.Muted.Render(kit.Wrap("The device type cannot be changed once the profile exists.", w)) + "\n\n")
 	}
-	const lw = 21
+	const lw = profileLabelW
 	p := f.profile()
 	for pf := range numProfileFields {
 		if !f.visible(pf) {
@@ -762,10 +707,7 @@ func (f *profileForm) View() string {
 		var val string
 		switch pf {
 		case pfName, pfDesc, pfGUID:
-			tf := f.field(pf)
-			tf.SetWidth(max(10, w-lw-4))
-			tf.SetWidth(max(10, w-lw-6))
-			val = "  " + tf.View()
+			val = "  " + f.field(pf).View()
 			if f.locked(pf) {
 				val = "  " + p.OtherGUID + t.Muted.Render("  (locked)")
 			}

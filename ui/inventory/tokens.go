@@ -103,14 +103,16 @@ func dateText(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return model.Date(t).Format(time.DateOnly)
+	return model.Date(t).Format(model.DateLayout)
 }
 
+// when is a time as every screen shows it (model.FormatTime: the local
+// zone, named), "-" for none.
 func (c *common) when(at time.Time) string {
 	if at.IsZero() {
 		return "-"
 	}
-	return at.In(c.Now().Location()).Format(time.DateTime)
+	return model.FormatTime(at)
 }
 
 // Tokens screen messages.
@@ -174,7 +176,7 @@ func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMs
 // tokensScreen is the token inventory: serial, user, algorithm, expiry,
 // status and times distributed, with quick filters and the fuzzy filter.
 type tokensScreen struct {
-	nav.Base
+	tabled
 	c      *common
 	rows   []tokenRow // serial order
 	items  []filterlist.Item
@@ -189,7 +191,9 @@ type tokensScreen struct {
 }
 
 func newTokens(c *common) *tokensScreen {
-	return &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
+	s := &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *tokensScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
@@ -209,14 +213,33 @@ func sameToken(a, b filterlist.Item) bool { return a.(*tokenRow).t.Serial == b.(
 
 func (s *tokensScreen) Title() string           { return "Tokens" }
 func (s *tokensScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
-func (s *tokensScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+func (s *tokensScreen) CapturesInput() bool     { return s.typing() }
 
-// HandlesBack is true: Back handles esc.
-func (s *tokensScreen) HandlesBack() bool { return true }
+// typing is true while the filter input has the focus.
+func (s *tokensScreen) typing() bool { return s.loaded && s.list.FilterFocused() }
 
-func (s *tokensScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := kit.ListBack(&s.list)
-	return s, cmd, ok
+// Bindings is the Tokens list's table: the list, and the quick filters
+// (tab cycles them, 1-5 pick one while the filter input is not focused).
+func (s *tokensScreen) Bindings() nav.Table {
+	if !s.loaded {
+		return nil
+	}
+	k := s.c.Keys
+	lt := listTable(s.c, &s.list, listKeys{open: "details", empty: "No token to open."})
+	t := nav.Table{lt[0],
+		{Key: kit.WithHelp(k.NextField, "tab", "quick filter"), Run: func() tea.Cmd { return s.setQuick((s.quick + 1) % numTokenFilters) }},
+		{Key: kit.WithHelp(k.PrevField, "shift+tab", "previous quick filter"), Run: func() tea.Cmd {
+			return s.setQuick((s.quick + numTokenFilters - 1) % numTokenFilters)
+		}, FullOnly: true},
+	}
+	if !s.list.FilterFocused() {
+		for i, l := range s.quickLabels() {
+			f := tokenFilter(i)
+			n := kit.Itoa(i + 1)
+			t = append(t, nav.Binding{Key: bind(n, "show "+l, n), Run: func() tea.Cmd { return s.setQuick(f) }, FullOnly: true})
+		}
+	}
+	return append(t, lt[1:]...)
 }
 
 func (s *tokensScreen) quickLabels() []string {
@@ -281,59 +304,17 @@ func (s *tokensScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.counts[f] += int(s.rows[i].cat>>f&1) - int(old>>f&1)
 		}
 		return s, s.setQuick(s.quick)
-	case filterlist.SelectedMsg:
-		if msg.ListID != s.list.ID() {
-			return s, nil
-		}
-		return s, nav.Push(newTokenDetail(s.c, msg.Item.(*tokenRow).t))
-	case tea.KeyPressMsg:
-		return s, s.handleKey(msg)
 	}
-	var cmd tea.Cmd
-	s.list, cmd = s.list.Update(msg)
-	return s, cmd
-}
-
-func (s *tokensScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	if !s.loaded {
-		return nil
-	}
-	switch {
-	case key.Matches(msg, k.NextField):
-		return s.setQuick((s.quick + 1) % numTokenFilters)
-	case key.Matches(msg, k.PrevField):
-		return s.setQuick((s.quick + numTokenFilters - 1) % numTokenFilters)
-	}
-	if !s.list.FilterFocused() {
-		if r := msg.Text; len(r) == 1 && r[0] >= '1' && r[0] < '1'+byte(numTokenFilters) {
-			return s.setQuick(tokenFilter(r[0] - '1'))
-		}
-	}
-	var cmd tea.Cmd
-	s.list, cmd = s.list.Update(msg)
-	return cmd
-}
-
-func (s *tokensScreen) ShortHelp() []key.Binding {
-	k := s.c.Keys
-	lh := s.list.ShortHelp() // up, down, filter, clear, select
-	return []key.Binding{kit.WithHelp(k.NextField, "tab", "quick filter"), lh[2], lh[3], kit.WithHelp(lh[4], "enter", "details")}
-}
-
-func (s *tokensScreen) FullHelp() [][]key.Binding {
-	k := s.c.Keys
-	return append([][]key.Binding{{kit.WithHelp(k.NextField, "tab/1-5", "quick filter"), k.PrevField}}, s.list.FullHelp()...)
+	return s, listMsg(&s.list, s.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newTokenDetail(s.c, it.(*tokenRow).t))
+	})
 }
 
 func (s *tokensScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the tokens: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the tokens..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "tokens", w); ok {
+		return v
 	}
 	tabs := kit.QuickTabs(t, s.quickLabels(), s.counts[:], int(s.quick), w)
 	return tabs + "\n" + kit.ListWithHeader(&s.list, kit.HeaderRow(t, tokenCells(w), w), w, h-1)
@@ -393,7 +374,7 @@ type tokenLoadedMsg struct {
 // tokenDetail is one token: its facts, assign and unassign, the admin's
 // enabled flag, and the helpdesk check of a tokencode.
 type tokenDetail struct {
-	nav.Base
+	tabled
 	c       *common
 	tok     model.Token
 	mode    detailMode
@@ -409,6 +390,7 @@ type tokenDetail struct {
 
 func newTokenDetail(c *common, tok model.Token) *tokenDetail {
 	d := &tokenDetail{c: c, tok: tok}
+	d.self = d
 	d.code = kit.NewInput(c.Env, "(the digits the user reads out)")
 	d.code.CharLimit = 16
 	d.pin = kit.NewInput(c.Env, "(optional)")
@@ -438,27 +420,23 @@ func (d *tokenDetail) StoreChanged() tea.Cmd {
 func (d *tokenDetail) Title() string       { return "Token " + d.tok.Serial }
 func (d *tokenDetail) CapturesInput() bool { return d.mode == modeVerify }
 
-// Back closes the verify form or a question (clearing a typed PIN) before
-// the root pops the screen.
-// HandlesBack is true: Back handles esc.
-func (d *tokenDetail) HandlesBack() bool { return true }
+// ClearSecrets drops a typed PIN (the root calls it when the screen is
+// closed and when the console quits).
+func (d *tokenDetail) ClearSecrets() { d.pin.Reset() }
 
-func (d *tokenDetail) Back() (nav.Screen, tea.Cmd, bool) {
-	if d.working {
-		return d, nil, true
-	}
-	if d.mode != modeFacts {
-		d.leaveMode()
-		return d, nil, true
-	}
-	return d, nil, false
+// SetSize fits the verify form's fields to the width.
+func (d *tokenDetail) SetSize(w, h int) {
+	d.Base.SetSize(w, h)
+	d.code.SetWidth(max(10, w-20))
+	d.pin.SetWidth(max(10, w-20))
 }
 
-func (d *tokenDetail) leaveMode() {
+func (d *tokenDetail) leaveMode() tea.Cmd {
 	d.mode = modeFacts
 	d.pin.Reset()
 	d.code.Blur()
 	d.pin.Blur()
+	return nil
 }
 
 // changeToken runs an assignment or enabled-flag change and reports it: a
@@ -504,7 +482,12 @@ func (d *tokenDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			d.edit(msg)
 		}
 	case tea.KeyPressMsg:
-		return d, d.handleKey(msg)
+		if cmd, ok := d.Bindings().Handle(msg, d.CapturesInput()); ok {
+			return d, cmd
+		}
+		if d.mode == modeVerify && !d.working {
+			d.edit(msg)
+		}
 	}
 	return d, nil
 }
@@ -518,90 +501,94 @@ func (d *tokenDetail) edit(msg tea.Msg) {
 	d.vres, d.verr = nil, nil
 }
 
-func (d *tokenDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+// Bindings is the token detail's table in its mode: the actions, a
+// question, or the verify form (whose fields take the text keys).
+func (d *tokenDetail) Bindings() nav.Table {
 	k := d.c.Keys
 	if d.working {
-		return nil
+		return busy()
 	}
+	toFacts := func() tea.Cmd { d.mode = modeFacts; return nil }
 	switch d.mode {
 	case modeConfirmUnassign:
-		switch unassignConfirm.Answer(k, msg) {
-		case kit.Yes:
+		return ask(k, unassignConfirm, func() tea.Cmd {
 			d.working = true
 			be, serial, was := d.c.be, d.tok.Serial, d.tok.AssignedUser
 			return changeToken(d.c, d, serial, was, func() error { return be.Unassign(serial) },
 				fmt.Sprintf("Token %s unassigned from %s.", serial, was))
-		case kit.No:
-			d.mode = modeFacts
-		}
-		return nil
+		}, toFacts)
 	case modeConfirmEnabled:
-		switch d.enabledConfirm().Answer(k, msg) {
-		case kit.Yes:
+		return ask(k, d.enabledConfirm(), func() tea.Cmd {
 			d.working = true
 			return d.changeEnabled()
-		case kit.No:
-			d.mode = modeFacts
-		}
-		return nil
+		}, toFacts)
 	case modeVerify:
-		switch {
-		case key.Matches(msg, k.NextField), key.Matches(msg, k.PrevField), key.Matches(msg, k.ArrowUp), key.Matches(msg, k.ArrowDown):
-			d.pinFocus = !d.pinFocus
-			if d.pinFocus {
-				d.code.Blur()
-				d.pin.Focus()
-			} else {
-				d.pin.Blur()
-				d.code.Focus()
-			}
-		case key.Matches(msg, k.Select):
-			code := strings.TrimSpace(d.code.Value())
-			if code == "" {
-				d.verr, d.vres = errors.New("type the tokencode the user reads out"), nil
-				return nil
-			}
-			d.working = true
-			be, serial, pin := d.c.be, d.tok.Serial, d.pin.Value()
-			return func() tea.Msg {
-				r, err := be.VerifyCode(serial, code, pin)
-				return nav.To(d, verifiedMsg{r, err})
-			}
-		default:
-			d.edit(msg)
+		return nav.Table{
+			{Key: kit.WithHelp(k.NextField, "tab", "code/PIN"), Run: d.switchField},
+			{Key: bind("enter", "verify", "enter"), Run: d.verify},
+			esc("close", d.leaveMode),
+			{Key: bind("shift+tab/↑/↓", "code/PIN", "shift+tab", "up", "down", "ctrl+p", "ctrl+n"), Run: d.switchField, FullOnly: true},
 		}
-		return nil
 	}
-	switch msg.String() {
-	case "a":
-		if d.tok.AssignedUser != "" {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s is assigned to %s; unassign it first (u).", d.tok.Serial, d.tok.AssignedUser))
-		}
-		return nav.Push(newUserPicker(d.c, d, d.tok.Serial))
-	case "u":
-		if d.tok.AssignedUser == "" {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
-		}
-		d.mode, d.err = modeConfirmUnassign, nil
-	case "e":
-		d.change = changeEnable
-		if d.tok.Enabled {
-			d.change = changeDisable
-		}
-		d.mode, d.err = modeConfirmEnabled, nil
-	case "f":
-		if !d.tok.EnabledSetByAdmin {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("Token %s already follows its assignment.", d.tok.Serial))
-		}
+	assign := nav.Binding{Key: tokenKeys.assign, Run: func() tea.Cmd { return nav.Push(newUserPicker(d.c, d, d.tok.Serial)) }}
+	if d.tok.AssignedUser != "" {
+		assign.Run = note(fmt.Sprintf("Token %s is assigned to %s; unassign it first (u).", d.tok.Serial, d.tok.AssignedUser))
+	}
+	unassign := nav.Binding{Key: tokenKeys.unassign, Run: func() tea.Cmd { d.mode, d.err = modeConfirmUnassign, nil; return nil }}
+	if d.tok.AssignedUser == "" {
+		unassign.Run = note(fmt.Sprintf("Token %s is not assigned to any user.", d.tok.Serial))
+	}
+	follow := nav.Binding{Key: tokenKeys.follow, FullOnly: true, Run: func() tea.Cmd {
 		d.change = changeFollow
 		d.mode, d.err = modeConfirmEnabled, nil
-	case "v":
-		d.mode, d.err, d.vres, d.verr = modeVerify, nil, nil, nil
-		d.pinFocus = false
-		d.pin.Blur()
-		return d.code.Focus()
+		return nil
+	}}
+	if !d.tok.EnabledSetByAdmin {
+		follow.Run = note(fmt.Sprintf("Token %s already follows its assignment.", d.tok.Serial))
 	}
-	return nil
+	return nav.Table{assign, unassign,
+		{Key: d.enabledKey(), Run: func() tea.Cmd {
+			d.change = changeEnable
+			if d.tok.Enabled {
+				d.change = changeDisable
+			}
+			d.mode, d.err = modeConfirmEnabled, nil
+			return nil
+		}},
+		{Key: kit.WithHelp(tokenKeys.verify, "v", "verify"), Run: func() tea.Cmd {
+			d.mode, d.err, d.vres, d.verr = modeVerify, nil, nil, nil
+			d.pinFocus = false
+			d.pin.Blur()
+			return d.code.Focus()
+		}},
+		follow,
+	}
+}
+
+// switchField moves the verify form's focus between the code and the PIN.
+func (d *tokenDetail) switchField() tea.Cmd {
+	d.pinFocus = !d.pinFocus
+	if d.pinFocus {
+		d.code.Blur()
+		return d.pin.Focus()
+	}
+	d.pin.Blur()
+	return d.code.Focus()
+}
+
+// verify checks the typed code (and PIN) in a Cmd.
+func (d *tokenDetail) verify() tea.Cmd {
+	code := strings.TrimSpace(d.code.Value())
+	if code == "" {
+		d.verr, d.vres = errors.New("type the tokencode the user reads out"), nil
+		return nil
+	}
+	d.working = true
+	be, serial, pin := d.c.be, d.tok.Serial, d.pin.Value()
+	return func() tea.Msg {
+		r, err := be.VerifyCode(serial, code, pin)
+		return nav.To(d, verifiedMsg{r, err})
+	}
 }
 
 // changeEnabled runs the confirmed enabled-flag change.
@@ -630,25 +617,6 @@ func (d *tokenDetail) enabledKey() key.Binding {
 		return tokenKeys.disable
 	}
 	return tokenKeys.enable
-}
-
-func (d *tokenDetail) ShortHelp() []key.Binding {
-	k := d.c.Keys
-	switch d.mode {
-	case modeConfirmUnassign:
-		return unassignConfirm.Help(k)
-	case modeConfirmEnabled:
-		return d.enabledConfirm().Help(k)
-	case modeVerify:
-		return []key.Binding{kit.WithHelp(k.NextField, "tab", "code/PIN"), kit.WithHelp(k.Select, "enter", "verify"), kit.WithHelp(k.Back, "esc", "close")}
-	}
-	// "verify" rather than "verify a code" keeps the line within 80
-	// columns; the text above the help line and ? say the rest.
-	return []key.Binding{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), kit.WithHelp(tokenKeys.verify, "v", "verify"), k.Back}
-}
-
-func (d *tokenDetail) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{tokenKeys.assign, tokenKeys.unassign, d.enabledKey(), tokenKeys.follow, tokenKeys.verify}}
 }
 
 // tokenKeys are the detail screens' action keys.
@@ -791,8 +759,6 @@ func (d *tokenDetail) verifyView(w int) string {
 		}
 		return t.G.NoCursor
 	}
-	d.code.SetWidth(max(10, w-20))
-	d.pin.SetWidth(max(10, w-20))
 	b.WriteString(mark(!d.pinFocus) + t.Label.Render("Tokencode: ") + " " + d.code.View() + "\n")
 	b.WriteString(mark(d.pinFocus) + t.Label.Render("PIN:       ") + " " + d.pin.View() + "\n")
 	switch {

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/swtoken/swtoken/model"
@@ -76,7 +75,7 @@ type usersLoadedMsg struct {
 
 // usersScreen lists the users; enter opens a user with their tokens.
 type usersScreen struct {
-	nav.Base
+	tabled
 	c      *common
 	list   filterlist.Model
 	loaded bool
@@ -86,7 +85,9 @@ type usersScreen struct {
 }
 
 func newUsers(c *common) *usersScreen {
-	return &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
+	s := &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
+	s.self = s
+	return s
 }
 
 func (s *usersScreen) Init() tea.Cmd { return s.reloads.Start(s.load()) }
@@ -130,14 +131,14 @@ func (s *usersScreen) addTokens(id string, d int) {
 
 func (s *usersScreen) Title() string           { return "Users" }
 func (s *usersScreen) OwnsList(id uint64) bool { return id == s.list.ID() }
-func (s *usersScreen) CapturesInput() bool     { return s.list.FilterFocused() }
+func (s *usersScreen) CapturesInput() bool     { return s.loaded && s.list.FilterFocused() }
 
-// HandlesBack is true: Back handles esc.
-func (s *usersScreen) HandlesBack() bool { return true }
-
-func (s *usersScreen) Back() (nav.Screen, tea.Cmd, bool) {
-	cmd, ok := kit.ListBack(&s.list)
-	return s, cmd, ok
+// Bindings is the Users list's table: the list's keys.
+func (s *usersScreen) Bindings() nav.Table {
+	if !s.loaded {
+		return nil
+	}
+	return listTable(s.c, &s.list, listKeys{open: "details", empty: "No user to open.", moveShort: true})
 }
 
 func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -155,28 +156,17 @@ func (s *usersScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.addTokens(msg.tok.AssignedUser, +1)
 		}
 		return s, nil
-	case filterlist.SelectedMsg:
-		if msg.ListID != s.list.ID() {
-			return s, nil
-		}
-		return s, nav.Push(newUserDetail(s.c, msg.Item.(*userRow).u))
 	}
-	var cmd tea.Cmd
-	s.list, cmd = s.list.Update(msg)
-	return s, cmd
+	return s, listMsg(&s.list, s.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newUserDetail(s.c, it.(*userRow).u))
+	})
 }
-
-func (s *usersScreen) ShortHelp() []key.Binding  { return kit.ListHelp(s.c.Env, &s.list) }
-func (s *usersScreen) FullHelp() [][]key.Binding { return s.list.FullHelp() }
 
 func (s *usersScreen) View() string {
 	w, h := s.Width(), s.Height()
 	t := s.c.Theme
-	switch {
-	case s.err != nil:
-		return kit.ErrorText(t, fmt.Errorf("cannot read the users: %w", s.err), w)
-	case !s.loaded:
-		return "Loading the users..."
+	if v, ok := loadState(s.c, s.err, s.loaded, "users", w); ok {
+		return v
 	}
 	return kit.ListWithHeader(&s.list, kit.HeaderRow(t, userListCells(w), w), w, h)
 }
@@ -193,7 +183,7 @@ type userLoadedMsg struct {
 // assigned (picked among the unassigned software tokens), unassigned, or
 // opened.
 type userDetail struct {
-	nav.Base
+	tabled
 	c       *common
 	u       model.User
 	toks    []model.Token
@@ -205,7 +195,9 @@ type userDetail struct {
 }
 
 func newUserDetail(c *common, u model.User) *userDetail {
-	return &userDetail{c: c, u: u, list: kit.NewList(c.Env, tokenRender(c))}
+	d := &userDetail{c: c, u: u, list: kit.NewList(c.Env, tokenRender(c))}
+	d.self = d
+	return d
 }
 
 func (d *userDetail) reload() tea.Cmd {
@@ -219,7 +211,7 @@ func (d *userDetail) reload() tea.Cmd {
 func (d *userDetail) Init() tea.Cmd           { return d.reload() }
 func (d *userDetail) Title() string           { return "User " + d.u.ID }
 func (d *userDetail) OwnsList(id uint64) bool { return id == d.list.ID() }
-func (d *userDetail) CapturesInput() bool     { return d.list.FilterFocused() }
+func (d *userDetail) CapturesInput() bool     { return d.loaded && d.list.FilterFocused() }
 
 // StoreChanged reloads the user and their tokens, unless an unassign is
 // being asked or done.
@@ -230,27 +222,12 @@ func (d *userDetail) StoreChanged() tea.Cmd {
 	return d.reload()
 }
 
-// HandlesBack is true: Back handles esc.
-func (d *userDetail) HandlesBack() bool { return true }
-
-func (d *userDetail) Back() (nav.Screen, tea.Cmd, bool) {
-	if d.working {
-		return d, nil, true
-	}
-	if d.confirm {
-		d.confirm = false
-		return d, nil, true
-	}
-	cmd, ok := kit.ListBack(&d.list)
-	return d, cmd, ok
-}
-
 func (d *userDetail) selected() (model.Token, bool) {
-	it, _, ok := d.list.Selected()
+	r, ok := selected[*tokenRow](&d.list)
 	if !ok {
 		return model.Token{}, false
 	}
-	return it.(*tokenRow).t, true
+	return r.t, true
 }
 
 func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
@@ -278,78 +255,55 @@ func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case actionErrMsg:
 		d.working, d.confirm, d.err = false, false, msg.err
 		return d, nil
-	case filterlist.SelectedMsg:
-		if msg.ListID != d.list.ID() {
-			return d, nil
-		}
-		return d, nav.Push(newTokenDetail(d.c, msg.Item.(*tokenRow).t))
-	case tea.KeyPressMsg:
-		if cmd, ok := d.handleKey(msg); ok {
-			return d, cmd
-		}
 	}
-	var cmd tea.Cmd
-	d.list, cmd = d.list.Update(msg)
-	return d, cmd
+	return d, listMsg(&d.list, d.Bindings, msg, func(it filterlist.Item) tea.Cmd {
+		return nav.Push(newTokenDetail(d.c, it.(*tokenRow).t))
+	})
 }
 
-func (d *userDetail) handleKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// Bindings is the user detail's table: the user's tokens (open one,
+// assign one, unassign the selected one) or the unassign question.
+func (d *userDetail) Bindings() nav.Table {
 	k := d.c.Keys
-	if d.working || !d.loaded {
-		return nil, true
-	}
-	if d.confirm {
-		switch unassignConfirm.Answer(k, msg) {
-		case kit.Yes:
+	switch {
+	case d.working:
+		return busy()
+	case !d.loaded:
+		return nil
+	case d.confirm:
+		return ask(k, unassignConfirm, func() tea.Cmd {
 			t, ok := d.selected()
 			d.confirm = false
 			if !ok {
-				return nil, true
+				return nil
 			}
 			d.working = true
 			be, serial := d.c.be, t.Serial
 			return changeToken(d.c, d, serial, d.u.ID, func() error { return be.Unassign(serial) },
-				fmt.Sprintf("Token %s unassigned from %s.", serial, d.u.ID)), true
-		case kit.No:
-			d.confirm = false
-		}
-		return nil, true
+				fmt.Sprintf("Token %s unassigned from %s.", serial, d.u.ID))
+		}, func() tea.Cmd { d.confirm = false; return nil })
 	}
+	lt := listTable(d.c, &d.list, listKeys{open: "open token", empty: d.u.ID + " holds no token.", keepFilter: true})
 	if d.list.FilterFocused() {
-		return nil, false
+		return lt
 	}
-	switch msg.String() {
-	case "a":
-		if n := len(d.toks); n >= model.MaxTokensPerUser {
-			return nav.Status(nav.StatusWarn, fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n)), true
-		}
+	assign := nav.Binding{Key: tokenKeys.assign, Run: func() tea.Cmd {
 		d.err = nil
-		return nav.Push(newTokenPicker(d.c, d, d.u.ID)), true
-	case "u":
-		if _, ok := d.selected(); !ok {
-			return nav.Status(nav.StatusWarn, d.u.ID+" holds no token to unassign."), true
-		}
-		d.confirm, d.err = true, nil
-		return nil, true
+		return nav.Push(newTokenPicker(d.c, d, d.u.ID))
+	}}
+	if n := len(d.toks); n >= model.MaxTokensPerUser {
+		assign.Run = note(fmt.Sprintf("%s already holds %d tokens, the most a user may hold.", d.u.ID, n))
 	}
-	return nil, false
+	unassign := nav.Binding{Key: tokenKeys.unassign, Run: func() tea.Cmd { d.confirm, d.err = true, nil; return nil }}
+	if _, ok := d.selected(); !ok {
+		unassign.Run = note(d.u.ID + " holds no token to unassign.")
+	}
+	return append(nav.Table{lt[0], assign, unassign}, lt[1:]...)
 }
 
 // userUnassignConfirm is unassignConfirm on the line of its question,
 // closer together.
 var userUnassignConfirm = kit.Confirm{Yes: unassignConfirm.Yes, No: unassignConfirm.No, Gap: "  "}
-
-func (d *userDetail) ShortHelp() []key.Binding {
-	k := d.c.Keys
-	if d.confirm {
-		return unassignConfirm.Help(k)
-	}
-	return []key.Binding{kit.WithHelp(k.Select, "enter", "open token"), kit.WithHelp(tokenKeys.assign, "a", "assign a token"), tokenKeys.unassign, k.Back}
-}
-
-func (d *userDetail) FullHelp() [][]key.Binding {
-	return append([][]key.Binding{{tokenKeys.assign, tokenKeys.unassign}}, d.list.FullHelp()...)
-}
 
 func (d *userDetail) View() string {
 	w, h := d.Width(), d.Height()
