@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -22,41 +21,20 @@ var testNow = uitest.Now
 // what the root and Home read; the features' methods are left to the nil
 // Backend (their tests are in their packages).
 type fakeBackend struct {
-	Backend
-
-	mu    sync.Mutex
-	empty bool
-	// counter is the store's change counter.
-	counter uint64
+	nilBackend
+	uitest.FakeStore
 }
+
+// nilBackend holds the nil Backend one level down, so that FakeStore's
+// methods win over its.
+type nilBackend struct{ Backend }
 
 func newFakeBackend() *fakeBackend { return &fakeBackend{} }
-
-func (f *fakeBackend) IsEmpty() (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.empty, nil
-}
-
-func (f *fakeBackend) LoadDemo() (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.empty = false
-	return "4 profiles, 8 users, 30 tokens", nil
-}
 
 func (f *fakeBackend) Jobs() ([]model.Job, error) { return nil, nil }
 
 // Profiles: the wizard, which TestFatalErrorState opens, finds none.
 func (f *fakeBackend) Profiles() ([]model.Profile, error) { return nil, nil }
-
-func (f *fakeBackend) Events() <-chan JobEvent { return nil }
-
-func (f *fakeBackend) ChangeCounter() (uint64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.counter, nil
-}
 
 // ---- driving Update by hand ----
 

@@ -17,7 +17,7 @@ func TestGoldenFrame(t *testing.T) {
 			press(t, m, "?")
 			t.Run("help", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 			be := newFakeBackend()
-			be.empty = true
+			be.Empty = true
 			m = newTestModel(t, be, sz[0], sz[1])
 			t.Run("first_run", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 		})

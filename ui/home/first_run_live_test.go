@@ -16,10 +16,10 @@ func poll(t *testing.T, m *Model) {
 // an empty store; a demo loaded by another process takes the console home.
 func TestLiveFirstRunGivesWayWhenFilledElsewhere(t *testing.T) {
 	be := newFakeBackend()
-	be.empty = true
+	be.Empty = true
 	m := newTestModel(t, be, 80, 24)
 	wantScreen(t, m, "Welcome: this store is empty")
-	be.touch(func(f *fakeBackend) { f.empty = false })
+	be.touch(func(f *fakeBackend) { f.Empty = false })
 	poll(t, m)
 	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("still on the first-run screen:\n%s", screenText(m))

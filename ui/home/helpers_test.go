@@ -1,7 +1,6 @@
 package home
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
@@ -41,44 +40,11 @@ func newTestModel(t *testing.T, be *fakeBackend, w, h int) *Model {
 }
 
 // fakeBackend is an empty or filled store: what the root and Home read.
-type fakeBackend struct {
-	mu    sync.Mutex
-	empty bool
-	// counter is the store's change counter; tests raise it (touch) for
-	// a change by another process.
-	counter uint64
-}
+type fakeBackend struct{ uitest.FakeStore }
 
 func newFakeBackend() *fakeBackend { return &fakeBackend{} }
 
-func (f *fakeBackend) IsEmpty() (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.empty, nil
-}
-
-func (f *fakeBackend) LoadDemo() (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.empty = false
-	return "4 profiles, 8 users, 30 tokens", nil
-}
-
-func (f *fakeBackend) Jobs() ([]model.Job, error)  { return nil, nil }
-func (f *fakeBackend) Events() <-chan nav.JobEvent { return nil }
-
-func (f *fakeBackend) ChangeCounter() (uint64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.counter, nil
-}
+func (f *fakeBackend) Jobs() ([]model.Job, error) { return nil, nil }
 
 // touch is a write by another process: it raises the change counter.
-func (f *fakeBackend) touch(change func(f *fakeBackend)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if change != nil {
-		change(f)
-	}
-	f.counter++
-}
+func (f *fakeBackend) touch(change func(f *fakeBackend)) { f.Touch(func() { change(f) }) }

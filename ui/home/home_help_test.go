@@ -37,7 +37,7 @@ func TestHomeHelpMatchesItsKeys(t *testing.T) {
 func TestFirstRunHelpMatchesItsKeys(t *testing.T) {
 	navtest.CheckHelp(t, "first run", func() navtest.Subject {
 		be := newFakeBackend()
-		be.empty = true
+		be.Empty = true
 		return subject(NewFirstRun(uitest.Env(), be))
 	})
 }

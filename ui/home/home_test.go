@@ -7,7 +7,7 @@ import (
 
 func TestFirstRunOffersDemoAndImport(t *testing.T) {
 	be := newFakeBackend()
-	be.empty = true
+	be.Empty = true
 	m := newTestModel(t, be, 80, 24)
 	wantScreen(t, m, "Welcome: this store is empty")
 	wantScreen(t, m, "> 1  Load demo inventory")

@@ -92,15 +92,15 @@ func (f *fakeBackend) tokenIndex(serial string) int {
 }
 
 func (f *fakeBackend) Tokens() ([]model.Token, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "tokens")
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "tokens")
 	return slices.Clone(f.tokens), nil
 }
 
 func (f *fakeBackend) Token(serial string) (model.Token, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if i := f.tokenIndex(serial); i >= 0 {
 		return f.tokens[i], nil
 	}
@@ -108,8 +108,8 @@ func (f *fakeBackend) Token(serial string) (model.Token, error) {
 }
 
 func (f *fakeBackend) ReplacementWindowDays() (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if f.settings != nil {
 		return f.settings.ReplacementWindowDays, nil
 	}
@@ -117,14 +117,14 @@ func (f *fakeBackend) ReplacementWindowDays() (int, error) {
 }
 
 func (f *fakeBackend) Users() ([]model.User, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	return slices.Clone(f.invLocked().users), nil
 }
 
 func (f *fakeBackend) TokenCountsByUser() (map[string]int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	counts := map[string]int{}
 	for _, t := range f.tokens {
 		if t.AssignedUser != "" {
@@ -135,8 +135,8 @@ func (f *fakeBackend) TokenCountsByUser() (map[string]int, error) {
 }
 
 func (f *fakeBackend) User(id string) (model.User, []model.Token, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	for _, u := range f.invLocked().users {
 		if u.ID == id {
 			var toks []model.Token
@@ -152,9 +152,9 @@ func (f *fakeBackend) User(id string) (model.User, []model.Token, error) {
 }
 
 func (f *fakeBackend) Assign(serial, userID string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "assign "+serial+" "+userID)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "assign "+serial+" "+userID)
 	i := f.tokenIndex(serial)
 	if i < 0 {
 		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
@@ -174,9 +174,9 @@ func (f *fakeBackend) Assign(serial, userID string) error {
 }
 
 func (f *fakeBackend) Unassign(serial string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "unassign "+serial)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "unassign "+serial)
 	i := f.tokenIndex(serial)
 	if i < 0 {
 		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
@@ -191,9 +191,9 @@ func (f *fakeBackend) Unassign(serial string) error {
 }
 
 func (f *fakeBackend) SetTokenEnabled(serial string, enabled bool) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, fmt.Sprintf("set enabled %s %v", serial, enabled))
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, fmt.Sprintf("set enabled %s %v", serial, enabled))
 	i := f.tokenIndex(serial)
 	if i < 0 {
 		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
@@ -211,9 +211,9 @@ func (f *fakeBackend) SetTokenEnabled(serial string, enabled bool) error {
 }
 
 func (f *fakeBackend) SetTokenEnabledAuto(serial string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "follow assignment "+serial)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "follow assignment "+serial)
 	i := f.tokenIndex(serial)
 	if i < 0 {
 		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
@@ -229,8 +229,8 @@ func (f *fakeBackend) SetTokenEnabledAuto(serial string) error {
 // VerifyCode: "12345678" matches now, "87654321" one interval ago; SID-64
 // tokens are unsupported, as in engine/jobs.
 func (f *fakeBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	f.inv.lastVerifyPIN = pin
 	i := f.tokenIndex(serial)
 	if i < 0 {
@@ -263,9 +263,9 @@ func (f *fakeBackend) profileIndex(name string) int {
 }
 
 func (f *fakeBackend) AddProfile(p model.Profile) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "add profile "+p.Name)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "add profile "+p.Name)
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -295,8 +295,8 @@ func (f *fakeBackend) profileRecordLocked(i int) store.ProfileRecord {
 }
 
 func (f *fakeBackend) ProfileRecords() ([]store.ProfileRecord, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	out := make([]store.ProfileRecord, len(f.profiles))
 	for i := range f.profiles {
 		out[i] = f.profileRecordLocked(i)
@@ -325,8 +325,8 @@ func (f *fakeBackend) profileCASLocked(loaded store.ProfileRecord, op string) (i
 }
 
 func (f *fakeBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if f.settings == nil {
 		return model.SettingsEntry{}, false, nil
 	}
@@ -337,9 +337,9 @@ func (f *fakeBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, 
 }
 
 func (f *fakeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "edit profile "+loaded.Name)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "edit profile "+loaded.Name)
 	i, err := f.profileCASLocked(loaded, "saved")
 	if err != nil {
 		return err
@@ -362,10 +362,10 @@ func (f *fakeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) e
 }
 
 func (f *fakeBackend) DeleteProfile(loaded store.ProfileRecord) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	name := loaded.Name
-	f.calls = append(f.calls, "delete profile "+name)
+	f.Calls = append(f.Calls, "delete profile "+name)
 	i, err := f.profileCASLocked(loaded, "deleted")
 	if err != nil {
 		return err
@@ -393,8 +393,8 @@ func (f *fakeBackend) DeleteProfile(loaded store.ProfileRecord) error {
 // "dup" files 2 existing ones, "bad" files are rejected, "locked" files
 // need the password "right".
 func (f *fakeBackend) ImportTokenFiles(paths []string, password string, opts store.ImportOptions) (store.ImportResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	inv := f.invLocked()
 	inv.imports = append(inv.imports, "tokens "+strings.Join(paths, " "))
 	inv.lastImportPassword = password
@@ -427,8 +427,8 @@ func (f *fakeBackend) ImportTokenFiles(paths []string, password string, opts sto
 // ImportUsersCSV: "users.csv" holds 3 new users and 1 existing one;
 // "broken.csv" has a line with a missing column.
 func (f *fakeBackend) ImportUsersCSV(path string, opts store.ImportOptions) (store.ImportResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	inv := f.invLocked()
 	inv.imports = append(inv.imports, "users "+path)
 	switch {
@@ -448,16 +448,16 @@ func (f *fakeBackend) ImportUsersCSV(path string, opts store.ImportOptions) (sto
 }
 
 func (f *fakeBackend) AuditRecords() ([]store.AuditRecord, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	out := slices.Clone(f.invLocked().audit)
 	slices.Reverse(out)
 	return out, nil
 }
 
 func (f *fakeBackend) VerifyAudit() (store.VerifyResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	inv := f.invLocked()
 	if inv.auditBroken {
 		return store.VerifyResult{Count: len(inv.audit), FirstBad: 3, Reason: "record 3's MAC does not match its content: it was edited"}, nil

@@ -69,7 +69,7 @@ func TestFirstRunDemoRefusedOnAFilledStore(t *testing.T) {
 	be := newNewDataDir()
 	m := newTestModel(t, be, 80, 24)
 	wantScreen(t, m, "Welcome: this store is empty")
-	be.empty, be.users = false, 2
+	be.Empty, be.users = false, 2
 	press(t, m, "enter")
 	if ok := m.Top().IsHome(); !ok {
 		t.Fatalf("top after the refused demo is %T:\n%s", m.Top(), screenText(m))

@@ -79,18 +79,6 @@ func poll(t *testing.T, m *Model) {
 	update(t, m, shell.PollStoreMsg{})
 }
 
-func countCalls(be *fakeBackend, name string) int {
-	be.mu.Lock()
-	defer be.mu.Unlock()
-	n := 0
-	for _, c := range be.calls {
-		if c == name {
-			n++
-		}
-	}
-	return n
-}
-
 // checkHelp runs navtest.CheckHelp on the top screen that open leaves,
 // made afresh for every key: the screen's own Update gets the keys (the
 // root's keys, esc included, are the root's; esc reaches the screen's

@@ -58,18 +58,18 @@ func TestLiveHiddenScreenReloadsWhenOnTopAgain(t *testing.T) {
 	m := openMenu(t, be, "5", 120, 40)
 	press(t, m, "enter") // token 100000000001
 	wantScreen(t, m, "Token 100000000001")
-	before := countCalls(be, "tokens")
+	before := be.CountCalls("tokens")
 
 	be.touch(func(f *fakeBackend) { f.tokens[0].Distribution.Count = 7 })
 	poll(t, m)
 	if line, _ := lineWith(t, m, "Times distributed"); !strings.Contains(line, "7") {
 		t.Fatalf("the token detail was not reloaded: %q", line)
 	}
-	if n := countCalls(be, "tokens"); n != before {
+	if n := be.CountCalls("tokens"); n != before {
 		t.Fatalf("the hidden Tokens list was read %d times while hidden", n-before)
 	}
 	press(t, m, "esc")
-	if n := countCalls(be, "tokens"); n != before+1 {
+	if n := be.CountCalls("tokens"); n != before+1 {
 		t.Fatalf("the Tokens list was read %d times on top again, want 1", n-before)
 	}
 	if line, _ := lineWith(t, m, "100000000001"); !strings.HasSuffix(strings.TrimSpace(line), "7") {
@@ -144,7 +144,7 @@ func TestLiveUsersAndProfilesFollowOtherAdmins(t *testing.T) {
 func TestLiveReloadsDoNotPileUp(t *testing.T) {
 	be := newFakeBackend()
 	m := openMenu(t, be, "5", 80, 24)
-	before := countCalls(be, "tokens")
+	before := be.CountCalls("tokens")
 	be.touch(nil)
 	_, cmd := m.Update(shell.PollStoreMsg{})
 	_, reload := m.Update(cmd()) // read, not landed yet
@@ -152,11 +152,11 @@ func TestLiveReloadsDoNotPileUp(t *testing.T) {
 		be.touch(nil)
 		poll(t, m)
 	}
-	if n := countCalls(be, "tokens"); n != before {
+	if n := be.CountCalls("tokens"); n != before {
 		t.Fatalf("%d reloads started while one was under way", n-before)
 	}
 	run(t, m, reload)
-	if n := countCalls(be, "tokens"); n != before+2 {
+	if n := be.CountCalls("tokens"); n != before+2 {
 		t.Fatalf("%d reloads in all, want 2 (the first and one for the changes meanwhile)", n-before)
 	}
 }

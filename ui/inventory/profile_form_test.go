@@ -33,8 +33,8 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 		}
 		wantScreen(t, m, "ERROR: is 129 characters; at most 128 are allowed")
 		wantScreen(t, m, "ERROR: is 4097 characters; at most 4096 are allowed")
-		if slices.ContainsFunc(be.calls, func(c string) bool { return strings.HasPrefix(c, "add profile") }) {
-			t.Fatalf("a refused profile reached the backend: %v", be.calls)
+		if slices.ContainsFunc(be.Calls, func(c string) bool { return strings.HasPrefix(c, "add profile") }) {
+			t.Fatalf("a refused profile reached the backend: %v", be.Calls)
 		}
 		if f.focus != pfName {
 			t.Fatalf("focus on field %d, want the name", f.focus)
@@ -43,8 +43,8 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 		press(t, m, "backspace")
 		wantNoScreen(t, m, "is 129 characters")
 		press(t, m, "tab", "backspace", "enter")
-		if !slices.Contains(be.calls, "add profile "+strings.Repeat("n", model.MaxProfileNameLen)) {
-			t.Fatalf("calls %v\n%s", be.calls, screenText(m))
+		if !slices.Contains(be.Calls, "add profile "+strings.Repeat("n", model.MaxProfileNameLen)) {
+			t.Fatalf("calls %v\n%s", be.Calls, screenText(m))
 		}
 	})
 
@@ -63,8 +63,8 @@ func TestProfileFormRefusesTooLongTextWithAMessage(t *testing.T) {
 			t.Fatalf("the form closed:\n%s", screenText(m))
 		}
 		wantScreen(t, m, "ERROR: is 129 characters; at most 128 are allowed")
-		if slices.ContainsFunc(be.calls, func(c string) bool { return strings.HasPrefix(c, "edit profile") }) {
-			t.Fatalf("a refused edit reached the backend: %v", be.calls)
+		if slices.ContainsFunc(be.Calls, func(c string) bool { return strings.HasPrefix(c, "edit profile") }) {
+			t.Fatalf("a refused edit reached the backend: %v", be.Calls)
 		}
 	})
 }

@@ -19,8 +19,8 @@ func TestProfilesAddEditDelete(t *testing.T) {
 	press(t, m, "ctrl+c")
 	wantScreen(t, m, "The profile form's changes will be lost.")
 	press(t, m, "n", "enter")
-	if !slices.Contains(be.calls, "add profile Contractors Android") {
-		t.Fatalf("calls %v", be.calls)
+	if !slices.Contains(be.Calls, "add profile Contractors Android") {
+		t.Fatalf("calls %v", be.Calls)
 	}
 	wantScreen(t, m, `OK: Profile "Contractors Android" added.`)
 	ps, _ := be.Profiles()

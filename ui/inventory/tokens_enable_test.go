@@ -33,14 +33,14 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	wantScreen(t, m, "distribution jobs leave it out")
 	press(t, m, "n")
 	wantNoScreen(t, m, "Disable token")
-	if slices.ContainsFunc(be.calls, func(c string) bool { return c == "set enabled "+serial+" false" }) {
-		t.Fatalf("n called the backend: %v", be.calls)
+	if slices.ContainsFunc(be.Calls, func(c string) bool { return c == "set enabled "+serial+" false" }) {
+		t.Fatalf("n called the backend: %v", be.Calls)
 	}
 
 	// y disables it: the backend is called, the screen and the list follow.
 	press(t, m, "e", "y")
-	if !slices.Contains(be.calls, "set enabled "+serial+" false") {
-		t.Fatalf("calls %v", be.calls)
+	if !slices.Contains(be.Calls, "set enabled "+serial+" false") {
+		t.Fatalf("calls %v", be.Calls)
 	}
 	wantScreen(t, m, "OK: Token 100000000003 disabled.")
 	wantScreen(t, m, "Status:            disabled (set by the admin)")
@@ -57,8 +57,8 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	press(t, m, "e")
 	wantScreen(t, m, "Enable token 100000000003?")
 	press(t, m, "y")
-	if !slices.Contains(be.calls, "set enabled "+serial+" true") {
-		t.Fatalf("calls %v", be.calls)
+	if !slices.Contains(be.Calls, "set enabled "+serial+" true") {
+		t.Fatalf("calls %v", be.Calls)
 	}
 	wantScreen(t, m, "OK: Token 100000000003 enabled.")
 	wantScreen(t, m, "Status:            enabled (set by the admin)")
@@ -67,8 +67,8 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	press(t, m, "f")
 	wantScreen(t, m, "Let token 100000000003 follow its assignment again?")
 	press(t, m, "y")
-	if !slices.Contains(be.calls, "follow assignment "+serial) {
-		t.Fatalf("calls %v", be.calls)
+	if !slices.Contains(be.Calls, "follow assignment "+serial) {
+		t.Fatalf("calls %v", be.Calls)
 	}
 	wantScreen(t, m, "OK: Token 100000000003 follows its assignment again: enabled (assigned to cnguyen).")
 	wantScreen(t, m, "Status:            enabled (follows the assignment)")

@@ -28,8 +28,8 @@ func TestTokensQuickFiltersAndAssignmentUpdateTheList(t *testing.T) {
 	press(t, m, "esc", "2", "enter", "a")
 	typeText(t, m, "ijones")
 	press(t, m, "enter")
-	if !slices.Contains(be.calls, "assign 100000000010 ijones") {
-		t.Fatalf("calls %v", be.calls)
+	if !slices.Contains(be.Calls, "assign 100000000010 ijones") {
+		t.Fatalf("calls %v", be.Calls)
 	}
 	wantScreen(t, m, "OK: Token 100000000010 assigned to ijones.")
 	wantScreen(t, m, "User:              ijones")

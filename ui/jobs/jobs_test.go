@@ -75,14 +75,14 @@ func TestJobsEventsUpdateWithoutReadingTheStore(t *testing.T) {
 	m := openJobs(t, be, 80, 24)
 	reads := func() int {
 		n := 0
-		for _, c := range be.calls {
+		for _, c := range be.Calls {
 			if c == "jobs" {
 				n++
 			}
 		}
 		return n
 	}
-	be.calls = nil
+	be.Calls = nil
 	for done := 10000; done <= 12000; done += 1000 {
 		update(t, m, nav.JobEventMsg{Seq: 5, Name: "x", State: model.JobRunning, Done: done, Total: 20000, Rate: 1000})
 	}

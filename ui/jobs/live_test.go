@@ -41,15 +41,15 @@ func TestLivePollWithoutChangeReloadsNothing(t *testing.T) {
 	be := jobsFixture()
 	m := newTestModel(t, be, 80, 24)
 	press(t, m, "2", "enter")
-	be.mu.Lock()
-	be.calls = nil
-	be.mu.Unlock()
+	be.Mu.Lock()
+	be.Calls = nil
+	be.Mu.Unlock()
 	for range 3 {
 		poll(t, m)
 	}
-	be.mu.Lock()
-	calls := slices.Clone(be.calls)
-	be.mu.Unlock()
+	be.Mu.Lock()
+	calls := slices.Clone(be.Calls)
+	be.Mu.Unlock()
 	if want := []string{"change counter", "change counter", "change counter"}; !slices.Equal(calls, want) {
 		t.Fatalf("calls %q, want %q", calls, want)
 	}

@@ -303,9 +303,9 @@ func TestSettingsProfileChangedWhileEditing(t *testing.T) {
 	m := openSettings(t, be, 120, 40)
 	goField(t, m, sfPassword)
 	press(t, m, "space")
-	be.mu.Lock()
+	be.Mu.Lock()
 	be.profiles[rowAndroid].TokencodeLength = 8
-	be.mu.Unlock()
+	be.Mu.Unlock()
 	update(t, m, ctrlS())
 	if be.settingsOK != 0 {
 		t.Fatal("saved against a changed profile")

@@ -1,12 +1,10 @@
 package wizard
 
 import (
-	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
 )
 
 // fakeBackend is an in-memory wizard.Backend, with what the root and the
@@ -15,80 +13,31 @@ import (
 // wizard sees realistic answers without a store. The Jobs screen a submit
 // opens is not driven: the tests stop at the page it asks for (jobsStub).
 type fakeBackend struct {
-	mu       sync.Mutex
-	empty    bool
+	uitest.FakeStore
 	profiles []model.Profile
 	tokens   []model.Token
 	jobs     []model.Job // oldest first
-	counter  uint64
 
 	// What the wizard passed, for assertions. Never printed.
 	lastPreviewPassword string
 	lastSubmitPassword  string
 	lastTyped           string
 	lastShown           model.Selection
-	calls               []string
 }
 
 func newFakeBackend() *fakeBackend {
-	f := &fakeBackend{}
-	f.profiles = []model.Profile{
-		{Name: "Staff Android", Description: "SecurID software token for Android phones, 6-digit code every 30 seconds, PIN typed before the code.",
-			DeviceType: model.DeviceAndroid, DeliveryMethod: model.DeliveryFile, TokencodeLength: 6, Duration: 30, AuthType: model.AuthFob},
-		{Name: "Staff iPhone", Description: "SecurID software token for iPhone, 8-digit code every 60 seconds, PIN entered in the app.",
-			DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryFile, TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad},
-		{Name: "Windows desktop", Description: "Token for the Windows desktop app, tokencode only.",
-			DeviceType: model.DeviceWindows, DeliveryMethod: model.DeliveryFile, TokencodeLength: 8, Duration: 30, AuthType: model.AuthTokencodeOnly},
-		{Name: "iPhone quick setup (CTF)", Description: "iPhone token delivered as a CTF link.",
-			DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryCTF, TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad},
-	}
-	users := []string{"asmith", "bgarcia", "cnguyen", "dmuller", "eokafor", "fkowalski", "gtanaka", "hjohansson"}
-	for i := 0; i < 30; i++ {
-		t := model.Token{
-			Serial: fmt.Sprintf("%012d", 100_000_000_001+i), Kind: model.KindSoftware, Algorithm: model.AlgAES128,
-			Birth: testNow.AddDate(-1, 0, 0), Death: testNow.AddDate(2, 0, 0),
-		}
-		switch {
-		case i%10 == 9: // unassigned
-		default:
-			t.Assign(users[i%len(users)])
-		}
-		if i == 4 {
-			t.Death = testNow.AddDate(0, 0, -3) // expired
-		}
-		if i == 6 || i == 7 {
-			t.Distribution = model.Distribution{Count: 1, LastJob: "earlier"}
-		}
-		if i >= 27 {
-			t.Algorithm = model.AlgSID64
-		}
-		f.tokens = append(f.tokens, t)
-	}
-	return f
-}
-
-func (f *fakeBackend) IsEmpty() (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.empty, nil
-}
-
-func (f *fakeBackend) LoadDemo() (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.empty = false
-	return "4 profiles, 8 users, 30 tokens", nil
+	return &fakeBackend{profiles: uitest.Profiles(), tokens: uitest.Tokens()}
 }
 
 func (f *fakeBackend) Profiles() ([]model.Profile, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	return append([]model.Profile(nil), f.profiles...), nil
 }
 
 func (f *fakeBackend) CheckJobName(name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	for _, j := range f.jobs {
 		if model.SameName(j.Name, name) {
 			return model.JobNameTakenError(name, j.Name)
@@ -133,9 +82,9 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 }
 
 func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "preview")
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "preview")
 	f.lastPreviewPassword = pw
 	return f.preview(spec, pw)
 }
@@ -144,9 +93,9 @@ func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
 // than the one shown is refused, then model.CanSubmit and the typed
 // confirmation decide.
 func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string, shown model.Selection) (model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "submit")
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "submit")
 	f.lastSubmitPassword, f.lastTyped, f.lastShown = pw, typed, shown
 	pv, err := f.preview(spec, pw)
 	if err != nil {
@@ -169,20 +118,7 @@ func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string, shown model.S
 }
 
 func (f *fakeBackend) Jobs() ([]model.Job, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]model.Job, 0, len(f.jobs))
-	for i := len(f.jobs) - 1; i >= 0; i-- {
-		out = append(out, f.jobs[i])
-	}
-	return out, nil
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return uitest.NewestFirst(f.jobs), nil
 }
-
-func (f *fakeBackend) ChangeCounter() (uint64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.counter, nil
-}
-
-// Events is nil: no job runs in the wizard's tests.
-func (f *fakeBackend) Events() <-chan nav.JobEvent { return nil }

@@ -24,9 +24,9 @@ func TestWizardSubmitRefusedWhenTheSelectionChanged(t *testing.T) {
 	press(t, m, "enter")
 	wantStep(t, m, stepSubmit)
 
-	be.mu.Lock()
+	be.Mu.Lock()
 	be.tokens[19].Assign("asmith") // 100000000020, unassigned before
-	be.mu.Unlock()
+	be.Mu.Unlock()
 
 	press(t, m, "enter")
 	if want := (model.Selection{Count: 9, First: "100000000011", Last: "100000000019"}); be.lastShown != want {

@@ -26,13 +26,13 @@ func TestWizardStaleSummaryIsShownAgain(t *testing.T) {
 	wantStep(t, m, stepSubmit)
 
 	// Another job distributed them meanwhile.
-	be.mu.Lock()
+	be.Mu.Lock()
 	for i := range be.tokens {
 		if s := be.tokens[i].Serial; s >= "100000000010" && s <= "100000000020" {
 			be.tokens[i].Distribution.Count = 1
 		}
 	}
-	be.mu.Unlock()
+	be.Mu.Unlock()
 
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
