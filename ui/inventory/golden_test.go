@@ -1,9 +1,9 @@
 package inventory
 
 import (
+	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/swtoken/swtoken/model"
@@ -31,144 +31,100 @@ func snap(t *testing.T, m *Model, name string) {
 	t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
 }
 
-func TestGoldenTokens(t *testing.T) {
+// goldenWalks runs walk at every golden size.
+func goldenWalks(t *testing.T, walk func(t *testing.T, w, h int)) {
 	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openMenu(t, listFixture(), "5", sz[0], sz[1])
-			snap(t, m, "1_list")
-			press(t, m, "2")
-			snap(t, m, "2_quick_unassigned")
-			press(t, m, "3")
-			snap(t, m, "3_quick_expiring")
-			press(t, m, "1", "/")
-			typeText(t, m, "cnguy")
-			snap(t, m, "4_fuzzy_filter")
-			press(t, m, "enter")
-			snap(t, m, "5_detail")
-			press(t, m, "v")
-			typeText(t, m, "12345678")
-			press(t, m, "tab")
-			typeText(t, m, "4321")
-			press(t, m, "enter")
-			snap(t, m, "6_verify_match")
-			clearField(t, m)
-			press(t, m, "shift+tab")
-			clearField(t, m)
-			typeText(t, m, "11112222")
-			press(t, m, "enter")
-			snap(t, m, "7_verify_no_match")
-			press(t, m, "esc", "u")
-			snap(t, m, "8_unassign_confirm")
-			press(t, m, "y")
-			snap(t, m, "9_unassigned")
-			press(t, m, "a")
-			typeText(t, m, "ijon")
-			snap(t, m, "10_user_picker")
-			press(t, m, "enter")
-			snap(t, m, "11_assigned")
-
-			// SID-64: the check is refused, not guessed.
-			m = openMenu(t, listFixture(), "5", sz[0], sz[1])
-			update(t, m, tea.KeyPressMsg{Code: tea.KeyEnd})
-			press(t, m, "enter", "v")
-			typeText(t, m, "12345678")
-			press(t, m, "enter")
-			snap(t, m, "12_verify_unsupported")
-		})
+		t.Run(sizeName(sz), func(t *testing.T) { walk(t, sz[0], sz[1]) })
 	}
+}
+
+// play runs a golden walk's script on m: "snap NAME" takes the golden
+// NAME, "type TEXT" types TEXT, "clear" clears the focused field, and
+// anything else is a key name to press.
+func play(t *testing.T, m *Model, script ...string) {
+	t.Helper()
+	for _, step := range script {
+		switch verb, arg, _ := strings.Cut(step, " "); {
+		case verb == "snap" && arg != "":
+			snap(t, m, arg)
+		case verb == "type" && arg != "":
+			typeText(t, m, arg)
+		case step == "clear":
+			clearField(t, m)
+		default:
+			press(t, m, step)
+		}
+	}
+}
+
+func TestGoldenTokens(t *testing.T) {
+	goldenWalks(t, func(t *testing.T, w, h int) {
+		play(t, openMenu(t, listFixture(), "5", w, h),
+			"snap 1_list",
+			"2", "snap 2_quick_unassigned",
+			"3", "snap 3_quick_expiring",
+			"1", "/", "type cnguy", "snap 4_fuzzy_filter",
+			"enter", "snap 5_detail",
+			"v", "type 12345678", "tab", "type 4321", "enter", "snap 6_verify_match",
+			"clear", "shift+tab", "clear", "type 11112222", "enter", "snap 7_verify_no_match",
+			"esc", "u", "snap 8_unassign_confirm",
+			"y", "snap 9_unassigned",
+			"a", "type ijon", "snap 10_user_picker",
+			"enter", "snap 11_assigned")
+		// SID-64: the check is refused, not guessed.
+		play(t, openMenu(t, listFixture(), "5", w, h),
+			"end", "enter", "v", "type 12345678", "enter", "snap 12_verify_unsupported")
+	})
 }
 
 func TestGoldenUsers(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openMenu(t, listFixture(), "6", sz[0], sz[1])
-			snap(t, m, "1_list")
-			press(t, m, "/")
-			typeText(t, m, "muller")
-			snap(t, m, "2_filter_non_ascii")
-			press(t, m, "enter")
-			snap(t, m, "3_detail")
-			press(t, m, "esc", "esc")
-			press(t, m, "/")
-			typeText(t, m, "ijones")
-			press(t, m, "enter")
-			snap(t, m, "4_detail_no_tokens")
-			press(t, m, "a")
-			snap(t, m, "5_token_picker")
-			typeText(t, m, "30")
-			press(t, m, "enter")
-			snap(t, m, "6_detail_assigned")
-		})
-	}
+	goldenWalks(t, func(t *testing.T, w, h int) {
+		play(t, openMenu(t, listFixture(), "6", w, h),
+			"snap 1_list",
+			"/", "type muller", "snap 2_filter_non_ascii",
+			"enter", "snap 3_detail",
+			"esc", "esc", "/", "type ijones", "enter", "snap 4_detail_no_tokens",
+			"a", "snap 5_token_picker",
+			"type 30", "enter", "snap 6_detail_assigned")
+	})
 }
 
 func TestGoldenProfiles(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openMenu(t, listFixture(), "4", sz[0], sz[1])
-			snap(t, m, "1_list")
-			press(t, m, "n")
-			snap(t, m, "2_add_form")
-			press(t, m, "tab", "tab", "right", "right", "right", "right", "right", "right", "right")
-			press(t, m, "enter")
-			snap(t, m, "3_add_field_errors")
-			press(t, m, "esc", "y")
-			press(t, m, "down", "enter")
-			snap(t, m, "4_edit_form")
-			press(t, m, "esc")
-			press(t, m, "x")
-			snap(t, m, "5_delete_confirm")
-			press(t, m, "y")
-			snap(t, m, "6_delete_in_use")
-		})
-	}
+	goldenWalks(t, func(t *testing.T, w, h int) {
+		play(t, openMenu(t, listFixture(), "4", w, h),
+			"snap 1_list",
+			"n", "snap 2_add_form",
+			"tab", "tab", "right", "right", "right", "right", "right", "right", "right", "enter", "snap 3_add_field_errors",
+			"esc", "y", "down", "enter", "snap 4_edit_form",
+			"esc", "x", "snap 5_delete_confirm",
+			"y", "snap 6_delete_in_use")
+	})
 }
 
 func TestGoldenImport(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openMenu(t, listFixture(), "7", sz[0], sz[1])
-			press(t, m, "tab")
-			typeText(t, m, "/srv/in/good.sdtid /srv/in/bad.sdtid '/srv/in/locked one.sdtid' /srv/in/dup.sdtid")
-			press(t, m, "tab")
-			typeText(t, m, "hunter2")
-			snap(t, m, "1_tokens_form")
-			press(t, m, "enter")
-			snap(t, m, "2_tokens_refused")
-			press(t, m, "enter", "tab", "space", "tab", "space", "enter")
-			snap(t, m, "3_tokens_partial_overwrite")
-			press(t, m, "enter")
-			for range 4 {
-				press(t, m, "shift+tab")
-			}
-			press(t, m, "space", "tab")
-			typeText(t, m, "/srv/users.csv")
-			snap(t, m, "4_users_form")
-			press(t, m, "enter")
-			snap(t, m, "5_users_result")
-		})
-	}
+	goldenWalks(t, func(t *testing.T, w, h int) {
+		play(t, openMenu(t, listFixture(), "7", w, h),
+			"tab", "type /srv/in/good.sdtid /srv/in/bad.sdtid '/srv/in/locked one.sdtid' /srv/in/dup.sdtid",
+			"tab", "type hunter2", "snap 1_tokens_form",
+			"enter", "snap 2_tokens_refused",
+			"enter", "tab", "space", "tab", "space", "enter", "snap 3_tokens_partial_overwrite",
+			"enter", "shift+tab", "shift+tab", "shift+tab", "shift+tab",
+			"space", "tab", "type /srv/users.csv", "snap 4_users_form",
+			"enter", "snap 5_users_result")
+	})
 }
 
 func TestGoldenAudit(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			be := listFixture()
-			m := openMenu(t, be, "8", sz[0], sz[1])
-			snap(t, m, "1_list")
-			press(t, m, "a")
-			press(t, m, "/")
-			typeText(t, m, "bgarcia")
-			snap(t, m, "2_filtered_action_text")
-			press(t, m, "esc", "o")
-			snap(t, m, "3_filtered_admin")
-			press(t, m, "v")
-			snap(t, m, "4_verify_ok")
-			press(t, m, "enter")
-			snap(t, m, "5_detail")
-			be.inv.auditBroken = true
-			press(t, m, "esc", "v")
-			snap(t, m, "6_verify_broken")
-		})
-	}
+	goldenWalks(t, func(t *testing.T, w, h int) {
+		be := listFixture()
+		m := openMenu(t, be, "8", w, h)
+		play(t, m,
+			"snap 1_list",
+			"a", "/", "type bgarcia", "snap 2_filtered_action_text",
+			"esc", "o", "snap 3_filtered_admin",
+			"v", "snap 4_verify_ok",
+			"enter", "snap 5_detail")
+		be.inv.auditBroken = true
+		play(t, m, "esc", "v", "snap 6_verify_broken")
+	})
 }

@@ -17,9 +17,7 @@ func TestGoldenWizardSteps(t *testing.T) {
 				walk(t, m, model.PasswordUserIDAndAdmin, s)
 				if s == stepCriteria {
 					// Show the live count, not an empty form.
-					typeText(t, m, "100000000001")
-					press(t, m, "tab")
-					typeText(t, m, "100000000020")
+					typeRange(t, m, "100000000001", "100000000020")
 				}
 				if s == stepPassword {
 					press(t, m, "down", "down", "down", "enter")
@@ -50,9 +48,7 @@ func TestGoldenSummaryVariants(t *testing.T) {
 			clearField(t, m)
 			typeText(t, m, "3F2A9C11D0E4B876")
 			press(t, m, "enter", "enter", "down", "enter")
-			typeText(t, m, "100000000010")
-			press(t, m, "tab")
-			typeText(t, m, "100000000016")
+			typeRange(t, m, "100000000010", "100000000016")
 			press(t, m, "enter")
 			wantStep(t, m, stepSummary)
 			t.Run("device_binding", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
@@ -60,9 +56,7 @@ func TestGoldenSummaryVariants(t *testing.T) {
 			// Passwords too long for the SID-64 tokens: refused, named.
 			m = openWizard(t, newFakeBackend(), sz[0], sz[1])
 			walk(t, m, model.PasswordUserIDAndAdmin, stepCriteria)
-			typeText(t, m, "100000000021")
-			press(t, m, "tab")
-			typeText(t, m, "100000000030")
+			typeRange(t, m, "100000000021", "100000000030")
 			press(t, m, "enter")
 			wantStep(t, m, stepSummary)
 			t.Run("password_too_long", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })

@@ -86,3 +86,11 @@ func wizardOf(m *Model) *wizard {
 	}
 	return nil
 }
+
+// typeRange types the criteria's serial range from..to.
+func typeRange(t *testing.T, m *Model, from, to string) {
+	t.Helper()
+	typeText(t, m, from)
+	press(t, m, "tab")
+	typeText(t, m, to)
+}

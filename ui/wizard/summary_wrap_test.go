@@ -103,9 +103,7 @@ func toLongSummary(t *testing.T, m *Model) {
 	typeText(t, m, testPassword)
 	press(t, m, "enter")
 	wantStep(t, m, stepCriteria)
-	typeText(t, m, "100000000001")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
+	typeRange(t, m, "100000000001", "100000000020")
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
 }
@@ -252,9 +250,7 @@ func TestWizardSummaryWrapsLongUserIDs(t *testing.T) {
 		t.Run(sizeName(sz), func(t *testing.T) {
 			m := openWizard(t, tooLongBackend(29), sz[0], sz[1])
 			walk(t, m, model.PasswordNone, stepCriteria)
-			typeText(t, m, "100000000001")
-			press(t, m, "tab")
-			typeText(t, m, "100000000030")
+			typeRange(t, m, "100000000001", "100000000030")
 			press(t, m, "tab", "tab")
 			typeText(t, m, longUserID)
 			press(t, m, "enter")

@@ -12,9 +12,7 @@ import (
 func TestWizardEscFromSummaryKeepsTheCriteriaFocus(t *testing.T) {
 	m := openWizard(t, newFakeBackend(), 80, 24)
 	walk(t, m, model.PasswordNone, stepCriteria)
-	typeText(t, m, "100000000010")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
+	typeRange(t, m, "100000000010", "100000000020")
 	press(t, m, "tab", "tab", "tab", "tab") // All, Assigned user, Never, Algorithm
 	press(t, m, "right")                    // AES-128
 	press(t, m, "enter")

@@ -88,9 +88,7 @@ func TestWizardHelpMatchesTheKeysOnEveryStep(t *testing.T) {
 	criteria := func(then ...string) func(m *Model) {
 		return func(m *Model) {
 			walk(t, m, model.PasswordNone, stepCriteria)
-			typeText(t, m, "100000000010")
-			press(t, m, "tab")
-			typeText(t, m, "100000000020")
+			typeRange(t, m, "100000000010", "100000000020")
 			press(t, m, then...)
 		}
 	}

@@ -13,13 +13,7 @@ import (
 // that says why; nothing was submitted. Submitting from that summary works.
 func TestWizardSubmitRefusedWhenTheSelectionChanged(t *testing.T) {
 	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
-	walk(t, m, model.PasswordNone, stepCriteria)
-	typeText(t, m, "100000000010")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
-	press(t, m, "enter")
-	wantStep(t, m, stepSummary)
+	m := openSummary(t, be, 80, 24, model.PasswordNone, "100000000010", "100000000020")
 	wantScreen(t, m, "Tokens:             9 (first 100000000011, last 100000000019)")
 	press(t, m, "enter")
 	wantStep(t, m, stepSubmit)

@@ -14,13 +14,7 @@ import (
 // refusal from a summary without a confirmation field.
 func TestWizardStaleSummaryIsShownAgain(t *testing.T) {
 	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
-	walk(t, m, model.PasswordNone, stepCriteria)
-	typeText(t, m, "100000000010")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
-	press(t, m, "enter")
-	wantStep(t, m, stepSummary)
+	m := openSummary(t, be, 80, 24, model.PasswordNone, "100000000010", "100000000020")
 	wantNoScreen(t, m, "to confirm")
 	press(t, m, "enter")
 	wantStep(t, m, stepSubmit)

@@ -20,6 +20,18 @@ func openWizard(t *testing.T, be *fakeBackend, w, h int) *Model {
 	return m
 }
 
+// openSummary opens the wizard over be, sized w x h, and walks with
+// password mode to the summary of the serials from..to.
+func openSummary(t *testing.T, be *fakeBackend, w, h int, mode model.PasswordMode, from, to string) *Model {
+	t.Helper()
+	m := openWizard(t, be, w, h)
+	walk(t, m, mode, stepCriteria)
+	typeRange(t, m, from, to)
+	press(t, m, "enter")
+	wantStep(t, m, stepSummary)
+	return m
+}
+
 func wantStep(t *testing.T, m *Model, s step) {
 	t.Helper()
 	if got := wizardOf(m).step; got != s {
@@ -51,9 +63,7 @@ func walk(t *testing.T, m *Model, mode model.PasswordMode, to step) {
 			}
 		},
 		func() {
-			typeText(t, m, "100000000001")
-			press(t, m, "tab")
-			typeText(t, m, "100000000020")
+			typeRange(t, m, "100000000001", "100000000020")
 			press(t, m, "enter")
 		},
 		func() { typeText(t, m, "17"); press(t, m, "enter") },
@@ -312,9 +322,7 @@ func TestWizardCriteriaValidationAndLiveCount(t *testing.T) {
 	wantStep(t, m, stepCriteria)
 	wantScreen(t, m, "choose a serial range or all eligible tokens")
 
-	typeText(t, m, "100000000020")
-	press(t, m, "tab")
-	typeText(t, m, "100000000010")
+	typeRange(t, m, "100000000020", "100000000010")
 	wantScreen(t, m, "from must not be greater than to")
 	press(t, m, "enter")
 	wantStep(t, m, stepCriteria)
@@ -439,13 +447,7 @@ func TestWizardSummaryAndTypedConfirmation(t *testing.T) {
 
 func TestWizardNoConfirmationWhenNothingIsRedistributed(t *testing.T) {
 	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
-	walk(t, m, model.PasswordNone, stepCriteria)
-	typeText(t, m, "100000000010")
-	press(t, m, "tab")
-	typeText(t, m, "100000000020")
-	press(t, m, "enter")
-	wantStep(t, m, stepSummary)
+	m := openSummary(t, be, 80, 24, model.PasswordNone, "100000000010", "100000000020")
 	wantNoScreen(t, m, "WARNING")
 	wantNoScreen(t, m, "to confirm")
 	press(t, m, "enter")
@@ -456,9 +458,7 @@ func TestWizardSummaryRefusesTooLongPasswords(t *testing.T) {
 	be := newFakeBackend()
 	m := openWizard(t, be, 120, 40)
 	walk(t, m, model.PasswordUserIDAndAdmin, stepCriteria)
-	typeText(t, m, "100000000021")
-	press(t, m, "tab")
-	typeText(t, m, "100000000030")
+	typeRange(t, m, "100000000021", "100000000030")
 	wantScreen(t, m, "Left out: 1 unassigned, 2 password too long")
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
