@@ -68,16 +68,12 @@ type (
 // auditScreen is the audit trail, newest first, filtered by text (fuzzy),
 // action and admin, with "verify chain".
 type auditScreen struct {
-	tabled
-	c       *common
+	listScreen
 	rows    []auditRow
 	actions []string // "" (all) first
 	admins  []string
 	action  int
 	admin   int
-	list    filterlist.Model
-	loaded  bool
-	err     error
 	detail  *store.AuditRecord
 	// scroll is the open record's lines, laid out in Update and SetSize
 	// (openDetail, layoutDetail), never in View.
@@ -87,13 +83,12 @@ type auditScreen struct {
 	verified  *store.VerifyResult
 	verifyErr error
 
-	reloads kit.LiveLoad // after store changes (live.go)
 	// timeW is the Time column's width: the widest time shown.
 	timeW int
 }
 
 func newAudit(c *common) *auditScreen {
-	s := &auditScreen{c: c, timeW: auditTimeW}
+	s := &auditScreen{listScreen: listScreen{c: c}, timeW: auditTimeW}
 	s.self = s
 	s.list = kit.NewList(c.Env, s.render)
 	return s

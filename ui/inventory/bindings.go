@@ -153,6 +153,17 @@ type tabled struct {
 	self nav.Screen
 }
 
+// listScreen is what the inventory's list screens share: the list, whether
+// it loaded and why not, and the reloads after store changes (live.go).
+type listScreen struct {
+	tabled
+	c       *common
+	list    filterlist.Model
+	loaded  bool
+	err     error
+	reloads kit.LiveLoad
+}
+
 // HandlesBack is true: the table's esc, if any, handles esc.
 func (b *tabled) HandlesBack() bool { return true }
 

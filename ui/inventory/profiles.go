@@ -74,22 +74,16 @@ type (
 
 // profilesScreen lists the software token profiles: add, edit, delete.
 type profilesScreen struct {
-	tabled
-	c       *common
-	list    filterlist.Model
+	listScreen
 	ps      []store.ProfileRecord
-	loaded  bool
-	err     error
 	confirm string              // the profile to delete, asked
 	delRec  store.ProfileRecord // its record as loaded
 	working bool
 	delErr  error // the last delete refusal (in use, changed meanwhile), shown until a key
-
-	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newProfiles(c *common) *profilesScreen {
-	s := &profilesScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}
+	s := &profilesScreen{listScreen: listScreen{c: c, list: kit.NewList(c.Env, profileRender(c))}}
 	s.self = s
 	return s
 }

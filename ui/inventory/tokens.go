@@ -176,22 +176,16 @@ func loadTokenRows(c *common, keep func(model.Token) bool) func() tokensLoadedMs
 // tokensScreen is the token inventory: serial, user, algorithm, expiry,
 // status and times distributed, with quick filters and the fuzzy filter.
 type tokensScreen struct {
-	tabled
-	c      *common
+	listScreen
 	rows   []tokenRow // serial order
 	items  []filterlist.Item
 	counts [numTokenFilters]int
 	window int
 	quick  tokenFilter
-	list   filterlist.Model
-	loaded bool
-	err    error
-
-	reloads kit.LiveLoad // after store changes (live.go)
 }
 
 func newTokens(c *common) *tokensScreen {
-	s := &tokensScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}
+	s := &tokensScreen{listScreen: listScreen{c: c, list: kit.NewList(c.Env, tokenRender(c))}}
 	s.self = s
 	return s
 }

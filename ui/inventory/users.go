@@ -75,17 +75,11 @@ type usersLoadedMsg struct {
 
 // usersScreen lists the users; enter opens a user with their tokens.
 type usersScreen struct {
-	tabled
-	c      *common
-	list   filterlist.Model
-	loaded bool
-	err    error
-
-	reloads kit.LiveLoad // after store changes (live.go)
+	listScreen
 }
 
 func newUsers(c *common) *usersScreen {
-	s := &usersScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}
+	s := &usersScreen{listScreen: listScreen{c: c, list: kit.NewList(c.Env, userListRender(c))}}
 	s.self = s
 	return s
 }

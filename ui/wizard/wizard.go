@@ -461,15 +461,7 @@ func (w *wizard) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return w, cmd
 
 	case nameCheckedMsg:
-		if w.busy == "" || msg.name != w.name.Value() {
-			return w, nil
-		}
-		w.busy = ""
-		if msg.err != nil {
-			w.nameErr = msg.err
-			return w, nil
-		}
-		return w, w.goTo(stepProfile, false)
+		return w, w.fieldChecked(msg.name, w.name.Value(), msg.err, &w.nameErr, stepProfile)
 
 	case previewTickMsg:
 		if msg.seq != w.previewSeq {
@@ -506,15 +498,7 @@ func (w *wizard) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return w, nil
 
 	case deviceCheckedMsg:
-		if w.busy == "" || msg.device != w.device.Value() {
-			return w, nil
-		}
-		w.busy = ""
-		if msg.err != nil {
-			w.deviceErr = msg.err
-			return w, nil
-		}
-		return w, w.goTo(stepNickname, false)
+		return w, w.fieldChecked(msg.device, w.device.Value(), msg.err, &w.deviceErr, stepNickname)
 
 	case submittedMsg:
 		w.busy = ""
@@ -639,6 +623,21 @@ func (w *wizard) edited(ti *kit.TextField) {
 	case &w.confirm:
 		w.confirmErr = nil
 	}
+}
+
+// fieldChecked takes the answer of a field's background check: one that
+// comes when the wait is over or for a value no longer typed is dropped,
+// a refusal is the field's error (*fieldErr), and a pass goes on to next.
+func (w *wizard) fieldChecked(checked, typed string, err error, fieldErr *error, next step) tea.Cmd {
+	if w.busy == "" || checked != typed {
+		return nil
+	}
+	w.busy = ""
+	if err != nil {
+		*fieldErr = err
+		return nil
+	}
+	return w.goTo(next, false)
 }
 
 func (w *wizard) nextFromName() tea.Cmd {
