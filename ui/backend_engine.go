@@ -13,6 +13,7 @@ import (
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
+	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/wizard"
 )
 
@@ -217,20 +218,6 @@ func (b *engineBackend) Cancel(seq uint64) error {
 	return err
 }
 
-func (b *engineBackend) Settings() (s model.Settings, ps []model.Profile, err error) {
-	err = b.st.View(func(tx *store.Tx) error {
-		if s, err = tx.Settings(); err != nil {
-			return err
-		}
-		recs, err := tx.Profiles()
-		if err != nil {
-			return err
-		}
-		ps = make([]model.Profile, len(recs))
-		for i, r := range recs {
-			ps[i] = r.Profile
-		}
-		return nil
-	})
-	return s, ps, err
+func (b *engineBackend) Settings() (model.Settings, []model.Profile, error) {
+	return settings.StoreSettings(b.st)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
+	inventoryui "github.com/swtoken/swtoken/ui/inventory"
 )
 
 // The inventoryBackend methods of engineBackend: translations to the store,
@@ -98,14 +99,7 @@ func (b *engineBackend) EditProfile(loaded store.ProfileRecord, p model.Profile)
 }
 
 func (b *engineBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
-	set, err := b.st.Settings()
-	if err != nil {
-		return model.SettingsEntry{}, false, err
-	}
-	if e := set.Entry(profile); e != nil {
-		return *e, true, nil
-	}
-	return model.SettingsEntry{}, false, nil
+	return inventoryui.StoreSettingsEntry(b.st, profile)
 }
 
 func (b *engineBackend) DeleteProfile(loaded store.ProfileRecord) error {

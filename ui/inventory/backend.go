@@ -8,6 +8,19 @@ import (
 	"github.com/swtoken/swtoken/ui/nav"
 )
 
+// StoreSettingsEntry is Backend.SettingsEntry over st: the profile's
+// self-service entry, if the settings have one.
+func StoreSettingsEntry(st *store.Store, profile string) (model.SettingsEntry, bool, error) {
+	set, err := st.Settings()
+	if err != nil {
+		return model.SettingsEntry{}, false, err
+	}
+	if e := set.Entry(profile); e != nil {
+		return *e, true, nil
+	}
+	return model.SettingsEntry{}, false, nil
+}
+
 // Backend is what the Profiles, Tokens, Users, Import and Audit
 // Log screens need. Like every Backend method these may block on I/O and
 // are called only inside tea.Cmds. The rules stay where they are: the

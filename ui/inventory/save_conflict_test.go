@@ -209,14 +209,7 @@ func (b storeBackend) ChangeCounter() (uint64, error) { return b.st.ChangeCounte
 func (b storeBackend) ProfileRecords() ([]store.ProfileRecord, error) { return b.st.Profiles() }
 
 func (b storeBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
-	set, err := b.st.Settings()
-	if err != nil {
-		return model.SettingsEntry{}, false, err
-	}
-	if e := set.Entry(profile); e != nil {
-		return *e, true, nil
-	}
-	return model.SettingsEntry{}, false, nil
+	return StoreSettingsEntry(b.st, profile)
 }
 
 func (b storeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {

@@ -110,22 +110,8 @@ func (b storeBackend) Profiles() ([]model.Profile, error) {
 	return ps, err
 }
 
-func (b storeBackend) Settings() (s model.Settings, ps []model.Profile, err error) {
-	err = b.st.View(func(tx *store.Tx) error {
-		if s, err = tx.Settings(); err != nil {
-			return err
-		}
-		recs, err := tx.Profiles()
-		if err != nil {
-			return err
-		}
-		ps = make([]model.Profile, len(recs))
-		for i, r := range recs {
-			ps[i] = r.Profile
-		}
-		return nil
-	})
-	return s, ps, err
+func (b storeBackend) Settings() (model.Settings, []model.Profile, error) {
+	return StoreSettings(b.st)
 }
 
 func (b storeBackend) ApplySettings(next model.Settings) ([]string, error) {
