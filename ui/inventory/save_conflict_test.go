@@ -1,15 +1,11 @@
 package inventory
 
 import (
-	"errors"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
-	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
 )
 
 // openProfileForm opens the edit form of the named profile from the
@@ -43,9 +39,9 @@ func tabTo(t *testing.T, m *Model, f *profileForm, pf profileField) {
 // deleted profile, goes back to the list). A delete from a stale list is
 // refused too.
 func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
-	st := realStore(t)
-	other := otherConsole(t, st)
-	m := newTestModel(t, storeBackend{st: st}, 120, 40)
+	st := uitest.DemoStore(t)
+	other := uitest.OtherConsole(t, st)
+	m := newTestModel(t, storeBackend{StoreBase: uitest.StoreBase{St: st}}, 120, 40)
 	press(t, m, "4", "enter")
 
 	// Edited elsewhere: refused, reload shows the other's description.
@@ -56,11 +52,11 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	if _, err := other.EditProfile(r, p); err != nil {
 		t.Fatal(err)
 	}
-	rec := newestRecord(t, st)
+	rec := uitest.NewestRecord(t, st)
 	tabTo(t, m, f, pfLength)
 	press(t, m, "right")
 	press(t, m, "enter")
-	wantFlat(t, m, `ERROR: profile "Windows desktop" was changed by `+rec.OSUser+" (from 203.0.113.7) at "+stamp(rec)+
+	wantFlat(t, m, `ERROR: profile "Windows desktop" was changed by `+rec.OSUser+" (from 203.0.113.7) at "+uitest.Stamp(rec)+
 		" after you loaded it; nothing was saved: reload it and make your change again")
 	wantFlat(t, m, "Reload the profile as stored now? Your unsaved changes are lost.")
 	if now, _ := st.Profile("Windows desktop"); now.TokencodeLength != r.TokencodeLength {
@@ -90,10 +86,10 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	if _, err := other.EditProfile(r, p); err != nil {
 		t.Fatal(err)
 	}
-	rec = newestRecord(t, st)
+	rec = uitest.NewestRecord(t, st)
 	typeText(t, m, " 2")
 	press(t, m, "enter")
-	wantFlat(t, m, `ERROR: profile "Windows desktop" was renamed to "Windows laptop" by `+rec.OSUser+" (from 203.0.113.7) at "+stamp(rec))
+	wantFlat(t, m, `ERROR: profile "Windows desktop" was renamed to "Windows laptop" by `+rec.OSUser+" (from 203.0.113.7) at "+uitest.Stamp(rec))
 	press(t, m, "y")
 	if f.orig.Name != "Windows laptop" || f.name.Value() != "Windows laptop" {
 		t.Fatalf("reloaded %q, field %q", f.orig.Name, f.name.Value())
@@ -111,10 +107,10 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	if err := other.DeleteProfile(r); err != nil {
 		t.Fatal(err)
 	}
-	rec = newestRecord(t, st)
+	rec = uitest.NewestRecord(t, st)
 	typeText(t, m, " 2")
 	press(t, m, "enter")
-	wantFlat(t, m, `ERROR: profile "Windows laptop" was deleted by `+rec.OSUser+" (from 203.0.113.7) at "+stamp(rec)+
+	wantFlat(t, m, `ERROR: profile "Windows laptop" was deleted by `+rec.OSUser+" (from 203.0.113.7) at "+uitest.Stamp(rec)+
 		" after you loaded it; nothing was saved: reload the profiles")
 	wantFlat(t, m, "Back to the list of profiles? Your unsaved changes are lost.")
 	press(t, m, "r")
@@ -152,71 +148,25 @@ func TestProfileEditAfterAnotherConsoleChangedItIsRefused(t *testing.T) {
 	}
 }
 
-// otherConsole opens a second store handle on st's data directory, as
-// another admin's console does, with its own SSH client address for the
-// audit trail.
-func otherConsole(t *testing.T, st *store.Store) *store.Store {
-	t.Helper()
-	t.Setenv("SSH_CONNECTION", "203.0.113.7 50022 192.0.2.10 22")
-	o, err := store.Open(store.Options{DataDir: st.DataDir(), LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { o.Close() })
-	return o
-}
-
-// newestRecord is the newest audit record, the one a conflict names.
-func newestRecord(t *testing.T, st *store.Store) store.AuditRecord {
-	t.Helper()
-	recs, err := st.AuditRecords(store.AuditFilter{Limit: 1})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("audit: %v", err)
-	}
-	return recs[0]
-}
-
-func stamp(r store.AuditRecord) string { return r.Time.UTC().Format("2006-01-02 15:04:05 UTC") }
-
-// realStore is a store with the demo inventory.
-func realStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(store.Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := inventory.LoadDemo(st, inventory.DefaultDemoUsers, inventory.DefaultDemoTokens, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // storeBackend changes the profiles in a real store, as the console's
 // engine backend does; the methods these tests do not reach are left to
 // the nil Backend.
 type storeBackend struct {
 	Backend
-	st *store.Store
+	uitest.StoreBase
 }
 
-func (b storeBackend) IsEmpty() (bool, error)         { return b.st.IsEmpty() }
-func (b storeBackend) LoadDemo() (string, error)      { return "", errors.New("no demo in this test") }
-func (b storeBackend) Jobs() ([]model.Job, error)     { return b.st.Jobs() }
-func (b storeBackend) Events() <-chan nav.JobEvent    { return nil }
-func (b storeBackend) ChangeCounter() (uint64, error) { return b.st.ChangeCounter() }
-
-func (b storeBackend) ProfileRecords() ([]store.ProfileRecord, error) { return b.st.Profiles() }
+func (b storeBackend) ProfileRecords() ([]store.ProfileRecord, error) { return b.St.Profiles() }
 
 func (b storeBackend) SettingsEntry(profile string) (model.SettingsEntry, bool, error) {
-	return StoreSettingsEntry(b.st, profile)
+	return StoreSettingsEntry(b.St, profile)
 }
 
 func (b storeBackend) EditProfile(loaded store.ProfileRecord, p model.Profile) error {
-	_, err := b.st.EditProfile(loaded, p)
+	_, err := b.St.EditProfile(loaded, p)
 	return err
 }
 
 func (b storeBackend) DeleteProfile(loaded store.ProfileRecord) error {
-	return b.st.DeleteProfile(loaded)
+	return b.St.DeleteProfile(loaded)
 }

@@ -1,15 +1,10 @@
 package settings
 
 import (
-	"errors"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/store"
-	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
 )
 
 // TestSettingsSaveAfterAnotherConsoleSavedIsRefusedAndReloads: two consoles
@@ -18,9 +13,9 @@ import (
 // and time, and stores nothing. Reloading shows the other's window; the
 // change made again saves, and both are kept.
 func TestSettingsSaveAfterAnotherConsoleSavedIsRefusedAndReloads(t *testing.T) {
-	st := realStore(t)
-	other := otherConsole(t, st)
-	m := newTestModel(t, storeBackend{st}, 120, 40)
+	st := uitest.DemoStore(t)
+	other := uitest.OtherConsole(t, st)
+	m := newTestModel(t, storeBackend{uitest.StoreBase{St: st}}, 120, 40)
 	press(t, m, "3", "enter")
 	s := settingsScreenOf(m)
 	if s == nil || !s.loaded || s.loadErr != nil {
@@ -42,10 +37,10 @@ func TestSettingsSaveAfterAnotherConsoleSavedIsRefusedAndReloads(t *testing.T) {
 	if err := other.SaveSettings(theirs); err != nil {
 		t.Fatal(err)
 	}
-	rec := newestRecord(t, st)
+	rec := uitest.NewestRecord(t, st)
 
 	update(t, m, ctrlS())
-	wantFlat(t, m, "ERROR: the self-service settings were changed by "+rec.OSUser+" (from 203.0.113.7) at "+stamp(rec)+
+	wantFlat(t, m, "ERROR: the self-service settings were changed by "+rec.OSUser+" (from 203.0.113.7) at "+uitest.Stamp(rec)+
 		" after you loaded them; nothing was saved: reload them and make your change again")
 	wantFlat(t, m, "Reload the current settings? Your unsaved changes are lost.")
 	now, _ := st.Settings()
@@ -77,32 +72,12 @@ func TestSettingsSaveAfterAnotherConsoleSavedIsRefusedAndReloads(t *testing.T) {
 	}
 }
 
-// realStore is a store with the demo inventory.
-func realStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(store.Options{DataDir: filepath.Join(t.TempDir(), "data"), LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := inventory.LoadDemo(st, inventory.DefaultDemoUsers, inventory.DefaultDemoTokens, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // storeBackend reads and saves the settings in a real store, as the
 // console's engine backend does, without an engine.
-type storeBackend struct{ st *store.Store }
-
-func (b storeBackend) IsEmpty() (bool, error)         { return b.st.IsEmpty() }
-func (b storeBackend) LoadDemo() (string, error)      { return "", errors.New("no demo in this test") }
-func (b storeBackend) Jobs() ([]model.Job, error)     { return b.st.Jobs() }
-func (b storeBackend) Events() <-chan nav.JobEvent    { return nil }
-func (b storeBackend) ChangeCounter() (uint64, error) { return b.st.ChangeCounter() }
+type storeBackend struct{ uitest.StoreBase }
 
 func (b storeBackend) Profiles() ([]model.Profile, error) {
-	recs, err := b.st.Profiles()
+	recs, err := b.St.Profiles()
 	ps := make([]model.Profile, len(recs))
 	for i, r := range recs {
 		ps[i] = r.Profile
@@ -111,34 +86,9 @@ func (b storeBackend) Profiles() ([]model.Profile, error) {
 }
 
 func (b storeBackend) Settings() (model.Settings, []model.Profile, error) {
-	return StoreSettings(b.st)
+	return StoreSettings(b.St)
 }
 
 func (b storeBackend) ApplySettings(next model.Settings) ([]string, error) {
-	return b.st.ApplySettings(next)
+	return b.St.ApplySettings(next)
 }
-
-// otherConsole opens a second store handle on st's data directory, as
-// another console would, over SSH from 203.0.113.7.
-func otherConsole(t *testing.T, st *store.Store) *store.Store {
-	t.Helper()
-	t.Setenv("SSH_CONNECTION", "203.0.113.7 50022 192.0.2.10 22")
-	o, err := store.Open(store.Options{DataDir: st.DataDir(), LockTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { o.Close() })
-	return o
-}
-
-// newestRecord is the newest audit record, the one a conflict names.
-func newestRecord(t *testing.T, st *store.Store) store.AuditRecord {
-	t.Helper()
-	recs, err := st.AuditRecords(store.AuditFilter{Limit: 1})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("audit: %v", err)
-	}
-	return recs[0]
-}
-
-func stamp(r store.AuditRecord) string { return r.Time.UTC().Format("2006-01-02 15:04:05 UTC") }
