@@ -26,6 +26,13 @@ func realBackend(t *testing.T) (*engineBackend, *store.Store) {
 	if _, err := inventory.LoadDemo(st, inventory.DefaultDemoUsers, inventory.DefaultDemoTokens, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	return startEngine(t, st), st
+}
+
+// startEngine runs the engine over st and returns the engine backend over
+// both; the test's end stops the engine and closes the backend and st.
+func startEngine(t *testing.T, st *store.Store) *engineBackend {
+	t.Helper()
 	eng := jobs.New(st, jobs.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	eng.Start(ctx)
@@ -36,7 +43,7 @@ func realBackend(t *testing.T) (*engineBackend, *store.Store) {
 		be.Close()
 		st.Close()
 	})
-	return be, st
+	return be
 }
 
 // TestEngineBackendInventory checks the list screens' backend methods

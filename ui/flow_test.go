@@ -2,7 +2,6 @@ package ui
 
 import (
 	"archive/zip"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
@@ -97,16 +95,7 @@ func TestFlowDemoWizardJobDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := jobs.New(st, jobs.Options{})
-	ctx, cancel := context.WithCancel(context.Background())
-	eng.Start(ctx)
-	be := NewEngineBackend(st, eng).(*engineBackend)
-	t.Cleanup(func() {
-		cancel()
-		<-eng.Done()
-		be.Close()
-		st.Close()
-	})
+	be := startEngine(t, st)
 
 	opts := Options{Theme: kit.NewTheme(false, true), Host: "tokenhost", User: "admin"}
 	p := &probe{inner: New(be, opts)}

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os/user"
 	"path/filepath"
 	"regexp"
@@ -40,17 +39,9 @@ func TestE2ETwoConsolesSaveTheSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type settingsJSON struct {
-		UserMustProvidePassword bool `json:"user_must_provide_password"`
-		ReplacementWindowDays   int  `json:"replacement_window_days"`
-	}
 	show := func() settingsJSON {
 		t.Helper()
-		var s settingsJSON
-		out := cli(t, data, "settings", "show", "--json")
-		if err := json.Unmarshal([]byte(out), &s); err != nil {
-			t.Fatalf("settings show --json: %v\n%s", err, out)
-		}
+		s, _ := showSettings(t, data)
 		return s
 	}
 	before := show()

@@ -3,29 +3,12 @@
 package e2e
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
-
-// waitGone polls the screen until re no longer matches.
-func (s *tmuxSession) waitGone(re string, timeout time.Duration) {
-	s.t.Helper()
-	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(timeout)
-	var last string
-	for time.Now().Before(deadline) {
-		last = s.screen()
-		if !rx.MatchString(last) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatalf("waited %s for /%s/ to go; screen:\n%s", timeout, re, last)
-}
 
 // TestE2ESettingsManageAuthenticators is a new admin's path through
 // Self-Service Settings > Manage Authenticators at 80x24, on the demo
@@ -161,25 +144,7 @@ func TestE2ESettingsManageAuthenticators(t *testing.T) {
 	}
 
 	// The command line reads the same store.
-	var got struct {
-		Profiles []struct {
-			Profile        string `json:"profile"`
-			Selected       bool   `json:"selected"`
-			Default        bool   `json:"default"`
-			DisplayName    string `json:"display_name"`
-			ImageLocation  string `json:"image_location"`
-			Confirmed      bool   `json:"confirmed"`
-			ConfirmStatus  string `json:"confirm_status"`
-			AppDownloadURL string `json:"app_download_url"`
-			HelpDocURL     string `json:"help_doc_url"`
-		} `json:"profiles"`
-		UserMustProvidePassword bool `json:"user_must_provide_password"`
-		ReplacementWindowDays   int  `json:"replacement_window_days"`
-	}
-	out := cli(t, data, "settings", "show", "--json")
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("settings show --json: %v\n%s", err, out)
-	}
+	got, out := showSettings(t, data)
 	type want struct {
 		selected, def, confirmed  bool
 		display, image, app, help string

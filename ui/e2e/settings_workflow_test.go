@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -88,22 +87,7 @@ func TestE2ESettingsWorkflowOne(t *testing.T) {
 		t.Fatalf("exit status %d", st)
 	}
 
-	var got struct {
-		Profiles []struct {
-			Profile        string `json:"profile"`
-			Selected       bool   `json:"selected"`
-			Default        bool   `json:"default"`
-			DisplayName    string `json:"display_name"`
-			ConfirmStatus  string `json:"confirm_status"`
-			AppDownloadURL string `json:"app_download_url"`
-		} `json:"profiles"`
-		UserMustProvidePassword bool `json:"user_must_provide_password"`
-		ReplacementWindowDays   int  `json:"replacement_window_days"`
-	}
-	out := cli(t, data, "settings", "show", "--json")
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("settings show --json: %v\n%s", err, out)
-	}
+	got, out := showSettings(t, data)
 	if got.UserMustProvidePassword || got.ReplacementWindowDays != 45 {
 		t.Fatalf("password rule %v, replacement window %d; want false, 45\n%s", got.UserMustProvidePassword, got.ReplacementWindowDays, out)
 	}

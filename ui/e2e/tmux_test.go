@@ -11,6 +11,7 @@ package e2e
 
 import (
 	"archive/zip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -148,17 +149,35 @@ func (s *tmuxSession) typ(text string) {
 func (s *tmuxSession) waitFor(re string, timeout time.Duration) []string {
 	s.t.Helper()
 	rx := regexp.MustCompile(re)
+	var m []string
+	s.pollScreen(timeout, "for /"+re+"/", func(scr string) bool {
+		m = rx.FindStringSubmatch(scr)
+		return m != nil
+	})
+	return m
+}
+
+// waitGone polls the screen until re no longer matches.
+func (s *tmuxSession) waitGone(re string, timeout time.Duration) {
+	s.t.Helper()
+	rx := regexp.MustCompile(re)
+	s.pollScreen(timeout, "for /"+re+"/ to go", func(scr string) bool { return !rx.MatchString(scr) })
+}
+
+// pollScreen reads the screen until done says so, or fails the test
+// after timeout saying what it waited for.
+func (s *tmuxSession) pollScreen(timeout time.Duration, what string, done func(screen string) bool) {
+	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last string
 	for time.Now().Before(deadline) {
 		last = s.screen()
-		if m := rx.FindStringSubmatch(last); m != nil {
-			return m
+		if done(last) {
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.t.Fatalf("waited %s for /%s/; screen:\n%s", timeout, re, last)
-	return nil
+	s.t.Fatalf("waited %s %s; screen:\n%s", timeout, what, last)
 }
 
 // exitStatus waits for the console to exit and returns its status.
@@ -268,4 +287,34 @@ func checkZip(t *testing.T, zipPath, data, pwSuffix string) int {
 		t.Fatalf("swtoken verify %s %s: %s", serial, code, out)
 	}
 	return n
+}
+
+// settingsJSON is what "settings show --json" prints, as far as the tests
+// read it.
+type settingsJSON struct {
+	Profiles []struct {
+		Profile        string `json:"profile"`
+		Selected       bool   `json:"selected"`
+		Default        bool   `json:"default"`
+		DisplayName    string `json:"display_name"`
+		ImageLocation  string `json:"image_location"`
+		Confirmed      bool   `json:"confirmed"`
+		ConfirmStatus  string `json:"confirm_status"`
+		AppDownloadURL string `json:"app_download_url"`
+		HelpDocURL     string `json:"help_doc_url"`
+	} `json:"profiles"`
+	UserMustProvidePassword bool `json:"user_must_provide_password"`
+	ReplacementWindowDays   int  `json:"replacement_window_days"`
+}
+
+// showSettings runs "settings show --json" on data: the settings, and the
+// JSON for messages.
+func showSettings(t *testing.T, data string) (settingsJSON, string) {
+	t.Helper()
+	var s settingsJSON
+	out := cli(t, data, "settings", "show", "--json")
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("settings show --json: %v\n%s", err, out)
+	}
+	return s, out
 }
