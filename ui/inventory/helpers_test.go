@@ -5,8 +5,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/internal/hometest"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/nav/navtest"
 	"github.com/swtoken/swtoken/ui/shell"
@@ -20,8 +21,7 @@ type Model = shell.Model
 // the root's and Home's.
 type testBackend interface {
 	Backend
-	shell.Backend
-	home.Backend
+	hometest.Backend
 }
 
 const forged = uitest.Forged
@@ -48,28 +48,23 @@ var (
 // pages of other features open as a placeholder with the page's title.
 func newTestModel(t *testing.T, be testBackend, w, h int) *Model {
 	t.Helper()
-	env := uitest.Env()
-	return uitest.NewModel(t, shell.Config{Env: env, Backend: be,
-		Home:     func() nav.Screen { return home.New(env, be) },
-		FirstRun: func() nav.Screen { return home.NewFirstRun(env, be) },
-		Open: func(p nav.Page, arg any) nav.Screen {
-			switch p {
-			case nav.PageProfiles:
-				return NewProfiles(env, be)
-			case nav.PageTokens:
-				return NewTokens(env, be)
-			case nav.PageUsers:
-				return NewUsers(env, be)
-			case nav.PageImport:
-				return NewImport(env, be)
-			case nav.PageAudit:
-				return NewAudit(env, be)
-			case nav.PageJobs:
-				return uitest.Placeholder("Jobs")
-			}
-			t.Fatalf("opened page %d", p)
-			return nil
-		},
+	return hometest.NewModel(t, be, func(env *kit.Env, p nav.Page, arg any) nav.Screen {
+		switch p {
+		case nav.PageProfiles:
+			return NewProfiles(env, be)
+		case nav.PageTokens:
+			return NewTokens(env, be)
+		case nav.PageUsers:
+			return NewUsers(env, be)
+		case nav.PageImport:
+			return NewImport(env, be)
+		case nav.PageAudit:
+			return NewAudit(env, be)
+		case nav.PageJobs:
+			return uitest.Placeholder("Jobs")
+		}
+		t.Fatalf("opened page %d", p)
+		return nil
 	}, w, h)
 }
 

@@ -3,8 +3,9 @@ package jobs
 import (
 	"testing"
 
-	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/internal/hometest"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/shell"
 )
@@ -39,17 +40,12 @@ func newTestModel(t *testing.T, be *fakeBackend, w, h int) *Model {
 // fake that fails some calls).
 func newTestModelOver(t *testing.T, be *fakeBackend, jb Backend, w, h int) *Model {
 	t.Helper()
-	env := uitest.Env()
-	return uitest.NewModel(t, shell.Config{Env: env, Backend: be,
-		Home:     func() nav.Screen { return home.New(env, be) },
-		FirstRun: func() nav.Screen { return home.NewFirstRun(env, be) },
-		Open: func(p nav.Page, arg any) nav.Screen {
-			if p != nav.PageJobs {
-				t.Fatalf("opened page %d; the jobs tests open only Jobs", p)
-			}
-			seq, _ := arg.(uint64)
-			return New(env, jb, seq)
-		},
+	return hometest.NewModel(t, be, func(env *kit.Env, p nav.Page, arg any) nav.Screen {
+		if p != nav.PageJobs {
+			t.Fatalf("opened page %d; the jobs tests open only Jobs", p)
+		}
+		seq, _ := arg.(uint64)
+		return New(env, jb, seq)
 	}, w, h)
 }
 

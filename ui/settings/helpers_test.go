@@ -3,8 +3,9 @@ package settings
 import (
 	"testing"
 
-	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/internal/hometest"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/nav/navtest"
 	"github.com/swtoken/swtoken/ui/shell"
@@ -13,12 +14,6 @@ import (
 // The tests drive the real root, opening the settings from Home.
 
 type Model = shell.Model
-
-// rootBackend is what the root and Home read besides the settings.
-type rootBackend interface {
-	shell.Backend
-	home.Backend
-}
 
 var (
 	goldenSizes  = uitest.GoldenSizes
@@ -36,20 +31,15 @@ var (
 
 // newTestModel is the root over be, sized w x h, on the home screen.
 func newTestModel[B interface {
-	rootBackend
+	hometest.Backend
 	Backend
 }](t *testing.T, be B, w, h int) *Model {
 	t.Helper()
-	env := uitest.Env()
-	return uitest.NewModel(t, shell.Config{Env: env, Backend: be,
-		Home:     func() nav.Screen { return home.New(env, be) },
-		FirstRun: func() nav.Screen { return home.NewFirstRun(env, be) },
-		Open: func(p nav.Page, arg any) nav.Screen {
-			if p != nav.PageSettings {
-				t.Fatalf("opened page %d; the settings tests open only Settings", p)
-			}
-			return New(env, be)
-		},
+	return hometest.NewModel(t, be, func(env *kit.Env, p nav.Page, arg any) nav.Screen {
+		if p != nav.PageSettings {
+			t.Fatalf("opened page %d; the settings tests open only Settings", p)
+		}
+		return New(env, be)
 	}, w, h)
 }
 

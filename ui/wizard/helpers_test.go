@@ -7,8 +7,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/swtoken/swtoken/ui/home"
+	"github.com/swtoken/swtoken/ui/internal/hometest"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 	"github.com/swtoken/swtoken/ui/shell"
 )
@@ -23,8 +24,7 @@ type Model = shell.Model
 // the root's and Home's.
 type testBackend interface {
 	Backend
-	shell.Backend
-	home.Backend
+	hometest.Backend
 }
 
 // jobsStub stands for the Jobs screen: it records the job it was opened
@@ -60,21 +60,16 @@ var (
 // newTestModel is the root over be, sized w x h, on the home screen.
 func newTestModel(t *testing.T, be testBackend, w, h int) *Model {
 	t.Helper()
-	env := uitest.Env()
-	return uitest.NewModel(t, shell.Config{Env: env, Backend: be,
-		Home:     func() nav.Screen { return home.New(env, be) },
-		FirstRun: func() nav.Screen { return home.NewFirstRun(env, be) },
-		Open: func(p nav.Page, arg any) nav.Screen {
-			switch p {
-			case nav.PageWizard:
-				return New(env, be)
-			case nav.PageJobs:
-				seq, _ := arg.(uint64)
-				return &jobsStub{seq: seq}
-			}
-			t.Fatalf("opened page %d; the wizard tests open only the wizard and Jobs", p)
-			return nil
-		},
+	return hometest.NewModel(t, be, func(env *kit.Env, p nav.Page, arg any) nav.Screen {
+		switch p {
+		case nav.PageWizard:
+			return New(env, be)
+		case nav.PageJobs:
+			seq, _ := arg.(uint64)
+			return &jobsStub{seq: seq}
+		}
+		t.Fatalf("opened page %d; the wizard tests open only the wizard and Jobs", p)
+		return nil
 	}, w, h)
 }
 
