@@ -75,3 +75,16 @@ func (f *fakeBackend) SaveSettings(next model.Settings) error {
 	_, err := f.ApplySettings(next)
 	return err
 }
+
+// lapsedAndroid is the fake whose Staff Android confirmation lapsed: it
+// was confirmed when its codes changed every 60 seconds; the profile has
+// 30 now.
+func lapsedAndroid() *fakeBackend {
+	be := newFakeBackend()
+	old := be.profiles[rowAndroid]
+	old.Duration = 60
+	set := fakeSettings(be.profiles)
+	set.Entry("Staff Android").Confirmed = model.ConfirmFingerprint(old)
+	be.settings = &set
+	return be
+}

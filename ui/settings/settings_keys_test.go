@@ -123,12 +123,7 @@ func TestSettingsViewIsPure(t *testing.T) {
 // confirmation lapsed says "not offered" on its list row and in the
 // preview, which leaves it out of what users see.
 func TestSettingsLapsedConfirmationIsMarkedNotOffered(t *testing.T) {
-	be := newFakeBackend()
-	old := be.profiles[rowAndroid]
-	old.Duration = 60
-	set := fakeSettings(be.profiles)
-	set.Entry("Staff Android").Confirmed = model.ConfirmFingerprint(old)
-	be.settings = &set
+	be := lapsedAndroid()
 	m := openSettings(t, be, 80, 24)
 	wantScreen(t, m, "> [x] Staff Android                      CONFIRMATION LAPSED, NOT OFFERED")
 	press(t, m, "ctrl+p")

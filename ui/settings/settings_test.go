@@ -256,14 +256,7 @@ func TestSettingsSaveRefusedWhileUnconfirmed(t *testing.T) {
 }
 
 func TestSettingsConfirmationLapsesAfterAProfileEdit(t *testing.T) {
-	be := newFakeBackend()
-	// Android was confirmed when its codes changed every 60 seconds; the
-	// profile has 30 now.
-	old := be.profiles[rowAndroid]
-	old.Duration = 60
-	set := fakeSettings(be.profiles)
-	set.Entry("Staff Android").Confirmed = model.ConfirmFingerprint(old)
-	be.settings = &set
+	be := lapsedAndroid()
 
 	m := openSettings(t, be, 120, 40)
 	s := settingsScreenOf(m)
