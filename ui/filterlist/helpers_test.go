@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
+	"github.com/swtoken/swtoken/ui/nav/navtest"
 )
 
 // str is the simplest Item.
@@ -51,34 +52,13 @@ func tokenValues(n int) []string {
 	return out
 }
 
+// press is a key press: one character as typed, any other name as
+// navtest.Key names it.
 func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "ctrl+v":
-		return tea.KeyPressMsg{Code: 'v', Mod: tea.ModCtrl}
+	if r := []rune(s); len(r) == 1 {
+		return tea.KeyPressMsg{Code: r[0], Text: s}
 	}
-	r := []rune(s)
-	if len(r) != 1 {
-		panic("press: " + s)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: s}
+	return navtest.Key(s)
 }
 
 // runCmd executes cmd (and nested batches) and returns the messages.

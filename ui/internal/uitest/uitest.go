@@ -15,6 +15,7 @@ import (
 
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/nav/navtest"
 	"github.com/swtoken/swtoken/ui/shell"
 )
 
@@ -83,47 +84,13 @@ func Run(t testing.TB, m *shell.Model, cmd tea.Cmd) {
 	}
 }
 
-// KeyPress builds a key press the way Bubble Tea reports it.
+// KeyPress builds a key press the way Bubble Tea reports it: one
+// character as typed, any other name as navtest.Key names it.
 func KeyPress(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	case "ctrl+r":
-		return tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}
-	case "ctrl+v":
-		return tea.KeyPressMsg{Code: 'v', Mod: tea.ModCtrl}
+	if r := []rune(s); len(r) == 1 {
+		return tea.KeyPressMsg{Code: r[0], Text: s}
 	}
-	r := []rune(s)
-	if len(r) != 1 {
-		panic("KeyPress: " + s)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: s}
+	return navtest.Key(s)
 }
 
 // Press sends named keys.
