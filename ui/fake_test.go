@@ -53,12 +53,12 @@ func newTestModel(t *testing.T, be Backend, w, h int) *Model {
 }
 
 var (
-	update      = uitest.Update
-	run         = uitest.Run
-	keyPress    = uitest.KeyPress
-	press       = uitest.Press
-	screenText  = uitest.ScreenText
-	wantScreen  = uitest.WantScreen
-	goldenSizes = uitest.GoldenSizes
-	sizeName    = uitest.SizeName
+	update         = uitest.Update
+	run            = uitest.Run
+	keyPress       = uitest.KeyPress
+	press          = uitest.Press
+	screenText     = uitest.ScreenText
+	wantScreen     = uitest.WantScreen
+	forGoldenSizes = uitest.ForGoldenSizes
+	snap           = uitest.Snap
 )

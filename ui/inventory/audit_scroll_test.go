@@ -146,12 +146,10 @@ func TestAuditShortDetailHasNoScroll(t *testing.T) {
 }
 
 func TestGoldenAuditDetailScrolled(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openLongAuditRecord(t, sz[0], sz[1])
-			snap(t, m, "1_top")
-			update(t, m, tea.KeyPressMsg{Code: tea.KeyEnd})
-			snap(t, m, "2_end")
-		})
-	}
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		m := openLongAuditRecord(t, w, h)
+		snap(t, m, "1_top")
+		update(t, m, tea.KeyPressMsg{Code: tea.KeyEnd})
+		snap(t, m, "2_end")
+	})
 }

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
-
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -24,18 +22,6 @@ func openMenu(t *testing.T, be *fakeBackend, n string, w, h int) *Model {
 	m := newTestModel(t, be, w, h)
 	press(t, m, n, "enter")
 	return m
-}
-
-func snap(t *testing.T, m *Model, name string) {
-	t.Helper()
-	t.Run(name, func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-}
-
-// goldenWalks runs walk at every golden size.
-func goldenWalks(t *testing.T, walk func(t *testing.T, w, h int)) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) { walk(t, sz[0], sz[1]) })
-	}
 }
 
 // play runs a golden walk's script on m: "snap NAME" takes the golden
@@ -58,7 +44,7 @@ func play(t *testing.T, m *Model, script ...string) {
 }
 
 func TestGoldenTokens(t *testing.T) {
-	goldenWalks(t, func(t *testing.T, w, h int) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
 		play(t, openMenu(t, listFixture(), "5", w, h),
 			"snap 1_list",
 			"2", "snap 2_quick_unassigned",
@@ -78,7 +64,7 @@ func TestGoldenTokens(t *testing.T) {
 }
 
 func TestGoldenUsers(t *testing.T) {
-	goldenWalks(t, func(t *testing.T, w, h int) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
 		play(t, openMenu(t, listFixture(), "6", w, h),
 			"snap 1_list",
 			"/", "type muller", "snap 2_filter_non_ascii",
@@ -90,7 +76,7 @@ func TestGoldenUsers(t *testing.T) {
 }
 
 func TestGoldenProfiles(t *testing.T) {
-	goldenWalks(t, func(t *testing.T, w, h int) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
 		play(t, openMenu(t, listFixture(), "4", w, h),
 			"snap 1_list",
 			"n", "snap 2_add_form",
@@ -102,7 +88,7 @@ func TestGoldenProfiles(t *testing.T) {
 }
 
 func TestGoldenImport(t *testing.T) {
-	goldenWalks(t, func(t *testing.T, w, h int) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
 		play(t, openMenu(t, listFixture(), "7", w, h),
 			"tab", "type /srv/in/good.sdtid /srv/in/bad.sdtid '/srv/in/locked one.sdtid' /srv/in/dup.sdtid",
 			"tab", "type hunter2", "snap 1_tokens_form",
@@ -115,7 +101,7 @@ func TestGoldenImport(t *testing.T) {
 }
 
 func TestGoldenAudit(t *testing.T) {
-	goldenWalks(t, func(t *testing.T, w, h int) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
 		be := listFixture()
 		m := openMenu(t, be, "8", w, h)
 		play(t, m,

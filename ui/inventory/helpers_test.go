@@ -27,7 +27,8 @@ type testBackend interface {
 const forged = uitest.Forged
 
 var (
-	goldenSizes       = uitest.GoldenSizes
+	forGoldenSizes    = uitest.ForGoldenSizes
+	snap              = uitest.Snap
 	update            = uitest.Update
 	run               = uitest.Run
 	keyPress          = uitest.KeyPress
@@ -39,7 +40,6 @@ var (
 	wantScreen        = uitest.WantScreen
 	wantNoScreen      = uitest.WantNoScreen
 	wantFlat          = uitest.WantFlat
-	sizeName          = uitest.SizeName
 	lineWith          = uitest.LineWith
 	wantNoRawControls = uitest.WantNoRawControls
 )

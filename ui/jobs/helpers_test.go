@@ -16,7 +16,8 @@ type Model = shell.Model
 
 var (
 	testNow           = uitest.Now
-	goldenSizes       = uitest.GoldenSizes
+	forGoldenSizes    = uitest.ForGoldenSizes
+	snap              = uitest.Snap
 	update            = uitest.Update
 	press             = uitest.Press
 	typeText          = uitest.TypeText
@@ -25,7 +26,6 @@ var (
 	wantNoScreen      = uitest.WantNoScreen
 	clearField        = uitest.ClearField
 	sameText          = uitest.SameText
-	sizeName          = uitest.SizeName
 	wantFlat          = uitest.WantFlat
 	wantNoRawControls = uitest.WantNoRawControls
 )

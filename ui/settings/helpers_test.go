@@ -16,17 +16,17 @@ import (
 type Model = shell.Model
 
 var (
-	goldenSizes  = uitest.GoldenSizes
-	update       = uitest.Update
-	run          = uitest.Run
-	typeText     = uitest.TypeText
-	clearField   = uitest.ClearField
-	screenText   = uitest.ScreenText
-	wantScreen   = uitest.WantScreen
-	wantNoScreen = uitest.WantNoScreen
-	wantFlat     = uitest.WantFlat
-	sizeName     = uitest.SizeName
-	lineWith     = uitest.LineWith
+	forGoldenSizes = uitest.ForGoldenSizes
+	snap           = uitest.Snap
+	update         = uitest.Update
+	run            = uitest.Run
+	typeText       = uitest.TypeText
+	clearField     = uitest.ClearField
+	screenText     = uitest.ScreenText
+	wantScreen     = uitest.WantScreen
+	wantNoScreen   = uitest.WantNoScreen
+	wantFlat       = uitest.WantFlat
+	lineWith       = uitest.LineWith
 )
 
 // newTestModel is the root over be, sized w x h, on the home screen.

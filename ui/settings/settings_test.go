@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/swtoken/swtoken/model"
 )
@@ -551,26 +550,24 @@ func TestSettingsEveryFrameFits80x24(t *testing.T) {
 // with the highlighted profile's details, a field error, the preview and
 // the unsaved-changes question.
 func TestGoldenSettings(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openSettings(t, newFakeBackend(), sz[0], sz[1])
-			t.Run("1_list_details", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		m := openSettings(t, newFakeBackend(), w, h)
+		snap(t, m, "1_list_details")
 
-			goField(t, m, sfAppURL)
-			clearField(t, m)
-			typeText(t, m, "apps.example.com/android")
-			update(t, m, ctrlS())
-			t.Run("2_field_error", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
+		goField(t, m, sfAppURL)
+		clearField(t, m)
+		typeText(t, m, "apps.example.com/android")
+		update(t, m, ctrlS())
+		snap(t, m, "2_field_error")
 
-			clearField(t, m)
-			goField(t, m, sfDefault)
-			press(t, m, "ctrl+p")
-			t.Run("3_preview", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
+		clearField(t, m)
+		goField(t, m, sfDefault)
+		press(t, m, "ctrl+p")
+		snap(t, m, "3_preview")
 
-			press(t, m, "esc", "esc", "esc") // the preview, the details, the list
-			t.Run("4_unsaved_changes", func(t *testing.T) { golden.RequireEqual(t, screenText(m)) })
-		})
-	}
+		press(t, m, "esc", "esc", "esc") // the preview, the details, the list
+		snap(t, m, "4_unsaved_changes")
+	})
 }
 
 func TestSettingsUnselectedProfileHasNoEditableDetails(t *testing.T) {

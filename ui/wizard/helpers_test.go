@@ -43,18 +43,18 @@ func (j *jobsStub) FullHelp() [][]key.Binding            { return nil }
 func (j *jobsStub) CapturesInput() bool                  { return false }
 
 var (
-	testNow      = uitest.Now
-	goldenSizes  = uitest.GoldenSizes
-	update       = uitest.Update
-	keyPress     = uitest.KeyPress
-	press        = uitest.Press
-	typeText     = uitest.TypeText
-	clearField   = uitest.ClearField
-	pasteMsg     = uitest.Paste
-	screenText   = uitest.ScreenText
-	wantScreen   = uitest.WantScreen
-	wantNoScreen = uitest.WantNoScreen
-	sizeName     = uitest.SizeName
+	testNow        = uitest.Now
+	forGoldenSizes = uitest.ForGoldenSizes
+	snap           = uitest.Snap
+	update         = uitest.Update
+	keyPress       = uitest.KeyPress
+	press          = uitest.Press
+	typeText       = uitest.TypeText
+	clearField     = uitest.ClearField
+	pasteMsg       = uitest.Paste
+	screenText     = uitest.ScreenText
+	wantScreen     = uitest.WantScreen
+	wantNoScreen   = uitest.WantNoScreen
 )
 
 // newTestModel is the root over be, sized w x h, on the home screen.

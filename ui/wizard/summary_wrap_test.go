@@ -190,96 +190,92 @@ func noSpace(s string) string {
 // the fields scroll, while the warnings and the confirmation stay on
 // screen, and the job can still be confirmed and submitted.
 func TestWizardSummaryWrapsLongValues(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openWizard(t, longValuesBackend(), sz[0], sz[1])
-			toLongSummary(t, m)
-			wantNoScreen(t, m, "…")
-			head := summaryHead(t, m, sz[0], sz[1],
-				"Type 17 to confirm", "WARNING: 2 of the 17 tokens", "WARNING: All 17 tokens will be bound")
-			for _, l := range head {
-				if strings.Contains(l, "…") {
-					t.Fatalf("a value is cut: %q", l)
-				}
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		m := openWizard(t, longValuesBackend(), w, h)
+		toLongSummary(t, m)
+		wantNoScreen(t, m, "…")
+		head := summaryHead(t, m, w, h,
+			"Type 17 to confirm", "WARNING: 2 of the 17 tokens", "WARNING: All 17 tokens will be bound")
+		for _, l := range head {
+			if strings.Contains(l, "…") {
+				t.Fatalf("a value is cut: %q", l)
 			}
-			for _, tc := range []struct{ label, want string }{
-				{"Job Name", longJobName},
-				{"Profile", longProfileName + " (Android, 6 digits / 30 s, Fob-style)"},
-				{"DeviceSerialNumber", longDeviceID + " (DEVICE BINDING: one device)"},
-				{"Nickname", "Nick-name-of-24-chars-ok"},
-				{"Password", "Password; admin password: (set)"},
-				{"Criteria", "serials 100000000001 to 100000000020"},
-				{"Tokens", "17 (first 100000000001, last 100000000019)"},
-				{"Left out", "2 unassigned, 1 expired"},
-			} {
-				if got := fieldValue(t, head, tc.label); noSpace(got) != noSpace(tc.want) {
-					t.Errorf("%s = %q, want %q", tc.label, got, tc.want)
-				}
+		}
+		for _, tc := range []struct{ label, want string }{
+			{"Job Name", longJobName},
+			{"Profile", longProfileName + " (Android, 6 digits / 30 s, Fob-style)"},
+			{"DeviceSerialNumber", longDeviceID + " (DEVICE BINDING: one device)"},
+			{"Nickname", "Nick-name-of-24-chars-ok"},
+			{"Password", "Password; admin password: (set)"},
+			{"Criteria", "serials 100000000001 to 100000000020"},
+			{"Tokens", "17 (first 100000000001, last 100000000019)"},
+			{"Left out", "2 unassigned, 1 expired"},
+		} {
+			if got := fieldValue(t, head, tc.label); noSpace(got) != noSpace(tc.want) {
+				t.Errorf("%s = %q, want %q", tc.label, got, tc.want)
 			}
-			if sz[0] == 80 && summaryWindow.FindString(screenText(m)) == "" && len(head) <= 8 {
-				t.Fatal("the long values did not wrap at 80 columns; the test proves nothing")
-			}
-			// Down then scrolls the list; up comes back to the top.
-			wantScreen(t, m, "rows 1-")
-			press(t, m, "down")
-			wantScreen(t, m, "rows 2-")
-			for range 40 {
-				press(t, m, "up")
-			}
-			wantScreen(t, m, "rows 1-")
-			wantScreen(t, m, "Job Name:")
+		}
+		if w == 80 && summaryWindow.FindString(screenText(m)) == "" && len(head) <= 8 {
+			t.Fatal("the long values did not wrap at 80 columns; the test proves nothing")
+		}
+		// Down then scrolls the list; up comes back to the top.
+		wantScreen(t, m, "rows 1-")
+		press(t, m, "down")
+		wantScreen(t, m, "rows 2-")
+		for range 40 {
+			press(t, m, "up")
+		}
+		wantScreen(t, m, "rows 1-")
+		wantScreen(t, m, "Job Name:")
 
-			// The confirmation is in reach: type it and go on.
-			typeText(t, m, "17")
-			press(t, m, "enter")
-			wantStep(t, m, stepSubmit)
-			wantFits(t, m, sz[0], sz[1])
-			if s := noSpace(strings.Join(bodyLines(m), "\n")); !strings.Contains(s, noSpace(fmt.Sprintf("Submit job %q for 17 tokens with profile %s?", longJobName, longProfileName))) {
-				t.Fatalf("the submit step does not show the names whole:\n%s", screenText(m))
-			}
-			wantNoScreen(t, m, "…")
-		})
-	}
+		// The confirmation is in reach: type it and go on.
+		typeText(t, m, "17")
+		press(t, m, "enter")
+		wantStep(t, m, stepSubmit)
+		wantFits(t, m, w, h)
+		if s := noSpace(strings.Join(bodyLines(m), "\n")); !strings.Contains(s, noSpace(fmt.Sprintf("Submit job %q for 17 tokens with profile %s?", longJobName, longProfileName))) {
+			t.Fatalf("the submit step does not show the names whole:\n%s", screenText(m))
+		}
+		wantNoScreen(t, m, "…")
+	})
 }
 
 // TestWizardSummaryWrapsLongUserIDs: a 64-character user ID, in the
 // criteria and in the summary's list of the selected tokens, wraps
 // instead of being cut.
 func TestWizardSummaryWrapsLongUserIDs(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(sizeName(sz), func(t *testing.T) {
-			m := openWizard(t, tooLongBackend(29), sz[0], sz[1])
-			walk(t, m, model.PasswordNone, stepCriteria)
-			typeRange(t, m, "100000000001", "100000000030")
-			press(t, m, "tab", "tab")
-			typeText(t, m, longUserID)
-			press(t, m, "enter")
-			wantStep(t, m, stepSummary)
-			wantFits(t, m, sz[0], sz[1])
-			wantNoScreen(t, m, "…")
-			head := summaryHead(t, m, sz[0], sz[1])
-			if got, want := fieldValue(t, head, "Criteria"), "serials 100000000001 to 100000000030, assigned to "+longUserID; noSpace(got) != noSpace(want) {
-				t.Errorf("Criteria = %q, want %q", got, want)
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		m := openWizard(t, tooLongBackend(29), w, h)
+		walk(t, m, model.PasswordNone, stepCriteria)
+		typeRange(t, m, "100000000001", "100000000030")
+		press(t, m, "tab", "tab")
+		typeText(t, m, longUserID)
+		press(t, m, "enter")
+		wantStep(t, m, stepSummary)
+		wantFits(t, m, w, h)
+		wantNoScreen(t, m, "…")
+		head := summaryHead(t, m, w, h)
+		if got, want := fieldValue(t, head, "Criteria"), "serials 100000000001 to 100000000030, assigned to "+longUserID; noSpace(got) != noSpace(want) {
+			t.Errorf("Criteria = %q, want %q", got, want)
+		}
+		// The list: serial, the user's first 24 characters, times
+		// distributed; the rest of the user ID under the user column.
+		lines := bodyLines(m)
+		i := lineIndex(lines, "100000000030 ")
+		if i < 0 {
+			t.Fatalf("token not listed:\n%s", screenText(m))
+		}
+		user := strings.Fields(lines[i])[1]
+		for _, l := range lines[i+1:] {
+			if len(l) < 16 || strings.TrimSpace(l[:15]) != "" {
+				break
 			}
-			// The list: serial, the user's first 24 characters, times
-			// distributed; the rest of the user ID under the user column.
-			lines := bodyLines(m)
-			i := lineIndex(lines, "100000000030 ")
-			if i < 0 {
-				t.Fatalf("token not listed:\n%s", screenText(m))
-			}
-			user := strings.Fields(lines[i])[1]
-			for _, l := range lines[i+1:] {
-				if len(l) < 16 || strings.TrimSpace(l[:15]) != "" {
-					break
-				}
-				user += strings.TrimSpace(l)
-			}
-			if user != longUserID {
-				t.Fatalf("listed user %q, want %q:\n%s", user, longUserID, screenText(m))
-			}
-		})
-	}
+			user += strings.TrimSpace(l)
+		}
+		if user != longUserID {
+			t.Fatalf("listed user %q, want %q:\n%s", user, longUserID, screenText(m))
+		}
+	})
 }
 
 // unknownUserBackend refuses an assigned user it does not know, as the

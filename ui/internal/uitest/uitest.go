@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
@@ -215,3 +216,18 @@ func (s *placeholder) Title() string                        { return s.title }
 func (s *placeholder) ShortHelp() []key.Binding             { return nil }
 func (s *placeholder) FullHelp() [][]key.Binding            { return nil }
 func (s *placeholder) CapturesInput() bool                  { return false }
+
+// ForGoldenSizes runs walk at each of GoldenSizes, as a subtest named by
+// SizeName.
+func ForGoldenSizes(t *testing.T, walk func(t *testing.T, w, h int)) {
+	t.Helper()
+	for _, sz := range GoldenSizes {
+		t.Run(SizeName(sz), func(t *testing.T) { walk(t, sz[0], sz[1]) })
+	}
+}
+
+// Snap compares the screen with the golden file of subtest name.
+func Snap(t *testing.T, m *shell.Model, name string) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) { golden.RequireEqual(t, ScreenText(m)) })
+}
