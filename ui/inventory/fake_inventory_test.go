@@ -82,13 +82,15 @@ func (f *fakeBackend) appendAudit(action, object, details string) {
 		OSUser: "admin", Action: action, Object: object, Details: details})
 }
 
-func (f *fakeBackend) tokenIndex(serial string) int {
+// tokenIndex is where serial is in f.tokens, or the store's not-found
+// error.
+func (f *fakeBackend) tokenIndex(serial string) (int, error) {
 	for i, t := range f.tokens {
 		if t.Serial == serial {
-			return i
+			return i, nil
 		}
 	}
-	return -1
+	return -1, fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
 }
 
 func (f *fakeBackend) Tokens() ([]model.Token, error) {
@@ -101,10 +103,11 @@ func (f *fakeBackend) Tokens() ([]model.Token, error) {
 func (f *fakeBackend) Token(serial string) (model.Token, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
-	if i := f.tokenIndex(serial); i >= 0 {
-		return f.tokens[i], nil
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return model.Token{}, err
 	}
-	return model.Token{}, fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	return f.tokens[i], nil
 }
 
 func (f *fakeBackend) ReplacementWindowDays() (int, error) {
@@ -155,9 +158,9 @@ func (f *fakeBackend) Assign(serial, userID string) error {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, "assign "+serial+" "+userID)
-	i := f.tokenIndex(serial)
-	if i < 0 {
-		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return err
 	}
 	n := 0
 	for _, t := range f.tokens {
@@ -177,9 +180,9 @@ func (f *fakeBackend) Unassign(serial string) error {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, "unassign "+serial)
-	i := f.tokenIndex(serial)
-	if i < 0 {
-		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return err
 	}
 	if f.tokens[i].AssignedUser == "" {
 		return &model.FieldError{Field: model.FieldAssignedUser, Msg: fmt.Sprintf("token %s is not assigned to any user", serial)}
@@ -194,9 +197,9 @@ func (f *fakeBackend) SetTokenEnabled(serial string, enabled bool) error {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, fmt.Sprintf("set enabled %s %v", serial, enabled))
-	i := f.tokenIndex(serial)
-	if i < 0 {
-		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return err
 	}
 	if t := f.tokens[i]; t.EnabledSetByAdmin && t.Enabled == enabled {
 		return nil
@@ -214,9 +217,9 @@ func (f *fakeBackend) SetTokenEnabledAuto(serial string) error {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, "follow assignment "+serial)
-	i := f.tokenIndex(serial)
-	if i < 0 {
-		return fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return err
 	}
 	if !f.tokens[i].EnabledSetByAdmin {
 		return nil
@@ -232,9 +235,9 @@ func (f *fakeBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, e
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.inv.lastVerifyPIN = pin
-	i := f.tokenIndex(serial)
-	if i < 0 {
-		return jobs.VerifyResult{}, fmt.Errorf("token %s: %w", serial, store.ErrNotFound)
+	i, err := f.tokenIndex(serial)
+	if err != nil {
+		return jobs.VerifyResult{}, err
 	}
 	t := f.tokens[i]
 	res := jobs.VerifyResult{Serial: serial, Digits: 8, Seconds: 60, PIN: true, Assumed: true}

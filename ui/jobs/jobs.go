@@ -158,6 +158,20 @@ func (s *jobsScreen) back() (tea.Cmd, bool) {
 	return nil, false
 }
 
+// dialogDone ends a dialog's action (delete the output, cancel): a
+// refusal stays in the open dialog with the whole reason (it often names a
+// path) and the status line only says what failed; success closes the
+// dialog, reloads and shows done.
+func (s *jobsScreen) dialogDone(err error, failed string, done tea.Cmd) tea.Cmd {
+	s.working = false
+	if err != nil {
+		s.dlgErr = err
+		return nav.Status(nav.StatusError, failed)
+	}
+	s.closeDialog()
+	return tea.Batch(s.reload(), done)
+}
+
 func (s *jobsScreen) closeDialog() {
 	s.dlg, s.dlgErr, s.result, s.resultWarn, s.resultNote = dlgNone, nil, "", "", ""
 	s.path.Blur()
@@ -304,24 +318,12 @@ func (s *jobsScreen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 		return s, nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d: output file saved (path and scp command above).", msg.seq))
 
 	case outputDeletedMsg:
-		s.working = false
-		if msg.err != nil {
-			// The dialog stays open with the whole reason in it (it
-			// often names a path); the status line only says what failed.
-			s.dlgErr = msg.err
-			return s, nav.Status(nav.StatusError, fmt.Sprintf("Job #%d: the output file was not deleted.", msg.seq))
-		}
-		s.closeDialog()
-		return s, tea.Batch(s.reload(), nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d: output file deleted.", msg.seq)))
+		return s, s.dialogDone(msg.err, fmt.Sprintf("Job #%d: the output file was not deleted.", msg.seq),
+			nav.Status(nav.StatusOK, fmt.Sprintf("Job #%d: output file deleted.", msg.seq)))
 
 	case canceledMsg:
-		s.working = false
-		if msg.err != nil {
-			s.dlgErr = msg.err
-			return s, nav.Status(nav.StatusError, fmt.Sprintf("Job #%d was not canceled.", msg.seq))
-		}
-		s.closeDialog()
-		return s, tea.Batch(s.reload(), nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d: cancel requested.", msg.seq)))
+		return s, s.dialogDone(msg.err, fmt.Sprintf("Job #%d was not canceled.", msg.seq),
+			nav.Status(nav.StatusWarn, fmt.Sprintf("Job #%d: cancel requested.", msg.seq)))
 
 	case tea.PasteMsg:
 		if s.dlg == dlgPath {
