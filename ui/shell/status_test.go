@@ -7,6 +7,7 @@ import (
 
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/shell"
 )
 
 // A key that does nothing now says why, in the status line, as a note.
@@ -29,11 +30,7 @@ func TestStaleStatusIsClearedByNavigation(t *testing.T) {
 	}
 	for name, move := range moves {
 		t.Run(name, func(t *testing.T) {
-			m, home := newModel(t, 80, 24)
-			second := newScreen("Second")
-			uitest.Update(t, m, pushMsg(second))
-			second.reply = status("OK: Import done")
-			pressKey(t, m, "x")
+			m, home, second := secondWithStatus(t)
 			uitest.WantScreen(t, m, "OK: Import done")
 			second.reply, home.reply = move, move
 			pressKey(t, m, "x")
@@ -49,11 +46,7 @@ func TestStaleStatusIsClearedByNavigation(t *testing.T) {
 func TestStatusOfTheNavigatingKeyStays(t *testing.T) {
 	for _, name := range []string{"status first", "pop first"} {
 		t.Run(name, func(t *testing.T) {
-			m, _ := newModel(t, 80, 24)
-			second := newScreen("Second")
-			uitest.Update(t, m, pushMsg(second))
-			second.reply = status("OK: Import done")
-			pressKey(t, m, "x")
+			m, _, second := secondWithStatus(t)
 			second.reply = nil
 			// The key, then its action's messages in the order named.
 			pressKey(t, m, "x")
@@ -87,3 +80,15 @@ func TestNewerStatusReplacesTheOlder(t *testing.T) {
 func status(text string) tea.Cmd { return nav.Status(nav.StatusOK, text) }
 
 func pushMsg(s nav.Screen) tea.Msg { return nav.PushMsg{S: s} }
+
+// secondWithStatus is a root at 80x24 with a second screen pushed over
+// home, whose key x has just shown the status "OK: Import done".
+func secondWithStatus(t *testing.T) (m *shell.Model, home, second *screen) {
+	t.Helper()
+	m, home = newModel(t, 80, 24)
+	second = newScreen("Second")
+	uitest.Update(t, m, pushMsg(second))
+	second.reply = status("OK: Import done")
+	pressKey(t, m, "x")
+	return m, home, second
+}
