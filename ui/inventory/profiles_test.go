@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/swtoken/swtoken/model"
@@ -19,9 +18,7 @@ func TestProfilesAddEditDelete(t *testing.T) {
 	press(t, m, "ctrl+c")
 	wantScreen(t, m, "The profile form's changes will be lost.")
 	press(t, m, "n", "enter")
-	if !slices.Contains(be.Calls, "add profile Contractors Android") {
-		t.Fatalf("calls %v", be.Calls)
-	}
+	be.WantCalled(t, "add profile Contractors Android")
 	wantScreen(t, m, `OK: Profile "Contractors Android" added.`)
 	ps, _ := be.Profiles()
 	if p := ps[len(ps)-1]; p.DeviceType != model.DeviceAndroid || p.Description != "For contractors" {

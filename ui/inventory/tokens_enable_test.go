@@ -39,9 +39,7 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 
 	// y disables it: the backend is called, the screen and the list follow.
 	press(t, m, "e", "y")
-	if !slices.Contains(be.Calls, "set enabled "+serial+" false") {
-		t.Fatalf("calls %v", be.Calls)
-	}
+	be.WantCalled(t, "set enabled "+serial+" false")
 	wantScreen(t, m, "OK: Token 100000000003 disabled.")
 	wantScreen(t, m, "Status:            disabled (set by the admin)")
 	wantScreen(t, m, "e enable")
@@ -57,9 +55,7 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	press(t, m, "e")
 	wantScreen(t, m, "Enable token 100000000003?")
 	press(t, m, "y")
-	if !slices.Contains(be.Calls, "set enabled "+serial+" true") {
-		t.Fatalf("calls %v", be.Calls)
-	}
+	be.WantCalled(t, "set enabled "+serial+" true")
 	wantScreen(t, m, "OK: Token 100000000003 enabled.")
 	wantScreen(t, m, "Status:            enabled (set by the admin)")
 
@@ -67,9 +63,7 @@ func TestTokenEnableDisableToggles(t *testing.T) {
 	press(t, m, "f")
 	wantScreen(t, m, "Let token 100000000003 follow its assignment again?")
 	press(t, m, "y")
-	if !slices.Contains(be.Calls, "follow assignment "+serial) {
-		t.Fatalf("calls %v", be.Calls)
-	}
+	be.WantCalled(t, "follow assignment "+serial)
 	wantScreen(t, m, "OK: Token 100000000003 follows its assignment again: enabled (assigned to cnguyen).")
 	wantScreen(t, m, "Status:            enabled (follows the assignment)")
 	press(t, m, "f")

@@ -2,7 +2,9 @@ package uitest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
+	"testing"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/nav"
@@ -119,4 +121,14 @@ func Tokens() []model.Token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// WantCalled fails t unless the backend was called with call.
+func (f *FakeStore) WantCalled(t testing.TB, call string) {
+	t.Helper()
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if !slices.Contains(f.Calls, call) {
+		t.Fatalf("calls %v", f.Calls)
+	}
 }
