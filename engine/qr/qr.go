@@ -15,12 +15,15 @@ package qr
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
-	"image/png"
 	"strings"
+	"sync"
 
 	goqr "github.com/piglig/go-qr"
 )
@@ -172,9 +175,13 @@ func PNG(text string, o Options) ([]byte, error) {
 	return ImagePNG(m.Image(), o.Scale)
 }
 
-// ImagePNG writes img as a two-colour PNG, each pixel scale x scale (0 =
-// DefaultScale): a pixel is dark when its luminance is below half. It
-// serves PNG and turns FromHalfBlocks' image into a file a reader can take.
+// ImagePNG writes img as a PNG, each pixel scale x scale (0 =
+// DefaultScale): 1-bit greyscale, a pixel dark when its luminance is below
+// half. It serves PNG and turns FromHalfBlocks' image into a file a reader
+// can take. The file is written here rather than with image/png, whose
+// 1-bit path reads pixels one at a time through an interface and made a
+// PNG of a v2 link cost ten times its QR encoding; every rendering is
+// decoded by image/png and zbarimg in the tests.
 func ImagePNG(img image.Image, scale int) ([]byte, error) {
 	if scale == 0 {
 		scale = DefaultScale
@@ -183,27 +190,70 @@ func ImagePNG(img image.Image, scale int) ([]byte, error) {
 		return nil, fmt.Errorf("qr: scale %d: 1 to %d pixels per module are possible", scale, MaxScale)
 	}
 	b := img.Bounds()
-	out := image.NewPaletted(image.Rect(0, 0, b.Dx()*scale, b.Dy()*scale), palette)
+	if b.Empty() {
+		return nil, errors.New("qr: an empty image")
+	}
+	w, h := b.Dx()*scale, b.Dy()*scale
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8] = 1 // bit depth; colour type 0 (greyscale), deflate, filter 0, no interlace
+	writeChunk(&out, "IHDR", ihdr)
+
+	var idat bytes.Buffer
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(&idat)
+	row := make([]byte, 1+(w+7)/8) // filter type 0, then the pixels, MSB first, 1 = white
 	for y := b.Min.Y; y < b.Max.Y; y++ {
+		clear(row)
 		for x := b.Min.X; x < b.Max.X; x++ {
 			if isDark(img.At(x, y)) {
-				continue // index 0 is dark already
+				continue
 			}
-			x0, y0 := (x-b.Min.X)*scale, (y-b.Min.Y)*scale
-			for dy := 0; dy < scale; dy++ {
-				row := out.Pix[(y0+dy)*out.Stride+x0:]
-				for dx := 0; dx < scale; dx++ {
-					row[dx] = light
-				}
+			for px := (x - b.Min.X) * scale; px < (x-b.Min.X+1)*scale; px++ {
+				row[1+px/8] |= 0x80 >> (px % 8)
+			}
+		}
+		for range scale {
+			if _, err := zw.Write(row); err != nil {
+				return nil, err
 			}
 		}
 	}
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&buf, out); err != nil {
-		return nil, fmt.Errorf("qr: writing the PNG: %w", err)
+	if err := zw.Close(); err != nil {
+		return nil, err
 	}
-	return buf.Bytes(), nil
+	writeChunk(&out, "IDAT", idat.Bytes())
+	writeChunk(&out, "IEND", nil)
+	return out.Bytes(), nil
+}
+
+// zlibWriters reuses compressors (each allocates about a megabyte); Reset
+// gives the same output as a new writer, so the PNG stays deterministic.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, err := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	if err != nil {
+		panic(err) // BestSpeed is a valid level
+	}
+	return zw
+}}
+
+// writeChunk appends a PNG chunk: length, type, data, CRC-32 of type and
+// data.
+func writeChunk(out *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	out.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	out.WriteString(typ)
+	out.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	out.Write(n[:])
 }
 
 func isDark(c color.Color) bool {
