@@ -17,7 +17,7 @@ import (
 func init() {
 	register("ctf", command{
 		summary: "describe a CTF string (never its seed or a tokencode)",
-		usage:   "ctf inspect STRING|- | ctf inspect --file F  [--password-file F] [--device-id ID] [--json]",
+		usage:   "ctf inspect STRING|- | --file F [--password-file F] [--device-id ID] [--json]",
 		run:     runCTF,
 	})
 }
