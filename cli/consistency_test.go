@@ -53,6 +53,7 @@ var subcommands = map[string][]string{
 	"unassign":   nil,
 	"audit":      {"verify"},
 	"check":      nil,
+	"ctf":        {"inspect"},
 	"demo":       nil,
 	"distribute": nil,
 	"import":     {"tokens", "users"},
