@@ -61,7 +61,7 @@ func TestInspectShowsTheTokenButNeverTheSeed(t *testing.T) {
 	}{
 		{"f01-8d-60s-addpin-nopw.sdtid", "", []string{
 			"Password protected: no", "Serial:             123456789012", "Digits:             8",
-			"Interval:           60 s", "PIN mode:           2", "2036/01/01", "Binding:            (none)",
+			"Interval:           60 s", "PIN mode:           2", "2036-01-01 (Death 2035-12-31)", "Binding:            (none)",
 			"Nickname:           Alice laptop", "User:               Alice Smith (asmith)", "AES-128",
 		}, "1c3510a712e3406f01da9818296f382b"},
 		{"f04-6d-60s-addpin-pw-devid.sdtid", "correct horse battery staple", []string{

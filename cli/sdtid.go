@@ -133,7 +133,7 @@ func expiryLabel(t sdtid.Token, now time.Time) string {
 	if _, err := t.Code(now, ""); sdtid.KindOf(err) == sdtid.KindExpired {
 		state = " (EXPIRED)"
 	}
-	return fmt.Sprintf("%s (Death %s)%s", exp.Format("2006/01/02"), t.Death.Format("2006/01/02"), state)
+	return fmt.Sprintf("%s (Death %s)%s", exp.Format(model.DateLayout), t.Death.Format(model.DateLayout), state)
 }
 
 // blankLabel shows stoken's one-space placeholder as what it means.
