@@ -123,7 +123,7 @@ func (s *Store) SubmitPlanned(j *model.Job, serials []string, password, details 
 					return err
 				}
 				tok.Algorithm = sr.alg
-				if r := model.Eligibility(tok, cp.Spec.PasswordMode, password, at); r != model.Eligible {
+				if r := cp.Spec.Eligibility(tok, password, at); r != model.Eligible {
 					return &model.FieldError{Field: model.FieldCriteria, Msg: fmt.Sprintf(
 						"token %s changed since the summary: it is now %s; nothing was submitted: look at the summary again", serial, r.Label())}
 				}
