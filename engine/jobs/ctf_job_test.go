@@ -343,7 +343,11 @@ func TestCTFJobRefusals(t *testing.T) {
 		{ctfJobSpec("A", "Kiosk CT-KIP", "", "", model.PasswordNone, "100000000001", "100000000005"), "cannot deliver yet"},
 		{ctfJobSpec("B", "Windows CTF", model.CTFv3, "", model.PasswordNone, "100000000001", "100000000005"), "v3 is only for iPhone and Android profiles"},
 		{ctfJobSpec("C", "Android CTF", "", "", model.PasswordNone, "100000000001", "100000000005"), "no QR image encoder"},
-		{func() model.JobSpec { s := spec("D", model.PasswordNone, "100000000001", "100000000005"); s.CTFForm = model.CTFv3; return s }(), "only for CTF profiles"},
+		{func() model.JobSpec {
+			s := spec("D", model.PasswordNone, "100000000001", "100000000005")
+			s.CTFForm = model.CTFv3
+			return s
+		}(), "only for CTF profiles"},
 	}
 	for _, c := range cases {
 		if _, err := e.Plan(c.s, ""); err == nil || !strings.Contains(err.Error(), c.want) {

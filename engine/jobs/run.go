@@ -32,7 +32,7 @@ import (
 type item struct {
 	idx      int
 	serial   string
-	name     string // entry name in the ZIP
+	name     string           // entry name in the ZIP
 	in       sdtid.WriteInput // file jobs
 	ctf      ctfItem          // CTF jobs
 	seed     [16]byte
