@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"compress/flate"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -111,7 +110,7 @@ func (n *nonceReader) Read(p []byte) (int, error) {
 
 // writeOneCTF encodes, compresses and seals one token's CTF string (and its
 // QR image).
-func (e *Engine) writeOneCTF(jc *jobContext, fw *flate.Writer, sw *sliceWriter, it item) (entry, error) {
+func (e *Engine) writeOneCTF(jc *jobContext, it item) (entry, error) {
 	c := it.ctf
 	c.tok.Seed = it.seed
 	defer clear(c.tok.Seed[:])
@@ -125,18 +124,14 @@ func (e *Engine) writeOneCTF(jc *jobContext, fw *flate.Writer, sw *sliceWriter, 
 		return entry{}, fmt.Errorf("token %s: %w", it.serial, err)
 	}
 	text := CTFText(str, jc.job.Spec.CTFForm, jc.job.Spec.CTFShape, c.pngName)
+	// Stored, not deflated: the text is a few hundred bytes of digits or
+	// base64, which deflate shrinks little, and a compressor's reset per
+	// file cost more than the string's whole key and MAC work.
 	buf := cbufPool.Get().(*[]byte)
-	sw.b = buf
-	fw.Reset(sw)
-	if _, err := fw.Write([]byte(text)); err != nil {
-		return entry{}, err
-	}
-	if err := fw.Close(); err != nil {
-		return entry{}, err
-	}
+	*buf = append((*buf)[:0], text...)
 	ent := entry{
-		idx: it.idx, serial: it.serial, name: it.name,
-		buf: buf, crc: crc32.ChecksumIEEE([]byte(text)), size: uint64(len(text)),
+		idx: it.idx, serial: it.serial, name: it.name, stored: true,
+		buf: buf, crc: crc32.ChecksumIEEE(*buf), size: uint64(len(text)),
 		ctfString: str, userID: c.userID, email: c.email,
 	}
 	if c.pngName != "" {

@@ -49,6 +49,7 @@ type entry struct {
 	crc    uint32
 	size   uint64
 	sealed []byte // the new seed, sealed for the token
+	stored bool   // buf is the file as is (method 0), not deflated
 	// CTF jobs: the QR image (stored as is; "" name = none), and the
 	// string with the credentials row's other cells.
 	pngName                  string
@@ -745,7 +746,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				var ent entry
 				var err error
 				if isCTF {
-					ent, err = e.writeOneCTF(jc, fw, &sw, it)
+					ent, err = e.writeOneCTF(jc, it)
 				} else {
 					ent, err = e.writeOne(w, fw, &sw, it)
 				}
@@ -764,8 +765,12 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				// and the feeder, woken by the channels, would wait
 				// until the window of files in flight is full and
 				// every worker stalls. Yielding after each file lets
-				// them run at once.
-				runtime.Gosched()
+				// them run at once. A CTF string takes microseconds
+				// and has no such loop: yielding after each would cost
+				// more than it gives.
+				if !isCTF {
+					runtime.Gosched()
+				}
 			}
 		}()
 	}
@@ -792,7 +797,12 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				break
 			}
 			delete(pending, next)
-			err := zw.add(p.name, p.crc, *p.buf, p.size)
+			var err error
+			if p.stored {
+				err = zw.addStored(p.name, p.crc, *p.buf)
+			} else {
+				err = zw.add(p.name, p.crc, *p.buf, p.size)
+			}
 			*p.buf = (*p.buf)[:0]
 			cbufPool.Put(p.buf)
 			if err == nil && p.pngName != "" {
