@@ -800,6 +800,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 			var err error
 			if p.stored {
 				err = zw.addStored(p.name, p.crc, *p.buf)
+				clear(*p.buf) // the string, in clear when the mode has no password
 			} else {
 				err = zw.add(p.name, p.crc, *p.buf, p.size)
 			}
