@@ -77,7 +77,10 @@ func TestCrashDuringCTFJobsChangesNothingOrEverything(t *testing.T) {
 		t.Skip("the crash test takes about half a minute")
 	}
 	crashLoop(t, crashCase{
-		kills: 8, maxDelay: 700 * time.Millisecond,
+		// A CTF job of 6,720 tokens takes about a third of a second
+		// in the child, so the kills come early and runs are allowed
+		// to complete more often.
+		kills: 8, maxDelay: 350 * time.Millisecond, maxRuns: 60,
 		setup: func(st *store.Store) { addCTFProfiles(t, st) },
 		spec: func(n int) model.JobSpec {
 			return ctfJobSpec(fmt.Sprintf("CTF crash %d", n), "Windows CTF", "", "", model.PasswordAdmin, "100000000001", "100000006720")
@@ -90,6 +93,7 @@ func TestCrashDuringCTFJobsChangesNothingOrEverything(t *testing.T) {
 type crashCase struct {
 	kills    int           // at least this many SIGKILLs
 	maxDelay time.Duration // kill within this time of the runner's start
+	maxRuns  int           // give up after this many runs (0: 3 times kills)
 	setup    func(st *store.Store)
 	spec     func(n int) model.JobSpec // the n-th job (password "crash-pw")
 	check    func(t *testing.T, st *store.Store, j model.Job, rng *rand.Rand)
@@ -122,8 +126,12 @@ func crashLoop(t *testing.T, c crashCase) {
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills, completions := 0, 0
+	maxRuns := c.maxRuns
+	if maxRuns == 0 {
+		maxRuns = 3 * c.kills
+	}
 	for iter := 0; kills < c.kills || iter < c.kills+2; iter++ {
-		if iter > 3*c.kills {
+		if iter > maxRuns {
 			t.Fatalf("only %d kills in %d runs", kills, iter)
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
