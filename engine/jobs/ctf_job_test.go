@@ -327,6 +327,14 @@ func TestCTFJobLeavesOut64BitTokens(t *testing.T) {
 	if end := runAll(t, e); end.Seq != j.Seq || end.State != model.JobCompleted || end.Total != p.Summary.Count {
 		t.Fatalf("job ended %+v", end)
 	}
+	// The submit's audit record names the job type and the strings.
+	recs, err := st.AuditRecords(store.AuditFilter{Action: "job submit"})
+	if err != nil || len(recs) == 0 {
+		t.Fatal(recs, err)
+	}
+	if d := recs[len(recs)-1].Details; !strings.Contains(d, "Generate Compressed Token Format Credentials, 81 digits in blocks of five (v2)") {
+		t.Errorf("job submit audit %q", d)
+	}
 }
 
 // TestCTFJobRefusals: CT-KIP profiles cannot deliver yet; v3 is for phone
