@@ -15,8 +15,8 @@ import (
 
 func init() {
 	register("distribute", command{
-		summary: "create a distribution job (one token file per token, in a ZIP) and run it",
-		usage: "distribute --job NAME --profile NAME [--device-id ID] [--nickname N] --password-mode none|password|userid|userid+password " +
+		summary: "create a distribution job (one token file or CTF string per token, in a ZIP) and run it",
+		usage: "distribute --job NAME --profile NAME [--ctf-form v2|v3] [--device-id ID] [--nickname N] --password-mode none|password|userid|userid+password " +
 			"[--password-file F] (--from S --to S | --all) [--user U] [--never-distributed] [--algorithm aes-128|sid-64] [--skip-too-long] [--dry-run [--json] | --queue] [--yes]",
 		run: runDistribute,
 	})
@@ -25,7 +25,8 @@ func init() {
 func runDistribute(g Globals, args []string, stdio IO) error {
 	fs := newFlags("distribute")
 	name := onceString(fs, "job", "job name")
-	profile := onceString(fs, "profile", "file-based software token profile")
+	profile := onceString(fs, "profile", "software token profile, file-based (token files) or CTF (CTF strings); the job type follows it")
+	ctfForm := onceString(fs, "ctf-form", "CTF profiles of iPhone and Android: v2 (81 digits, the default) or v3")
 	deviceID := fs.String("device-id", "", "bind every file to this device ID (default: the profile's device class)")
 	nickname := fs.String("nickname", "", "token nickname")
 	modeText := fs.String("password-mode", "", "none, password, userid or userid+password")
@@ -57,7 +58,7 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	case !set["profile"]:
 		return usagef("--profile NAME is required")
 	case strings.TrimSpace(*profile) == "":
-		return usagef("--profile must not be blank: name a file-based software token profile")
+		return usagef("--profile must not be blank: name a file-based or CTF software token profile")
 	case set["device-id"] && strings.TrimSpace(*deviceID) == "":
 		return usagef("--device-id must not be blank: leave it out for class binding (the profile's device class)")
 	case *asJSON && !*dryRun:
@@ -82,6 +83,12 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	}
 	if !mode.NeedsAdminPassword() && *pwFile != "" {
 		return usagef("--password-file is only for modes password and userid+password (mode %s has no admin password)", mode)
+	}
+	var form model.CTFForm
+	if set["ctf-form"] {
+		if form, err = model.ParseCTFForm(*ctfForm); err != nil {
+			return usagef("%v", err)
+		}
 	}
 	crit := model.Criteria{From: *from, To: *to, All: *all, AssignedUser: *user, NeverDistributedOnly: *never}
 	if *alg != "" {
@@ -109,12 +116,22 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	}
 	defer st.Close()
 
-	// The engine's planner resolves --device-id (blank: class binding).
+	// The engine's planner resolves --device-id (blank: class binding),
+	// the job type (the profile's delivery method) and the CTF form
+	// (blank: v2 for CTF profiles).
 	spec := model.JobSpec{Name: *name, Profile: *profile, Device: *deviceID, Nickname: *nickname, PasswordMode: mode,
-		Criteria: crit, SkipTooLong: *skipTooLong}
+		Criteria: crit, SkipTooLong: *skipTooLong, CTFForm: form}
 
 	eng := jobs.New(st, cliEngineOptions)
 	plan, err := eng.Plan(spec, password)
+	if plan != nil && set["ctf-form"] && plan.Spec.Kind == model.JobKindCTF && !plan.Profile.DeviceType.IsPhone() {
+		// v3 is refused by the planner; v2 is what these profiles get
+		// anyway, but asking for a form shows the admin expects a choice
+		// the profile does not have.
+		return &model.FieldError{Field: model.FieldCTFForm, Msg: fmt.Sprintf(
+			"--ctf-form is only for iPhone and Android CTF profiles; profile %q is for %s, whose tokens get the 81 digits in blocks of five (v2): leave --ctf-form out",
+			plan.Profile.Name, plan.Profile.DeviceType)}
+	}
 	var tooLong *model.TooLongError
 	if errors.As(err, &tooLong) {
 		err = fmt.Errorf("%w; to submit the job without %s, run again with --skip-too-long",
@@ -248,7 +265,11 @@ func reportEnd(w io.Writer, st *store.Store, j model.Job) error {
 	switch j.State {
 	case model.JobCompleted:
 		path, _ := outputFile(st, j)
-		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, "token file"), model.Printable(path), j.OutputSize, j.OutputSHA256)
+		what := "token file"
+		if j.Spec.Kind == model.JobKindCTF {
+			what = "CTF string"
+		}
+		fmt.Fprintf(w, "Job %q completed: %s written to %s (%d bytes, SHA-256 %s).\n", j.Name, plural(j.Total, what), model.Printable(path), j.OutputSize, j.OutputSHA256)
 		fmt.Fprintf(w, "Download it with: swtoken jobs download %s --out FILE.zip\n", shellArg(j.Name))
 		return nil
 	case model.JobFailed, model.JobCanceled:
@@ -268,9 +289,13 @@ func shellArg(s string) string {
 func printPlan(w io.Writer, p *jobs.Plan) {
 	s, spec := p.Summary, p.Spec
 	fmt.Fprintf(w, "Job:                 %s\n", model.Printable(spec.Name))
+	if spec.Kind != "" {
+		fmt.Fprintf(w, "Job type:            %s\n", spec.Kind.Label())
+	}
 	if p.Profile.Name != "" {
 		fmt.Fprintf(w, "Profile:             %s (%d digits, %d s, %s)\n", model.Printable(p.Profile.Name), p.Profile.TokencodeLength, p.Profile.Duration, p.Profile.AuthType)
 	}
+	printCTFLines(w, spec)
 	bind := "device class " + spec.Binding.Value + " (class binding)"
 	if spec.Binding.Kind == model.BindingDevice {
 		bind = "device ID " + spec.Binding.Value + " (device binding)"
@@ -350,4 +375,17 @@ func cliGCPercent() int {
 		return 0
 	}
 	return 400
+}
+
+// printCTFLines shows a CTF job's string form and where the nickname and
+// names go (nothing for file jobs).
+func printCTFLines(w io.Writer, spec model.JobSpec) {
+	if spec.Kind != model.JobKindCTF {
+		return
+	}
+	fmt.Fprintf(w, "CTF strings:         %s\n", model.CTFLabel(spec.CTFShape, spec.CTFForm))
+	if spec.WantsQRImages() {
+		fmt.Fprintf(w, "QR images:           one PNG of each link\n")
+	}
+	fmt.Fprintf(w, "Note:                %s\n", model.CTFManifestNote)
 }

@@ -13,8 +13,14 @@ import (
 // job as it would be submitted, its counts, every token left out with its
 // reason, and the tokens it would distribute. It never holds a password.
 type planJSON struct {
-	Job          string `json:"job"`
-	Profile      string `json:"profile"`
+	Job     string `json:"job"`
+	Profile string `json:"profile"`
+	// Kind is the job type, from the profile: "sdtid" (token files) or
+	// "ctf" (CTF strings); CTFForm ("v2", "v3") and CTFShape ("iphone",
+	// "android", "blocks") are a CTF job's, empty otherwise.
+	Kind         string `json:"kind"`
+	CTFForm      string `json:"ctf_form"`
+	CTFShape     string `json:"ctf_shape"`
 	BindingKind  string `json:"binding_kind"` // "class" or "device", as in jobs show --json
 	Binding      string `json:"binding"`      // the class GUID or the device ID
 	Nickname     string `json:"nickname"`
@@ -59,6 +65,7 @@ func newPlanJSON(p *jobs.Plan, refused error) planJSON {
 	s, spec, c := p.Summary, p.Spec, p.Spec.Criteria
 	v := planJSON{
 		Job: spec.Name, Profile: spec.Profile,
+		Kind: string(spec.Kind), CTFForm: string(spec.CTFForm), CTFShape: string(spec.CTFShape),
 		BindingKind:  string(spec.Binding.Kind),
 		Binding:      spec.Binding.Value,
 		Nickname:     spec.Nickname,

@@ -32,6 +32,9 @@ type jobJSON struct {
 	State         string     `json:"state"`
 	Reason        string     `json:"reason"`
 	Profile       string     `json:"profile"`
+	Kind          string     `json:"kind"`      // "sdtid" (token files) or "ctf" (CTF strings)
+	CTFForm       string     `json:"ctf_form"`  // a CTF job's "v2" or "v3"
+	CTFShape      string     `json:"ctf_shape"` // a CTF job's "iphone", "android" or "blocks"
 	BindingKind   string     `json:"binding_kind"`
 	Binding       string     `json:"binding"`
 	Nickname      string     `json:"nickname"`
@@ -75,7 +78,8 @@ func newJobJSON(st *store.Store, j model.Job) jobJSON {
 	output, outputErr := outputFile(st, j)
 	return jobJSON{
 		Seq: j.Seq, Name: j.Name, BatchID: j.BatchID, State: string(j.State), Reason: j.Reason,
-		Profile: j.Spec.Profile, BindingKind: string(j.Spec.Binding.Kind), Binding: j.Spec.Binding.Value,
+		Profile: j.Spec.Profile, Kind: string(j.Spec.Kind.OrFiles()), CTFForm: string(j.Spec.CTFForm), CTFShape: string(j.Spec.CTFShape),
+		BindingKind: string(j.Spec.Binding.Kind), Binding: j.Spec.Binding.Value,
 		Nickname: j.Spec.Nickname, PasswordMode: string(j.Spec.PasswordMode),
 		Criteria: critJSON{From: c.From, To: c.To, All: c.All, AssignedUser: c.AssignedUser,
 			NeverDistributed: c.NeverDistributedOnly, Algorithm: string(c.Algorithm)},
@@ -266,7 +270,9 @@ func printJob(w io.Writer, st *store.Store, j model.Job) {
 	if j.Reason != "" {
 		fmt.Fprintf(w, "Reason:              %s\n", model.Printable(j.Reason))
 	}
+	fmt.Fprintf(w, "Job type:            %s\n", j.Spec.Kind.Label())
 	fmt.Fprintf(w, "Profile:             %s\n", model.Printable(j.Spec.Profile))
+	printCTFLines(w, j.Spec)
 	fmt.Fprintf(w, "DeviceSerialNumber:  %s\n", j.Spec.Binding)
 	fmt.Fprintf(w, "Nickname:            %s\n", model.Printable(orNone(j.Spec.Nickname, "(none)")))
 	fmt.Fprintf(w, "Password:            %s\n", model.PasswordSummary(j.Spec.PasswordMode))

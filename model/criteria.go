@@ -102,12 +102,15 @@ const (
 	// jobs never hand out files for it with no redistribution warning and
 	// the older file is never one the store already replaced.
 	InUnfinishedJob
+	// NoCTFForm: a 64-bit (SID-64) token has no CTF form; CTF jobs leave
+	// it out (JobSpec.Eligibility). It does not block the job.
+	NoCTFForm
 )
 
 // IneligibleReasons lists the reasons a token is left out, in the order the
 // summary shows their counts.
 func IneligibleReasons() []Reason {
-	return []Reason{NotSoftware, Unassigned, Disabled, Expired, PasswordTooLong, InUnfinishedJob}
+	return []Reason{NotSoftware, Unassigned, Disabled, Expired, NoCTFForm, PasswordTooLong, InUnfinishedJob}
 }
 
 // Label is the summary's wording.
@@ -127,6 +130,8 @@ func (r Reason) Label() string {
 		return "password too long"
 	case InUnfinishedJob:
 		return "in an unfinished job"
+	case NoCTFForm:
+		return NoCTFFormLabel
 	}
 	return "unknown reason"
 }

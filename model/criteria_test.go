@@ -113,15 +113,18 @@ func TestReasonLabels(t *testing.T) {
 		{Expired, "expired"},
 		{PasswordTooLong, "password too long"},
 		{InUnfinishedJob, "in an unfinished job"},
+		{NoCTFForm, "64-bit token: no CTF form"},
 	}
 	for _, c := range cases {
 		if c.r.Label() != c.label || c.r.String() != c.label {
 			t.Errorf("Reason %d label %q, want %q", c.r, c.r.Label(), c.label)
 		}
 	}
-	// product.md's five reasons, in its order, then the one swtoken adds
-	// (a token in a queued or running job: docs/DECISIONS.md).
-	want := []Reason{NotSoftware, Unassigned, Disabled, Expired, PasswordTooLong, InUnfinishedJob}
+	// product.md's five reasons, in its order, with the CTF jobs' 64-bit
+	// reason (section 11) before the password length it makes moot, then
+	// the one swtoken adds (a token in a queued or running job:
+	// docs/DECISIONS.md).
+	want := []Reason{NotSoftware, Unassigned, Disabled, Expired, NoCTFForm, PasswordTooLong, InUnfinishedJob}
 	if got := IneligibleReasons(); !slices.Equal(got, want) {
 		t.Errorf("IneligibleReasons() = %v, want %v", got, want)
 	}

@@ -159,6 +159,7 @@ const (
 	FieldCriteria        = "Token selection criteria"
 	FieldConfirmation    = "Confirmation"
 	FieldState           = "State"
+	FieldCTFForm         = "CTF form"
 )
 
 // refield reports a field error under another field name: the user ID rule,

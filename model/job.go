@@ -157,11 +157,23 @@ type JobSpec struct {
 	// the job: the summary counts them as left out and the audit records
 	// it. Without it they block submission (CanSubmit).
 	SkipTooLong bool
+	// Kind is the job type. Leave it zero: the job planner sets it from
+	// the profile's delivery method (JobKindFor). A stored job without it
+	// is a file job (OrFiles).
+	Kind JobKind
+	// CTFForm is a CTF job's version, v2 or v3 (v3 for the phone device
+	// types only). Zero means v2: the planner sets it. Empty for file jobs.
+	CTFForm CTFForm
+	// CTFShape is how a CTF job writes its strings, from the profile's
+	// device type (CTFShapeFor): set by the planner. Empty for file jobs.
+	CTFShape CTFShape
 }
 
 // Validate checks the spec against its profile, reporting every wrong field.
-// The profile must exist (the caller looks it up by NameKey) and be
-// file-based; a class binding must be that profile's class.
+// The profile must exist (the caller looks it up by NameKey) and its
+// delivery method must be the job's kind (JobKindFor: CT-KIP profiles cannot
+// deliver yet); a CTF job's form must fit the profile's device type; a class
+// binding must be that profile's class.
 func (s JobSpec) Validate(p Profile) error {
 	var es FieldErrors
 	es.Add(FieldJobName, ValidateJobName(s.Name))
@@ -170,8 +182,16 @@ func (s JobSpec) Validate(p Profile) error {
 		es = append(es, fieldErr(FieldProfile, "choose a software token profile"))
 	case !SameName(s.Profile, p.Name):
 		es = append(es, fieldErr(FieldProfile, "profile %q does not exist", s.Profile))
-	case !p.DeliveryMethod.IsFileBased():
-		es = append(es, fieldErr(FieldProfile, "profile %q delivers by %s; only %s profiles can be distributed as files", p.Name, p.DeliveryMethod, DeliveryFile))
+	default:
+		want, err := JobKindFor(p.Name, p.DeliveryMethod)
+		switch k := s.Kind.OrFiles(); {
+		case err != nil:
+			es.Add(FieldProfile, err)
+		case k != want:
+			es = append(es, fieldErr(FieldProfile, "profile %q delivers by %s, so its job is %q, not %q", p.Name, p.DeliveryMethod, want.Label(), k.Label()))
+		default:
+			es.Add(FieldCTFForm, s.validateCTF(k, p))
+		}
 	}
 	switch s.Binding.Kind {
 	case BindingClass:

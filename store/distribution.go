@@ -123,7 +123,7 @@ func (s *Store) SubmitPlanned(j *model.Job, serials []string, password, details 
 					return err
 				}
 				tok.Algorithm = sr.alg
-				if r := model.Eligibility(tok, cp.Spec.PasswordMode, password, at); r != model.Eligible {
+				if r := cp.Spec.Eligibility(tok, password, at); r != model.Eligible {
 					return &model.FieldError{Field: model.FieldCriteria, Msg: fmt.Sprintf(
 						"token %s changed since the summary: it is now %s; nothing was submitted: look at the summary again", serial, r.Label())}
 				}
@@ -148,8 +148,12 @@ func (s *Store) SubmitPlanned(j *model.Job, serials []string, password, details 
 				return err
 			}
 		}
-		d := fmt.Sprintf("batch %s; profile %s; %s; password mode %s; %d token(s) %s to %s",
-			cp.BatchID, cp.Spec.Profile, cp.Spec.Binding, cp.Spec.PasswordMode, cp.Total, serials[0], serials[len(serials)-1])
+		kind := ""
+		if cp.Spec.Kind == model.JobKindCTF {
+			kind = fmt.Sprintf("; %s, %s", cp.Spec.Kind.Label(), model.CTFLabel(cp.Spec.CTFShape, cp.Spec.CTFForm))
+		}
+		d := fmt.Sprintf("batch %s; profile %s%s; %s; password mode %s; %d token(s) %s to %s",
+			cp.BatchID, cp.Spec.Profile, kind, cp.Spec.Binding, cp.Spec.PasswordMode, cp.Total, serials[0], serials[len(serials)-1])
 		if details != "" {
 			d += "; " + details
 		}

@@ -53,6 +53,12 @@ type specJSON struct {
 	Nickname     string             `json:"nickname,omitempty"`
 	PasswordMode model.PasswordMode `json:"password_mode"` // the mode only, never a password
 	Criteria     criteriaJSON       `json:"criteria"`
+	// Kind is the job type ("sdtid" or "ctf"); absent in jobs stored
+	// before CTF jobs, which are file jobs. CTFForm and CTFShape are a CTF
+	// job's version and string shape.
+	Kind     model.JobKind  `json:"kind,omitempty"`
+	CTFForm  model.CTFForm  `json:"ctf_form,omitempty"`
+	CTFShape model.CTFShape `json:"ctf_shape,omitempty"`
 }
 
 type criteriaJSON struct {
@@ -70,6 +76,7 @@ func encodeJob(j model.Job) jobJSON {
 		Spec: specJSON{
 			Profile: j.Spec.Profile, BindingKind: j.Spec.Binding.Kind, Binding: j.Spec.Binding.Value,
 			Nickname: j.Spec.Nickname, PasswordMode: j.Spec.PasswordMode, Criteria: criteriaJSON(j.Spec.Criteria),
+			Kind: j.Spec.Kind, CTFForm: j.Spec.CTFForm, CTFShape: j.Spec.CTFShape,
 		},
 		State: j.State, Reason: j.Reason, Total: j.Total, Done: j.Done,
 		Submitted: j.Submitted, Started: j.Started, Ended: j.Ended, Output: j.Output,
@@ -101,6 +108,7 @@ func decodeJob(key, data []byte) (model.Job, error) {
 			Name: r.Name, Profile: r.Spec.Profile,
 			Binding:  model.Binding{Kind: r.Spec.BindingKind, Value: r.Spec.Binding},
 			Nickname: r.Spec.Nickname, PasswordMode: r.Spec.PasswordMode, Criteria: model.Criteria(r.Spec.Criteria),
+			Kind: r.Spec.Kind.OrFiles(), CTFForm: r.Spec.CTFForm, CTFShape: r.Spec.CTFShape,
 		},
 		State: r.State, Reason: r.Reason, Total: r.Total, Done: r.Done,
 		Submitted: r.Submitted, Started: r.Started, Ended: r.Ended, Output: r.Output,
@@ -143,7 +151,7 @@ func (t *Tx) checkJob(j model.Job) error {
 }
 
 // CreateJob stores a new job: it takes j.Seq from the jobs bucket's
-// sequence, sets j.BatchID to model.BatchID(seq) when empty, j.State to
+// sequence, sets j.Spec.Kind to file jobs when empty, j.BatchID to model.BatchID(seq) when empty, j.State to
 // Queued when empty and j.Submitted to now when zero, and fills j.Name and
 // j.Spec.Name from each other when one is empty. A name another job has,
 // ignoring case, is refused with model.JobNameTakenError; the spec must be
@@ -172,6 +180,8 @@ func (t *Tx) CreateJob(j *model.Job) error {
 	if j.State == "" {
 		j.State = model.JobQueued
 	}
+	// A job without a kind is a file job, as it reads back.
+	j.Spec.Kind = j.Spec.Kind.OrFiles()
 	if j.Submitted.IsZero() {
 		j.Submitted = t.s.now()
 	}

@@ -34,7 +34,7 @@ func TestCreateJob(t *testing.T) {
 		{"taken ignoring case", mkJob("ROLLOUT q1", "Staff"), `already used by job "Rollout Q1"`},
 		{"forbidden character", mkJob("a & b", "Staff"), `"&"`},
 		{"unknown profile", mkJob("Other", "Nope"), `profile "Nope" does not exist`},
-		{"not file based", mkJob("Other", "CTF"), "only File-based"},
+		{"CTF profile for a file job", mkJob("Other", "CTF"), `so its job is "Generate Compressed Token Format Credentials"`},
 		{"no criteria", badCrit, "serial range"},
 		{"names differ", mismatch, "must be the same"},
 	}

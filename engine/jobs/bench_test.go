@@ -83,6 +83,13 @@ func benchStore(b *testing.B, n int) *store.Store {
 	bulk := store.Bulk{Profiles: []model.Profile{{
 		Name: "Staff iPhone", DeviceType: model.DeviceIPhone, DeliveryMethod: model.DeliveryFile,
 		TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad,
+	}, {
+		// CTF jobs (bench_ctf_test.go): links with QR images, and digits.
+		Name: "Android CTF", DeviceType: model.DeviceAndroid, DeliveryMethod: model.DeliveryCTF,
+		TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad,
+	}, {
+		Name: "Windows CTF", DeviceType: model.DeviceWindows, DeliveryMethod: model.DeliveryCTF,
+		TokencodeLength: 8, Duration: 60, AuthType: model.AuthPINPad,
 	}}}
 	users := (n + 2) / 3
 	for i := range users {

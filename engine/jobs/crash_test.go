@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/ctf"
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
@@ -58,6 +59,47 @@ func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the crash test takes about a minute")
 	}
+	crashLoop(t, crashCase{
+		kills: 20, maxDelay: 1800 * time.Millisecond,
+		spec: func(n int) model.JobSpec {
+			return spec(fmt.Sprintf("Crash %d", n), model.PasswordAdmin, "100000000001", "100000006720")
+		},
+		check: checkSample,
+	})
+}
+
+// TestCrashDuringCTFJobsChangesNothingOrEverything is the same for CTF
+// jobs (strings in blocks for a Windows profile, which need no QR
+// encoder in the child runner), with fewer kills: the run, the commit and
+// the recovery are the file job's code.
+func TestCrashDuringCTFJobsChangesNothingOrEverything(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash test takes about half a minute")
+	}
+	crashLoop(t, crashCase{
+		// A CTF job of 6,720 tokens takes about a third of a second
+		// in the child, so the kills come early and runs are allowed
+		// to complete more often.
+		kills: 8, maxDelay: 350 * time.Millisecond, maxRuns: 60,
+		setup: func(st *store.Store) { addCTFProfiles(t, st) },
+		spec: func(n int) model.JobSpec {
+			return ctfJobSpec(fmt.Sprintf("CTF crash %d", n), "Windows CTF", "", "", model.PasswordAdmin, "100000000001", "100000006720")
+		},
+		check: checkCTFSample,
+	})
+}
+
+// crashCase is one kind of job for crashLoop.
+type crashCase struct {
+	kills    int           // at least this many SIGKILLs
+	maxDelay time.Duration // kill within this time of the runner's start
+	maxRuns  int           // give up after this many runs (0: 3 times kills)
+	setup    func(st *store.Store)
+	spec     func(n int) model.JobSpec // the n-th job (password "crash-pw")
+	check    func(t *testing.T, st *store.Store, j model.Job, rng *rand.Rand)
+}
+
+func crashLoop(t *testing.T, c crashCase) {
 	dir := filepath.Join(t.TempDir(), "data")
 	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
 	if err != nil {
@@ -66,24 +108,30 @@ func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
 	if _, err := inventory.LoadDemo(st, 3000, 7000, testNow); err != nil {
 		t.Fatal(err)
 	}
-	e := New(st, Options{})
+	if c.setup != nil {
+		c.setup(st)
+	}
 	jobN := 0
-	newJob := func() model.Job {
+	newJob := func(e *Engine) model.Job {
 		jobN++
-		j := submit(t, e, spec(fmt.Sprintf("Crash %d", jobN), model.PasswordAdmin, "100000000001", "100000006720"), "crash-pw")
+		j := submit(t, e, c.spec(jobN), "crash-pw")
 		if j.Total < 5000 {
 			t.Fatalf("the job has only %d tokens", j.Total)
 		}
 		return j
 	}
-	job := newJob()
+	job := newJob(New(st, Options{}))
 	snapshot := sealedSeeds(t, st)
 	st.Close()
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills, completions := 0, 0
-	for iter := 0; kills < 20 || iter < 22; iter++ {
-		if iter > 60 {
+	maxRuns := c.maxRuns
+	if maxRuns == 0 {
+		maxRuns = 3 * c.kills
+	}
+	for iter := 0; kills < c.kills || iter < c.kills+2; iter++ {
+		if iter > maxRuns {
 			t.Fatalf("only %d kills in %d runs", kills, iter)
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -92,7 +140,7 @@ func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(20+rng.Intn(1800)) * time.Millisecond
+		delay := 20*time.Millisecond + time.Duration(rng.Int63n(int64(c.maxDelay)))
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		killed := false
@@ -132,9 +180,8 @@ func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
 			if changed != j.Total {
 				t.Fatalf("job completed with %d tokens, but %d changed", j.Total, changed)
 			}
-			checkSample(t, st, j, rng)
-			e := New(st, Options{})
-			job = newJob2(t, e, &jobN)
+			c.check(t, st, j, rng)
+			job = newJob(New(st, Options{}))
 			snapshot = sealedSeeds(t, st)
 		case model.JobQueued, model.JobRunning:
 			if !killed {
@@ -158,10 +205,26 @@ func TestCrashDuringJobsChangesNothingOrEverything(t *testing.T) {
 	t.Logf("%d kills, %d completed jobs", kills, completions)
 }
 
-// newJob2 submits the next redistribution job in a reopened store.
-func newJob2(t *testing.T, e *Engine, n *int) model.Job {
-	*n++
-	return submit(t, e, spec(fmt.Sprintf("Crash %d", *n), model.PasswordAdmin, "100000000001", "100000006720"), "crash-pw")
+// checkCTFSample decodes 25 random strings of a completed CTF job and
+// checks that each one's code verifies against the store's seed.
+func checkCTFSample(t *testing.T, st *store.Store, j model.Job, rng *rand.Rand) {
+	t.Helper()
+	out := readCTFOutput(t, outputOf(t, st, j))
+	rows := out.credentials[1:]
+	for range 25 {
+		r := rows[rng.Intn(len(rows))]
+		tok, err := ctf.Decode(r[3], "crash-pw", model.DeviceWindows.GUID())
+		if err != nil {
+			t.Fatalf("%s: %v", r[0], err)
+		}
+		code, err := tok.Code(testNow, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := Verify(st, r[0], code, "", testNow); err != nil || !res.Match {
+			t.Fatalf("token %s: the string's code does not verify against the store: %+v %v", r[0], res, err)
+		}
+	}
 }
 
 // checkSample reads 25 random files of a completed job and checks that each

@@ -59,6 +59,13 @@ type Options struct {
 	// loops (preemption signals sent again and again until they reach a
 	// safe point).
 	GCPercent int
+	// QRImage makes the PNG image of a QR code of a CTF link (engine/qr).
+	// CTF jobs whose strings are links (iPhone, Android profiles:
+	// model.JobSpec.WantsQRImages) write one per token; with QRImage nil
+	// such jobs are refused when planned, and fail (changing nothing) if
+	// one queued elsewhere runs here. Other jobs never call it. It is
+	// called from several goroutines at once.
+	QRImage func(link string) ([]byte, error)
 
 	// signer, when set, is used instead of the installation key (tests
 	// that compare the outputs of two stores).

@@ -51,12 +51,17 @@ func (p *Plan) Serials() []string {
 // counting the rest by reason. A spec whose Binding is zero gets it here,
 // from spec.Device and the profile's class (model.ResolveBinding; a blank
 // Device is class binding), so that no caller decides the binding itself;
-// the plan's Spec holds the resolved Binding. With spec.SkipTooLong the
+// the plan's Spec holds the resolved Binding. Likewise the job's Kind
+// follows the profile's delivery method (model.JobKindFor), and a CTF job
+// gets its form (v2 unless spec.CTFForm says v3) and string shape
+// (model.CTFShapeFor the profile's device type). With spec.SkipTooLong the
 // tokens whose password would be too long are left out instead of blocking
 // (model.CanSubmit). password is the admin password (mode
 // password or userid+password; "" otherwise). Every refusal is a
 // model.FieldError or FieldErrors naming the field: a bad or taken job
-// name, a profile that is missing or not file-based, a bad binding or
+// name, a profile that is missing or cannot deliver yet (CT-KIP), a CTF
+// form that does not fit the profile, QR images wanted with no
+// Options.QRImage, a bad binding or
 // nickname, a password over the limit, a combination too long for some
 // tokens' users (named), a range with from > to, an unknown user filter, or
 // no eligible token at all. The password appears in no error.
@@ -91,7 +96,26 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 			spec.Binding = b
 		}
 		spec.Device = ""
+		// The job's kind follows the profile (CT-KIP profiles cannot
+		// deliver yet: Validate says so); a CTF job's form defaults to
+		// v2, and its string shape follows the device type.
+		if spec.Kind == "" {
+			if k, err := model.JobKindFor(p.Name, p.DeliveryMethod); err == nil {
+				spec.Kind = k
+			}
+		}
+		if spec.Kind == model.JobKindCTF {
+			if spec.CTFForm == "" {
+				spec.CTFForm = model.CTFv2
+			}
+			if spec.CTFShape == "" {
+				spec.CTFShape = model.CTFShapeFor(p.DeviceType)
+			}
+		}
 		es.Add(model.FieldJobName, spec.Validate(p))
+		if spec.WantsQRImages() && e.opts.QRImage == nil {
+			es = append(es, &model.FieldError{Field: model.FieldCTFForm, Msg: qrRefusal().Error()})
+		}
 	}
 	if model.ValidateJobName(spec.Name) == nil {
 		if other, err := st.JobByName(spec.Name); err == nil {
@@ -127,7 +151,7 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 			if !spec.Criteria.Matches(t) {
 				return nil
 			}
-			r := model.Eligibility(t, spec.PasswordMode, password, at)
+			r := spec.Eligibility(t, password, at)
 			if _, inJob := held(t.Serial); r == model.Eligible && inJob {
 				r = model.InUnfinishedJob
 			}

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/ctf"
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -31,10 +32,11 @@ import (
 type item struct {
 	idx      int
 	serial   string
-	name     string // entry name in the ZIP
-	in       sdtid.WriteInput
+	name     string           // entry name in the ZIP
+	in       sdtid.WriteInput // file jobs
+	ctf      ctfItem          // CTF jobs
 	seed     [16]byte
-	secret   [16]byte
+	secret   [16]byte // file jobs: the batch Secret; CTF jobs: the v3 nonce
 	password string
 }
 
@@ -47,6 +49,13 @@ type entry struct {
 	crc    uint32
 	size   uint64
 	sealed []byte // the new seed, sealed for the token
+	stored bool   // buf is the file as is (method 0), not deflated
+	// CTF jobs: the QR image (stored as is; "" name = none), and the
+	// string with the credentials row's other cells.
+	pngName                  string
+	png                      []byte
+	pngCRC                   uint32
+	ctfString, userID, email string
 }
 
 // cbufPool recycles the buffers that carry deflated files from the workers
@@ -132,7 +141,10 @@ func OutputPath(st *store.Store, seq uint64) string {
 // with every character outside [A-Za-z0-9.@+-] replaced by "_" and no
 // leading dot, so no user ID can make a path, a hidden file or a name that
 // some unzip tool mangles.
-func EntryName(userID, serial string) string {
+func EntryName(userID, serial string) string { return entryBase(userID, serial) + ".sdtid" }
+
+// entryBase is <user-id>_<serial> made safe (EntryName).
+func entryBase(userID, serial string) string {
 	var b strings.Builder
 	for i, r := range userID {
 		switch {
@@ -144,7 +156,7 @@ func EntryName(userID, serial string) string {
 			b.WriteByte('_')
 		}
 	}
-	return b.String() + "_" + serial + ".sdtid"
+	return b.String() + "_" + serial
 }
 
 // Prepare loads the installation signing key, creating it on first use. The
@@ -250,7 +262,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func newManifest(path string) (*manifestWriter, error) {
+func newManifest(path string, header []string) (*manifestWriter, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
@@ -265,7 +277,7 @@ func newManifest(path string) (*manifestWriter, error) {
 	}
 	m.fw = fw
 	m.csv = csv.NewWriter(m)
-	if err := m.csv.Write(manifestHeader); err != nil {
+	if err := m.csv.Write(header); err != nil {
 		m.remove()
 		return nil, err
 	}
@@ -325,7 +337,7 @@ func (jc *jobContext) prepare(jt store.JobToken) (item, error) {
 	if !jt.Found {
 		return item{}, fmt.Errorf("token %s no longer exists", jt.Serial)
 	}
-	if r := model.Eligibility(t, jc.job.Spec.PasswordMode, jc.password, jc.at); r != model.Eligible {
+	if r := jc.job.Spec.Eligibility(t, jc.password, jc.at); r != model.Eligible {
 		return item{}, fmt.Errorf("token %s changed since the job was submitted: it is now %s", t.Serial, r.Label())
 	}
 	if !jt.UserFound {
@@ -341,6 +353,27 @@ func (jc *jobContext) prepare(jt store.JobToken) (item, error) {
 		birth = minBirth
 	}
 	f := jc.file
+	if jc.job.Spec.Kind == model.JobKindCTF {
+		it := item{
+			serial:   t.Serial,
+			name:     CTFEntryName(u.ID, t.Serial),
+			password: model.EffectivePassword(jc.job.Spec.PasswordMode, u.ID, jc.password),
+			ctf: ctfItem{
+				tok: ctf.Token{
+					Serial: t.Serial, Digits: f.Digits, Interval: f.IntervalSeconds,
+					Death: death, Alg128: true, TimeDerived: true,
+				},
+				deviceID: jc.job.Spec.Binding.Value, userID: u.ID, email: u.Email,
+			},
+		}
+		if f.AddPIN {
+			it.ctf.tok.PINMode = ctf.PINAdd
+		}
+		if jc.job.Spec.WantsQRImages() {
+			it.ctf.pngName = QREntryName(u.ID, t.Serial)
+		}
+		return it, nil
+	}
 	return item{
 		serial:   t.Serial,
 		name:     EntryName(u.ID, t.Serial),
@@ -372,8 +405,8 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 		if err != nil {
 			return job, fmt.Errorf("profile %q: %w", job.Spec.Profile, err)
 		}
-		if !prec.DeliveryMethod.IsFileBased() {
-			return job, fmt.Errorf("profile %q now delivers by %s; only file-based profiles can be distributed as files", prec.Name, prec.DeliveryMethod)
+		if k, err := model.JobKindFor(prec.Name, prec.DeliveryMethod); err != nil || k != job.Spec.Kind.OrFiles() {
+			return job, fmt.Errorf("profile %q now delivers by %s; this job is %q", prec.Name, prec.DeliveryMethod, job.Spec.Kind.Label())
 		}
 		file = prec.FileSettings()
 	}
@@ -394,9 +427,18 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 			return job, errors.New("the job's password is missing (it is kept only until the job ends)")
 		}
 	}
-	signer, err := e.signerFor(jc.origin)
-	if err != nil {
-		return job, err
+	var signer *sdtid.Signer
+	switch job.Spec.Kind.OrFiles() {
+	case model.JobKindFiles:
+		if signer, err = e.signerFor(jc.origin); err != nil {
+			return job, err
+		}
+	case model.JobKindCTF:
+		if job.Spec.WantsQRImages() && e.opts.QRImage == nil {
+			return job, qrRefusal()
+		}
+	default:
+		return job, fmt.Errorf("unknown job kind %q", job.Spec.Kind)
 	}
 	restoreGC := func() {}
 	if e.opts.GCPercent > 0 {
@@ -604,11 +646,28 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 	slots := make(chan struct{}, window)
 	work := make(chan item, 4*W)
 	results := make(chan entry, 4*W)
-	mf, err := newManifest(manifestPath)
+	isCTF := jc.job.Spec.Kind == model.JobKindCTF
+	header := manifestHeader
+	if isCTF {
+		header = ctfManifestHeader
+	}
+	mf, err := newManifest(manifestPath, header)
 	if err != nil {
 		return err
 	}
 	defer mf.remove()
+	// A CTF job's credentials.csv: its rows hold the strings, so the
+	// ordered writer adds them as the strings come.
+	var cred *manifestWriter
+	var credRow []string
+	if isCTF {
+		if cred, err = newManifest(strings.TrimSuffix(manifestPath, ".manifest.tmp")+".credentials.tmp", credentialsHeader); err != nil {
+			return err
+		}
+		defer cred.remove()
+		credRow = make([]string, 0, len(credentialsHeader))
+	}
+	ctfForm := model.CTFLabel(jc.job.Spec.CTFShape, jc.job.Spec.CTFForm)
 
 	var wg sync.WaitGroup
 	// Feeder.
@@ -620,7 +679,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 		mode := jc.job.Spec.PasswordMode
 		binding := jc.job.Spec.Binding.String()
 		var rnd [32]byte
-		row := make([]string, 0, len(manifestHeader))
+		row := make([]string, 0, len(header))
 		jobName := csvSafe(jc.job.Name)
 		err := e.st.EachJobTokenPatiently(ctx, jc.job.Seq, func(jt store.JobToken) error {
 			it, err := jc.prepare(jt)
@@ -637,7 +696,12 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 			copy(it.seed[:], rnd[16:])
 			clear(rnd[:])
 			u := jt.User
-			row = append(row[:0], it.serial, csvSafe(u.ID), csvSafe(u.FirstName), csvSafe(u.LastName), it.name, binding, string(mode), jobName, jc.job.BatchID)
+			if isCTF {
+				row = append(row[:0], it.serial, csvSafe(u.ID), csvSafe(u.FirstName), csvSafe(u.LastName), csvSafe(jc.job.Spec.Nickname),
+					it.name, it.ctf.pngName, ctfForm, binding, string(mode), jobName, jc.job.BatchID)
+			} else {
+				row = append(row[:0], it.serial, csvSafe(u.ID), csvSafe(u.FirstName), csvSafe(u.LastName), it.name, binding, string(mode), jobName, jc.job.BatchID)
+			}
 			if err := mf.csv.Write(row); err != nil {
 				return err
 			}
@@ -663,7 +727,7 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 
 	// Workers.
 	var keys *sdtid.KeyCache
-	if !jc.job.Spec.PasswordMode.UsesUserID() {
+	if !isCTF && !jc.job.Spec.PasswordMode.UsesUserID() {
 		keys = sdtid.NewKeyCache() // one password (or the Origin) for every file
 		defer keys.Clear()
 	}
@@ -679,7 +743,13 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				if ctx.Err() != nil {
 					continue // drain so the feeder can finish
 				}
-				ent, err := e.writeOne(w, fw, &sw, it)
+				var ent entry
+				var err error
+				if isCTF {
+					ent, err = e.writeOneCTF(jc, it)
+				} else {
+					ent, err = e.writeOne(w, fw, &sw, it)
+				}
 				clear(it.seed[:])
 				clear(it.secret[:])
 				if err != nil {
@@ -695,8 +765,12 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				// and the feeder, woken by the channels, would wait
 				// until the window of files in flight is full and
 				// every worker stalls. Yielding after each file lets
-				// them run at once.
-				runtime.Gosched()
+				// them run at once. A CTF string takes microseconds
+				// and has no such loop: yielding after each would cost
+				// more than it gives.
+				if !isCTF {
+					runtime.Gosched()
+				}
 			}
 		}()
 	}
@@ -723,9 +797,22 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 				break
 			}
 			delete(pending, next)
-			err := zw.add(p.name, p.crc, *p.buf, p.size)
+			var err error
+			if p.stored {
+				err = zw.addStored(p.name, p.crc, *p.buf)
+				clear(*p.buf) // the string, in clear when the mode has no password
+			} else {
+				err = zw.add(p.name, p.crc, *p.buf, p.size)
+			}
 			*p.buf = (*p.buf)[:0]
 			cbufPool.Put(p.buf)
+			if err == nil && p.pngName != "" {
+				err = zw.addStored(p.pngName, p.pngCRC, p.png)
+			}
+			if err == nil && cred != nil {
+				credRow = append(credRow[:0], p.serial, csvSafe(p.userID), csvSafe(p.email), p.ctfString)
+				err = cred.csv.Write(credRow)
+			}
 			if err != nil {
 				werr = err
 				cancel(err)
@@ -759,7 +846,16 @@ func (e *Engine) writeEntries(ctx context.Context, jc *jobContext, signer *sdtid
 	if err := mf.finish(); err != nil {
 		return err
 	}
-	return zw.addFrom("manifest.csv", mf.crc.Sum32(), mf.f, mf.cw.n, mf.size)
+	if err := zw.addFrom("manifest.csv", mf.crc.Sum32(), mf.f, mf.cw.n, mf.size); err != nil {
+		return err
+	}
+	if cred == nil {
+		return nil
+	}
+	if err := cred.finish(); err != nil {
+		return err
+	}
+	return zw.addFrom("credentials.csv", cred.crc.Sum32(), cred.f, cred.cw.n, cred.size)
 }
 
 // sliceWriter appends to a pooled buffer.

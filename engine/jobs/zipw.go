@@ -40,6 +40,7 @@ const (
 	zipVersion20     = 20
 	zipVersion45     = 45
 	zipCreatorUnix   = 3
+	zipMethodStore   = 0
 	zipMethodDeflate = 8
 	zipExtTimeID     = 0x5455
 	zip64ExtraID     = 0x0001
@@ -77,7 +78,17 @@ func (b *zbuf) u64(v uint64) { *b = binary.LittleEndian.AppendUint64(*b, v) }
 
 // add writes one entry: its local header and its deflated data.
 func (z *zipWriter) add(name string, crc uint32, compressed []byte, size uint64) error {
-	if err := z.header(name, crc, uint64(len(compressed)), size); err != nil {
+	return z.addMethod(name, zipMethodDeflate, crc, compressed, size)
+}
+
+// addStored writes one entry stored as is (method 0): for data that is
+// compressed already, such as a PNG image.
+func (z *zipWriter) addStored(name string, crc uint32, data []byte) error {
+	return z.addMethod(name, zipMethodStore, crc, data, uint64(len(data)))
+}
+
+func (z *zipWriter) addMethod(name string, method uint16, crc uint32, compressed []byte, size uint64) error {
+	if err := z.header(name, method, crc, uint64(len(compressed)), size); err != nil {
 		return err
 	}
 	if _, err := z.w.Write(compressed); err != nil {
@@ -89,7 +100,7 @@ func (z *zipWriter) add(name string, crc uint32, compressed []byte, size uint64)
 
 // addFrom writes one entry whose csize deflated bytes come from r.
 func (z *zipWriter) addFrom(name string, crc uint32, r io.Reader, csize, size uint64) error {
-	if err := z.header(name, crc, csize, size); err != nil {
+	if err := z.header(name, zipMethodDeflate, crc, csize, size); err != nil {
 		return err
 	}
 	n, err := io.Copy(z.w, r)
@@ -105,7 +116,7 @@ func (z *zipWriter) addFrom(name string, crc uint32, r io.Reader, csize, size ui
 
 // header writes an entry's local header and spools its central directory
 // record.
-func (z *zipWriter) header(name string, crc uint32, csize, size uint64) error {
+func (z *zipWriter) header(name string, method uint16, crc uint32, csize, size uint64) error {
 	if len(name) > math.MaxUint16 || csize >= math.MaxUint32 || size >= math.MaxUint32 {
 		return errors.New("zip: entry name or size out of range")
 	}
@@ -113,7 +124,7 @@ func (z *zipWriter) header(name string, crc uint32, csize, size uint64) error {
 	b.u32(zipLocalSig)
 	b.u16(zipVersion20)
 	b.u16(0) // flags: names are ASCII
-	b.u16(zipMethodDeflate)
+	b.u16(method)
 	b.u16(z.dosTime)
 	b.u16(z.dosDate)
 	b.u32(crc)
@@ -145,7 +156,7 @@ func (z *zipWriter) header(name string, crc uint32, csize, size uint64) error {
 	c.u16(zipCreatorUnix<<8 | needed)
 	c.u16(needed)
 	c.u16(0)
-	c.u16(zipMethodDeflate)
+	c.u16(method)
 	c.u16(z.dosTime)
 	c.u16(z.dosDate)
 	c.u32(crc)

@@ -15,8 +15,9 @@ import (
 )
 
 // TestZipWriterIsReadable writes archives with a few entries and with more
-// than 65,535 (ZIP64 end records) and reads them back with archive/zip (and
-// `unzip -t` when installed).
+// than 65,535 (ZIP64 end records), every third stored rather than deflated
+// (as CTF jobs store their text files and images), and reads them back with
+// archive/zip (and `unzip -t` when installed).
 func TestZipWriterIsReadable(t *testing.T) {
 	mod := time.Date(2025, 6, 7, 8, 9, 10, 0, time.UTC)
 	for _, n := range []int{3, 70_000} {
@@ -31,6 +32,12 @@ func TestZipWriterIsReadable(t *testing.T) {
 			fw, _ := flate.NewWriter(&cbuf, flate.DefaultCompression)
 			for i := range n {
 				data := []byte(fmt.Sprintf("file %d\n", i))
+				if i%3 == 2 {
+					if err := zw.addStored(fmt.Sprintf("f%06d.txt", i), crc32.ChecksumIEEE(data), data); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
 				cbuf.Reset()
 				fw.Reset(&cbuf)
 				fw.Write(data)
@@ -52,7 +59,12 @@ func TestZipWriterIsReadable(t *testing.T) {
 			if len(zr.File) != n {
 				t.Fatalf("%d entries, want %d", len(zr.File), n)
 			}
-			for _, i := range []int{0, n / 2, n - 1} {
+			for i, f := range zr.File {
+				if want := map[bool]uint16{true: zip.Store, false: zip.Deflate}[i%3 == 2]; f.Method != want {
+					t.Fatalf("entry %d has method %d, want %d", i, f.Method, want)
+				}
+			}
+			for _, i := range []int{0, 2, n / 2, n - 1} {
 				f := zr.File[i]
 				rc, err := f.Open()
 				if err != nil {
