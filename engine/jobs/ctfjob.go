@@ -20,16 +20,6 @@ import (
 // (serial, user ID, e-mail, string: for a mail merge; it holds secrets, as
 // the whole ZIP does).
 
-// ErrNoQREncoder is wrapped when a job needs QR images and the engine has no
-// Options.QRImage.
-var ErrNoQREncoder = errors.New("no QR image encoder is configured")
-
-// qrRefusal is the plain refusal of a CTF job whose links need QR images
-// when the engine cannot make them.
-func qrRefusal() error {
-	return fmt.Errorf("this CTF job writes a QR image (PNG) of each iPhone or Android link, and %w in this program; nothing was changed", ErrNoQREncoder)
-}
-
 // ctfManifestHeader names a CTF job's manifest.csv columns: no secrets.
 var ctfManifestHeader = []string{"serial", "user_id", "first_name", "last_name", "nickname", "file", "qr_image", "ctf_form", "binding", "password_mode", "job_name", "batch_id"}
 

@@ -25,6 +25,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/qr"
+
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -59,12 +61,11 @@ type Options struct {
 	// loops (preemption signals sent again and again until they reach a
 	// safe point).
 	GCPercent int
-	// QRImage makes the PNG image of a QR code of a CTF link (engine/qr).
-	// CTF jobs whose strings are links (iPhone, Android profiles:
-	// model.JobSpec.WantsQRImages) write one per token; with QRImage nil
-	// such jobs are refused when planned, and fail (changing nothing) if
-	// one queued elsewhere runs here. Other jobs never call it. It is
-	// called from several goroutines at once.
+	// QRImage makes the PNG image of a QR code of a CTF link; nil means
+	// engine/qr's (tests put a stand-in here). CTF jobs whose strings are
+	// links (iPhone, Android profiles: model.JobSpec.WantsQRImages) write
+	// one per token; other jobs never call it. It is called from several
+	// goroutines at once.
 	QRImage func(link string) ([]byte, error)
 
 	// signer, when set, is used instead of the installation key (tests
@@ -120,6 +121,9 @@ func New(st *store.Store, opts Options) *Engine {
 	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if opts.QRImage == nil {
+		opts.QRImage = func(link string) ([]byte, error) { return qr.PNG(link, qr.Options{}) }
 	}
 	e := &Engine{st: st, opts: opts, subs: map[int]chan Event{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	e.signer = opts.signer

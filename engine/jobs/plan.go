@@ -60,9 +60,7 @@ func (p *Plan) Serials() []string {
 // password or userid+password; "" otherwise). Every refusal is a
 // model.FieldError or FieldErrors naming the field: a bad or taken job
 // name, a profile that is missing or cannot deliver yet (CT-KIP), a CTF
-// form that does not fit the profile, QR images wanted with no
-// Options.QRImage, a bad binding or
-// nickname, a password over the limit, a combination too long for some
+// form that does not fit the profile, a bad binding or nickname, a password over the limit, a combination too long for some
 // tokens' users (named), a range with from > to, an unknown user filter, or
 // no eligible token at all. The password appears in no error.
 func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
@@ -113,9 +111,6 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 			}
 		}
 		es.Add(model.FieldJobName, spec.Validate(p))
-		if spec.WantsQRImages() && e.opts.QRImage == nil {
-			es = append(es, &model.FieldError{Field: model.FieldCTFForm, Msg: qrRefusal().Error()})
-		}
 	}
 	if model.ValidateJobName(spec.Name) == nil {
 		if other, err := st.JobByName(spec.Name); err == nil {

@@ -434,9 +434,6 @@ func (e *Engine) execute(ctx context.Context, job model.Job) (model.Job, error) 
 			return job, err
 		}
 	case model.JobKindCTF:
-		if job.Spec.WantsQRImages() && e.opts.QRImage == nil {
-			return job, qrRefusal()
-		}
 	default:
 		return job, fmt.Errorf("unknown job kind %q", job.Spec.Kind)
 	}
