@@ -41,6 +41,10 @@ type Settings struct {
 	Entries                 []SettingsEntry
 	UserMustProvidePassword bool
 	ReplacementWindowDays   int
+	// ApprovalPolicy is how many admins approve a request before it is
+	// fulfilled; "" reads as DefaultApprovalPolicy (settings saved before
+	// the policy existed).
+	ApprovalPolicy ApprovalPolicy
 	// Revision is the store's count of writes of the settings when they
 	// were read (0: never saved). A save hands it back unchanged: the store
 	// refuses it when the settings were written since (compare-and-swap),
@@ -51,7 +55,7 @@ type Settings struct {
 
 // DefaultSettings are the settings of a new store: nothing offered yet.
 func DefaultSettings() Settings {
-	return Settings{ReplacementWindowDays: DefaultReplacementWindowDays}
+	return Settings{ReplacementWindowDays: DefaultReplacementWindowDays, ApprovalPolicy: DefaultApprovalPolicy}
 }
 
 // Select marks the entry selected and fills in Display Name, Image Location
@@ -283,6 +287,9 @@ func (s Settings) Validate(profiles []Profile) error {
 	if w := s.ReplacementWindowDays; w < MinReplacementWindowDays || w > MaxReplacementWindowDays {
 		es = append(es, fieldErr(FieldReplacementWindow, "the replacement window must be %d-%d days (got %d)", MinReplacementWindowDays, MaxReplacementWindowDays, w))
 	}
+	if p := s.ApprovalPolicy; p != "" && !p.Valid() {
+		es = append(es, fieldErr(FieldApprovalPol, "%q is not an approval policy; use automatic, one or two", string(p)))
+	}
 	return es.Err()
 }
 
@@ -318,6 +325,9 @@ func Diff(old, new Settings) []string {
 	}
 	if old.ReplacementWindowDays != new.ReplacementWindowDays {
 		out = append(out, fmt.Sprintf("Replacement window: %d -> %d days", old.ReplacementWindowDays, new.ReplacementWindowDays))
+	}
+	if op, np := old.Policy(), new.Policy(); op != np {
+		out = append(out, fmt.Sprintf("Approval: %s -> %s", op.Label(), np.Label()))
 	}
 	// Compare entries by profile, in a stable order: the new order, then
 	// profiles only the old settings had.

@@ -123,6 +123,20 @@
 //	                                      with AAD "jobpw:"+<decimal id>; deleted
 //	                                      in the transaction that ends the job
 //	                                      (completed, failed or canceled)
+//	requests/                             self-service requests (requests.go;
+//	                                      version 3)
+//	  <u64 seq>        -> JSON requestJSON  seq from requests.NextSequence(),
+//	                                      the ID is "R-"+seq; user, kind,
+//	                                      profile by name, binding, state,
+//	                                      approvals, deferrals, history;
+//	                                      "revision" +1 on every write
+//	                                      (compare-and-swap of decisions)
+//	requests_by_user/                     per-user index (open-request rule)
+//	  <user ID> 0x00 <u64 seq> -> empty
+//	requests_passwords/                   token-file passwords of open requests
+//	  <u64 seq>        -> sealed bytes    sealed with AAD "requestpw:"+<decimal
+//	                                      seq>; deleted in the transaction that
+//	                                      ends the request (DestroyRequestSecret)
 //
 // A job's output lives in <data dir>/outputs/<u64 job id as decimal>.zip and
 // is written as <id>.zip.tmp first; the commit transaction (Store.CommitJob)
@@ -182,7 +196,7 @@ import (
 // SchemaVersion is the version of the bucket tree this binary writes. A store
 // with a higher version is refused (see [SchemaTooNewError]) rather than
 // half-understood.
-const SchemaVersion uint64 = 2
+const SchemaVersion uint64 = 3
 
 // Top-level bucket names. Declared once here, like etcd's schema package, so
 // that a typo cannot silently create a second bucket.
@@ -200,6 +214,10 @@ var (
 	bucketJobsByName     = []byte("jobs_by_name")
 	bucketJobsTokens     = []byte("jobs_tokens")
 	bucketJobsPasswords  = []byte("jobs_passwords")
+
+	bucketRequests          = []byte("requests")
+	bucketRequestsByUser    = []byte("requests_by_user")
+	bucketRequestsPasswords = []byte("requests_passwords")
 )
 
 // Keys in the meta bucket.
@@ -219,6 +237,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAudit, bucketTokens, bucketSeeds, bucketTokensByUser, bucketUsers,
 	bucketProfiles, bucketProfilesByName, bucketSettings, bucketJobs, bucketJobsByName,
 	bucketJobsTokens, bucketJobsPasswords,
+	bucketRequests, bucketRequestsByUser, bucketRequestsPasswords,
 }
 
 // migration moves the store from version to-1 to version to. Migrations run
@@ -235,6 +254,22 @@ type migration struct {
 var migrations = []migration{
 	{to: 1, name: "create buckets and store identity", apply: migrateV1},
 	{to: 2, name: "job output paths relative to the data directory", apply: migrateV2},
+	{to: 3, name: "self-service request buckets", apply: migrateV3},
+}
+
+// requestBuckets are the buckets version 3 added.
+var requestBuckets = [][]byte{bucketRequests, bucketRequestsByUser, bucketRequestsPasswords}
+
+// migrateV3 creates the self-service request buckets. Nothing else
+// changes: a settings record without "approval_policy" reads as
+// model.DefaultApprovalPolicy. Running it again changes nothing.
+func migrateV3(tx *bolt.Tx, _ *Store) error {
+	for _, name := range requestBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func migrateV1(tx *bolt.Tx, s *Store) error {

@@ -17,6 +17,9 @@ type settingsJSON struct {
 	Entries                 []entryJSON `json:"entries"`
 	UserMustProvidePassword bool        `json:"user_must_provide_password"`
 	ReplacementWindowDays   int         `json:"replacement_window_days"`
+	// ApprovalPolicy is model.ApprovalPolicy; a record without it (saved
+	// before schema version 3) reads as model.DefaultApprovalPolicy.
+	ApprovalPolicy string `json:"approval_policy,omitempty"`
 	// Revision counts the writes of this record (compare-and-swap, see
 	// conflict.go); a record without it reads as 0.
 	Revision int `json:"revision"`
@@ -37,7 +40,7 @@ type entryJSON struct {
 
 func encodeSettings(s model.Settings) settingsJSON {
 	j := settingsJSON{V: settingsRecordVersion, UserMustProvidePassword: s.UserMustProvidePassword,
-		ReplacementWindowDays: s.ReplacementWindowDays, Revision: s.Revision, Entries: make([]entryJSON, len(s.Entries))}
+		ReplacementWindowDays: s.ReplacementWindowDays, ApprovalPolicy: string(s.Policy()), Revision: s.Revision, Entries: make([]entryJSON, len(s.Entries))}
 	for i, e := range s.Entries {
 		j.Entries[i] = entryJSON(e)
 	}
@@ -50,7 +53,8 @@ func decodeSettings(data []byte) (model.Settings, error) {
 		return model.Settings{}, err
 	}
 	s := model.Settings{UserMustProvidePassword: j.UserMustProvidePassword, ReplacementWindowDays: j.ReplacementWindowDays,
-		Revision: j.Revision}
+		Revision: j.Revision, ApprovalPolicy: model.ApprovalPolicy(j.ApprovalPolicy)}
+	s.ApprovalPolicy = s.Policy()
 	for _, e := range j.Entries {
 		s.Entries = append(s.Entries, model.SettingsEntry(e))
 	}
