@@ -30,6 +30,8 @@ type settingsJSON struct {
 	Profiles                []settingsEntryJSON `json:"profiles"`
 	UserMustProvidePassword bool                `json:"user_must_provide_password"`
 	ReplacementWindowDays   int                 `json:"replacement_window_days"`
+	// ApprovalPolicy is automatic, one or two (approvals of a request).
+	ApprovalPolicy string `json:"approval_policy"`
 	// Revision is the settings' revision when they were printed; apply
 	// refuses a file whose revision is no longer the stored one.
 	Revision int `json:"revision"`
@@ -122,6 +124,7 @@ func newSettingsJSON(s model.Settings, profiles []model.Profile) settingsJSON {
 		Profiles:                []settingsEntryJSON{},
 		UserMustProvidePassword: s.UserMustProvidePassword,
 		ReplacementWindowDays:   s.ReplacementWindowDays,
+		ApprovalPolicy:          string(s.Policy()),
 		Revision:                s.Revision,
 	}
 	for _, p := range profiles {
@@ -302,6 +305,13 @@ func (doc settingsJSON) settings(cur model.Settings, profiles []model.Profile) (
 	next := cur
 	next.UserMustProvidePassword = doc.UserMustProvidePassword
 	next.ReplacementWindowDays = doc.ReplacementWindowDays
+	policy, err := model.ParseApprovalPolicy(doc.ApprovalPolicy)
+	if err != nil {
+		return next, err
+	}
+	if policy != cur.Policy() { // a stored blank reads as "one": keep it unless it changes
+		next.ApprovalPolicy = policy
+	}
 	next.Revision = doc.Revision
 	return next.WithRows(profiles, rows)
 }
@@ -318,6 +328,7 @@ var settingsFieldKeys = map[string]string{
 	model.FieldAppDownloadURL:    "app_download_url",
 	model.FieldHelpDocURL:        "help_doc_url",
 	model.FieldReplacementWindow: "replacement_window_days",
+	model.FieldApprovalPol:       "approval_policy",
 	model.FieldDuration:          "duration_seconds",
 	model.FieldTokencodeLength:   "tokencode_length",
 	model.FieldAuthType:          "auth_type",
@@ -394,6 +405,9 @@ func printSettings(stdio IO, s settingsJSON, profiles []model.Profile) {
 	}
 	fmt.Fprintf(w, "Token File Password Settings: the user provides the password: %s\n", yes[s.UserMustProvidePassword])
 	fmt.Fprintf(w, "Expiring Token Parameters: replacement from %d days before expiry\n", s.ReplacementWindowDays)
+	if policy, err := model.ParseApprovalPolicy(s.ApprovalPolicy); err == nil {
+		fmt.Fprintf(w, "Request approval: %s\n", policy.Label())
+	}
 }
 
 func orNone(s, none string) string {

@@ -134,6 +134,8 @@ func TestSettingsApplyRefusesEveryRuleNamingTheField(t *testing.T) {
 			`replacement_window_days: the replacement window must be 1-365 days (got 0)`},
 		{"replacement window 366", func(t *testing.T, s *settingsJSON) { s.ReplacementWindowDays = 366 },
 			`replacement_window_days: the replacement window must be 1-365 days (got 366)`},
+		{"unknown approval policy", func(t *testing.T, s *settingsJSON) { s.ApprovalPolicy = "three" },
+			`approval_policy: "three" is not an approval policy; use automatic, one or two`},
 		{"unknown profile", func(t *testing.T, s *settingsJSON) {
 			s.Profiles = append(s.Profiles, settingsEntryJSON{Profile: "Nope", Selected: true, DisplayName: "Nope"})
 		}, `profiles["Nope"]: no such profile`},
@@ -359,5 +361,24 @@ func TestSettingsPreviewLeavesOutALapsedProfileAndSaysWhy(t *testing.T) {
 	}
 	if strings.Contains(p, "Approval e-mail: Staff Android") || strings.Contains(p, ". Staff Android") {
 		t.Fatalf("the lapsed profile is still offered:\n%s", p)
+	}
+}
+
+// The approval policy of requests is a settings field: shown as "one" on a
+// store that never set it, applied back unchanged, and changed by apply.
+func TestSettingsApplyChangesTheApprovalPolicy(t *testing.T) {
+	dir := demoDir(t)
+	if s := decodeJSON[settingsJSON](t, mustRun(t, dir, "settings", "show", "--json")); s.ApprovalPolicy != "one" {
+		t.Fatalf("approval_policy %q on a new store, want one", s.ApprovalPolicy)
+	}
+	code, out, errOut := applyEdited(t, dir, func(s *settingsJSON) { s.ApprovalPolicy = "two" })
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if s := decodeJSON[settingsJSON](t, mustRun(t, dir, "settings", "show", "--json")); s.ApprovalPolicy != "two" {
+		t.Fatalf("approval_policy %q after apply, want two", s.ApprovalPolicy)
+	}
+	if text := mustRun(t, dir, "settings", "show"); !strings.Contains(text, "Request approval: Two approvals by two different admins") {
+		t.Fatalf("settings show:\n%s", text)
 	}
 }
