@@ -315,6 +315,54 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		return nil
 	})
 
+	// requests, their per-user index and their sealed passwords
+	requests := tx.Bucket(bucketRequests)
+	requestsByUser := tx.Bucket(bucketRequestsByUser)
+	requests.ForEach(func(k, v []byte) error {
+		r, err := decodeRequest(k, v)
+		if err != nil {
+			bad("request %x: %v", k, err)
+			return nil
+		}
+		if len(k) != 8 || btoi(k) != r.Seq {
+			bad("request %s is stored under the key %x", r.ID(), k)
+		}
+		if users.Get([]byte(r.User)) == nil {
+			bad("request %s names user %q, which does not exist", r.ID(), r.User)
+		}
+		if requestsByUser.Get(requestUserKey(r.User, r.Seq)) == nil {
+			bad("requests_by_user has no entry for request %s of user %q", r.ID(), r.User)
+		}
+		return nil
+	})
+	requestsByUser.ForEach(func(k, _ []byte) error {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || len(k) != i+9 {
+			bad("requests_by_user key %q is malformed", k)
+			return nil
+		}
+		v := requests.Get(k[i+1:])
+		if v == nil {
+			bad("requests_by_user[%q] names request %s, which does not exist", k[:i], model.RequestID(btoi(k[i+1:])))
+			return nil
+		}
+		if r, err := decodeRequest(k[i+1:], v); err == nil && r.User != string(k[:i]) {
+			bad("requests_by_user[%q] names request %s of user %q", k[:i], r.ID(), r.User)
+		}
+		return nil
+	})
+	tx.Bucket(bucketRequestsPasswords).ForEach(func(k, _ []byte) error {
+		v := requests.Get(k)
+		if v == nil {
+			bad("a sealed request password is kept for request %x, which does not exist", k)
+			return nil
+		}
+		if r, err := decodeRequest(k, v); err == nil && !r.State.Open() {
+			bad("request %s has ended (%s) but its sealed password is still kept", r.ID(), r.State)
+		}
+		return nil
+	})
+
 	// settings
 	if v := tx.Bucket(bucketSettings).Get(keySelfService); v != nil {
 		set, err := decodeSettings(v)
