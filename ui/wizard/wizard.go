@@ -280,16 +280,6 @@ func (w *wizard) ctfForm() model.CTFForm {
 	return model.CTFv2
 }
 
-// ctfLabel words the chosen CTF profile's strings ("iPhone link, v2 (81
-// digits)").
-func (w *wizard) ctfLabel() string {
-	p := w.chosen()
-	if p == nil {
-		return ""
-	}
-	return model.CTFLabel(model.CTFShapeFor(p.DeviceType), w.ctfForm())
-}
-
 // item is what the job writes per token, for the steps' wording.
 func (w *wizard) item() string {
 	if w.isCTF() {
