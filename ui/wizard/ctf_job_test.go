@@ -242,7 +242,7 @@ func TestWizardCTFSummarySaysWhetherQRImagesAreWritten(t *testing.T) {
 	m := openWizard(t, ctkipBackend(), 80, 24)
 	walkCTF(t, m, ctfIPhone, model.PasswordNone, stepSummary)
 	wantScreen(t, m, "QR images:          yes")
-	wantScreen(t, m, "Job type:           "+model.JobKindCTF.Label())
+	wantScreen(t, m, model.JobKindCTF.Label()) // in the title
 	wantScreen(t, m, "CTF strings:        iPhone link, v2 (81 digits)")
 	m = openWizard(t, ctkipBackend(), 80, 24)
 	walkCTF(t, m, ctfWindows, model.PasswordNone, stepSummary)
@@ -274,6 +274,16 @@ func TestGoldenCTFSummary(t *testing.T) {
 		chooseMode(t, m, model.PasswordNone)
 		press(t, m, "tab", "down") // v3
 		walkCTF(t, m, ctfIPhone, model.PasswordNone, stepSummary)
+		golden.RequireEqual(t, screenText(m))
+	})
+}
+
+func TestGoldenCTFPasswordStep(t *testing.T) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		m := openWizard(t, ctkipBackend(), w, h)
+		walkCTF(t, m, ctfIPhone, model.PasswordNone, stepPassword)
+		chooseMode(t, m, model.PasswordUserIDAndAdmin)
+		press(t, m, "tab", "tab", "tab", "down") // the form: v3
 		golden.RequireEqual(t, screenText(m))
 	})
 }

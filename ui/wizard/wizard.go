@@ -1523,7 +1523,11 @@ func (w *wizard) nickView(width int) string {
 func (w *wizard) passwordView(width int) string {
 	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(kit.Wrap(fmt.Sprintf("How each token %s is protected. The user needs this password to import the %s.", w.item(), w.item()), width) + "\n\n")
+	what := "token file"
+	if w.isCTF() {
+		what = "CTF string"
+	}
+	b.WriteString(kit.Wrap(fmt.Sprintf("How each %s is protected. The user needs this password to import the %s.", what, w.item()), width) + "\n\n")
 	for i, m := range model.PasswordModes() {
 		mark := t.G.NoCursor
 		if i == w.mode && w.pwFocus == pwFocusModes {
@@ -1577,7 +1581,7 @@ func (w *wizard) formView(width int) string {
 	shape := model.CTFShapeFor(p.DeviceType)
 	focused := w.pwFocus == pwFocusForm
 	var b strings.Builder
-	b.WriteString(t.Label.Render("CTF form:") + " " + t.Muted.Render(kit.Wrap("v3 derives its key more strongly; older apps read only v2.", max(10, width-10))) + "\n")
+	b.WriteString(t.Label.Render("CTF form:") + " " + t.Muted.Render(kit.Wrap("v2 by default; v3 is base64 with a stronger key derivation.", max(10, width-10))) + "\n")
 	for i, f := range ctfForms {
 		mark := t.G.NoCursor
 		if i == w.form && focused {
@@ -1709,8 +1713,9 @@ func (w *wizard) summaryRows() [][2]string {
 		if spec.WantsQRImages() {
 			qr = "yes: a PNG of each link beside its string"
 		}
+		// The job type is in the title on every step: not repeated here,
+		// so the fields fit above the list at 80x24.
 		rows = append(rows,
-			[2]string{"Job type", spec.Kind.Label()},
 			[2]string{"CTF strings", model.CTFLabel(spec.CTFShape, spec.CTFForm)},
 			[2]string{"QR images", qr})
 	}
