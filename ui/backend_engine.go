@@ -135,7 +135,7 @@ func (b *engineBackend) Preview(spec model.JobSpec, pw string) (wizard.Preview, 
 	}
 	// A plan with an error is one that model.CanSubmit refuses: the
 	// wizard shows the summary and asks model.CanSubmit itself.
-	p := wizard.Preview{Summary: plan.Summary, Binding: plan.Spec.Binding, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
+	p := wizard.Preview{Summary: plan.Summary, Binding: plan.Spec.Binding, Spec: plan.Spec, Rows: make([]wizard.PreviewRow, len(plan.Selected))}
 	for i, s := range plan.Selected {
 		p.Rows[i] = wizard.PreviewRow{Serial: s.Serial, User: s.User, TimesDistributed: s.TimesDistributed}
 	}

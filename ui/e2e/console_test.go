@@ -109,12 +109,13 @@ func TestE2ENoColorMarkers(t *testing.T) {
 	s.waitFor(`\(1/8\) Job Name +\[>\]1 \[ \]2`, 5*time.Second)
 	s.keys("Enter")
 	s.waitFor(`\(2/8\) Software Token Profile +\[x\]1 \[>\]2`, 5*time.Second)
-	s.waitFor(`> Staff Android`, 5*time.Second)
+	// The demo's CTF profile sorts first (profiles are in name order).
+	s.waitFor(`> iPhone quick setup \(CTF\)`, 5*time.Second)
 	if seq := colourSGR(s.screenEsc()); seq != "" {
 		t.Fatalf("colour sequence %q under NO_COLOR:\n%s", seq, s.screenEsc())
 	}
 	// The selected row is also in reverse video (kept by NO_COLOR).
-	if !strings.Contains(s.screenEsc(), "\x1b[7m> Staff Android") {
+	if !strings.Contains(s.screenEsc(), "\x1b[7m> iPhone quick setup (CTF)") {
 		t.Fatalf("selected row not in reverse video:\n%q", s.screenEsc())
 	}
 	// LANG=C: ASCII only.

@@ -720,6 +720,10 @@ func (f *profileForm) View() string {
 			val = f.choice(string(p.AuthType), pf)
 		}
 		b.WriteString(mark + label + " " + val + "\n")
+		if pf == pfDelivery && !p.DeliveryMethod.CanDeliver() {
+			// Saved, such a profile is never offered for a job.
+			b.WriteString(kit.Hang(strings.Repeat(" ", lw+3)+t.Warn.Render("NOTE: "), "cannot deliver yet: no job can use a "+string(p.DeliveryMethod)+" profile (choose "+string(model.DeliveryFile)+" or "+string(model.DeliveryCTF)+" to distribute tokens with it).", w) + "\n")
+		}
 		for _, e := range f.errs.For(profileFieldNames[pf]) {
 			b.WriteString(kit.Hang(strings.Repeat(" ", lw+3)+t.Error.Render("ERROR: "), e.Msg, w) + "\n")
 		}
@@ -742,7 +746,7 @@ func (f *profileForm) View() string {
 	case f.working:
 		b.WriteString("\nSaving...")
 	default:
-		b.WriteString("\n" + t.Muted.Render(kit.Wrap("enter saves. Only file-based (SDTID) profiles can be used by distribution jobs.", w)))
+		b.WriteString("\n" + t.Muted.Render(kit.Wrap("enter saves. Distribution jobs use file-based (SDTID) and CTF profiles; CT-KIP profiles cannot deliver yet.", w)))
 	}
 	return b.String()
 }

@@ -666,7 +666,31 @@ func (s *jobsScreen) rowView(j model.Job, w, idW int, selected bool) string {
 		wrapped := strings.Split(kit.Hang(indent, second, w), "\n")
 		return line + "\n" + strings.Join(wrapped[:min(3, len(wrapped))], "\n")
 	}
+	if tag := kindTag(j); tag != "" {
+		second = tag + ", " + second
+	}
 	return line + "\n" + indent + ansi.Truncate(second, w-len(indent), t.G.Ellipsis)
+}
+
+// kindTag is a CTF job's short type for the list ("CTF v3"); file jobs,
+// the default, have none.
+func kindTag(j model.Job) string {
+	if j.Spec.Kind.OrFiles() != model.JobKindCTF {
+		return ""
+	}
+	return "CTF " + string(j.Spec.CTFForm)
+}
+
+// zipContents says what a job's ZIP holds, for the download dialog.
+func zipContents(j model.Job) string {
+	if j.Spec.Kind.OrFiles() == model.JobKindCTF {
+		png := ""
+		if j.Spec.WantsQRImages() {
+			png = ", a QR image of each link (<user-id>_<serial>.png)"
+		}
+		return "The ZIP holds one CTF string per token (<user-id>_<serial>.ctf.txt)" + png + ", manifest.csv (no secrets) and credentials.csv (every string): it holds token secrets and is written with mode 0600."
+	}
+	return "The ZIP holds token secrets; it is written with mode 0600."
 }
 
 // zipState says whether the output ZIP can be downloaded: short, so that
@@ -759,7 +783,16 @@ func (s *jobsScreen) detailView(j model.Job, w int) string {
 	rows := [][2]string{
 		{"Job", fmt.Sprintf("#%d %s", j.Seq, model.Printable(j.Name))},
 		{"State", state},
-		{"Profile", model.Printable(j.Spec.Profile)},
+		// The job type beside the profile it follows: one line, so the
+		// details keep their room at 80x24.
+		{"Profile", fmt.Sprintf("%s (%s)", model.Printable(j.Spec.Profile), j.Spec.Kind.Label())},
+	}
+	if j.Spec.Kind.OrFiles() == model.JobKindCTF {
+		qr := "no QR images (digits, not links)"
+		if j.Spec.WantsQRImages() {
+			qr = "with a QR image (PNG) of each link"
+		}
+		rows = append(rows, [2]string{"CTF strings", model.CTFLabel(j.Spec.CTFShape, j.Spec.CTFForm) + ", " + qr})
 	}
 	if !j.File.IsZero() {
 		// What the job writes, frozen at submit (the profile may have
@@ -833,7 +866,7 @@ func (s *jobsScreen) dialogView(w int) string {
 			// directory is missing) is the part that matters.
 			b.WriteString("\n" + kit.HangBreak(t.Error.Render("ERROR: "), s.dlgErr.Error(), w))
 		} else {
-			b.WriteString("\n" + t.Muted.Render(kit.Wrap("Relative paths start where swtoken was started. The ZIP holds token secrets; it is written with mode 0600.", w)))
+			b.WriteString("\n" + t.Muted.Render(kit.Wrap("Relative paths start where swtoken was started. "+zipContents(j), w)))
 		}
 	case dlgOverwrite:
 		b.WriteString(kit.HangBreak(t.Warn.Render("WARNING: "), fmt.Sprintf("%s exists. Overwrite it?", strings.TrimSpace(s.path.Value())), w) + "\n")

@@ -1107,6 +1107,9 @@ func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
 		} {
 			add(t.G.NoCursor + t.Label.Render(fmt.Sprintf("%-*s", sLabelW, r[0]+":")) + " " + ansi.Truncate(r[1], max(10, width-sLabelW-3), t.G.Ellipsis))
 		}
+		if !p.DeliveryMethod.CanDeliver() {
+			add(kit.Hang(t.G.NoCursor+t.Warn.Render("NOTE: "), model.CannotDeliverYet(p.Name, p.DeliveryMethod)+".", width))
+		}
 		if sel {
 			start := len(lines)
 			add(s.checkRow(sfConfirm, s.confirmText(*e, *p), width))
@@ -1198,6 +1201,9 @@ func (s *settingsScreen) profileRow(i int, p model.Profile, nameW int) string {
 		default:
 			tags = append(tags, "NOT CONFIRMED, NOT OFFERED")
 		}
+	}
+	if !p.DeliveryMethod.CanDeliver() {
+		tags = append(tags, "CT-KIP: CANNOT DELIVER YET")
 	}
 	if s.itemHasErrs(p.Name) {
 		tags = append(tags, "ERROR")

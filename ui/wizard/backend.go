@@ -10,7 +10,8 @@ import (
 // method may block on I/O, so the wizard calls them only inside tea.Cmds.
 type Backend interface {
 	// Profiles returns every software token profile in name order; the
-	// wizard itself keeps only the file-based ones.
+	// wizard itself keeps only those that can deliver (file-based and
+	// CTF: model.DeliveryMethod.CanDeliver).
 	Profiles() ([]model.Profile, error)
 	// CheckJobName returns a *model.FieldError when another job has the
 	// name (ignoring case); the format rules are the model's and the
@@ -43,6 +44,9 @@ type Preview struct {
 	Summary model.Summary
 	// Binding is what the plan resolved the DeviceSerialNumber field to.
 	Binding model.Binding
+	// Spec is the spec as planned: the job type, the CTF form and string
+	// shape the plan set (Spec.WantsQRImages).
+	Spec model.JobSpec
 	// Rows are the eligible tokens in serial order.
 	Rows []PreviewRow
 }

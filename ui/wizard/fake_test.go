@@ -23,6 +23,8 @@ type fakeBackend struct {
 	lastSubmitPassword  string
 	lastTyped           string
 	lastShown           model.Selection
+	lastPreviewSpec     model.JobSpec
+	lastSubmitSpec      model.JobSpec
 }
 
 func newFakeBackend() *fakeBackend {
@@ -64,15 +66,29 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 			spec.Binding = b
 		}
 	}
+	// The kind, CTF form and shape as the engine's planner sets them.
+	if spec.Kind == "" {
+		if k, err := model.JobKindFor(p.Name, p.DeliveryMethod); err == nil {
+			spec.Kind = k
+		}
+	}
+	if spec.Kind == model.JobKindCTF {
+		if spec.CTFForm == "" {
+			spec.CTFForm = model.CTFv2
+		}
+		if spec.CTFShape == "" {
+			spec.CTFShape = model.CTFShapeFor(p.DeviceType)
+		}
+	}
 	if err := spec.Validate(p); err != nil {
 		return Preview{}, err
 	}
-	pv := Preview{Binding: spec.Binding}
+	pv := Preview{Binding: spec.Binding, Spec: spec}
 	for _, t := range f.tokens {
 		if !spec.Criteria.Matches(t) {
 			continue
 		}
-		r := model.Eligibility(t, spec.PasswordMode, pw, testNow)
+		r := spec.Eligibility(t, pw, testNow)
 		pv.Summary.Add(t, r)
 		if r == model.Eligible {
 			pv.Rows = append(pv.Rows, PreviewRow{t.Serial, t.AssignedUser, t.Distribution.Count})
@@ -85,7 +101,7 @@ func (f *fakeBackend) Preview(spec model.JobSpec, pw string) (Preview, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, "preview")
-	f.lastPreviewPassword = pw
+	f.lastPreviewPassword, f.lastPreviewSpec = pw, spec
 	return f.preview(spec, pw)
 }
 
@@ -96,7 +112,7 @@ func (f *fakeBackend) Submit(spec model.JobSpec, pw, typed string, shown model.S
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls = append(f.Calls, "submit")
-	f.lastSubmitPassword, f.lastTyped, f.lastShown = pw, typed, shown
+	f.lastSubmitPassword, f.lastTyped, f.lastShown, f.lastSubmitSpec = pw, typed, shown, spec
 	pv, err := f.preview(spec, pw)
 	if err != nil {
 		return model.Job{}, err

@@ -21,9 +21,8 @@ func TestWizardSerialHintIsAFormat(t *testing.T) {
 	}
 }
 
-func TestWizardWithoutFileBasedProfilesOffersOnlyEsc(t *testing.T) {
-	be := newFakeBackend()
-	be.profiles = be.profiles[3:] // the CTF one only
+func TestWizardWithoutDeliverableProfilesOffersOnlyEsc(t *testing.T) {
+	be := ctkipOnlyBackend()
 	m := openWizard(t, be, 80, 24)
 	press(t, m, "enter")
 	wantStep(t, m, stepProfile)

@@ -3,6 +3,7 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,13 @@ const (
 	pwFocusModes = iota
 	pwFocusPassword
 	pwFocusConfirm
+	// pwFocusForm is the CTF form choice (v2 or v3), last: only for CTF
+	// profiles on a phone device type (hasForm).
+	pwFocusForm
 )
+
+// ctfForms are the CTF form choice's values, in order (v2 the default).
+var ctfForms = []model.CTFForm{model.CTFv2, model.CTFv3}
 
 // Criteria step fields, in focus order.
 const (
@@ -108,6 +115,7 @@ type wizard struct {
 	pressed tea.KeyPressMsg
 
 	// 1. Job Name
+	opened    time.Time // when the wizard opened: the suggestion's time
 	suggested string
 	name      kit.TextField
 	nameErr   error
@@ -116,7 +124,8 @@ type wizard struct {
 	profilesLoaded bool
 	profilesErr    error
 	allProfiles    int
-	profiles       []model.Profile // file-based only
+	profiles       []model.Profile // those that can deliver (file-based and CTF)
+	cannotDeliver  []model.Profile // CT-KIP profiles: not offered
 	profList       filterlist.Model
 	profIdx        int // chosen, -1 before
 	profErr        error
@@ -135,6 +144,7 @@ type wizard struct {
 	pwFocus int
 	pw, pw2 kit.TextField
 	pwErrs  model.FieldErrors
+	form    int // index into ctfForms: a phone CTF profile's form
 
 	// 6. Criteria
 	critFocus   int
@@ -171,8 +181,8 @@ type wizard struct {
 }
 
 func newWizard(c *common) *wizard {
-	w := &wizard{c: c, profIdx: -1}
-	w.suggested = model.SuggestedJobName(c.Now())
+	w := &wizard{c: c, profIdx: -1, opened: c.Now()}
+	w.suggested = model.SuggestedJobNameFor(model.JobKindFiles, w.opened)
 	w.name = kit.NewInput(c.Env, "")
 	w.name.SetValue(w.suggested)
 	w.name.CursorEnd()
@@ -233,7 +243,49 @@ func (w *wizard) Init() tea.Cmd {
 }
 
 func (w *wizard) Title() string {
-	return "Distribute Software Tokens in Bulk" + w.c.Theme.G.Crumb + "Generate Software Token Files"
+	full := "Distribute Software Tokens in Bulk" + w.c.Theme.G.Crumb + w.kind().Label()
+	// The job type must show whole on every step: at 80 columns the CTF
+	// label does not fit beside the menu's full name ("swtoken  " first).
+	if w.Width() > 0 && len("swtoken  ")+lipgloss.Width(full) > w.Width() {
+		return "Distribute in Bulk" + w.c.Theme.G.Crumb + w.kind().Label()
+	}
+	return full
+}
+
+// kind is the job type, which follows the chosen profile (files before
+// one is chosen).
+func (w *wizard) kind() model.JobKind {
+	if p := w.chosen(); p != nil {
+		if k, err := model.JobKindFor(p.Name, p.DeliveryMethod); err == nil {
+			return k
+		}
+	}
+	return model.JobKindFiles
+}
+
+// isCTF: the chosen profile makes a CTF job.
+func (w *wizard) isCTF() bool { return w.kind() == model.JobKindCTF }
+
+// hasForm: the job offers the CTF form choice (a CTF profile for a phone).
+func (w *wizard) hasForm() bool {
+	p := w.chosen()
+	return p != nil && w.isCTF() && p.DeviceType.IsPhone()
+}
+
+// ctfForm is the CTF form the job writes: the choice for a phone, else v2.
+func (w *wizard) ctfForm() model.CTFForm {
+	if w.hasForm() {
+		return ctfForms[w.form]
+	}
+	return model.CTFv2
+}
+
+// item is what the job writes per token, for the steps' wording.
+func (w *wizard) item() string {
+	if w.isCTF() {
+		return "CTF string"
+	}
+	return "file"
 }
 
 // HasInput: anything beyond the untouched first step counts, so quitting
@@ -284,6 +336,11 @@ func (w *wizard) spec() model.JobSpec {
 	}
 	if p := w.chosen(); p != nil {
 		s.Profile = p.Name
+		s.Kind = w.kind()
+		if s.Kind == model.JobKindCTF {
+			s.CTFForm = w.ctfForm()
+			s.CTFShape = model.CTFShapeFor(p.DeviceType)
+		}
 	}
 	return s
 }
@@ -297,7 +354,7 @@ func (w *wizard) CapturesInput() bool {
 	case stepName, stepProfile, stepDevice, stepNickname:
 		return true
 	case stepPassword:
-		return w.pwFocus != pwFocusModes
+		return w.pwFocus == pwFocusPassword || w.pwFocus == pwFocusConfirm
 	case stepCriteria:
 		return w.critFocus == critFrom || w.critFocus == critTo || w.critFocus == critUser
 	case stepSummary:
@@ -330,6 +387,10 @@ func (w *wizard) shownSpec() model.JobSpec {
 	s := w.spec()
 	if w.preview != nil {
 		s.Binding = w.preview.Binding
+		if ps := w.preview.Spec; ps.Kind != "" {
+			// The job type, CTF form and shape as the plan set them.
+			s.Kind, s.CTFForm, s.CTFShape = ps.Kind, ps.CTFForm, ps.CTFShape
+		}
 	}
 	return s
 }
@@ -398,7 +459,7 @@ func (w *wizard) goTo(s step, keep bool) tea.Cmd {
 	case stepNickname:
 		return w.nick.Focus()
 	case stepPassword:
-		if !keep {
+		if !keep || (w.pwFocus == pwFocusForm && !w.hasForm()) {
 			w.pwFocus = pwFocusModes
 		}
 		return w.focusPassword(w.pwFocus)
@@ -441,10 +502,12 @@ func (w *wizard) update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case profilesMsg:
 		w.profilesLoaded, w.profilesErr = true, msg.err
 		w.allProfiles = len(msg.all)
-		w.profiles = nil
+		w.profiles, w.cannotDeliver = nil, nil
 		for _, p := range msg.all {
-			if p.DeliveryMethod.IsFileBased() {
+			if p.DeliveryMethod.CanDeliver() {
 				w.profiles = append(w.profiles, p)
+			} else {
+				w.cannotDeliver = append(w.cannotDeliver, p)
 			}
 		}
 		names := make([]filterlist.Item, len(w.profiles))
@@ -667,6 +730,12 @@ func (w *wizard) chooseProfile(i int) tea.Cmd {
 	}
 	w.deviceFor = guid
 	w.profIdx = i
+	// The suggested name follows the job type, unless the admin wrote one.
+	if w.name.Value() == w.suggested {
+		w.suggested = model.SuggestedJobNameFor(w.kind(), w.opened)
+		w.name.SetValue(w.suggested)
+		w.name.CursorEnd()
+	}
 	w.profErr = nil
 	w.deviceErr = nil
 	return w.goTo(stepDevice, false)
@@ -710,21 +779,44 @@ func deviceError(err error) error {
 	return nil
 }
 
-// passwordFields is how many places the password step's focus moves
-// through: the mode list, and the two fields when the mode uses them.
-func (w *wizard) passwordFields() int {
+// passwordFocuses are the places the password step's focus moves
+// through, in order: the mode list, the two fields when the mode uses
+// them, and the CTF form choice for a phone CTF profile.
+func (w *wizard) passwordFocuses() []int {
+	fs := []int{pwFocusModes}
 	if w.modeValue().NeedsAdminPassword() {
-		return 3
+		fs = append(fs, pwFocusPassword, pwFocusConfirm)
 	}
-	return 1
+	if w.hasForm() {
+		fs = append(fs, pwFocusForm)
+	}
+	return fs
+}
+
+// passwordFields is how many places the password step's focus moves
+// through.
+func (w *wizard) passwordFields() int { return len(w.passwordFocuses()) }
+
+// movePasswordFocus moves the focus d places round passwordFocuses.
+func (w *wizard) movePasswordFocus(d int) tea.Cmd {
+	fs := w.passwordFocuses()
+	i := max(0, slices.Index(fs, w.pwFocus))
+	return w.focusPassword(fs[(i+d+len(fs))%len(fs)])
 }
 
 // passwordEnter goes down the fields, then on.
 func (w *wizard) passwordEnter() tea.Cmd {
-	if w.modeValue().NeedsAdminPassword() && w.pwFocus < pwFocusConfirm {
-		return w.focusPassword(w.pwFocus + 1)
+	if fs := w.passwordFocuses(); w.pwFocus != fs[len(fs)-1] {
+		return w.movePasswordFocus(1)
 	}
 	return w.nextFromPassword()
+}
+
+// setForm chooses CTF form i (wrapping round).
+func (w *wizard) setForm(i int) tea.Cmd {
+	n := len(ctfForms)
+	w.form = (i + n) % n
+	return nil
 }
 
 // setMode chooses password mode i.
@@ -974,8 +1066,16 @@ func (w *wizard) Bindings() nav.Table {
 		if w.passwordFields() == 1 {
 			noFields = "this password mode has no password field"
 		}
-		n := w.passwordFields()
 		t := nav.Table{}
+		if w.pwFocus == pwFocusForm {
+			t = append(t,
+				nav.Binding{Key: nb(up, "up", "up", "k", "ctrl+p"), Run: func() tea.Cmd { return w.setForm(w.form - 1) }},
+				nav.Binding{Key: nb(down, "down", "down", "j", "ctrl+n"), Run: func() tea.Cmd { return w.setForm(w.form + 1) }},
+				nav.Binding{Key: nb("1-2", "choose form", "1", "2"), FullOnly: true, Run: func() tea.Cmd {
+					return w.setForm(int(w.pressed.Code - '1'))
+				}},
+			)
+		}
 		if w.pwFocus == pwFocusModes {
 			modes := len(model.PasswordModes())
 			digits := make([]string, modes)
@@ -991,8 +1091,8 @@ func (w *wizard) Bindings() nav.Table {
 			)
 		}
 		return append(t,
-			nav.Binding{Key: k.NextField, Run: func() tea.Cmd { return w.focusPassword((w.pwFocus + 1) % n) }, Disabled: noFields},
-			nav.Binding{Key: k.PrevField, Run: func() tea.Cmd { return w.focusPassword((w.pwFocus + n - 1) % n) }, Disabled: noFields, FullOnly: true},
+			nav.Binding{Key: k.NextField, Run: func() tea.Cmd { return w.movePasswordFocus(1) }, Disabled: noFields},
+			nav.Binding{Key: k.PrevField, Run: func() tea.Cmd { return w.movePasswordFocus(-1) }, Disabled: noFields, FullOnly: true},
 			next(w.passwordEnter), esc)
 	case stepCriteria:
 		t := nav.Table{
@@ -1293,9 +1393,9 @@ func (w *wizard) profileView(width, height int) string {
 	case w.profilesErr != nil:
 		return t.Error.Render("ERROR: ") + kit.Wrap("cannot read the profiles: "+w.profilesErr.Error(), width-7)
 	case len(w.profiles) == 0:
-		return kit.Wrap(fmt.Sprintf("There is no file-based software token profile (%d profiles exist, none with delivery method %q). Create one on the Software Token Profiles screen (home, item 4), or with swtoken profiles add, then start the wizard again.", w.allProfiles, model.DeliveryFile), width)
+		return kit.Wrap(fmt.Sprintf("There is no software token profile that can deliver (%d profiles exist, none with delivery method %q or %q). Create one on the Software Token Profiles screen (home, item 4), or with swtoken profiles add, then start the wizard again.", w.allProfiles, model.DeliveryFile, model.DeliveryCTF), width) + w.cannotDeliverNote(width)
 	}
-	b.WriteString(kit.Wrap(fmt.Sprintf("Only file-based (SDTID) profiles are offered: %d of %d.", len(w.profiles), w.allProfiles), width) + "\n")
+	b.WriteString(kit.Wrap(fmt.Sprintf("Offered: the %d of %d profiles that can deliver (file-based and CTF).", len(w.profiles), w.allProfiles), width) + "\n")
 	if width >= 84 {
 		lw := width / 2
 		list := w.profList.View()
@@ -1314,12 +1414,38 @@ func (w *wizard) profileView(width, height int) string {
 		det := w.profileDetails(width, w.highlighted())
 		b.WriteString(w.profList.View() + "\n\n" + det)
 	}
+	b.WriteString(w.cannotDeliverNote(width))
 	return b.String()
+}
+
+// cannotDeliverNote says, once under the list, which profiles are not
+// offered because their delivery method cannot deliver yet (CT-KIP), or
+// "" when there are none.
+func (w *wizard) cannotDeliverNote(width int) string {
+	n := len(w.cannotDeliver)
+	if n == 0 {
+		return ""
+	}
+	var text string
+	if len(w.profiles) == 0 && n == 1 {
+		p := w.cannotDeliver[0]
+		text = "Not offered: " + model.CannotDeliverYet(p.Name, p.DeliveryMethod) + "."
+	} else {
+		names := make([]string, n)
+		for i, p := range w.cannotDeliver {
+			names[i] = fmt.Sprintf("%q", p.Name)
+		}
+		text = fmt.Sprintf("Not offered: %s, which cannot deliver yet: %s.", model.Plural(n, "CT-KIP profile"), strings.Join(names, ", "))
+	}
+	return "\n" + w.c.Theme.Muted.Render(kit.WrapLong(text, width))
 }
 
 // profListSize is the profile list's size in a body of width x height:
 // half the width beside the details from 84 columns, else above them.
 func (w *wizard) profListSize(width, height int) (int, int) {
+	if note := w.cannotDeliverNote(width); note != "" {
+		height -= lipgloss.Height(note) - 1
+	}
 	if width >= 84 {
 		return width/2 - 1, min(max(3, height-2), len(w.profiles)+2)
 	}
@@ -1338,11 +1464,21 @@ func (w *wizard) profileDetails(width, i int) string {
 		{"Name", p.Name},
 		{"Device type", fmt.Sprintf("%s (class GUID %s)", p.DeviceType, p.ClassGUID())},
 		{"Delivery", string(p.DeliveryMethod)},
+		{"Job type", jobTypeOf(p)},
 		{"Tokencode", fmt.Sprintf("%d digits every %d seconds", p.TokencodeLength, p.Duration)},
 		{"Authentication", string(p.AuthType)},
 		{"Description", p.Description},
 	}
 	return t.Heading.Render("Highlighted profile") + "\n" + strings.Join(kit.WrapRows(t, rows, width), "\n")
+}
+
+// jobTypeOf is the job type a profile makes, as the profile step shows it.
+func jobTypeOf(p model.Profile) string {
+	k, err := model.JobKindFor(p.Name, p.DeliveryMethod)
+	if err != nil {
+		return "none: cannot deliver yet"
+	}
+	return k.Label()
 }
 
 // bindingLabel says how the field becomes the binding. It decides
@@ -1352,7 +1488,7 @@ func (w *wizard) bindingLabel() string {
 	if p == nil {
 		return ""
 	}
-	return fmt.Sprintf("Binding: the class GUID (or a blank field) is class binding: any %s device can import the files. Anything else is a device ID: DEVICE BINDING, the files import only on that one device. The summary shows which.", p.DeviceType)
+	return fmt.Sprintf("Binding: the class GUID (or a blank field) is class binding: any %s device can import the %ss. Anything else is a device ID: DEVICE BINDING, the %ss import only on that one device. The summary shows which.", p.DeviceType, w.item(), w.item())
 }
 
 func (w *wizard) deviceView(width int) string {
@@ -1362,7 +1498,7 @@ func (w *wizard) deviceView(width int) string {
 	if p := w.chosen(); p != nil {
 		name = string(p.DeviceType)
 	}
-	b.WriteString(kit.Wrap(fmt.Sprintf("Pre-filled with the %s class GUID (class binding). To bind the files to one device, clear the field and type the device ID the user reads off the app: 1-64 printable ASCII characters, no spaces.", name), width) + "\n\n")
+	b.WriteString(kit.Wrap(fmt.Sprintf("Pre-filled with the %s class GUID (class binding). To bind the %ss to one device, clear the field and type the device ID the user reads off the app: 1-64 printable ASCII characters, no spaces.", name, w.item()), width) + "\n\n")
 	b.WriteString(w.field("DeviceSerialNumber", 19, &w.device, true, width) + "\n")
 	b.WriteString(kit.Hang(t.G.NoCursor, w.bindingLabel(), width))
 	b.WriteString(w.errLine(w.deviceErr, width))
@@ -1372,7 +1508,12 @@ func (w *wizard) deviceView(width int) string {
 func (w *wizard) nickView(width int) string {
 	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(kit.Wrap(fmt.Sprintf("An optional nickname shown in the user's app, at most %d characters. It is the same in every file of the job.", model.MaxNicknameLen), width) + "\n\n")
+	if w.isCTF() {
+		b.WriteString(kit.Wrap(fmt.Sprintf("An optional nickname, at most %d characters, the same for every token of the job.", model.MaxNicknameLen), width) + "\n")
+		b.WriteString(t.Warn.Render(kit.Wrap("NOTE: "+model.CTFManifestNote, width)) + "\n\n")
+	} else {
+		b.WriteString(kit.Wrap(fmt.Sprintf("An optional nickname shown in the user's app, at most %d characters. It is the same in every file of the job.", model.MaxNicknameLen), width) + "\n\n")
+	}
 	b.WriteString(w.field("Nickname", 9, &w.nick, true, width) + "\n")
 	b.WriteString(t.G.NoCursor + t.Muted.Render(fmt.Sprintf("%d/%d characters", len([]rune(w.nick.Value())), model.MaxNicknameLen)))
 	b.WriteString(w.errLine(w.nickErr, width))
@@ -1382,7 +1523,11 @@ func (w *wizard) nickView(width int) string {
 func (w *wizard) passwordView(width int) string {
 	t := w.c.Theme
 	var b strings.Builder
-	b.WriteString(kit.Wrap("How each token file is protected. The user needs this password to import the file.", width) + "\n\n")
+	what := "token file"
+	if w.isCTF() {
+		what = "CTF string"
+	}
+	b.WriteString(kit.Wrap(fmt.Sprintf("How each %s is protected. The user needs this password to import the %s.", what, w.item()), width) + "\n\n")
 	for i, m := range model.PasswordModes() {
 		mark := t.G.NoCursor
 		if i == w.mode && w.pwFocus == pwFocusModes {
@@ -1412,14 +1557,47 @@ func (w *wizard) passwordView(width int) string {
 		b.WriteString(strings.TrimPrefix(es, "\n") + "\n")
 	}
 	limits := "Limits: the file password must be 1-24 characters for AES-128 (128-bit) tokens and 1-8 for SID-64 (64-bit) tokens."
+	if w.isCTF() {
+		limits = "Limits: the password must be 1-24 characters (64-bit tokens have no CTF form and are left out)."
+	}
 	if mode.UsesUserID() {
 		limits += " The user ID counts toward the limit; tokens whose password would be too long are named in the summary."
 	}
 	if mode == model.PasswordNone {
-		limits = "No password: anyone who gets a file can import the token. Deliver the files over a protected channel."
+		limits = fmt.Sprintf("No password: anyone who gets a %s can import the token. Deliver the %ss over a protected channel.", w.item(), w.item())
 	}
 	b.WriteString(t.Muted.Render(kit.Wrap(limits, width)))
+	if w.hasForm() {
+		b.WriteString("\n\n" + w.formView(width))
+	}
 	return b.String()
+}
+
+// formView is the password step's CTF form choice (phone CTF profiles):
+// v2 (the default) or v3, each worded as the summary words it.
+func (w *wizard) formView(width int) string {
+	t := w.c.Theme
+	p := w.chosen()
+	shape := model.CTFShapeFor(p.DeviceType)
+	focused := w.pwFocus == pwFocusForm
+	var b strings.Builder
+	b.WriteString(t.Label.Render("CTF form:") + " " + t.Muted.Render(kit.Wrap("v2 by default; v3 is base64 with a stronger key derivation.", max(10, width-10))) + "\n")
+	for i, f := range ctfForms {
+		mark := t.G.NoCursor
+		if i == w.form && focused {
+			mark = t.G.Cursor
+		}
+		radio := t.G.RadioOff
+		if i == w.form {
+			radio = t.G.RadioOn
+		}
+		line := fmt.Sprintf("%s%s %d %s", mark, radio, i+1, model.CTFLabel(shape, f))
+		if i == w.form && focused {
+			line = t.Selected.Render(line)
+		}
+		b.WriteString(line + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func (w *wizard) criteriaView(width int) string {
@@ -1522,18 +1700,36 @@ func (w *wizard) summaryRows() [][2]string {
 		// A fixed text: a mask would give the password's length away.
 		pw += "; admin password: (set)"
 	case model.PasswordUserID:
-		pw += ": each file's password is its user's ID"
+		pw += fmt.Sprintf(": each %s's password is its user's ID", w.item())
 	case model.PasswordNone:
-		pw += ": anyone with a file can import it"
+		pw += fmt.Sprintf(": anyone with a %s can import it", w.item())
 	}
 	rows := [][2]string{
 		{"Job Name", spec.Name},
 		{"Profile", prof},
-		{"DeviceSerialNumber", bind},
-		{"Nickname", nick},
-		{"Password", pw},
-		{"Criteria", spec.Criteria.Describe()},
 	}
+	if spec.Kind == model.JobKindCTF {
+		qr := "no: the strings are digits, not links"
+		if spec.WantsQRImages() {
+			qr = "yes: a PNG of each link beside its string"
+		}
+		// The job type is in the title on every step: not repeated here,
+		// so the fields fit above the list at 80x24.
+		rows = append(rows,
+			[2]string{"CTF strings", model.CTFLabel(spec.CTFShape, spec.CTFForm)},
+			[2]string{"QR images", qr})
+	}
+	rows = append(rows,
+		[2]string{"DeviceSerialNumber", bind},
+		[2]string{"Nickname", nick},
+	)
+	if spec.Kind == model.JobKindCTF {
+		rows = append(rows, [2]string{"Note", model.CTFManifestNote})
+	}
+	rows = append(rows,
+		[2]string{"Password", pw},
+		[2]string{"Criteria", spec.Criteria.Describe()},
+	)
 	if w.preview != nil {
 		s := w.preview.Summary
 		tok := fmt.Sprintf("%d", s.Count)
@@ -1776,7 +1972,11 @@ func (w *wizard) submitView(width int) string {
 	}
 	// The names can be long words (128 characters): broken, never cut.
 	b.WriteString(kit.WrapLong(fmt.Sprintf("Submit job %q for %d tokens with profile %s?", spec.Name, count, spec.Profile), width) + "\n\n")
-	b.WriteString(kit.Wrap("The selection is frozen now. The engine then writes one token file per token into a ZIP in the background; follow it on the Jobs screen, which opens next. Each token gets a new seed when the job completes.", width) + "\n\n")
+	writes := "one token file per token"
+	if w.isCTF() {
+		writes = "one CTF string per token (with a QR image of each link)"
+	}
+	b.WriteString(kit.Wrap("The selection is frozen now. The engine then writes "+writes+" into a ZIP in the background; follow it on the Jobs screen, which opens next. Each token gets a new seed when the job completes.", width) + "\n\n")
 	b.WriteString(t.Key.Render("enter") + " submit the job    " + t.Key.Render("esc") + " back to the summary")
 	if w.submitErr != nil {
 		b.WriteString("\n" + w.errLine(w.submitErr, width))

@@ -92,11 +92,7 @@ func TestWizardHelpMatchesTheKeysOnEveryStep(t *testing.T) {
 			press(t, m, then...)
 		}
 	}
-	noFileProfiles := func() *fakeBackend {
-		be := newFakeBackend()
-		be.profiles = be.profiles[3:] // the CTF profile only
-		return be
-	}
+	noFileProfiles := ctkipOnlyBackend
 	tooLong := func() *fakeBackend { return tooLongBackend(-1) }
 	states := []struct {
 		name  string
@@ -107,7 +103,7 @@ func TestWizardHelpMatchesTheKeysOnEveryStep(t *testing.T) {
 		{"1 leave the wizard?", fresh, func(m *Model) { typeText(t, m, "x"); press(t, m, "esc") }},
 		{"2 profile list", fresh, to(model.PasswordNone, stepProfile)},
 		{"2 profile filter without a match", fresh, func(m *Model) { walk(t, m, model.PasswordNone, stepProfile); typeText(t, m, "zzz") }},
-		{"2 no file-based profile", noFileProfiles, to(model.PasswordNone, stepProfile)},
+		{"2 no profile that can deliver", noFileProfiles, to(model.PasswordNone, stepProfile)},
 		{"3 DeviceSerialNumber", fresh, to(model.PasswordNone, stepDevice)},
 		{"4 nickname", fresh, to(model.PasswordNone, stepNickname)},
 		{"5 password modes, admin password", fresh, func(m *Model) {
@@ -130,6 +126,20 @@ func TestWizardHelpMatchesTheKeysOnEveryStep(t *testing.T) {
 			update(t, m, navtest.Key("ctrl+o"))
 		}},
 		{"8 submit", fresh, to(model.PasswordNone, stepSubmit)},
+		{"2 profile list with a CT-KIP profile", ctkipBackend, to(model.PasswordNone, stepProfile)},
+		{"5 CTF phone profile: password modes", ctkipBackend, func(m *Model) { walkCTF(t, m, ctfIPhone, model.PasswordNone, stepPassword) }},
+		{"5 CTF phone profile: CTF form", ctkipBackend, func(m *Model) {
+			walkCTF(t, m, ctfIPhone, model.PasswordNone, stepPassword)
+			chooseMode(t, m, model.PasswordNone)
+			press(t, m, "tab")
+		}},
+		{"5 CTF phone profile: CTF form after the password fields", ctkipBackend, func(m *Model) {
+			walkCTF(t, m, ctfIPhone, model.PasswordNone, stepPassword)
+			chooseMode(t, m, model.PasswordAdmin)
+			press(t, m, "tab", "tab", "tab")
+		}},
+		{"5 CTF desktop profile: password modes", ctkipBackend, func(m *Model) { walkCTF(t, m, ctfWindows, model.PasswordNone, stepPassword) }},
+		{"7 CTF summary", ctkipBackend, func(m *Model) { walkCTF(t, m, ctfIPhone, model.PasswordNone, stepSummary) }},
 	}
 	for _, st := range states {
 		t.Run(st.name, func(t *testing.T) {

@@ -106,21 +106,33 @@ func TestWizardJobNameValidation(t *testing.T) {
 	wantStep(t, m, stepProfile)
 }
 
-func TestWizardProfileStepOffersFileBasedOnly(t *testing.T) {
-	be := newFakeBackend()
-	m := openWizard(t, be, 80, 24)
+// TestWizardProfileStepOffersFileAndCTFProfilesNotCTKIP: the profile
+// step offers every profile that can deliver (file-based and CTF) and
+// says once, under the list, that the CT-KIP one cannot deliver yet.
+func TestWizardProfileStepOffersFileAndCTFProfilesNotCTKIP(t *testing.T) {
+	be := ctkipBackend()
+	m := openWizard(t, be, 120, 40) // the whole list beside the details
 	press(t, m, "enter")
 	wantStep(t, m, stepProfile)
-	wantScreen(t, m, "3 of 4")
-	wantNoScreen(t, m, "CTF")
+	wantScreen(t, m, "the 5 of 6 profiles that can deliver")
+	wantScreen(t, m, "  "+ctfIPhone)
+	wantScreen(t, m, "  "+ctfWindows)
+	wantScreen(t, m, "cannot deliver yet")
+	if n := strings.Count(screenText(m), "Self-service CT-KIP"); n != 1 {
+		t.Fatalf("the CT-KIP profile is named %d times, want once (in the note):\n%s", n, screenText(m))
+	}
+	// The CT-KIP profile cannot be found by the filter.
+	typeText(t, m, "self-service")
+	wantScreen(t, m, "No matches.")
+	clearField(t, m)
 	// Details follow the highlight.
 	wantScreen(t, m, "Name:           Staff Android")
 	press(t, m, "down")
 	wantScreen(t, m, "Name:           Staff iPhone")
 	// The filter narrows with a fuzzy match; j and k are text there.
 	typeText(t, m, "wdesk")
-	wantScreen(t, m, "1 of 3")
 	wantScreen(t, m, "> Windows desktop")
+	wantScreen(t, m, "2 of 5") // and the CTF one
 	press(t, m, "enter")
 	wantStep(t, m, stepDevice)
 	w := wizardOf(m)
@@ -135,14 +147,15 @@ func TestWizardProfileStepOffersFileBasedOnly(t *testing.T) {
 	wantStep(t, m, stepProfile)
 }
 
-func TestWizardWithoutFileBasedProfiles(t *testing.T) {
-	be := newFakeBackend()
-	be.profiles = be.profiles[3:] // the CTF one only
-	m := openWizard(t, be, 80, 24)
+func TestWizardWithoutDeliverableProfiles(t *testing.T) {
+	m := openWizard(t, ctkipOnlyBackend(), 80, 24)
 	press(t, m, "enter", "enter")
 	wantStep(t, m, stepProfile)
-	wantScreen(t, m, "There is no file-based software token profile")
-	wantScreen(t, m, "Create one on the Software Token Profiles")
+	for _, want := range []string{"There is no software token profile that can deliver", "Create one on the Software Token Profiles", "cannot deliver yet"} {
+		if !strings.Contains(flat(m), want) {
+			t.Fatalf("screen lacks %q:\n%s", want, screenText(m))
+		}
+	}
 }
 
 // TestWizardDeviceBinding: the plan, not the wizard, resolves the
