@@ -138,6 +138,16 @@ func (r Reason) Label() string {
 
 func (r Reason) String() string { return r.Label() }
 
+// countText is n tokens left out for r, as a summary counts them: "3
+// unassigned", and "2 64-bit tokens (no CTF form)" where the label after a
+// number would read "2 64-bit token: no CTF form".
+func (r Reason) countText(n int) string {
+	if r == NoCTFForm {
+		return fmt.Sprintf("%s (no CTF form)", Plural(n, "64-bit token"))
+	}
+	return fmt.Sprintf("%d %s", n, r.Label())
+}
+
 // Eligibility decides whether a token may be distributed by a job with this
 // password mode and admin password, at time now. Checks run in the order of
 // IneligibleReasons, so each token is counted under its first reason. The

@@ -359,7 +359,7 @@ func (s Summary) IneligibleText() string {
 	var parts []string
 	for _, r := range IneligibleReasons() {
 		if n := s.Ineligible[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, r.Label()))
+			parts = append(parts, r.countText(n))
 		}
 	}
 	return strings.Join(parts, ", ")

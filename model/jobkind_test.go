@@ -153,7 +153,7 @@ func TestSixtyFourBitTokensHaveNoCTFForm(t *testing.T) {
 	if err := CanSubmit(s, sum); err != nil {
 		t.Errorf("a left-out 64-bit token blocks the job: %v", err)
 	}
-	if got := sum.IneligibleText(); got != "1 64-bit token: no CTF form" {
+	if got := sum.IneligibleText(); got != "1 64-bit token (no CTF form)" {
 		t.Errorf("IneligibleText = %q", got)
 	}
 }

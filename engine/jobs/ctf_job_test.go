@@ -303,7 +303,7 @@ func TestCTFJobLeavesOut64BitTokens(t *testing.T) {
 	if n == 0 {
 		t.Fatalf("no 64-bit token left out: %v", p.Summary.IneligibleText())
 	}
-	if !strings.Contains(p.Summary.IneligibleText(), fmt.Sprintf("%d 64-bit token: no CTF form", n)) {
+	if !strings.Contains(p.Summary.IneligibleText(), model.Plural(n, "64-bit token")+" (no CTF form)") {
 		t.Errorf("summary %q", p.Summary.IneligibleText())
 	}
 	for _, sel := range p.Selected {

@@ -262,7 +262,7 @@ func TestWizardCTFLeavesOut64BitTokensWithTheirReason(t *testing.T) {
 	press(t, m, "enter")
 	wantStep(t, m, stepSummary)
 	// 100000000030 is unassigned as well, which comes first.
-	if !strings.Contains(flat(m), "Left out: 1 unassigned, 2 "+model.NoCTFFormLabel) {
+	if !strings.Contains(flat(m), "Left out: 1 unassigned, 2 64-bit tokens (no CTF form)") {
 		t.Fatalf("summary does not leave out the 2 assigned SID-64 tokens with their reason:\n%s", screenText(m))
 	}
 }
