@@ -214,6 +214,7 @@ func TestAuditActionsAreWhatTheStoreWrites(t *testing.T) {
 		assigned  = regexp.MustCompile(`\baction :?= "([a-z][a-z -]*)"`)
 		imported  = regexp.MustCompile(`\bfinishImport\(tx, "([a-z]+)"`)
 		bulkLoads = regexp.MustCompile(`\.LoadBulk\([^,]+, "([^"]+)"`)
+		requests  = regexp.MustCompile(`\.changeRequest\(d, "([a-z][a-z -]*)"`)
 	)
 	written := map[string]string{} // action -> where
 	add := func(action, where string) {
@@ -240,6 +241,10 @@ func TestAuditActionsAreWhatTheStoreWrites(t *testing.T) {
 					add(r[1], f)
 				}
 				for _, r := range assigned.FindAllStringSubmatch(s, -1) {
+					add(r[1], f)
+				}
+				// changeRequest: its callers name the action.
+				for _, r := range requests.FindAllStringSubmatch(s, -1) {
 					add(r[1], f)
 				}
 			case `"import "+what`:

@@ -448,10 +448,10 @@ func CheckRequest(in RequestInput, f RequestFacts) (Request, error) {
 		return Request{}, reqErr(RuleProfileNotOffered, FieldProfile, "no profile %q", name)
 	case e == nil || !e.Selected:
 		return Request{}, reqErr(RuleProfileNotOffered, FieldProfile, "profile %q is not available for request (the self-service settings do not offer it)", p.Name)
-	case !e.Offered(*p):
-		return Request{}, reqErr(RuleConfirmLapsed, FieldProfile, "profile %q is not offered: %s", p.Name, NotOfferedReason(*e, *p))
 	case !p.DeliveryMethod.CanDeliver():
 		return Request{}, reqErr(RuleCannotDeliver, FieldProfile, "%s", CannotDeliverYet(p.Name, p.DeliveryMethod))
+	case !e.Offered(*p):
+		return Request{}, reqErr(RuleConfirmLapsed, FieldProfile, "profile %q is not offered: %s", p.Name, NotOfferedReason(*e, *p))
 	}
 
 	// The device serial number: the class GUID unless the entry allows a

@@ -409,6 +409,9 @@ func diffEntry(name string, o, n SettingsEntry) []string {
 // or "" when it is: its confirmation lapsed because the profile changed
 // since, or it was never confirmed.
 func NotOfferedReason(e SettingsEntry, p Profile) string {
+	if !p.DeliveryMethod.CanDeliver() {
+		return fmt.Sprintf("it delivers by %s, which cannot deliver yet", p.DeliveryMethod)
+	}
 	switch e.ConfirmStatus(p) {
 	case ConfirmationLapsed:
 		return "its confirmation lapsed: the profile changed since it was confirmed"
@@ -418,9 +421,12 @@ func NotOfferedReason(e SettingsEntry, p Profile) string {
 	return ""
 }
 
-// Offered reports whether users may request the profile: it is selected
-// and its confirmation holds.
-func (e SettingsEntry) Offered(p Profile) bool { return e.Selected && e.IsConfirmed(p) }
+// Offered reports whether users may request the profile: it is selected,
+// its confirmation holds, and its delivery method can deliver (CT-KIP
+// cannot yet).
+func (e SettingsEntry) Offered(p Profile) bool {
+	return e.Selected && e.IsConfirmed(p) && p.DeliveryMethod.CanDeliver()
+}
 
 // Preview renders, as plain text, what a user would see for each profile
 // available for request (the default first) and the request approval
@@ -462,8 +468,12 @@ func Preview(s Settings, profiles []Profile) string {
 			if r.e.Default {
 				mark = ", the default"
 			}
-			fmt.Fprintf(&b, "  %s (profile %q%s): %s; confirm it to offer it\n",
-				r.e.DisplayName, r.p.Name, mark, NotOfferedReason(r.e, r.p))
+			fix := "; confirm it to offer it"
+			if !r.p.DeliveryMethod.CanDeliver() {
+				fix = ""
+			}
+			fmt.Fprintf(&b, "  %s (profile %q%s): %s%s\n",
+				r.e.DisplayName, r.p.Name, mark, NotOfferedReason(r.e, r.p), fix)
 		}
 	}
 	if len(rows) == 0 {

@@ -43,3 +43,21 @@ func TestPreviewLeavesOutALapsedProfileAndSaysWhy(t *testing.T) {
 		t.Fatalf("reason %q", got)
 	}
 }
+
+// A CT-KIP profile cannot deliver yet: selected and confirmed, it is still
+// not offered, and the preview says why without asking for a confirmation.
+func TestPreviewDoesNotOfferACTKIPProfile(t *testing.T) {
+	ps := testProfiles()
+	s := validSettings(ps)
+	s.Entry("Staff Android").DisplayName = "Android phone"
+	ps[1].DeliveryMethod = DeliveryCTKIP
+	s.Entry("Staff Android").Confirm(ps[1])
+	if s.Entry("Staff Android").Offered(ps[1]) {
+		t.Fatal("a CT-KIP profile is offered")
+	}
+	p := Preview(s, ps)
+	want := "  Android phone (profile \"Staff Android\"): it delivers by Dynamic Seed Provisioning (CT-KIP), which cannot deliver yet\n"
+	if !strings.Contains(p, want) || strings.Contains(p, "Approval e-mail: Android phone") {
+		t.Fatalf("preview lacks %q or still offers the profile:\n%s", want, p)
+	}
+}
