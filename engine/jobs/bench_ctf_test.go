@@ -60,7 +60,7 @@ func benchCTFJob(b *testing.B, n int, png bool) {
 	if png {
 		profile, form, dev = "Android CTF", ctf.FormAndroid, model.DeviceAndroid.GUID()
 	}
-	floor := measureCTFFloor(b, form, dev, png)
+	floor, floorCPU := measureCTFFloor(b, form, dev, png)
 	e := New(st, Options{})
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -89,7 +89,8 @@ func benchCTFJob(b *testing.B, n int, png bool) {
 		os.Remove(outputOf(b, st, end))
 		b.StartTimer()
 	}
-	floor = floor.avg(measureCTFFloor(b, form, dev, png))
+	floor2, floorCPU2 := measureCTFFloor(b, form, dev, png)
+	floor, floorCPU = floor.avg(floor2), (floorCPU+floorCPU2)/2
 	perToken := elapsed.Seconds() / float64(i*n)
 	b.ReportMetric(1/perToken, "tokens/s")
 	b.ReportMetric(perToken/floor.PerCore.Seconds(), "floor-ratio")
@@ -97,13 +98,19 @@ func benchCTFJob(b *testing.B, n int, png bool) {
 	b.ReportMetric(cpu.Seconds()/float64(i*n)/float64(runtime.GOMAXPROCS(0))/floor.PerCore.Seconds(), "cpu-floor-ratio")
 	b.ReportMetric(float64(peakRSSKB())/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(floor.PerCore.Nanoseconds())/1000, "floor-µs/token")
+	// The CPU the job spends per token against the CPU of the floor's
+	// work on one core: the job's overhead in work, whatever else the
+	// shared machine runs meanwhile (which the wall-clock ratios are not).
+	b.ReportMetric(cpu.Seconds()*1e6/float64(i*n), "cpu-µs/token")
+	b.ReportMetric(cpu.Seconds()/float64(i*n)/floorCPU.Seconds(), "cpu-work-ratio")
 }
 
 // measureCTFFloor times the unavoidable work of one CTF token: ctf.Encode
 // (v2: the seed key hash, the seed and device checks, the check digits)
 // and, with png, the QR image of the string; on one core divided by
-// GOMAXPROCS, and on all cores at once.
-func measureCTFFloor(b *testing.B, form ctf.Form, dev string, png bool) floorResult {
+// GOMAXPROCS, and on all cores at once; and the process CPU time per
+// token of the one-core run.
+func measureCTFFloor(b *testing.B, form ctf.Form, dev string, png bool) (floorResult, time.Duration) {
 	b.Helper()
 	const reps = 2000
 	tok := ctf.Token{Serial: "100000000001", Digits: 8, Interval: 60, PINMode: ctf.PINAdd,
@@ -121,11 +128,12 @@ func measureCTFFloor(b *testing.B, form ctf.Form, dev string, png bool) floorRes
 		tok.Seed[0]++
 	}
 	one()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range reps {
 		one()
 	}
 	single := time.Since(start) / reps
+	singleCPU := (cpuTime() - cpu0) / reps
 	g := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	start = time.Now()
@@ -145,5 +153,5 @@ func measureCTFFloor(b *testing.B, form ctf.Form, dev string, png bool) floorRes
 	}
 	wg.Wait()
 	parallel := time.Since(start) / time.Duration(reps*g)
-	return floorResult{PerCore: single / time.Duration(g), Parallel: parallel}
+	return floorResult{PerCore: single / time.Duration(g), Parallel: parallel}, singleCPU
 }
