@@ -166,3 +166,25 @@ func (f *forwardReader) get(key []byte) []byte {
 	}
 	return nil
 }
+
+// decodeUserRecordFast fills r from a user record as json.Marshal writes
+// it (names and e-mail in plain ASCII), and reports whether it could.
+func decodeUserRecordFast(data []byte, r *userRecord) bool {
+	p := flatJSON{b: data}
+	return p.each(func(key []byte) bool {
+		var ok bool
+		switch string(key) {
+		case "v":
+			r.V, ok = p.small()
+		case "id":
+			r.ID, ok = p.str()
+		case "first":
+			r.First, ok = p.str()
+		case "last":
+			r.Last, ok = p.str()
+		case "email":
+			r.Email, ok = p.str()
+		}
+		return ok
+	})
+}

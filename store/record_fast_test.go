@@ -115,6 +115,76 @@ func FuzzTokenRecordFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { checkTokenRecordFastPath(t, data) })
 }
 
+// userRecordSamples are user records as the store writes them, and
+// spellings the fast path must leave to encoding/json.
+func userRecordSamples() [][]byte {
+	var out [][]byte
+	for _, u := range []model.User{
+		{ID: "user0000001", FirstName: "First1", LastName: "Last1", Email: "user0000001@example.com"},
+		{ID: "jdoe"},
+		{ID: "o'brien", FirstName: "Séan", LastName: "Ó Briain", Email: "a&b@example.com"},
+		{ID: "x", FirstName: `say "hi"`, LastName: "<b>"},
+	} {
+		b, err := json.Marshal(encodeUser(u))
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, b)
+	}
+	for _, s := range []string{
+		`{"v":1,"id":"a","first":"F","last":"L","email":"e@x"}`,
+		`{"v":1,"id":"a","ID":"b"}`,
+		`{"v":1,"id":"a","first":null}`,
+		`{"v":1,"id":"a","first":1}`,
+		`{"v":1,"id":"a","phone":"1"}`,
+		`{"id":"a"}`,
+		`{"v":9,"id":"a"}`,
+	} {
+		out = append(out, []byte(s))
+	}
+	return out
+}
+
+func checkUserRecordFastPath(t *testing.T, data []byte) bool {
+	var fast userRecord
+	if !decodeUserRecordFast(data, &fast) {
+		return false
+	}
+	var slow userRecord
+	if err := json.Unmarshal(data, &slow); err != nil {
+		t.Fatalf("%q: the fast path took a record encoding/json refuses (%v)", data, err)
+	}
+	if fast != slow {
+		t.Fatalf("%q: fast path %+v, encoding/json %+v", data, fast, slow)
+	}
+	return true
+}
+
+func TestUserRecordFastPathAgreesWithJSON(t *testing.T) {
+	taken := 0
+	for _, b := range userRecordSamples() {
+		if checkUserRecordFastPath(t, b) {
+			taken++
+		}
+		got, gerr := decodeUser([]byte("k"), b)
+		var r userRecord
+		werr := unmarshalRecord("user", []byte("k"), b, &r, &r.V, userRecordVersion)
+		if (gerr == nil) != (werr == nil) || gerr == nil && got != (model.User{ID: r.ID, FirstName: r.First, LastName: r.Last, Email: r.Email}) {
+			t.Errorf("%q: %+v %v, encoding/json path %+v %v", b, got, gerr, r, werr)
+		}
+	}
+	if taken < 4 {
+		t.Errorf("the fast path took %d samples", taken)
+	}
+}
+
+func FuzzUserRecordFastPath(f *testing.F) {
+	for _, b := range userRecordSamples() {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkUserRecordFastPath(t, data) })
+}
+
 // TestForwardReaderIsGet: reading keys in increasing order (near, far,
 // missing, past the end) and then out of order gives exactly Get's values.
 func TestForwardReaderIsGet(t *testing.T) {
