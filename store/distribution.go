@@ -308,6 +308,8 @@ func (s *Store) EachJobTokenPatiently(ctx context.Context, seq uint64, fn func(J
 			return buf, nil, fmt.Errorf("job %d has no frozen selection: %w", seq, ErrNotFound)
 		}
 		c := sel.Cursor()
+		// The selection's keys are the tokens' keys, in the same order.
+		tokens, seeds := newForwardReader(tx.tx.Bucket(bucketTokens)), newForwardReader(tx.tx.Bucket(bucketSeeds))
 		// The last user read, for the tokens of one user that follow each
 		// other (only within this transaction, so what is read is exactly
 		// what the store holds now).
@@ -316,9 +318,15 @@ func (s *Store) EachJobTokenPatiently(ctx context.Context, seq uint64, fn func(J
 		var last []byte
 		for k, v := seekAfter(c, after); k != nil && len(buf) < limit; k, v = c.Next() {
 			jt := JobToken{Serial: string(v)}
-			tok, found, err := tx.tokenAt(k)
-			if err != nil {
-				return buf, nil, err
+			// tx.tokenAt(k), reading forward.
+			var tok model.Token
+			tv := tokens.get(k)
+			found := tv != nil
+			if found {
+				var err error
+				if tok, err = tx.assemble(k, tv, seeds.get(k)); err != nil {
+					return buf, nil, err
+				}
 			}
 			if found && tok.Serial == jt.Serial {
 				jt.Token, jt.Found = tok, true

@@ -116,8 +116,15 @@ func encodeToken(t model.Token) tokenRecord {
 // algorithm, seed or distribution (Tx.applySeedRecord adds them).
 func decodeTokenRecord(key, data []byte) (model.Token, error) {
 	var r tokenRecord
-	if err := unmarshalRecord("token", key, data, &r, &r.V, tokenRecordVersion); err != nil {
-		return model.Token{}, err
+	if decodeTokenRecordFast(data, &r) {
+		if err := checkRecordVersion("token", key, r.V, tokenRecordVersion); err != nil {
+			return model.Token{}, err
+		}
+	} else {
+		r = tokenRecord{}
+		if err := unmarshalRecord("token", key, data, &r, &r.V, tokenRecordVersion); err != nil {
+			return model.Token{}, err
+		}
 	}
 	t := model.Token{
 		Serial: r.Serial, Kind: r.Kind,
@@ -615,11 +622,16 @@ func unmarshalRecord(what string, key, data []byte, v any, version *int, current
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s record %q is unreadable: %w", what, key, err)
 	}
+	return checkRecordVersion(what, key, *version, current)
+}
+
+// checkRecordVersion refuses a record without a version or of a newer one.
+func checkRecordVersion(what string, key []byte, version, current int) error {
 	switch {
-	case *version < 1:
+	case version < 1:
 		return fmt.Errorf("%s record %q has no record version: the store is damaged", what, key)
-	case *version > current:
-		return fmt.Errorf("%s record %q has record version %d, but this swtoken reads up to %d: use a newer swtoken", what, key, *version, current)
+	case version > current:
+		return fmt.Errorf("%s record %q has record version %d, but this swtoken reads up to %d: use a newer swtoken", what, key, version, current)
 	}
 	return nil
 }

@@ -25,8 +25,15 @@ func encodeUser(u model.User) userRecord {
 
 func decodeUser(key, data []byte) (model.User, error) {
 	var r userRecord
-	if err := unmarshalRecord("user", key, data, &r, &r.V, userRecordVersion); err != nil {
-		return model.User{}, err
+	if decodeUserRecordFast(data, &r) {
+		if err := checkRecordVersion("user", key, r.V, userRecordVersion); err != nil {
+			return model.User{}, err
+		}
+	} else {
+		r = userRecord{}
+		if err := unmarshalRecord("user", key, data, &r, &r.V, userRecordVersion); err != nil {
+			return model.User{}, err
+		}
 	}
 	return model.User{ID: r.ID, FirstName: r.First, LastName: r.Last, Email: r.Email}, nil
 }

@@ -252,6 +252,7 @@ func validate(t Token) (string, int, error) {
 
 func blocks(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/5)
 	for i := 0; i < len(s); i++ {
 		if i > 0 && i%5 == 0 {
 			b.WriteByte('-')

@@ -28,10 +28,10 @@ var credentialsHeader = []string{"serial", "user_id", "email", "ctf_string"}
 
 // CTFEntryName is a token's CTF text file in the ZIP:
 // <user-id>_<serial>.ctf.txt, made safe as EntryName.
-func CTFEntryName(userID, serial string) string { return entryBase(userID, serial) + ".ctf.txt" }
+func CTFEntryName(userID, serial string) string { return entryName(userID, serial, ".ctf.txt") }
 
 // QREntryName is a token's QR image in the ZIP: <user-id>_<serial>.png.
-func QREntryName(userID, serial string) string { return entryBase(userID, serial) + ".png" }
+func QREntryName(userID, serial string) string { return entryName(userID, serial, ".png") }
 
 // ctfItem is what a CTF job's worker needs for one token.
 type ctfItem struct {

@@ -141,22 +141,35 @@ func OutputPath(st *store.Store, seq uint64) string {
 // with every character outside [A-Za-z0-9.@+-] replaced by "_" and no
 // leading dot, so no user ID can make a path, a hidden file or a name that
 // some unzip tool mangles.
-func EntryName(userID, serial string) string { return entryBase(userID, serial) + ".sdtid" }
+func EntryName(userID, serial string) string { return entryName(userID, serial, ".sdtid") }
 
-// entryBase is <user-id>_<serial> made safe (EntryName).
-func entryBase(userID, serial string) string {
-	var b strings.Builder
+// entryName is <user-id>_<serial><suffix>, the user ID made safe
+// (EntryName), in one allocation when the ID needs no change.
+func entryName(userID, serial, suffix string) string {
+	safe := true
+	for i := 0; i < len(userID) && safe; i++ {
+		safe = entrySafe(userID[i], i)
+	}
+	if safe {
+		return userID + "_" + serial + suffix
+	}
+	b := make([]byte, 0, len(userID)+1+len(serial)+len(suffix))
 	for i, r := range userID {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '@', r == '+', r == '-':
-			b.WriteRune(r)
-		case r == '.' && i > 0:
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
+		if r < 0x80 && entrySafe(byte(r), i) {
+			b = append(b, byte(r))
+		} else {
+			b = append(b, '_')
 		}
 	}
-	return b.String() + "_" + serial
+	b = append(b, '_')
+	b = append(b, serial...)
+	b = append(b, suffix...)
+	return string(b)
+}
+
+// entrySafe reports whether a user ID's byte at i is kept in a file name.
+func entrySafe(c byte, i int) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '@' || c == '+' || c == '-' || c == '.' && i > 0
 }
 
 // Prepare loads the installation signing key, creating it on first use. The
