@@ -196,27 +196,23 @@ func (r ctfReport) expiry(now time.Time) (label string, expired bool) {
 	return label, expired
 }
 
-func (r ctfReport) needs() string {
-	var n []string
-	if r.info.NeedsPassword {
-		n = append(n, "password")
-	}
-	if r.info.NeedsDeviceID {
-		n = append(n, "device ID")
-	}
-	return strings.Join(n, " and ")
-}
+// needs names what the string needs to decode.
+func (r ctfReport) needs() string { return r.needed("password", "device ID") }
 
 // secretFlags names the flags that give what the string needs.
-func (r ctfReport) secretFlags() string {
-	var f []string
+func (r ctfReport) secretFlags() string { return r.needed("--password-file F", "--device-id ID") }
+
+// needed joins password and deviceID with "and", each when the string
+// needs it.
+func (r ctfReport) needed(password, deviceID string) string {
+	var n []string
 	if r.info.NeedsPassword {
-		f = append(f, "--password-file F")
+		n = append(n, password)
 	}
 	if r.info.NeedsDeviceID {
-		f = append(f, "--device-id ID")
+		n = append(n, deviceID)
 	}
-	return strings.Join(f, " and ")
+	return strings.Join(n, " and ")
 }
 
 func (r ctfReport) print(w io.Writer, now time.Time) {

@@ -164,16 +164,23 @@ func TestDistributeEndToEndWithStoken(t *testing.T) {
 				if err != nil || len(code) != 8 {
 					t.Fatalf("stoken tokencode: %v %q", err, code)
 				}
-				vout := mustRun(t, dir, "verify", serial, code, "--pin", "0000")
-				if !strings.Contains(vout, "match at offset") {
-					t.Fatalf("verify: %s", vout)
-				}
-				bad := []byte(code)
-				bad[0] = '0' + (bad[0]-'0'+5)%10
-				expectFail(t, dir, ExitFailure, "no match", "verify", serial, string(bad), "--pin", "0000")
+				checkVerify(t, dir, serial, code)
 			}
 		})
 	}
+}
+
+// checkVerify: swtoken verify matches code, stoken's tokencode for serial
+// with PIN 0000, and refuses the code with its first digit changed.
+func checkVerify(t *testing.T, dir, serial, code string) {
+	t.Helper()
+	vout := mustRun(t, dir, "verify", serial, code, "--pin", "0000")
+	if !strings.Contains(vout, "match at offset") {
+		t.Fatalf("verify: %s", vout)
+	}
+	bad := []byte(code)
+	bad[0] = '0' + (bad[0]-'0'+5)%10
+	expectFail(t, dir, ExitFailure, "no match", "verify", serial, string(bad), "--pin", "0000")
 }
 
 func TestDistributeRefusesBadInputWithASpecificMessage(t *testing.T) {

@@ -82,7 +82,7 @@ func runSettings(g Globals, args []string, stdio IO) error {
 		return usagef("--json and --preview exclude each other")
 	}
 	return withStore(g, readOnly, "settings show", func(st *store.Store) error {
-		s, profiles, err := readSettings(st)
+		s, profiles, err := st.SettingsWithProfiles()
 		if err != nil {
 			return err
 		}
@@ -97,26 +97,6 @@ func runSettings(g Globals, args []string, stdio IO) error {
 		printSettings(stdio, out, profiles)
 		return nil
 	})
-}
-
-// readSettings reads the settings and the profiles they refer to in one
-// transaction, as the console does.
-func readSettings(st *store.Store) (s model.Settings, profiles []model.Profile, err error) {
-	err = st.View(func(tx *store.Tx) error {
-		if s, err = tx.Settings(); err != nil {
-			return err
-		}
-		recs, err := tx.Profiles()
-		if err != nil {
-			return err
-		}
-		profiles = make([]model.Profile, len(recs))
-		for i, r := range recs {
-			profiles[i] = r.Profile
-		}
-		return nil
-	})
-	return s, profiles, err
 }
 
 func newSettingsJSON(s model.Settings, profiles []model.Profile) settingsJSON {
@@ -186,7 +166,7 @@ func runSettingsApply(g Globals, args []string, stdio IO) error {
 		return fmt.Errorf("there is no store in %s: settings apply changes an existing store's settings; check --data-dir", dir)
 	}
 	return withStore(g, mode, activity, func(st *store.Store) error {
-		cur, profiles, err := readSettings(st)
+		cur, profiles, err := st.SettingsWithProfiles()
 		if err != nil {
 			return err
 		}

@@ -194,6 +194,26 @@ func (s JobSpec) validateCTF(k JobKind, p Profile) error {
 	return nil
 }
 
+// FillFromProfile sets what a spec leaves empty as the planner does for
+// profile p: the kind follows the profile's delivery method (left empty
+// when it has none: Validate says why), a CTF job's form defaults to v2,
+// and its string shape follows the device type.
+func (s *JobSpec) FillFromProfile(p Profile) {
+	if s.Kind == "" {
+		if k, err := JobKindFor(p.Name, p.DeliveryMethod); err == nil {
+			s.Kind = k
+		}
+	}
+	if s.Kind == JobKindCTF {
+		if s.CTFForm == "" {
+			s.CTFForm = CTFv2
+		}
+		if s.CTFShape == "" {
+			s.CTFShape = CTFShapeFor(p.DeviceType)
+		}
+	}
+}
+
 // WantsQRImages reports whether the job writes a QR image (PNG) of each
 // string: CTF jobs whose strings are links.
 func (s JobSpec) WantsQRImages() bool {

@@ -101,6 +101,27 @@ func (s *Store) Settings() (set model.Settings, err error) {
 	return set, err
 }
 
+// SettingsWithProfiles returns the self-service settings and every profile
+// in name order, read in one transaction, so that what the settings say of
+// each profile is judged against the same profiles.
+func (s *Store) SettingsWithProfiles() (set model.Settings, profiles []model.Profile, err error) {
+	err = s.View(func(tx *Tx) error {
+		if set, err = tx.Settings(); err != nil {
+			return err
+		}
+		recs, err := tx.Profiles()
+		if err != nil {
+			return err
+		}
+		profiles = make([]model.Profile, len(recs))
+		for i, r := range recs {
+			profiles[i] = r.Profile
+		}
+		return nil
+	})
+	return set, profiles, err
+}
+
 // SaveSettings validates next against the current profiles
 // (model.Settings.Validate) and stores it, all or nothing: bad input returns
 // the model.FieldErrors and leaves the stored settings as they were. The

@@ -13,7 +13,6 @@ import (
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
-	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/wizard"
 )
 
@@ -219,5 +218,5 @@ func (b *engineBackend) Cancel(seq uint64) error {
 }
 
 func (b *engineBackend) Settings() (model.Settings, []model.Profile, error) {
-	return settings.StoreSettings(b.st)
+	return b.st.SettingsWithProfiles()
 }

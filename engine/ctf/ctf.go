@@ -153,6 +153,23 @@ func checkSecret(what, s string) error {
 	return nil
 }
 
+// decodeSecrets checks the secrets given to decode a string: the password
+// when the string is protected (it must be given then), otherwise none is
+// used; and the device ID. It returns the password to use.
+func decodeSecrets(protected bool, pw, devid string) (string, error) {
+	if !protected {
+		pw = ""
+	} else if pw == "" {
+		return "", fail(ErrMissingPassword, "this string is protected by a password")
+	} else if err := checkSecret("the password", pw); err != nil {
+		return "", err
+	}
+	if err := checkSecret("the device ID", devid); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
 // Encode writes t as a CTF string. v2 output is deterministic; v3 draws a
 // 16-byte nonce from o.Rand (crypto/rand when nil).
 func Encode(t Token, o Options) (string, error) {

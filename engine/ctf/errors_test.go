@@ -30,14 +30,7 @@ func flipDigit(s string, i int) string {
 // reV3 rewrites byte i of a v3 link's blob.
 func reV3(t *testing.T, s string, i int, fn func(byte) byte) string {
 	t.Helper()
-	p, err := locate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blob, err := v3Blob(p.payload)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blob := blobOf(t, s)
 	blob[i] = fn(blob[i])
 	b64 := base64.StdEncoding.EncodeToString(blob)
 	return PrefixAndroid + strings.NewReplacer("+", "%2B", "/", "%2F").Replace(b64)

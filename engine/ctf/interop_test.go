@@ -7,7 +7,6 @@ import (
 	"math/rand"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -154,36 +153,9 @@ func TestStokenInterop(t *testing.T) {
 		}
 	}
 
-	var wg sync.WaitGroup
-	work := make(chan int)
-	var mu sync.Mutex
-	var failures []string
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		failures = append(failures, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
-	for g := 0; g < 2; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				checkInterop(i, cases[i], fail)
-			}
-		}()
-	}
-	for i := range cases {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	for i, f := range failures {
-		if i == 20 {
-			t.Errorf("... and %d more", len(failures)-20)
-			break
-		}
-		t.Error(f)
-	}
+	stokentest.CheckAll(t, len(cases), 2, func(i int, fail func(string, ...any)) {
+		checkInterop(i, cases[i], fail)
+	})
 	t.Logf("%d strings (%v) checked against stoken in %v", len(cases), counts, time.Since(start).Round(time.Millisecond))
 }
 

@@ -185,14 +185,7 @@ func decodeV2(p parsed, pw, devid string) (Token, error) {
 		return Token{}, err
 	}
 	t := f.token()
-	if !t.PasswordProtected {
-		pw = ""
-	} else if pw == "" {
-		return Token{}, fail(ErrMissingPassword, "this string is protected by a password")
-	} else if err := checkSecret("the password", pw); err != nil {
-		return Token{}, err
-	}
-	if err := checkSecret("the device ID", devid); err != nil {
+	if pw, err = decodeSecrets(t.PasswordProtected, pw, devid); err != nil {
 		return Token{}, err
 	}
 	var dn []byte

@@ -209,14 +209,7 @@ func decodeV3(payload, pw, devid string) (Token, error) {
 		return Token{}, err
 	}
 	passProt, devBound := blob[1] != 0, blob[2] != 0
-	if !passProt {
-		pw = ""
-	} else if pw == "" {
-		return Token{}, fail(ErrMissingPassword, "this string is protected by a password")
-	} else if err := checkSecret("the password", pw); err != nil {
-		return Token{}, err
-	}
-	if err := checkSecret("the device ID", devid); err != nil {
+	if pw, err = decodeSecrets(passProt, pw, devid); err != nil {
 		return Token{}, err
 	}
 	var d48 [48]byte

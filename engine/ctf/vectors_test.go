@@ -228,8 +228,8 @@ func TestVectorsDecode(t *testing.T) {
 	}
 }
 
-// nonceOf takes the nonce out of a v3 link (bytes 67-82).
-func nonceOf(t *testing.T, s string) []byte {
+// blobOf is a v3 link's blob.
+func blobOf(t *testing.T, s string) []byte {
 	t.Helper()
 	p, err := locate(s)
 	if err != nil {
@@ -239,7 +239,13 @@ func nonceOf(t *testing.T, s string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return blob[67:83]
+	return blob
+}
+
+// nonceOf takes the nonce out of a v3 link (bytes 67-82).
+func nonceOf(t *testing.T, s string) []byte {
+	t.Helper()
+	return blobOf(t, s)[67:83]
 }
 
 // TestVectorsEncodeV3WithTheirNonce: with the nonce of stoken's sample, our

@@ -2,9 +2,7 @@ package jobs
 
 import (
 	"fmt"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"sync"
 	"testing"
@@ -62,42 +60,13 @@ func benchCTFJob(b *testing.B, n int, png bool) {
 	}
 	floor, floorCPU := measureCTFFloor(b, form, dev, png)
 	e := New(st, Options{})
-	runtime.GC()
-	debug.FreeOSMemory()
-	resetPeakRSS()
-	var elapsed, cpu time.Duration
-	i := 0
-	b.ResetTimer()
-	for b.Loop() {
-		b.StopTimer()
-		i++
-		s := ctfJobSpec("CTF bench "+strconv.Itoa(i), profile, "", "", model.PasswordAdmin,
+	elapsed, cpu, i := timeJobs(b, st, e, n, ctfBenchPW, func(i int) model.JobSpec {
+		return ctfJobSpec("CTF bench "+strconv.Itoa(i), profile, "", "", model.PasswordAdmin,
 			fmt.Sprintf("%012d", 100_000_000_001), fmt.Sprintf("%012d", 100_000_000_000+n))
-		j := submit(b, e, s, ctfBenchPW)
-		if j.Total != n {
-			b.Fatalf("the job has %d tokens, want %d", j.Total, n)
-		}
-		b.StartTimer()
-		start, cpu0 := time.Now(), cpuTime()
-		end := runAll(b, e)
-		elapsed += time.Since(start)
-		cpu += cpuTime() - cpu0
-		b.StopTimer()
-		if end.State != model.JobCompleted {
-			b.Fatalf("%s: %s", end.State, end.Reason)
-		}
-		os.Remove(outputOf(b, st, end))
-		b.StartTimer()
-	}
+	})
 	floor2, floorCPU2 := measureCTFFloor(b, form, dev, png)
 	floor, floorCPU = floor.avg(floor2), (floorCPU+floorCPU2)/2
-	perToken := elapsed.Seconds() / float64(i*n)
-	b.ReportMetric(1/perToken, "tokens/s")
-	b.ReportMetric(perToken/floor.PerCore.Seconds(), "floor-ratio")
-	b.ReportMetric(perToken/floor.Parallel.Seconds(), "pfloor-ratio")
-	b.ReportMetric(cpu.Seconds()/float64(i*n)/float64(runtime.GOMAXPROCS(0))/floor.PerCore.Seconds(), "cpu-floor-ratio")
-	b.ReportMetric(float64(peakRSSKB())/1024, "peak-RSS-MB")
-	b.ReportMetric(float64(floor.PerCore.Nanoseconds())/1000, "floor-µs/token")
+	reportJob(b, elapsed, cpu, i*n, floor)
 	// The CPU the job spends per token against the CPU of the floor's
 	// work on one core: the job's overhead in work, whatever else the
 	// shared machine runs meanwhile (which the wall-clock ratios are not).

@@ -127,17 +127,29 @@ func benchJob(b *testing.B, n int, mode model.PasswordMode) {
 	if mode.NeedsAdminPassword() {
 		pw = "bench-password"
 	}
+	elapsed, cpu, i := timeJobs(b, st, e, n, pw, func(i int) model.JobSpec {
+		return spec("Bench "+strconv.Itoa(i), mode, fmt.Sprintf("%012d", 100_000_000_001), fmt.Sprintf("%012d", 100_000_000_000+n))
+	})
+	// The floor again after the job: the machine's load may have changed.
+	floor = floor.avg(measureFloor(b, mode.UsesUserID()))
+	reportJob(b, elapsed, cpu, i*n, floor)
+}
+
+// timeJobs runs the benchmark's iterations on e, over a store of n
+// tokens: each submits the job next(i) with the admin password pw (not
+// timed) and runs it to its commit, which must complete. It returns the
+// wall and process CPU time of the runs and how many jobs ran; the peak
+// RSS is reset before the first, so that set-up does not count.
+func timeJobs(b *testing.B, st *store.Store, e *Engine, n int, pw string, next func(i int) model.JobSpec) (elapsed, cpu time.Duration, jobs int) {
+	b.Helper()
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeakRSS()
-	var elapsed, cpu time.Duration
-	i := 0
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
-		i++
-		s := spec("Bench "+strconv.Itoa(i), mode, fmt.Sprintf("%012d", 100_000_000_001), fmt.Sprintf("%012d", 100_000_000_000+n))
-		j := submit(b, e, s, pw)
+		jobs++
+		j := submit(b, e, next(jobs), pw)
 		if j.Total != n {
 			b.Fatalf("the job has %d tokens, want %d", j.Total, n)
 		}
@@ -153,9 +165,13 @@ func benchJob(b *testing.B, n int, mode model.PasswordMode) {
 		os.Remove(outputOf(b, st, end)) // keep the disk use of long runs flat
 		b.StartTimer()
 	}
-	// The floor again after the job: the machine's load may have changed.
-	floor = floor.avg(measureFloor(b, mode.UsesUserID()))
-	perToken := elapsed.Seconds() / float64(i*n)
+	return elapsed, cpu, jobs
+}
+
+// reportJob reports the metrics above for tokens tokens run in elapsed
+// wall and cpu process time, against floor.
+func reportJob(b *testing.B, elapsed, cpu time.Duration, tokens int, floor floorResult) {
+	perToken := elapsed.Seconds() / float64(tokens)
 	b.ReportMetric(1/perToken, "tokens/s")
 	b.ReportMetric(perToken/floor.PerCore.Seconds(), "floor-ratio")
 	// Against the floor run on all cores at once: what the machine
@@ -163,7 +179,7 @@ func benchJob(b *testing.B, n int, mode model.PasswordMode) {
 	b.ReportMetric(perToken/floor.Parallel.Seconds(), "pfloor-ratio")
 	// The process's CPU time spread over all cores: less sensitive to
 	// other load on a shared machine.
-	b.ReportMetric(cpu.Seconds()/float64(i*n)/float64(runtime.GOMAXPROCS(0))/floor.PerCore.Seconds(), "cpu-floor-ratio")
+	b.ReportMetric(cpu.Seconds()/float64(tokens)/float64(runtime.GOMAXPROCS(0))/floor.PerCore.Seconds(), "cpu-floor-ratio")
 	b.ReportMetric(float64(peakRSSKB())/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(floor.PerCore.Nanoseconds())/1000, "floor-µs/token")
 }

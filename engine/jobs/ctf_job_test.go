@@ -347,19 +347,10 @@ func TestCTFJobRefusals(t *testing.T) {
 // job's random source in serial order, as the seeds do, so the same source
 // gives the same ZIP byte for byte with 1 worker and with 4.
 func TestCTFOutputIsTheSameForAnyNumberOfWorkers(t *testing.T) {
-	var sums []string
-	for _, workers := range []int{1, 4} {
+	s := ctfJobSpec("Same", "Android CTF", model.CTFv3, "", model.PasswordUserID, "100000000001", "100000000040")
+	checkSameOutputFor1And4Workers(t, s, func(workers int) *Engine {
 		st := openDemo(t, 20, 50)
 		addCTFProfiles(t, st)
-		e := New(st, Options{Workers: workers, Rand: mrand.New(mrand.NewSource(7)), Now: func() time.Time { return testNow }})
-		submit(t, e, ctfJobSpec("Same", "Android CTF", model.CTFv3, "", model.PasswordUserID, "100000000001", "100000000040"), "")
-		end := runAll(t, e)
-		if end.State != model.JobCompleted {
-			t.Fatalf("%+v", end)
-		}
-		sums = append(sums, end.OutputSHA256)
-	}
-	if sums[0] != sums[1] {
-		t.Fatalf("1 worker gave %s, 4 gave %s", sums[0], sums[1])
-	}
+		return New(st, Options{Workers: workers, Rand: mrand.New(mrand.NewSource(7)), Now: func() time.Time { return testNow }})
+	})
 }

@@ -5,52 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/qr/qrtest"
 	"github.com/swtoken/swtoken/model"
 )
-
-// requireZbar returns zbarimg's path. With CI=true a missing zbarimg fails
-// the test (CI installs zbar-tools); elsewhere the test is skipped.
-func requireZbar(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("zbarimg")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("zbarimg is not installed (apt-get install zbar-tools); CI=true requires it")
-		}
-		t.Skip("zbarimg is not installed (apt-get install zbar-tools)")
-	}
-	return path
-}
-
-// zbarReadFiles runs zbarimg --raw -q on the files in one call and returns
-// what it read from each, in the files' order. zbarimg prints one line per
-// symbol in the order of its arguments, and nothing for a file without one,
-// so the batch is trusted only when it printed exactly one line per file;
-// otherwise each file is read on its own, to say which one failed.
-func zbarReadFiles(t *testing.T, zbar string, files []string) []string {
-	t.Helper()
-	out, err := exec.Command(zbar, append([]string{"--raw", "-q"}, files...)...).Output()
-	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if err == nil && len(lines) == len(files) {
-		return lines
-	}
-	t.Logf("zbarimg read %d symbols from %d files (%v): reading each file alone", len(lines), len(files), err)
-	got := make([]string, len(files))
-	for i, f := range files {
-		out, err := exec.Command(zbar, "--raw", "-q", f).Output()
-		got[i] = strings.TrimSuffix(string(out), "\n")
-		if err != nil {
-			got[i] = fmt.Sprintf("<zbarimg: %v: %q>", err, got[i])
-		}
-	}
-	return got
-}
 
 // TestCTFJobQRImagesDecodeWithZbarToTheirStrings is the QR oracle over
 // whole jobs, with the default encoder (engine/qr): for iPhone and Android
@@ -59,7 +21,7 @@ func zbarReadFiles(t *testing.T, zbar string, files []string) []string {
 // .ctf.txt and in its credentials.csv row; every link has its image and
 // every image belongs to a token.
 func TestCTFJobQRImagesDecodeWithZbarToTheirStrings(t *testing.T) {
-	zbar := requireZbar(t)
+	zbar := qrtest.Zbarimg(t)
 	st := openDemo(t, 40, 120)
 	addCTFProfiles(t, st)
 	e := New(st, Options{Now: func() time.Time { return testNow }})
@@ -128,7 +90,7 @@ func TestCTFJobQRImagesDecodeWithZbarToTheirStrings(t *testing.T) {
 					t.Errorf("%s is in the ZIP but no manifest row names it", name)
 				}
 			}
-			got := zbarReadFiles(t, zbar, files)
+			got := qrtest.Decode(t, zbar, files...)
 			for k := range files {
 				// want[k] is credentials.csv's string, and the .ctf.txt
 				// holds exactly it (checked above).

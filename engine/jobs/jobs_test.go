@@ -139,16 +139,26 @@ func TestJobWritesOneFilePerTokenAndCommits(t *testing.T) {
 // TestOutputIsTheSameForAnyNumberOfWorkers: the same random source gives
 // the same ZIP byte for byte with 1 worker and with 4.
 func TestOutputIsTheSameForAnyNumberOfWorkers(t *testing.T) {
-	var sums []string
 	signer, err := sdtid.GenerateSigner("test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, workers := range []int{1, 4} {
+	checkSameOutputFor1And4Workers(t, spec("Same", model.PasswordUserID, "100000000001", "100000000040"), func(workers int) *Engine {
 		st := openDemo(t, 20, 50)
 		// The demo's install id differs per store, so fix the Origin.
-		e := New(st, Options{Workers: workers, Rand: rand.New(rand.NewSource(7)), Now: func() time.Time { return testNow }, originOverride: "swtoken-test", signer: signer})
-		submit(t, e, spec("Same", model.PasswordUserID, "100000000001", "100000000040"), "")
+		return New(st, Options{Workers: workers, Rand: rand.New(rand.NewSource(7)), Now: func() time.Time { return testNow }, originOverride: "swtoken-test", signer: signer})
+	})
+}
+
+// checkSameOutputFor1And4Workers runs the job s (no admin password) on the
+// engine newEngine makes for 1 worker and on the one it makes for 4: both
+// must complete with the same ZIP, byte for byte.
+func checkSameOutputFor1And4Workers(t *testing.T, s model.JobSpec, newEngine func(workers int) *Engine) {
+	t.Helper()
+	var sums []string
+	for _, workers := range []int{1, 4} {
+		e := newEngine(workers)
+		submit(t, e, s, "")
 		end := runAll(t, e)
 		if end.State != model.JobCompleted {
 			t.Fatalf("%+v", end)

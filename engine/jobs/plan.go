@@ -97,19 +97,7 @@ func (e *Engine) Plan(spec model.JobSpec, password string) (*Plan, error) {
 		// The job's kind follows the profile (CT-KIP profiles cannot
 		// deliver yet: Validate says so); a CTF job's form defaults to
 		// v2, and its string shape follows the device type.
-		if spec.Kind == "" {
-			if k, err := model.JobKindFor(p.Name, p.DeliveryMethod); err == nil {
-				spec.Kind = k
-			}
-		}
-		if spec.Kind == model.JobKindCTF {
-			if spec.CTFForm == "" {
-				spec.CTFForm = model.CTFv2
-			}
-			if spec.CTFShape == "" {
-				spec.CTFShape = model.CTFShapeFor(p.DeviceType)
-			}
-		}
+		spec.FillFromProfile(p)
 		es.Add(model.FieldJobName, spec.Validate(p))
 	}
 	if model.ValidateJobName(spec.Name) == nil {

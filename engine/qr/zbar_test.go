@@ -7,21 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// requireZbar returns zbarimg's path. With CI=true a missing zbarimg fails
-// the test (CI installs zbar-tools); elsewhere the test is skipped.
-func requireZbar(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("zbarimg")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("zbarimg is not installed (apt-get install zbar-tools); CI=true requires it")
-		}
-		t.Skip("zbarimg is not installed (apt-get install zbar-tools)")
-	}
-	return path
-}
+	"github.com/swtoken/swtoken/engine/qr/qrtest"
+)
 
 // zbarRead is what zbarimg reads in the PNG: its standard output without
 // the line end it may add. Its standard error (D-Bus chatter) is ignored.
@@ -31,9 +19,7 @@ func zbarRead(t *testing.T, zbar string, png []byte) (string, error) {
 	if err := os.WriteFile(file, png, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(zbar, "--raw", "-q", file)
-	out, err := cmd.Output()
-	return strings.TrimSuffix(string(out), "\n"), err
+	return qrtest.Read(zbar, file)
 }
 
 // TestZbarReadsEveryRenderingBackExactly is the oracle that is not our code:
@@ -43,7 +29,7 @@ func zbarRead(t *testing.T, zbar string, png []byte) (string, error) {
 // dropped its trailing spaces and blank lines (each read back with
 // FromHalfBlocks and written as a PNG).
 func TestZbarReadsEveryRenderingBackExactly(t *testing.T) {
-	zbar := requireZbar(t)
+	zbar := qrtest.Zbarimg(t)
 	texts := ctfStrings(t)
 	for _, n := range []int{1, 17, 100, 300, 700, 1200} {
 		texts = append(texts, strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz-=?&%/:.", 30)[:n])

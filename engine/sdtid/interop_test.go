@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,36 +70,9 @@ func TestStokenInterop(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	var wg sync.WaitGroup
-	work := make(chan int)
-	var mu sync.Mutex
-	var failures []string
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		failures = append(failures, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
-	for g := 0; g < max(2, runtime.NumCPU()); g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				checkInterop(dir, i, cases[i], fail)
-			}
-		}()
-	}
-	for i := range cases {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	for i, f := range failures {
-		if i == 20 {
-			t.Errorf("... and %d more", len(failures)-20)
-			break
-		}
-		t.Error(f)
-	}
+	stokentest.CheckAll(t, len(cases), max(2, runtime.NumCPU()), func(i int, fail func(string, ...any)) {
+		checkInterop(dir, i, cases[i], fail)
+	})
 }
 
 func checkInterop(dir string, i int, c interopCase, fail func(string, ...any)) {

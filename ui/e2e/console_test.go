@@ -44,14 +44,7 @@ func TestE2EWizardToDownload(t *testing.T) {
 	s.typ("Work phone")
 	s.keys("Enter")
 	s.waitFor(`\(5/8\) Password protection`, 5*time.Second)
-	s.keys("Down", "Down", "Down")
-	s.waitFor(`> \(\*\) 4 User ID followed by Password`, 5*time.Second)
-	s.keys("Enter")
-	s.typ(pw)
-	s.keys("Enter")
-	s.typ(pw)
-	s.waitFor(`Confirm:  \*{8}`, 5*time.Second)
-	s.keys("Enter")
+	s.chooseUserIDFollowedByPassword(pw)
 	s.waitFor(`\(6/8\) Token selection criteria`, 5*time.Second)
 	s.typ("100000000001")
 	s.keys("Tab")
@@ -71,25 +64,12 @@ func TestE2EWizardToDownload(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor(`#1 +E2E batch +(Queued|Running|Completed)`, 10*time.Second)
 	s.waitFor(`#1 +E2E batch +Completed`, 30*time.Second)
-	s.keys("d")
-	s.waitFor(`Save to: \./E2E batch\.zip`, 5*time.Second)
-	s.keys("Enter")
-	saved := s.waitFor(`Saved: (/\S.*\.zip)`, 10*time.Second)[1]
-	want := filepath.Join(dir, "E2E batch.zip")
-	if saved != want {
-		t.Fatalf("saved to %q, want %q", saved, want)
-	}
+	want := s.download(dir, "E2E batch")
 	fi, err := os.Stat(want)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("download: %v, mode %v", err, fi.Mode())
 	}
-	s.keys("Enter", "C-c")
-	if st := s.exitStatus(10 * time.Second); st != 0 {
-		t.Fatalf("exit status %d", st)
-	}
-	if strings.Contains(s.history(), pw) {
-		t.Fatal("the password is in the pane history")
-	}
+	s.quitAfterDownload(pw)
 	if n := checkZip(t, want, data, pw); n == 0 {
 		t.Fatal("empty ZIP")
 	}

@@ -48,14 +48,7 @@ func TestE2EWizardCTFJobToDownload(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor(`\(5/8\) Password protection`, 5*time.Second)
 	s.waitFor(`CTF form:`, 5*time.Second)
-	s.keys("Down", "Down", "Down")
-	s.waitFor(`> \(\*\) 4 User ID followed by Password`, 5*time.Second)
-	s.keys("Enter")
-	s.typ(pw)
-	s.keys("Enter")
-	s.typ(pw)
-	s.waitFor(`Confirm:  \*{8}`, 5*time.Second)
-	s.keys("Enter")
+	s.chooseUserIDFollowedByPassword(pw)
 	s.waitFor(`> \(\*\) 1 iPhone link, v2`, 5*time.Second)
 	s.keys("Down")
 	s.waitFor(`> \(\*\) 2 iPhone link, v3 \(base64\)`, 5*time.Second)
@@ -77,21 +70,8 @@ func TestE2EWizardCTFJobToDownload(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor(`#1 +E2E CTF +Completed`, 60*time.Second)
 	s.waitFor(`CTF v3, `, 5*time.Second)
-	s.keys("d")
-	s.waitFor(`Save to: \./E2E CTF\.zip`, 5*time.Second)
-	s.keys("Enter")
-	saved := s.waitFor(`Saved: (/\S.*\.zip)`, 10*time.Second)[1]
-	want := filepath.Join(dir, "E2E CTF.zip")
-	if saved != want {
-		t.Fatalf("saved to %q, want %q", saved, want)
-	}
-	s.keys("Enter", "C-c")
-	if st := s.exitStatus(10 * time.Second); st != 0 {
-		t.Fatalf("exit status %d", st)
-	}
-	if strings.Contains(s.history(), pw) {
-		t.Fatal("the password is in the pane history")
-	}
+	want := s.download(dir, "E2E CTF")
+	s.quitAfterDownload(pw)
 	if n := checkCTFZip(t, want, data, pw, model.DeviceIPhone.GUID()); n == 0 {
 		t.Fatal("no CTF string in the ZIP")
 	}

@@ -197,6 +197,48 @@ func (s *tmuxSession) exitStatus(timeout time.Duration) int {
 	return -1
 }
 
+// chooseUserIDFollowedByPassword picks mode 4 on the wizard's password
+// step, types pw and its confirmation, and goes on.
+func (s *tmuxSession) chooseUserIDFollowedByPassword(pw string) {
+	s.t.Helper()
+	s.keys("Down", "Down", "Down")
+	s.waitFor(`> \(\*\) 4 User ID followed by Password`, 5*time.Second)
+	s.keys("Enter")
+	s.typ(pw)
+	s.keys("Enter")
+	s.typ(pw)
+	s.waitFor(`Confirm:  \*{8}`, 5*time.Second)
+	s.keys("Enter")
+}
+
+// download saves the selected job's ZIP from the Jobs screen under the
+// offered name, job+".zip" in dir, and returns its path.
+func (s *tmuxSession) download(dir, job string) string {
+	s.t.Helper()
+	s.keys("d")
+	s.waitFor(`Save to: \./`+regexp.QuoteMeta(job+".zip"), 5*time.Second)
+	s.keys("Enter")
+	saved := s.waitFor(`Saved: (/\S.*\.zip)`, 10*time.Second)[1]
+	want := filepath.Join(dir, job+".zip")
+	if saved != want {
+		s.t.Fatalf("saved to %q, want %q", saved, want)
+	}
+	return want
+}
+
+// quitAfterDownload closes the download's message and quits; the console
+// must exit 0, and the password pw must be nowhere in the pane's history.
+func (s *tmuxSession) quitAfterDownload(pw string) {
+	s.t.Helper()
+	s.keys("Enter", "C-c")
+	if st := s.exitStatus(10 * time.Second); st != 0 {
+		s.t.Fatalf("exit status %d", st)
+	}
+	if strings.Contains(s.history(), pw) {
+		s.t.Fatal("the password is in the pane history")
+	}
+}
+
 func (s *tmuxSession) pid() int {
 	s.t.Helper()
 	for i := 0; i < 100; i++ {

@@ -2,7 +2,6 @@ package settings
 
 import (
 	"github.com/swtoken/swtoken/model"
-	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 )
@@ -25,26 +24,6 @@ type Backend interface {
 	// it returns a *store.ConflictError naming who and when, and changes
 	// nothing.
 	ApplySettings(next model.Settings) (changes []string, err error)
-}
-
-// StoreSettings is Backend.Settings over st: the settings and every
-// profile in name order, read in one transaction.
-func StoreSettings(st *store.Store) (s model.Settings, ps []model.Profile, err error) {
-	err = st.View(func(tx *store.Tx) error {
-		if s, err = tx.Settings(); err != nil {
-			return err
-		}
-		recs, err := tx.Profiles()
-		if err != nil {
-			return err
-		}
-		ps = make([]model.Profile, len(recs))
-		for i, r := range recs {
-			ps[i] = r.Profile
-		}
-		return nil
-	})
-	return s, ps, err
 }
 
 // New is the Self-Service Settings screen ("Manage Authenticators").

@@ -86,7 +86,7 @@ func (b storeBackend) Profiles() ([]model.Profile, error) {
 }
 
 func (b storeBackend) Settings() (model.Settings, []model.Profile, error) {
-	return StoreSettings(b.St)
+	return b.St.SettingsWithProfiles()
 }
 
 func (b storeBackend) ApplySettings(next model.Settings) ([]string, error) {

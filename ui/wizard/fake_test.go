@@ -67,19 +67,7 @@ func (f *fakeBackend) preview(spec model.JobSpec, pw string) (Preview, error) {
 		}
 	}
 	// The kind, CTF form and shape as the engine's planner sets them.
-	if spec.Kind == "" {
-		if k, err := model.JobKindFor(p.Name, p.DeliveryMethod); err == nil {
-			spec.Kind = k
-		}
-	}
-	if spec.Kind == model.JobKindCTF {
-		if spec.CTFForm == "" {
-			spec.CTFForm = model.CTFv2
-		}
-		if spec.CTFShape == "" {
-			spec.CTFShape = model.CTFShapeFor(p.DeviceType)
-		}
-	}
+	spec.FillFromProfile(p)
 	if err := spec.Validate(p); err != nil {
 		return Preview{}, err
 	}

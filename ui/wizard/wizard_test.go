@@ -389,25 +389,23 @@ func TestWizardBackAndForwardKeepsValues(t *testing.T) {
 		t.Fatalf("spec %+v", before)
 	}
 	// All the way back, checking each step still shows its value.
-	press(t, m, "esc")
-	wantStep(t, m, stepCriteria)
-	wantScreen(t, m, "From serial:   100000000001")
-	press(t, m, "esc")
-	wantStep(t, m, stepPassword)
-	wantScreen(t, m, "(*) 4 User ID followed by Password")
-	wantScreen(t, m, "Password: "+strings.Repeat("*", len(testPassword)))
-	press(t, m, "esc")
-	wantStep(t, m, stepNickname)
-	wantScreen(t, m, "Nickname: Ops")
-	press(t, m, "esc")
-	wantStep(t, m, stepDevice)
-	wantScreen(t, m, model.DeviceIPhone.GUID())
-	press(t, m, "esc")
-	wantStep(t, m, stepProfile)
-	wantScreen(t, m, "> Staff iPhone")
-	press(t, m, "esc")
-	wantStep(t, m, stepName)
-	wantScreen(t, m, "Job Name: Keep me")
+	for _, back := range []struct {
+		step  step
+		shows []string
+	}{
+		{stepCriteria, []string{"From serial:   100000000001"}},
+		{stepPassword, []string{"(*) 4 User ID followed by Password", "Password: " + strings.Repeat("*", len(testPassword))}},
+		{stepNickname, []string{"Nickname: Ops"}},
+		{stepDevice, []string{model.DeviceIPhone.GUID()}},
+		{stepProfile, []string{"> Staff iPhone"}},
+		{stepName, []string{"Job Name: Keep me"}},
+	} {
+		press(t, m, "esc")
+		wantStep(t, m, back.step)
+		for _, s := range back.shows {
+			wantScreen(t, m, s)
+		}
+	}
 	// And forward again with enter only: every value kept.
 	for s := stepName; s < stepSummary; s++ {
 		press(t, m, "enter")

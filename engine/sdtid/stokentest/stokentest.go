@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -87,4 +88,69 @@ func DecryptedSeed(showOutput string) (string, bool) {
 		return "", false
 	}
 	return strings.ReplaceAll(strings.TrimSpace(m[1]), " ", ""), true
+}
+
+// CheckCIRule proves the CI guarantee for test, a test of the calling
+// package that requires stoken: it runs the test binary again with an empty
+// PATH, and with CI=true that test must fail because stoken is not
+// installed, while outside CI it must be a visible skip, not a silent pass.
+func CheckCIRule(t *testing.T, test string) {
+	t.Helper()
+	run := func(ci string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
+		cmd.Env = []string{"PATH=" + t.TempDir(), "CI=" + ci, "HOME=" + t.TempDir()}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	out, err := run("true")
+	if err == nil {
+		t.Fatalf("with CI=true and no stoken the interop test passed:\n%s", out)
+	}
+	if !strings.Contains(out, "stoken is not installed") || !strings.Contains(out, "--- FAIL: "+test) {
+		t.Fatalf("with CI=true and no stoken the interop test did not fail for that reason:\n%s", out)
+	}
+
+	// Outside CI the same situation is a visible skip, not a silent pass.
+	out, err = run("")
+	if err != nil || !strings.Contains(out, "--- SKIP: "+test) {
+		t.Fatalf("outside CI a missing stoken should skip the interop test (err %v):\n%s", err, out)
+	}
+}
+
+// CheckAll runs check on cases 0 to n-1 over workers goroutines (stoken
+// calls are slow and independent) and reports what they fail: the first 20
+// failures as test errors, then how many more there were.
+func CheckAll(t *testing.T, n, workers int, check func(i int, fail func(format string, args ...any))) {
+	t.Helper()
+	var wg sync.WaitGroup
+	work := make(chan int)
+	var mu sync.Mutex
+	var failures []string
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		failures = append(failures, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}
+	for g := 0; g < workers; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				check(i, fail)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, f := range failures {
+		if i == 20 {
+			t.Errorf("... and %d more", len(failures)-20)
+			break
+		}
+		t.Error(f)
+	}
 }
