@@ -249,6 +249,14 @@ func TestRequestsUsageErrorsChangeNothing(t *testing.T) {
 	if after := readRequestsState(t, demo); after != before {
 		t.Errorf("a reject without a comment changed the store")
 	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expectFail(t, demo, ExitFailure, "is empty: put the token-file password on its first line", "requests", "add", "--user", users[1].UserID, "--password-file", empty)
+	if after := readRequestsState(t, demo); after != before {
+		t.Errorf("a request with an empty password file changed the store")
+	}
 	expectFail(t, demo, ExitFailure, "no request R-9 (see swtoken requests list)", "requests", "approve", "R-9")
 	out := mustRun(t, demo, "requests", "cancel", "R-1", "--comment", "made by mistake")
 	if !strings.Contains(out, "canceled R-1: state canceled") {
