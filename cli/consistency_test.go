@@ -59,6 +59,7 @@ var subcommands = map[string][]string{
 	"import":     {"tokens", "users"},
 	"jobs":       {"list", "show", "download", "delete-output", "cancel", "run"},
 	"profiles":   {"list", "add", "edit", "delete"},
+	"requests":   {"add", "list", "show", "approve", "reject", "defer", "cancel"},
 	"sdtid":      {"inspect"},
 	"settings":   {"show", "apply"},
 	"tokens":     {"list", "enable", "disable", "auto"},
