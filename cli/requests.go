@@ -201,7 +201,7 @@ func stateLabel(r model.Request, policy model.ApprovalPolicy) string {
 // policyOf is the stored approval policy; the default when the settings
 // cannot be read (the label only).
 func policyOf(st *store.Store) model.ApprovalPolicy {
-	s, _, err := readSettings(st)
+	s, err := st.Settings()
 	if err != nil {
 		return model.DefaultApprovalPolicy
 	}
