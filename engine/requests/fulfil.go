@@ -156,10 +156,10 @@ func Fulfil(ctx context.Context, st *store.Store, opts Options) (Result, error) 
 var errNoToken = errors.New("no token is available")
 
 type fulfiller struct {
-	st       *store.Store
-	opts     Options
-	origin   string
-	signer   *sdtid.Signer
+	st     *store.Store
+	opts   Options
+	origin string
+	signer *sdtid.Signer
 }
 
 // one fulfils r with the first candidate that is still available,
