@@ -136,3 +136,7 @@ func checkDelivered(t testing.TB, st *store.Store, r model.Request, pw string) s
 }
 
 func dataDir(t testing.TB) string { return filepath.Join(t.TempDir(), "data") }
+
+func storeDecision(r model.Request) store.RequestDecision {
+	return store.RequestDecision{ID: r.ID(), Revision: r.Revision}
+}
