@@ -324,3 +324,85 @@ func (s *Store) RequestDelivery(id string) (d Delivery, found bool, err error) {
 	})
 	return d, found, err
 }
+
+// replacedAction is the request history action recorded when the token a
+// fulfilled replacement replaced is unassigned (its new token was first
+// verified): it is done once per request.
+const replacedAction = "replaced token unassigned"
+
+// pendingReplacement finds the fulfilled replacement request that gave
+// serial to its user and whose old token the user still holds.
+func (t *Tx) pendingReplacement(serial string) (model.Request, bool, error) {
+	tok, err := t.Token(serial)
+	if err != nil || tok.AssignedUser == "" {
+		return model.Request{}, false, err
+	}
+	rs, err := t.userRequests(tok.AssignedUser)
+	if err != nil {
+		return model.Request{}, false, err
+	}
+	for _, r := range rs {
+		if r.Kind != model.RequestReplacement || r.State != model.RequestFulfilled || r.Serial != tok.Serial {
+			continue
+		}
+		done := false
+		for _, e := range r.History {
+			done = done || e.Action == replacedAction
+		}
+		if done {
+			continue
+		}
+		old, err := t.Token(r.Replaces)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return model.Request{}, false, err
+		}
+		if old.AssignedUser == r.User {
+			return r, true, nil
+		}
+	}
+	return model.Request{}, false, nil
+}
+
+// ReplacementVerified is called when a code of token serial was verified
+// (swtoken verify): if serial was delivered by a fulfilled replacement
+// request and the user still holds the token it replaces, that old token
+// is unassigned (product.md section 12: RSA's behaviour), the request's
+// history says so and "request replace" is audited, in one transaction.
+// It returns the old serial, or "" when there was nothing to do (then it
+// wrote nothing: the check is a read).
+func (s *Store) ReplacementVerified(serial string) (old string, err error) {
+	var found bool
+	if err := s.View(func(tx *Tx) error {
+		_, found, err = tx.pendingReplacement(serial)
+		return err
+	}); err != nil || !found {
+		return "", err
+	}
+	err = s.Update(func(tx *Tx) error {
+		r, found, err := tx.pendingReplacement(serial)
+		if err != nil || !found {
+			return err
+		}
+		tok, err := tx.Token(r.Replaces)
+		if err != nil {
+			return err
+		}
+		tok.Unassign()
+		if err := tx.writeToken([]byte(model.SerialKey(tok.Serial)), r.User, tok); err != nil {
+			return err
+		}
+		r.History = append(append([]model.RequestEvent(nil), r.History...), model.RequestEvent{
+			At: s.now(), Actor: model.SystemActor, Action: replacedAction, State: r.State,
+			Comment: "token " + tok.Serial + " unassigned: its replacement " + serial + " was verified"})
+		if err := tx.PutRequest(r); err != nil {
+			return err
+		}
+		old = tok.Serial
+		return tx.AppendAudit("request replace", "request "+r.ID(),
+			fmt.Sprintf("token %s unassigned from user %s: its replacement %s was first verified", tok.Serial, r.User, serial))
+	})
+	return old, err
+}
