@@ -362,6 +362,19 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		}
 		return nil
 	})
+	if deliveries := tx.Bucket(bucketRequestsDeliveries); deliveries != nil {
+		deliveries.ForEach(func(k, _ []byte) error {
+			v := requests.Get(k)
+			if v == nil {
+				bad("a sealed delivery is kept for request %x, which does not exist", k)
+				return nil
+			}
+			if r, err := decodeRequest(k, v); err == nil && r.State != model.RequestFulfilled {
+				bad("request %s is %s but a sealed delivery is kept for it", r.ID(), r.State)
+			}
+			return nil
+		})
+	}
 
 	// settings
 	if v := tx.Bucket(bucketSettings).Get(keySelfService); v != nil {

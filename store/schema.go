@@ -218,6 +218,8 @@ var (
 	bucketRequests          = []byte("requests")
 	bucketRequestsByUser    = []byte("requests_by_user")
 	bucketRequestsPasswords = []byte("requests_passwords")
+
+	bucketRequestsDeliveries = []byte("requests_deliveries")
 )
 
 // Keys in the meta bucket.

@@ -68,6 +68,14 @@ type Options struct {
 	// goroutines at once.
 	QRImage func(link string) ([]byte, error)
 
+	// Idle, when set, runs in the runner's goroutine whenever it finds no
+	// queued job (Start: on every wake and poll; RunQueued: before it
+	// returns), so that the process that runs jobs also fulfils approved
+	// self-service requests: requests.NewRunner(st, opts).Pass. engine/jobs
+	// cannot import engine/requests (which uses its file names), hence a
+	// function.
+	Idle func(ctx context.Context)
+
 	// signer, when set, is used instead of the installation key (tests
 	// that compare the outputs of two stores).
 	signer *sdtid.Signer
@@ -274,6 +282,9 @@ func (e *Engine) Start(ctx context.Context) {
 			if status == statusRan {
 				continue
 			}
+			if e.opts.Idle != nil {
+				e.opts.Idle(ctx)
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -378,6 +389,9 @@ func (e *Engine) runUntil(ctx context.Context, waitFor bool, done func(model.Job
 			// Nothing queued: done unless the job waited for runs
 			// elsewhere.
 			if !waitFor {
+				if e.opts.Idle != nil {
+					e.opts.Idle(ctx)
+				}
 				return out, nil
 			}
 		}

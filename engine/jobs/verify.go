@@ -24,6 +24,10 @@ type VerifyResult struct {
 	// Assumed is set when the token's code settings are unknown (never
 	// distributed by swtoken) and defaults were used.
 	Assumed bool
+	// Unassigned is the token a fulfilled replacement request replaced,
+	// unassigned because this first match verified its replacement
+	// (store.ReplacementVerified); "" when none.
+	Unassigned string
 }
 
 // OffsetText words a match offset: "0 (current interval)".
@@ -84,6 +88,13 @@ func Verify(st *store.Store, serial, code, pin string, at time.Time) (VerifyResu
 		return res, err
 	}
 	res.Match, res.Offset = ok, off
+	if ok {
+		// A replacement's old token is unassigned when the new one is
+		// first verified (product.md section 12).
+		if res.Unassigned, err = st.ReplacementVerified(tok.Serial); err != nil {
+			return res, fmt.Errorf("the code matches, but the replaced token could not be unassigned: %w", err)
+		}
+	}
 	return res, nil
 }
 
