@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/requests"
+
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -445,6 +447,14 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		stopProgress := showProgress(eng, stdio.Stderr)
 		ran, err := eng.RunQueued(ctx)
 		stopProgress()
+		if err == nil && ctx.Signal() == nil {
+			// The process that runs jobs also fulfils approved requests.
+			if res, ferr := requests.Fulfil(ctx, st, requests.Options{}); ferr != nil {
+				err = fmt.Errorf("fulfilling approved requests: %w", ferr)
+			} else {
+				reportFulfilment(stdio.Stdout, res)
+			}
+		}
 		var failed error
 		for _, j := range ran {
 			if e := reportEnd(stdio.Stdout, st, j); e != nil {
@@ -477,4 +487,18 @@ func countNotCompleted(js []model.Job) int {
 		}
 	}
 	return n
+}
+
+// reportFulfilment says what a pass over the approved requests did:
+// nothing when there was nothing to do.
+func reportFulfilment(w io.Writer, res requests.Result) {
+	for _, r := range res.Fulfilled {
+		fmt.Fprintf(w, "Request %s fulfilled: token %s for %s.\n", r.ID(), r.Serial, model.Printable(r.User))
+	}
+	for _, r := range res.Failed {
+		fmt.Fprintf(w, "Request %s failed: %s\n", r.ID(), model.Printable(r.StateReason))
+	}
+	if res.Waiting > 0 {
+		fmt.Fprintf(w, "%s approved but waiting: no token is available (import tokens, then run again).\n", model.Plural(res.Waiting, "request is"))
+	}
 }

@@ -264,3 +264,33 @@ func TestRequestsUsageErrorsChangeNothing(t *testing.T) {
 	}
 	expectFail(t, demo, ExitFailure, "request R-1 is canceled", "requests", "approve", "R-1")
 }
+
+// `jobs run` is a process that runs jobs, so it also fulfils the approved
+// requests and says so; the request ends Fulfilled with a token of the
+// user's.
+func TestJobsRunFulfilsApprovedRequests(t *testing.T) {
+	dir := demoDir(t)
+	if code, out, errOut := applyEdited(t, dir, func(s *settingsJSON) { s.ApprovalPolicy = "automatic" }); code != ExitOK {
+		t.Fatalf("settings apply: exit %d\n%s%s", code, out, errOut)
+	}
+	f := readDemoRequestFacts(t, dir)
+	pw := requestPasswordFile(t, "Correct-Horse-9")
+	mustRun(t, dir, "requests", "add", "--user", f.other, "--password-file", pw)
+	if r := decodeJSON[requestJSON](t, mustRun(t, dir, "requests", "show", "R-1", "--json")); r.State != "approved" {
+		t.Fatalf("under the automatic policy the request is %s", r.State)
+	}
+	out := mustRun(t, dir, "jobs", "run")
+	if !strings.Contains(out, "Request R-1 fulfilled: token ") {
+		t.Fatalf("jobs run said:\n%s", out)
+	}
+	r := decodeJSON[requestJSON](t, mustRun(t, dir, "requests", "show", "R-1", "--json"))
+	if r.State != "fulfilled" {
+		t.Fatalf("after jobs run the request is %s", r.State)
+	}
+	if strings.Contains(out, "Correct-Horse-9") {
+		t.Fatal("jobs run printed the request's password")
+	}
+	if again := mustRun(t, dir, "jobs", "run"); strings.Contains(again, "fulfilled") {
+		t.Fatalf("a second run fulfilled again:\n%s", again)
+	}
+}

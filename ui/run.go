@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/requests"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
@@ -89,7 +91,11 @@ func Run(dataDir, keyFile string, lockWait time.Duration) int {
 		}
 		return exitFailure
 	}
-	eng := jobs.New(st, jobs.Options{})
+	// The console's runner also fulfils approved self-service requests
+	// whenever it has no job to run (a failed pass is tried again on the
+	// next one; the requests stay Approved).
+	fulfiller := requests.NewRunner(st, requests.Options{})
+	eng := jobs.New(st, jobs.Options{Idle: func(ctx context.Context) { fulfiller.Pass(ctx) }})
 	ctx, stopEngine := context.WithCancel(context.Background())
 	eng.Start(ctx)
 	be := NewEngineBackend(st, eng).(*engineBackend)
