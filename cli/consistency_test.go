@@ -58,6 +58,7 @@ var subcommands = map[string][]string{
 	"distribute": nil,
 	"import":     {"tokens", "users"},
 	"jobs":       {"list", "show", "download", "delete-output", "cancel", "run"},
+	"mail":       {"outbox", "send", "test"},
 	"profiles":   {"list", "add", "edit", "delete"},
 	"requests":   {"add", "list", "show", "approve", "reject", "defer", "cancel"},
 	"sdtid":      {"inspect"},

@@ -32,9 +32,23 @@ type settingsJSON struct {
 	ReplacementWindowDays   int                 `json:"replacement_window_days"`
 	// ApprovalPolicy is automatic, one or two (approvals of a request).
 	ApprovalPolicy string `json:"approval_policy"`
+	// SMTP is how e-mail to users is sent; a blank host: the outbox.
+	SMTP smtpSettingsJSON `json:"smtp"`
 	// Revision is the settings' revision when they were printed; apply
 	// refuses a file whose revision is no longer the stored one.
 	Revision int `json:"revision"`
+}
+
+// smtpSettingsJSON is model.SMTPSettings. It names the password file,
+// never a password: the password is read from the file when sending.
+type smtpSettingsJSON struct {
+	Host         string `json:"host"`
+	Port         int    `json:"port"`
+	Security     string `json:"security"` // starttls, tls or plain (loopback only)
+	User         string `json:"user"`
+	PasswordFile string `json:"password_file"`
+	From         string `json:"from"`
+	ZipTokenFile bool   `json:"zip_token_file"`
 }
 
 // settingsEntryJSON is one profile's row. Every profile appears, selected
@@ -106,6 +120,8 @@ func newSettingsJSON(s model.Settings, profiles []model.Profile) settingsJSON {
 		ReplacementWindowDays:   s.ReplacementWindowDays,
 		ApprovalPolicy:          string(s.Policy()),
 		Revision:                s.Revision,
+		SMTP: smtpSettingsJSON{Host: s.SMTP.Host, Port: s.SMTP.Port, Security: string(s.SMTP.Security), User: s.SMTP.User,
+			PasswordFile: s.SMTP.PasswordFile, From: s.SMTP.From, ZipTokenFile: s.SMTP.ZipTokenFile},
 	}
 	for _, p := range profiles {
 		row := settingsEntryJSON{Profile: p.Name, ConfirmStatus: model.NotConfirmed.String()}
@@ -238,6 +254,13 @@ func requireFields(data []byte) error {
 	if m := missingKeys(top, reflect.TypeOf(settingsJSON{})); m != "" {
 		return fmt.Errorf("%s: missing; give every field as settings show --json prints it", m)
 	}
+	var smtp map[string]json.RawMessage
+	if err := json.Unmarshal(top["smtp"], &smtp); err != nil || smtp == nil {
+		return fmt.Errorf("smtp: must be an object as settings show --json prints it")
+	}
+	if m := missingKeys(smtp, reflect.TypeOf(smtpSettingsJSON{})); m != "" {
+		return fmt.Errorf("smtp.%s: missing; give every field as settings show --json prints it", m)
+	}
 	var rows []map[string]json.RawMessage
 	if err := json.Unmarshal(top["profiles"], &rows); err != nil {
 		return fmt.Errorf("profiles: %s", strings.TrimPrefix(err.Error(), "json: "))
@@ -293,6 +316,8 @@ func (doc settingsJSON) settings(cur model.Settings, profiles []model.Profile) (
 		next.ApprovalPolicy = policy
 	}
 	next.Revision = doc.Revision
+	next.SMTP = model.SMTPSettings{Host: doc.SMTP.Host, Port: doc.SMTP.Port, Security: model.SMTPSecurity(doc.SMTP.Security),
+		User: doc.SMTP.User, PasswordFile: doc.SMTP.PasswordFile, From: doc.SMTP.From, ZipTokenFile: doc.SMTP.ZipTokenFile}
 	return next.WithRows(profiles, rows)
 }
 
@@ -313,6 +338,12 @@ var settingsFieldKeys = map[string]string{
 	model.FieldTokencodeLength:   "tokencode_length",
 	model.FieldAuthType:          "auth_type",
 	model.FieldDeliveryMethod:    "delivery_method",
+	model.FieldSMTPHost:          "smtp.host",
+	model.FieldSMTPPort:          "smtp.port",
+	model.FieldSMTPSecurity:      "smtp.security",
+	model.FieldSMTPUser:          "smtp.user",
+	model.FieldSMTPPasswordFile:  "smtp.password_file",
+	model.FieldSMTPFrom:          "smtp.from",
 }
 
 // settingsFieldPath names a field error as a path in the file:
@@ -388,6 +419,16 @@ func printSettings(stdio IO, s settingsJSON, profiles []model.Profile) {
 	if policy, err := model.ParseApprovalPolicy(s.ApprovalPolicy); err == nil {
 		fmt.Fprintf(w, "Request approval: %s\n", policy.Label())
 	}
+	if m := s.SMTP; m.Host == "" {
+		fmt.Fprintln(w, "E-mail: no SMTP server; messages wait in the outbox (swtoken mail outbox)")
+	} else {
+		auth := "no login"
+		if m.User != "" {
+			auth = "user " + m.User + ", password read from " + m.PasswordFile
+		}
+		fmt.Fprintf(w, "E-mail: SMTP %s (%s), %s, from %s\n", model.SMTPSettings{Host: m.Host, Port: m.Port, Security: model.SMTPSecurity(m.Security)}.Addr(), m.Security, auth, m.From)
+	}
+	fmt.Fprintf(w, "E-mail token files as .zip: %s\n", yes[s.SMTP.ZipTokenFile])
 }
 
 func orNone(s, none string) string {

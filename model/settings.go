@@ -45,6 +45,9 @@ type Settings struct {
 	// fulfilled; "" reads as DefaultApprovalPolicy (settings saved before
 	// the policy existed).
 	ApprovalPolicy ApprovalPolicy
+	// SMTP is how e-mail to users is sent (model/mailsettings.go); no
+	// host: the outbox maildir.
+	SMTP SMTPSettings
 	// Revision is the store's count of writes of the settings when they
 	// were read (0: never saved). A save hands it back unchanged: the store
 	// refuses it when the settings were written since (compare-and-swap),
@@ -290,6 +293,7 @@ func (s Settings) Validate(profiles []Profile) error {
 	if p := s.ApprovalPolicy; p != "" && !p.Valid() {
 		es = append(es, fieldErr(FieldApprovalPol, "%q is not an approval policy; use automatic, one or two", string(p)))
 	}
+	es.Add(FieldSMTPHost, s.SMTP.Validate())
 	return es.Err()
 }
 
@@ -329,6 +333,7 @@ func Diff(old, new Settings) []string {
 	if op, np := old.Policy(), new.Policy(); op != np {
 		out = append(out, fmt.Sprintf("Approval: %s -> %s", op.Label(), np.Label()))
 	}
+	out = append(out, diffSMTP(old.SMTP, new.SMTP)...)
 	// Compare entries by profile, in a stable order: the new order, then
 	// profiles only the old settings had.
 	var keys []string

@@ -20,6 +20,8 @@ type settingsJSON struct {
 	// ApprovalPolicy is model.ApprovalPolicy; a record without it (saved
 	// before schema version 3) reads as model.DefaultApprovalPolicy.
 	ApprovalPolicy string `json:"approval_policy,omitempty"`
+	// SMTP is model.SMTPSettings (store/mailsettings.go); absent: no SMTP.
+	SMTP *smtpJSON `json:"smtp,omitempty"`
 	// Revision counts the writes of this record (compare-and-swap, see
 	// conflict.go); a record without it reads as 0.
 	Revision int `json:"revision"`
@@ -44,6 +46,7 @@ func encodeSettings(s model.Settings) settingsJSON {
 	for i, e := range s.Entries {
 		j.Entries[i] = entryJSON(e)
 	}
+	j.SMTP = encodeSMTP(s.SMTP)
 	return j
 }
 
@@ -55,6 +58,7 @@ func decodeSettings(data []byte) (model.Settings, error) {
 	s := model.Settings{UserMustProvidePassword: j.UserMustProvidePassword, ReplacementWindowDays: j.ReplacementWindowDays,
 		Revision: j.Revision, ApprovalPolicy: model.ApprovalPolicy(j.ApprovalPolicy)}
 	s.ApprovalPolicy = s.Policy()
+	s.SMTP = decodeSMTP(j.SMTP)
 	for _, e := range j.Entries {
 		s.Entries = append(s.Entries, model.SettingsEntry(e))
 	}
