@@ -449,10 +449,12 @@ func runJobsRun(g Globals, args []string, stdio IO) error {
 		stopProgress()
 		if err == nil && ctx.Signal() == nil {
 			// The process that runs jobs also fulfils approved requests.
-			if res, ferr := requests.Fulfil(ctx, st, requests.Options{}); ferr != nil {
+			// It mails their tokens (and any a crash left) to the outbox and
+			// sends the outbox when SMTP is configured.
+			res, ferr := requests.NewRunner(st, requests.Options{Mail: true}).Pass(ctx)
+			reportFulfilment(stdio.Stdout, res)
+			if ferr != nil {
 				err = fmt.Errorf("fulfilling approved requests: %w", ferr)
-			} else {
-				reportFulfilment(stdio.Stdout, res)
 			}
 		}
 		var failed error
@@ -500,5 +502,14 @@ func reportFulfilment(w io.Writer, res requests.Result) {
 	}
 	if res.Waiting > 0 {
 		fmt.Fprintf(w, "%s approved but waiting: no token is available (import tokens, then run again).\n", model.Plural(res.Waiting, "request is"))
+	}
+	if n := len(res.Mailed.Queued); n > 0 {
+		fmt.Fprintf(w, "%s to the outbox.\n", model.Plural(n, "token message"))
+	}
+	for _, p := range res.Mailed.Problems {
+		fmt.Fprintf(w, "Not mailed: %s\n", model.Printable(p))
+	}
+	if s := res.Sent; s.Sent+s.Retry+s.Failed > 0 {
+		fmt.Fprintf(w, "E-mail: %d sent, %d to retry, %d failed (swtoken mail outbox shows them).\n", s.Sent, s.Retry, s.Failed)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	swmail "github.com/swtoken/swtoken/engine/mail"
+	"github.com/swtoken/swtoken/engine/requests"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
@@ -165,6 +167,7 @@ func runRequestsAdd(g Globals, args []string, stdio IO) error {
 		}
 		fmt.Fprintf(stdio.Stdout, "request %s created for %s: %s, profile %q, %s\n", r.ID(), model.Printable(r.User),
 			requestKindLabel(r), model.Printable(r.Profile), stateLabel(r, policyOf(st)))
+		tellUser(st, stdio, func(m *swmail.Mailer) error { return requests.QueueReceived(st, m, r) })
 		return nil
 	})
 }
@@ -401,6 +404,24 @@ func runRequestsDecide(g Globals, sub string, args []string, stdio IO) error {
 		}
 		verb := map[string]string{"approve": "approved", "reject": "rejected", "defer": "deferred", "cancel": "canceled"}[sub]
 		fmt.Fprintf(stdio.Stdout, "%s %s: %s\n", verb, r.ID(), stateLabel(r, policyOf(st)))
+		if sub == "reject" {
+			tellUser(st, stdio, func(m *swmail.Mailer) error { return requests.QueueRejected(st, m, r, d.Comment) })
+		}
 		return nil
 	})
+}
+
+// tellUser queues a message to a request's user after the store committed
+// the change; a message that cannot be queued is said on standard error
+// and does not undo the change (DECISIONS "Request e-mails").
+func tellUser(st *store.Store, stdio IO, queue func(*swmail.Mailer) error) {
+	m, err := requests.NewMailer(st)
+	if err == nil {
+		err = queue(m)
+	}
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "swtoken: warning: %s (the change is saved)\n", model.Printable(err.Error()))
+		return
+	}
+	fmt.Fprintln(stdio.Stdout, "The message to the user is in the outbox (swtoken mail send sends it).")
 }

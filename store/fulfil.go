@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -405,4 +406,23 @@ func (s *Store) ReplacementVerified(serial string) (old string, err error) {
 			fmt.Sprintf("token %s unassigned from user %s: its replacement %s was first verified", tok.Serial, r.User, serial))
 	})
 	return old, err
+}
+
+// PendingDeliveries lists the requests (their numbers, in order) whose
+// sealed delivery waits for the mail: fulfilled, not yet written to the
+// outbox.
+func (s *Store) PendingDeliveries() (seqs []uint64, err error) {
+	err = s.View(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketRequestsDeliveries)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			if len(k) == 8 {
+				seqs = append(seqs, binary.BigEndian.Uint64(k))
+			}
+			return nil
+		})
+	})
+	return seqs, err
 }

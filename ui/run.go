@@ -93,8 +93,9 @@ func Run(dataDir, keyFile string, lockWait time.Duration) int {
 	}
 	// The console's runner also fulfils approved self-service requests
 	// whenever it has no job to run (a failed pass is tried again on the
-	// next one; the requests stay Approved).
-	fulfiller := requests.NewRunner(st, requests.Options{})
+	// next one; the requests stay Approved), mails their tokens and sends
+	// the outbox when SMTP is configured.
+	fulfiller := requests.NewRunner(st, requests.Options{Mail: true})
 	eng := jobs.New(st, jobs.Options{Idle: func(ctx context.Context) { fulfiller.Pass(ctx) }})
 	ctx, stopEngine := context.WithCancel(context.Background())
 	eng.Start(ctx)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/swtoken/swtoken/engine/ctf"
 	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/engine/qr"
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
@@ -31,6 +32,9 @@ type Options struct {
 	// Signer signs SDTID files; nil = the installation's key (generated
 	// and stored on first use, as distribution jobs do).
 	Signer *sdtid.Signer
+	// Mail makes Runner.Pass mail the fulfilled requests' tokens and send
+	// the outbox (Fulfil itself never mails).
+	Mail bool
 }
 
 // Result says what one Fulfil pass did.
@@ -43,6 +47,10 @@ type Result struct {
 	// Waiting counts the approved requests left approved because no token
 	// is available: the next pass, after tokens are imported, fulfils them.
 	Waiting int
+	// Mailed and Sent are the mail a Runner with Options.Mail did after
+	// the pass (MailDeliveries, SendMail).
+	Mailed MailResult
+	Sent   mail.Result
 }
 
 var (

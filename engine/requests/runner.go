@@ -2,8 +2,11 @@ package requests
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
+	"github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/store"
 )
 
@@ -23,6 +26,7 @@ type Runner struct {
 	started bool
 	last    Result
 	lastErr error
+	mailer  *mail.Mailer // with the settings as of the last change seen
 }
 
 // NewRunner returns a runner for st.
@@ -32,6 +36,11 @@ func NewRunner(st *store.Store, opts Options) *Runner { return &Runner{st: st, o
 // the store since the previous pass ended; then it returns the previous
 // result with Fulfilled and Failed emptied. An error leaves the next pass
 // to try again.
+//
+// With Options.Mail, a pass that fulfils also writes the tokens of the
+// fulfilled requests (and of any left by a crash) to the outbox
+// (MailDeliveries, Result.Mailed), and every pass sends the outbox's due
+// messages when SMTP is configured (SendMail, Result.Sent).
 func (r *Runner) Pass(ctx context.Context) (Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -40,9 +49,19 @@ func (r *Runner) Pass(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	if r.started && n == r.seen && r.lastErr == nil {
-		return Result{Waiting: r.last.Waiting}, nil
+		res := Result{Waiting: r.last.Waiting}
+		if r.opts.Mail && r.mailer != nil {
+			res.Sent, err = SendMail(r.mailer)
+			if err != nil {
+				err = fmt.Errorf("sending the request e-mails: %w", err)
+			}
+		}
+		return res, err
 	}
 	res, err := Fulfil(ctx, r.st, r.opts)
+	if r.opts.Mail && ctx.Err() == nil {
+		err = errors.Join(err, r.mail(&res))
+	}
 	r.last, r.lastErr = res, err
 	if err == nil && ctx.Err() == nil {
 		if n, err = r.st.ChangeCounter(); err == nil {
@@ -52,4 +71,21 @@ func (r *Runner) Pass(ctx context.Context) (Result, error) {
 		r.started = false
 	}
 	return res, err
+}
+
+// mail refreshes the mailer's settings, mails the waiting deliveries and
+// sends what is due.
+func (r *Runner) mail(res *Result) error {
+	m, err := NewMailer(r.st)
+	if err != nil {
+		return fmt.Errorf("the request e-mails: %w", err)
+	}
+	r.mailer = m
+	if res.Mailed, err = MailDeliveries(r.st, m); err != nil {
+		return fmt.Errorf("mailing the fulfilled requests' tokens: %w", err)
+	}
+	if res.Sent, err = SendMail(m); err != nil {
+		return fmt.Errorf("sending the request e-mails: %w", err)
+	}
+	return nil
 }
