@@ -75,6 +75,7 @@ const (
 	PageUsers                // Arg: nil
 	PageImport               // Arg: nil
 	PageAudit                // Arg: nil
+	PageRequests             // Arg: nil (the self-service requests)
 )
 
 // StatusLevel is how the status line marks a message.
