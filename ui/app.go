@@ -14,6 +14,7 @@ import (
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/requests"
 	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/shell"
 	"github.com/swtoken/swtoken/ui/wizard"
@@ -105,6 +106,8 @@ func open(c *common, p nav.Page, arg any) nav.Screen {
 		return inventory.NewImport(c.Env, c.be)
 	case nav.PageAudit:
 		return inventory.NewAudit(c.Env, c.be)
+	case nav.PageRequests:
+		return requests.New(c.Env, c.be)
 	}
 	panic(fmt.Sprintf("ui: no screen for page %d", p))
 }

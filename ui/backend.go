@@ -5,6 +5,7 @@ import (
 	"github.com/swtoken/swtoken/ui/inventory"
 	jobsui "github.com/swtoken/swtoken/ui/jobs"
 	"github.com/swtoken/swtoken/ui/nav"
+	"github.com/swtoken/swtoken/ui/requests"
 	"github.com/swtoken/swtoken/ui/settings"
 	"github.com/swtoken/swtoken/ui/shell"
 	"github.com/swtoken/swtoken/ui/wizard"
@@ -28,6 +29,8 @@ type Backend interface {
 	// The list screens' methods (Profiles, Tokens, Users, Import, Audit
 	// Log).
 	inventory.Backend
+	// The Requests screen's methods.
+	requests.Backend
 	// What the root reads itself: the engine's events and the store's
 	// change counter, besides the first-run question and the jobs.
 	shell.Backend
