@@ -21,7 +21,7 @@ type fakeBackend struct {
 	needed  int
 	choices Choices
 
-	decideErr error          // returned by every DecideRequest when set
+	decideErr error            // returned by every DecideRequest when set
 	refuse    map[string]error // per request ID
 	decided   []string         // "approve R-1 rev 1 comment|note"
 	made      []model.RequestInput

@@ -10,19 +10,33 @@ import (
 )
 
 // cells are the list's columns: ID, user, kind, profile, state, created,
-// approvals; the profile takes what is left.
+// approvals; the profile takes what is left. Below 100 columns the user
+// and kind columns narrow ("repl" for a replacement).
 func cells(width int) []kit.Cell {
-	return []kit.Cell{
-		{Text: "ID", W: 7, FV: 0}, {Text: "User", W: 12, FV: 1}, {Text: "Kind", W: 11, FV: -1},
-		{Text: "Profile", W: max(8, width-2-7-12-11-9-23-9-7), FV: 2}, {Text: "State", W: 9, FV: -1},
-		{Text: "Created", W: 23, FV: -1}, {Text: "Approvals", W: 0, FV: -1},
+	userW, kindW, apprW, appr := 12, 11, 9, "Approvals"
+	if width < 100 {
+		userW, kindW, apprW, appr = 10, 4, 5, "Appr"
 	}
+	fixed := 2 + 7 + 1 + userW + 1 + kindW + 1 + 1 + 9 + 1 + 23 + 1 + apprW
+	return []kit.Cell{
+		{Text: "ID", W: 7, FV: 0}, {Text: "User", W: userW, FV: 1}, {Text: "Kind", W: kindW, FV: -1},
+		{Text: "Profile", W: max(8, width-fixed), FV: 2}, {Text: "State", W: 9, FV: -1},
+		{Text: "Created", W: 23, FV: -1}, {Text: appr, W: 0, FV: -1},
+	}
+}
+
+// kindText is the kind in a column of width w.
+func kindText(k model.RequestKind, w int) string {
+	if k == model.RequestReplacement && w < len(k) {
+		return "repl"
+	}
+	return string(k)
 }
 
 func (s *screen) render(it filterlist.Item, width int, selected bool, matched []int) string {
 	r := it.(*row)
 	cs := cells(width + 2)
-	text := []string{r.fs[0], r.fs[1], string(r.r.Kind), r.fs[2], string(r.r.State), model.FormatTime(r.r.Created), s.approvals(r.r)}
+	text := []string{r.fs[0], r.fs[1], kindText(r.r.Kind, cs[2].W), r.fs[2], string(r.r.State), model.FormatTime(r.r.Created), s.approvals(r.r)}
 	for i := range cs {
 		cs[i].Text = text[i]
 	}
