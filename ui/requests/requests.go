@@ -96,6 +96,9 @@ type screen struct {
 	reloads kit.LiveLoad
 
 	detail string // the open request's ID, "" on the list
+	// scroll is the open request's lines, laid out in Update and SetSize
+	// (layout), never in View.
+	scroll kit.Scroll
 
 	dlg     dialog
 	what    Decision
@@ -174,7 +177,9 @@ func (s *screen) Back() (nav.Screen, tea.Cmd, bool) {
 	if t[i].Run == nil {
 		return s, nil, false
 	}
-	return s, t[i].Run(), true
+	cmd := t[i].Run()
+	s.layout()
+	return s, cmd, true
 }
 
 func (s *screen) ShortHelp() []key.Binding { return s.Bindings().ShortHelp(s.CapturesInput()) }
@@ -194,6 +199,30 @@ func (s *screen) SetSize(w, h int) {
 	s.comment.SetWidth(max(10, w-25))
 	s.note.SetWidth(max(10, w-25))
 	s.count.SetWidth(10)
+	s.layout()
+}
+
+// layout lays the open request out for the body's size, above the
+// dialog and the result line, keeping the scroll position.
+func (s *screen) layout() {
+	r, ok := s.request(s.detail)
+	if s.detail == "" || !ok {
+		return
+	}
+	w, h := s.Width(), s.Height()
+	room := h
+	if d := s.dialogView(w); d != "" {
+		room -= strings.Count(d, "\n") + 2
+	}
+	if s.result != "" && s.dlg == dlgNone {
+		room -= strings.Count(kit.Wrap(model.Printable(s.result), w), "\n") + 1
+	}
+	lines := strings.Split(s.detailView(r, w), "\n")
+	if len(lines) > room {
+		room-- // the position line
+	}
+	s.scroll.SetLines(lines)
+	s.scroll.SetHeight(max(1, room))
 }
 
 // request returns the request with ID id as last loaded.
@@ -242,24 +271,30 @@ func (s *screen) shown() []model.Request {
 }
 
 func (s *screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
+	cmd := s.update(msg)
+	s.layout()
+	return s, cmd
+}
+
+func (s *screen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case kit.LiveTickMsg:
-		return s, s.reloads.Tick(s.load())
+		return s.reloads.Tick(s.load())
 	case loadedMsg:
 		first := !s.loaded
 		s.loaded = true
 		next := s.reloads.Loaded(s, s.load())
 		if msg.err != nil {
 			s.err = msg.err
-			return s, next
+			return next
 		}
 		s.err, s.rs, s.needed = nil, msg.l.Requests, msg.l.Needed
 		if _, ok := s.request(s.detail); s.detail != "" && !ok {
 			s.detail = ""
 		}
-		return s, tea.Batch(s.fill(!first), next)
+		return tea.Batch(s.fill(!first), next)
 	case decidedMsg:
-		return s, s.decided(msg)
+		return s.decided(msg)
 	case bulkDoneMsg:
 		s.working = false
 		s.closeDialog()
@@ -269,33 +304,34 @@ func (s *screen) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 			s.result += fmt.Sprintf(" %d refused: %s", len(msg.refused), strings.Join(msg.refused, "; "))
 			level = nav.StatusWarn
 		}
-		return s, tea.Batch(s.load(), nav.Status(level, s.result))
+		return tea.Batch(s.load(), nav.Status(level, s.result))
 	case filterlist.SelectedMsg:
 		if msg.ListID != s.list.ID() {
-			return s, nil
+			return nil
 		}
 		s.detail, s.result = msg.Item.(*row).r.ID(), ""
-		return s, nil
+		s.scroll = kit.Scroll{}
+		return nil
 	case tea.PasteMsg:
 		if f := s.focused(); f != nil {
 			*f, _ = f.Update(msg)
-			return s, nil
+			return nil
 		}
 		if s.detail == "" {
 			var cmd tea.Cmd
 			s.list, cmd = s.list.Update(msg)
-			return s, cmd
+			return cmd
 		}
-		return s, nil
+		return nil
 	case tea.KeyPressMsg:
-		return s, s.key(msg)
+		return s.key(msg)
 	}
 	if s.loaded {
 		var cmd tea.Cmd
 		s.list, cmd = s.list.Update(msg)
-		return s, cmd
+		return cmd
 	}
-	return s, nil
+	return nil
 }
 
 // focused is the dialog's focused text field, nil without a dialog.
@@ -475,13 +511,28 @@ func (s *screen) detailBindings() nav.Table {
 		}
 		return b
 	}
-	return nav.Table{
+	k := s.c.Keys
+	by := func(f func()) func() tea.Cmd { return func() tea.Cmd { f(); return nil } }
+	scroll := nav.Table{
+		{Key: k.Down, Run: by(func() { s.scroll.By(1) }), FullOnly: true},
+		{Key: k.Up, Run: by(func() { s.scroll.By(-1) }), FullOnly: true},
+		{Key: bind("pgdn", "next page", "pgdown"), Run: by(s.scroll.PageDown), FullOnly: true},
+		{Key: bind("pgup", "previous page", "pgup"), Run: by(s.scroll.PageUp), FullOnly: true},
+		{Key: bind("home", "first line", "home"), Run: by(s.scroll.Top), FullOnly: true},
+		{Key: bind("end", "last line", "end"), Run: by(s.scroll.Bottom), FullOnly: true},
+	}
+	if s.scroll.Position() == "" {
+		for i := range scroll {
+			scroll[i].Disabled = "The whole request is shown."
+		}
+	}
+	return append(nav.Table{
 		decide(Approve, "a", "approve"),
 		decide(Reject, "r", "reject"),
 		decide(Defer, "d", "defer"),
 		{Key: bind("enter", "back to the list", "enter"), Run: closeDetail, FullOnly: true},
 		{Key: bind("esc", "list", "esc"), Run: closeDetail},
-	}
+	}, scroll...)
 }
 
 func (s *screen) openDecide(what Decision) tea.Cmd {

@@ -29,6 +29,8 @@ func TestRequestsHelpMatchesItsKeys(t *testing.T) {
 		{"filter typing", func() nav.Screen { return newTestScreen(fixture()) }, []string{"/", "a"}, "R-"},
 		{"filter kept", func() nav.Screen { return newTestScreen(fixture()) }, []string{"/", "a", "tab"}, "R-"},
 		{"details pending", func() nav.Screen { return newTestScreen(fixture()) }, []string{"enter"}, "History"},
+		{"details long", func() nav.Screen { return newTestScreen(longHistory()) }, []string{"enter"}, "lines 1-"},
+		{"details long scrolled", func() nav.Screen { return newTestScreen(longHistory()) }, []string{"enter", "pgdown"}, "call"},
 		{"details fulfilled", func() nav.Screen { return newTestScreen(fixture()) }, []string{"2", "enter"}, "History"},
 		{"approve comment", func() nav.Screen { return newTestScreen(fixture()) }, []string{"enter", "a"}, "Comment to the user"},
 		{"approve note", func() nav.Screen { return newTestScreen(fixture()) }, []string{"enter", "a", "tab"}, "Private note"},

@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,4 +218,25 @@ func TestNewRequestKeyOpensTheForm(t *testing.T) {
 	if len(h.pushed) != 1 || h.pushed[0].Title() != "New Request" {
 		t.Fatalf("pushed %v", h.pushed)
 	}
+}
+
+// longHistory is the fixture with a request deferred 30 times.
+func longHistory() *fakeBackend {
+	be := fixture()
+	for i := 0; i < 30; i++ {
+		be.reqs[0].History = append(be.reqs[0].History, model.RequestEvent{At: at(60 - i), Actor: "admin", Action: "deferred", Note: fmt.Sprintf("call %d", i+1)})
+	}
+	return be
+}
+
+func TestDetailsScrollThroughALongHistory(t *testing.T) {
+	h := newHarness(newTestScreen(longHistory()), 80, 22)
+	h.press("enter")
+	wantView(t, h, "Request details", "lines 1-")
+	wantNoView(t, h, "call 30")
+	h.press("end")
+	wantView(t, h, "call 30")
+	wantNoView(t, h, "Request details")
+	h.press("home")
+	wantView(t, h, "Request details")
 }

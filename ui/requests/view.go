@@ -67,8 +67,14 @@ func (s *screen) View() string {
 		return "Loading the requests..."
 	}
 	var body string
-	if r, ok := s.request(s.detail); ok && s.detail != "" {
-		body = s.detailView(r, w)
+	if _, ok := s.request(s.detail); ok && s.detail != "" {
+		body = s.scroll.View()
+		if pos := s.scroll.Position(); pos != "" {
+			if s.dlg == dlgNone {
+				pos += " (pgup/pgdn to scroll)"
+			}
+			body += "\n" + t.Muted.Render(pos)
+		}
 	} else {
 		body = s.tabsView(w) + "\n\n"
 		if len(s.tabRequests(s.tab)) == 0 {
