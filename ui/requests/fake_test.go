@@ -40,7 +40,6 @@ func (f *fakeBackend) DecideRequest(what Decision, d store.RequestDecision) (Out
 	if err := f.refuse[d.ID]; err != nil {
 		return Outcome{}, err
 	}
-	f.decided = append(f.decided, what.String()+" "+d.ID+" "+d.Comment+"|"+d.Note)
 	for i := range f.reqs {
 		r := &f.reqs[i]
 		if r.ID() != d.ID {
@@ -49,6 +48,7 @@ func (f *fakeBackend) DecideRequest(what Decision, d store.RequestDecision) (Out
 		if r.Revision != d.Revision {
 			return Outcome{}, &store.ConflictError{What: "request " + d.ID, Change: "changed", Op: "saved", By: "bob", At: uitest.Now}
 		}
+		f.decided = append(f.decided, what.String()+" "+d.ID+" "+d.Comment+"|"+d.Note)
 		r.Revision++
 		switch what {
 		case Approve:

@@ -103,6 +103,10 @@ type screen struct {
 	dlg     dialog
 	what    Decision
 	field   int // 0 comment, 1 note
+	// rev is the revision of the request when the decision was opened:
+	// the store refuses the decision if it changed since (a reload under
+	// the dialog does not move it).
+	rev int
 	comment kit.TextField
 	note    kit.TextField
 	count   kit.TextField
@@ -536,6 +540,8 @@ func (s *screen) detailBindings() nav.Table {
 }
 
 func (s *screen) openDecide(what Decision) tea.Cmd {
+	r, _ := s.request(s.detail)
+	s.rev = r.Revision
 	s.dlg, s.what, s.field, s.dlgErr, s.result = dlgDecide, what, 0, "", ""
 	s.comment.Reset()
 	s.note.Reset()
@@ -588,7 +594,7 @@ func (s *screen) submitDecision() tea.Cmd {
 	}
 	s.working, s.dlgErr = true, ""
 	be, what := s.c.be, s.what
-	d := store.RequestDecision{ID: r.ID(), Revision: r.Revision, Comment: comment, Note: note}
+	d := store.RequestDecision{ID: r.ID(), Revision: s.rev, Comment: comment, Note: note}
 	return func() tea.Msg {
 		out, err := be.DecideRequest(what, d)
 		return nav.To(s, decidedMsg{what: what, id: d.ID, out: out, err: err})

@@ -240,3 +240,17 @@ func TestDetailsScrollThroughALongHistory(t *testing.T) {
 	h.press("home")
 	wantView(t, h, "Request details")
 }
+
+func TestDecisionOnARequestChangedWhileTypingIsRefused(t *testing.T) {
+	be := fixture()
+	h := newHarness(newTestScreen(be), 120, 40)
+	h.press("enter", "a")
+	h.typeText("ok")
+	be.reqs[0].Revision++ // another admin deferred it meanwhile
+	h.run(h.s.StoreChanged())
+	h.press("enter")
+	if len(be.decided) != 0 {
+		t.Fatalf("decided on the changed request: %q", be.decided)
+	}
+	wantView(t, h, "Refused: bob changed it")
+}
