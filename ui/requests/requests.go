@@ -100,13 +100,13 @@ type screen struct {
 	// (layout), never in View.
 	scroll kit.Scroll
 
-	dlg     dialog
-	what    Decision
-	field   int // 0 comment, 1 note
+	dlg   dialog
+	what  Decision
+	field int // 0 comment, 1 note
 	// rev is the revision of the request when the decision was opened:
 	// the store refuses the decision if it changed since (a reload under
 	// the dialog does not move it).
-	rev int
+	rev     int
 	comment kit.TextField
 	note    kit.TextField
 	count   kit.TextField
