@@ -2,6 +2,7 @@ package requests
 
 import (
 	"errors"
+	"github.com/swtoken/swtoken/model"
 	"testing"
 
 	"github.com/swtoken/swtoken/ui/internal/uitest"
@@ -100,4 +101,23 @@ func TestFormClearSecretsEmptiesPasswords(t *testing.T) {
 	if f.in[fPassword].Value() != "" || f.in[fConfirm].Value() != "" {
 		t.Fatal("a password survived ClearSecrets")
 	}
+}
+
+func TestFormWithoutOfferedProfileSaysWhy(t *testing.T) {
+	be := &fakeBackend{}
+	h := newHarness(newTestForm(be), 120, 40)
+	h.typeText("alice")
+	h.press("enter")
+	wantView(t, h, "No profile is offered for request")
+	if len(be.made) != 0 {
+		t.Fatal("a request was made without a profile")
+	}
+}
+
+func TestRequestsReloadWhenTheFormCloses(t *testing.T) {
+	be := fixture()
+	h := newHarness(newTestScreen(be), 120, 40)
+	be.reqs = append([]model.Request{req(7, "zoe", "Staff iPhone", model.RequestPending)}, be.reqs...)
+	h.run(h.s.Resumed())
+	wantView(t, h, "Pending (4)", "zoe")
 }

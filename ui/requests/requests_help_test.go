@@ -38,6 +38,12 @@ func TestRequestsHelpMatchesItsKeys(t *testing.T) {
 		{"bulk", func() nav.Screen { return newTestScreen(fixture()) }, []string{"b"}, "Bulk approval"},
 		{"form user", func() nav.Screen { return newTestForm(fixture()) }, nil, "User ID"},
 		{"form profile", func() nav.Screen { return newTestForm(fixture()) }, []string{"tab"}, "Profile"},
+		{"form password", func() nav.Screen {
+			be := fixture()
+			be.choices.PasswordRequired = true
+			return newTestForm(be)
+		}, []string{"tab", "tab", "tab", "tab"}, "Password again"},
+		{"form no profile offered", func() nav.Screen { return newTestForm(&fakeBackend{}) }, []string{"tab"}, "none offered"},
 		{"form reason", func() nav.Screen { return newTestForm(fixture()) }, []string{"shift+tab"}, "Reason"},
 	}
 	for _, st := range states {
