@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"time"
 
 	swmail "github.com/swtoken/swtoken/engine/mail"
+	"github.com/swtoken/swtoken/engine/requests"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
@@ -145,6 +147,10 @@ func runMailSend(g Globals, args []string, stdio IO) error {
 		return fmt.Errorf("no SMTP server is configured (settings: smtp.host), so nothing is sent; %s wait in %s/new for you to deliver", plural(n, "message"), o.Dir)
 	}
 	res, err := o.SendDue(&swmail.Sender{SMTP: set.SMTP})
+	if len(res.Done) > 0 {
+		// The messages sent or failed for good, in the audit trail.
+		err = errors.Join(err, withStore(g, readWrite, "mail send", func(st *store.Store) error { return requests.AuditSent(st, res) }))
+	}
 	fmt.Fprintf(stdio.Stdout, "sent %d, to retry %d, failed for good %d, not due yet %d\n", res.Sent, res.Retry, res.Failed, res.NotDue)
 	for _, e := range res.Errors {
 		fmt.Fprintf(stdio.Stderr, "swtoken: %s\n", model.Printable(e))

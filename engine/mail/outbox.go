@@ -270,6 +270,17 @@ type Result struct {
 	Sent, Retry, Failed, NotDue int
 	// Errors are the failed attempts' errors, one per message tried.
 	Errors []string
+	// Done are the messages this call sent or marked failed, in order,
+	// for the audit trail.
+	Done []Outcome
+}
+
+// Outcome is the end of one message: sent, or failed after its retries.
+type Outcome struct {
+	Name, To, Subject string
+	State             State
+	Attempts          int    // failed attempts before (and including) the last
+	LastError         string // the failed message's last error
 }
 
 // SendDue tries every waiting message whose next attempt is due: a sent
@@ -298,11 +309,13 @@ func (o *Outbox) SendDue(t Transport) (Result, error) {
 			return res, sendErr // nothing to retry: the messages wait for the admin
 		}
 		now = o.now()
+		subject, to := summary(filepath.Join(o.Dir, dirNew, name))
 		if sendErr == nil {
 			res.Sent++
 			if err := o.finish(name, flagSent); err != nil {
 				return res, err
 			}
+			res.Done = append(res.Done, Outcome{Name: name, To: to, Subject: subject, State: Sent, Attempts: st.Attempts})
 			continue
 		}
 		st.Attempts++
@@ -317,6 +330,7 @@ func (o *Outbox) SendDue(t Transport) (Result, error) {
 			if err := o.finish(name, flagFailed); err != nil {
 				return res, err
 			}
+			res.Done = append(res.Done, Outcome{Name: name, To: to, Subject: subject, State: Failed, Attempts: st.Attempts, LastError: st.LastError})
 			continue
 		}
 		st.Next = now.Add(Backoff(st.Attempts))

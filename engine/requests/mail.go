@@ -3,6 +3,7 @@ package requests
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/model"
@@ -33,10 +34,11 @@ func QueueReceived(st *store.Store, m *mail.Mailer, r model.Request) error {
 	if err != nil {
 		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
 	}
-	if _, err := m.QueueReceived(r, u); err != nil {
+	name, err := m.QueueReceived(r, u)
+	if err != nil {
 		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
 	}
-	return nil
+	return auditQueued(st, r, u, "received", name)
 }
 
 // QueueRejected queues "your request was rejected" for r with the comment
@@ -46,8 +48,51 @@ func QueueRejected(st *store.Store, m *mail.Mailer, r model.Request, comment str
 	if err != nil {
 		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
 	}
-	if _, err := m.QueueRejected(r, u, comment); err != nil {
+	name, err := m.QueueRejected(r, u, comment)
+	if err != nil {
 		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
+	}
+	return auditQueued(st, r, u, "rejected", name)
+}
+
+// auditQueued records a message put in the outbox: which request, which
+// kind of message, to whom, and its outbox name (which the "mail sent" or
+// "mail failed" record names too). Never the message's content: no
+// comment, token or link.
+func auditQueued(st *store.Store, r model.Request, u model.User, kind, name string) error {
+	err := st.AppendAudit("mail queue", "request "+r.ID(),
+		fmt.Sprintf("%s message to %s (user %s); outbox %s", kind, u.Email, u.ID, name))
+	if err != nil {
+		return fmt.Errorf("the audit record of the message to the user of request %s: %w", r.ID(), err)
+	}
+	return nil
+}
+
+// requestInSubject finds the request a message is about: every request
+// message's subject names it ("Your software token request R-12 ...").
+var requestInSubject = regexp.MustCompile(`\brequest (R-[0-9]+)\b`)
+
+// AuditSent records the end of each message a send pass finished (sent,
+// or failed after its retries), as the request it is about when the
+// subject names one, else as "mail". The details name the recipient, the
+// outbox name and for a failure the attempts and the last error (an SMTP
+// reply or a network error; the password is never in one).
+func AuditSent(st *store.Store, res mail.Result) error {
+	for _, o := range res.Done {
+		object := "mail"
+		if m := requestInSubject.FindStringSubmatch(o.Subject); m != nil {
+			object = "request " + m[1]
+		}
+		action := "mail sent"
+		details := fmt.Sprintf("to %s; outbox %s", o.To, o.Name)
+		if o.State == mail.Failed {
+			action = "mail failed"
+			details = fmt.Sprintf("to %s; outbox %s; gave up after %d attempt(s) over %s: %s",
+				o.To, o.Name, o.Attempts, mail.RetryFor, o.LastError)
+		}
+		if err := st.AppendAudit(action, object, details); err != nil {
+			return fmt.Errorf("the audit record of a sent message: %w", err)
+		}
 	}
 	return nil
 }
@@ -118,27 +163,32 @@ func queueDelivery(st *store.Store, m *mail.Mailer, r model.Request, d store.Del
 	if err != nil {
 		return err
 	}
+	var name, kind string
 	switch d.Kind {
 	case store.DeliverySDTID:
-		_, err = m.QueueFulfilledFile(r, u, d.FileName, d.Data)
+		kind = "token file"
+		name, err = m.QueueFulfilledFile(r, u, d.FileName, d.Data)
 	case store.DeliveryCTF:
-		_, err = m.QueueFulfilledCTF(r, u, d.CTF, d.QRPNG)
+		kind = "token link (CTF)"
+		name, err = m.QueueFulfilledCTF(r, u, d.CTF, d.QRPNG)
 	default:
 		return &problem{fmt.Sprintf("request %s: its delivery has the unknown kind %q", r.ID(), d.Kind)}
 	}
 	if err != nil {
 		return &problem{fmt.Sprintf("request %s: the token was not mailed: %v", r.ID(), err)}
 	}
-	return nil
+	return auditQueued(st, r, u, kind, name)
 }
 
 // SendMail sends the outbox's due messages when SMTP is configured; with
 // no SMTP it does nothing and returns nil (the messages wait in the
 // outbox for `swtoken mail send` or the admin).
-func SendMail(m *mail.Mailer) (mail.Result, error) {
+//
+// The messages it finished are audited (AuditSent).
+func SendMail(st *store.Store, m *mail.Mailer) (mail.Result, error) {
 	res, err := m.SendDue()
 	if errors.Is(err, mail.ErrNotConfigured) {
 		return res, nil
 	}
-	return res, err
+	return res, errors.Join(err, AuditSent(st, res))
 }

@@ -51,7 +51,7 @@ func (r *Runner) Pass(ctx context.Context) (Result, error) {
 	if r.started && n == r.seen && r.lastErr == nil {
 		res := Result{Waiting: r.last.Waiting}
 		if r.opts.Mail && r.mailer != nil {
-			res.Sent, err = SendMail(r.mailer)
+			res.Sent, err = SendMail(r.st, r.mailer)
 			if err != nil {
 				err = fmt.Errorf("sending the request e-mails: %w", err)
 			}
@@ -84,7 +84,7 @@ func (r *Runner) mail(res *Result) error {
 	if res.Mailed, err = MailDeliveries(r.st, m); err != nil {
 		return fmt.Errorf("mailing the fulfilled requests' tokens: %w", err)
 	}
-	if res.Sent, err = SendMail(m); err != nil {
+	if res.Sent, err = SendMail(r.st, m); err != nil {
 		return fmt.Errorf("sending the request e-mails: %w", err)
 	}
 	return nil

@@ -13,6 +13,10 @@ type Backend interface {
 	// LoadDemo loads the demo inventory into an empty store and describes
 	// what it loaded in one line.
 	LoadDemo() (string, error)
+	// HomeCounts are the requests waiting for an approval and the e-mail
+	// messages waiting in the outbox (to send, or for the admin to
+	// deliver without SMTP).
+	HomeCounts() (pending, outbox int, err error)
 }
 
 // New is the home screen: the menu of every workflow.

@@ -25,7 +25,7 @@ var (
 var pageTitles = map[nav.Page]string{
 	nav.PageWizard: "Distribute Software Tokens", nav.PageJobs: "Jobs", nav.PageSettings: "Self-Service Settings",
 	nav.PageProfiles: "Software Token Profiles", nav.PageTokens: "Tokens", nav.PageUsers: "Users",
-	nav.PageImport: "Import", nav.PageAudit: "Audit Log",
+	nav.PageImport: "Import", nav.PageAudit: "Audit Log", nav.PageRequests: "Requests",
 }
 
 // newTestModel is the root over be, sized w x h.

@@ -83,13 +83,25 @@ func (m *menu) view(c *common, width int) string {
 	return b.String()
 }
 
-// home is the main menu: the workflows of product.md section 6.
+// home is the main menu: the workflows of product.md section 6, with
+// the requests waiting for an approval and the messages waiting in the
+// outbox, read in a Cmd when Home opens, comes back on top or the store
+// changes.
 type home struct {
 	nav.Base
 	c *common
 	m menu
 	// pressed is the key being dispatched (menu.bindings).
 	pressed string
+	// counts is the last answer of HomeCounts (loaded false before one).
+	counts countsMsg
+}
+
+// countsMsg answers Backend.HomeCounts.
+type countsMsg struct {
+	loaded          bool
+	pending, outbox int
+	err             error
 }
 
 func newHome(c *common) *home {
@@ -110,18 +122,64 @@ func newHome(c *common) *home {
 			open: func(c *common) tea.Cmd { return nav.Open(nav.PageImport, nil) }},
 		{label: "Audit Log", desc: "who changed what",
 			open: func(c *common) tea.Cmd { return nav.Open(nav.PageAudit, nil) }},
+		{label: "Requests", desc: "approve, reject or defer users' token requests",
+			open: func(c *common) tea.Cmd { return nav.Open(nav.PageRequests, nil) }},
 	}}}
 }
 
-func (s *home) Init() tea.Cmd { return nil }
+// loadCounts reads the two counts in a Cmd (I/O is never in Update).
+func (s *home) loadCounts() tea.Cmd {
+	be := s.c.be
+	return func() tea.Msg {
+		p, o, err := be.HomeCounts()
+		return nav.To(s, countsMsg{loaded: true, pending: p, outbox: o, err: err})
+	}
+}
+
+func (s *home) Init() tea.Cmd { return s.loadCounts() }
+
+// Resumed reloads the counts: the screen above may have approved a
+// request, and sending mail empties the outbox.
+func (s *home) Resumed() tea.Cmd { return s.loadCounts() }
+
+// StoreChanged reloads the counts.
+func (s *home) StoreChanged() tea.Cmd { return s.loadCounts() }
 
 func (s *home) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		s.pressed = k.String()
-		cmd, _ := s.Bindings().Handle(k, false)
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		s.pressed = msg.String()
+		cmd, _ := s.Bindings().Handle(msg, false)
 		return s, cmd
+	case countsMsg:
+		s.counts = msg
 	}
 	return s, nil
+}
+
+// countsLine says the two counts in one line ("" before the first answer).
+func (s *home) countsLine() string {
+	t := s.c.Theme
+	c := s.counts
+	switch {
+	case !c.loaded:
+		return ""
+	case c.err != nil:
+		return t.Error.Render("ERROR: ") + "the request and outbox counts could not be read: " + c.err.Error()
+	}
+	line := plural(c.pending, "request", "requests") + " pending approval, " +
+		plural(c.outbox, "message", "messages") + " waiting in the outbox"
+	if c.pending > 0 || c.outbox > 0 {
+		return t.Warn.Render(line)
+	}
+	return t.Muted.Render(line)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Bindings is the menu's table.
@@ -130,7 +188,11 @@ func (s *home) Bindings() nav.Table { return s.m.bindings(s.c, &s.pressed) }
 func (s *home) View() string {
 	w := s.Width()
 	t := s.c.Theme
-	return t.Heading.Render("Home") + "\n\n" + s.m.view(s.c, w) + "\n" +
+	counts := ""
+	if l := s.countsLine(); l != "" {
+		counts = ansi.Wordwrap(l, w, " ") + "\n\n"
+	}
+	return t.Heading.Render("Home") + "\n\n" + counts + s.m.view(s.c, w) + "\n" +
 		t.Muted.Render("Pick a workflow with the arrows (or its number) and enter.")
 }
 

@@ -29,7 +29,7 @@ func TestHomeHelpMatchesItsKeys(t *testing.T) {
 	navtest.CheckHelp(t, "home", func() navtest.Subject { return subject(New(uitest.Env(), newFakeBackend())) })
 	navtest.CheckHelp(t, "home, cursor on the last item", func() navtest.Subject {
 		s := New(uitest.Env(), newFakeBackend())
-		s.Update(navtest.Key("8"))
+		s.Update(navtest.Key("9"))
 		return subject(s)
 	})
 }
@@ -45,7 +45,7 @@ func TestFirstRunHelpMatchesItsKeys(t *testing.T) {
 // The digits that pick an item are in Home's help, and each picks its item.
 func TestHomeHelpListsTheNumberKeys(t *testing.T) {
 	m := newTestModel(t, newFakeBackend(), 80, 24)
-	if f := ansi.Strip(m.Footer()); !strings.Contains(f, "1-8 pick by number") {
+	if f := ansi.Strip(m.Footer()); !strings.Contains(f, "1-9 pick by number") {
 		t.Fatalf("footer without the number keys: %q", f)
 	}
 	press(t, m, "5")

@@ -25,6 +25,7 @@ import (
 //	the profile list (one tab stop; ↑/↓ move, space selects, enter opens the details, esc comes back)
 //	the highlighted profile's details (only when it is selected)
 //	Token File Password Settings, Expiring Token Parameters
+//	E-mail to Users (SMTP): host, port, security, user, password file, from, .zip
 //	[ Save ] [ Preview ]
 //
 // The form scrolls to keep the focused field in view, so it fits 80x24.
@@ -85,6 +86,13 @@ const (
 	sfAllowEdit
 	sfPassword
 	sfDays
+	sfSMTPHost
+	sfSMTPPort
+	sfSMTPSecurity
+	sfSMTPUser
+	sfSMTPPasswordFile
+	sfSMTPFrom
+	sfSMTPZip
 	sfSave
 	sfPreview
 	numSFields
@@ -96,7 +104,8 @@ func (f sField) detail() bool { return f >= sfDisplayName && f <= sfAllowEdit }
 // text reports a text field (where letters are typed, not commands).
 func (f sField) text() bool {
 	switch f {
-	case sfDisplayName, sfImage, sfDescription, sfAppURL, sfHelpURL, sfDays:
+	case sfDisplayName, sfImage, sfDescription, sfAppURL, sfHelpURL, sfDays,
+		sfSMTPHost, sfSMTPPort, sfSMTPUser, sfSMTPPasswordFile, sfSMTPFrom:
 		return true
 	}
 	return false
@@ -113,7 +122,21 @@ var sfModelField = map[sField]string{
 	sfHelpURL:     model.FieldHelpDocURL,
 	sfDefault:     model.FieldDefault,
 	sfDays:        model.FieldReplacementWindow,
+
+	sfSMTPHost:         model.FieldSMTPHost,
+	sfSMTPPort:         model.FieldSMTPPort,
+	sfSMTPSecurity:     model.FieldSMTPSecurity,
+	sfSMTPUser:         model.FieldSMTPUser,
+	sfSMTPPasswordFile: model.FieldSMTPPasswordFile,
+	sfSMTPFrom:         model.FieldSMTPFrom,
 }
+
+// smtpField reports a field of the SMTP settings (top-level, no item).
+func (f sField) smtp() bool { return f >= sfSMTPHost && f <= sfSMTPZip }
+
+// smtpSecurities is the order space steps through the security modes;
+// "" is no SMTP (a blank host: the messages wait in the outbox).
+var smtpSecurities = []model.SMTPSecurity{"", model.SMTPStartTLS, model.SMTPTLS, model.SMTPPlain}
 
 type (
 	settingsLoadedMsg struct {
@@ -138,6 +161,11 @@ func newSettings(c *common) *settingsScreen {
 	s.fields[sfAppURL] = s.input("(blank: left out of the e-mail)", model.MaxURLLen+1)
 	s.fields[sfHelpURL] = s.input("(blank: left out of the e-mail)", model.MaxURLLen+1)
 	s.fields[sfDays] = s.input("", 3)
+	s.fields[sfSMTPHost] = s.input("(blank: no SMTP, messages wait in the outbox)", 254)
+	s.fields[sfSMTPPort] = s.input("(blank: the security mode's default)", 5)
+	s.fields[sfSMTPUser] = s.input("(none: no login)", 257)
+	s.fields[sfSMTPPasswordFile] = s.input("(none) the path of a file holding the password", 4096)
+	s.fields[sfSMTPFrom] = s.input("(blank: swtoken@ this host)", 512)
 	return s
 }
 
@@ -267,6 +295,20 @@ func (s *settingsScreen) reset(set model.Settings, ps []model.Profile) {
 	s.setProfiles(ps, name)
 	s.fields[sfDays].SetValue(strconv.Itoa(s.cur.ReplacementWindowDays))
 	s.fields[sfDays].CursorEnd()
+	m := s.cur.SMTP
+	port := ""
+	if m.Port != 0 {
+		port = strconv.Itoa(m.Port)
+	}
+	for f, v := range map[sField]string{sfSMTPHost: m.Host, sfSMTPPort: port, sfSMTPUser: m.User,
+		sfSMTPPasswordFile: m.PasswordFile, sfSMTPFrom: m.From} {
+		s.fields[f].SetValue(v)
+		if s.focus == f {
+			s.fields[f].CursorEnd()
+		} else {
+			toStart(&s.fields[f])
+		}
+	}
 }
 
 func (s *settingsScreen) setProfiles(ps []model.Profile, keep string) {
@@ -307,6 +349,26 @@ func (s *settingsScreen) store(f sField) {
 		n, _ := strconv.Atoi(v) // digits only; blank is 0, which the model refuses
 		s.cur.ReplacementWindowDays = n
 		s.clearErr("", model.FieldReplacementWindow)
+		return
+	}
+	if f.smtp() {
+		m := &s.cur.SMTP
+		switch f {
+		case sfSMTPHost:
+			if m.Host == "" && v != "" && m.Security == "" {
+				m.Security = model.SMTPStartTLS // the safe default once there is a server
+			}
+			m.Host = v
+		case sfSMTPPort:
+			m.Port, _ = strconv.Atoi(v) // digits only; blank is 0, the mode's default
+		case sfSMTPUser:
+			m.User = v
+		case sfSMTPPasswordFile:
+			m.PasswordFile = v
+		case sfSMTPFrom:
+			m.From = v
+		}
+		s.clearErr("", sfModelField[f])
 		return
 	}
 	e := s.entry()
@@ -378,7 +440,12 @@ func (s *settingsScreen) filterErrs(drop func(*model.FieldError) bool) {
 // others are listed under the form.
 func (s *settingsScreen) placed(e *model.FieldError) bool {
 	if e.Item == "" {
-		return e.Field == model.FieldDefault || e.Field == model.FieldReplacementWindow
+		for f, mf := range sfModelField {
+			if mf == e.Field && (f.smtp() || f == sfDays) {
+				return true
+			}
+		}
+		return e.Field == model.FieldDefault
 	}
 	if e.Field == model.FieldSelected {
 		return false
@@ -749,6 +816,10 @@ func (s *settingsScreen) formTable() nav.Table {
 		t = append(t, nav.Binding{Key: nb("enter", "save", "enter", "space"), Run: s.save})
 	case f == sfPreview:
 		t = append(t, nav.Binding{Key: nb("enter", "open preview", "enter", "space"), Run: run(s.openPreview)})
+	case f == sfSMTPSecurity:
+		t = append(t,
+			nav.Binding{Key: nb("space", "next security mode", "space"), Run: run(s.nextSecurity)},
+			nav.Binding{Key: nb("enter", "next field", "enter"), Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, true)) }), FullOnly: true})
 	case f.text():
 		t = append(t, nav.Binding{Key: nb("enter", "next field", "enter"), FullOnly: true,
 			Run: run(func() { s.setFocus(s.nextFocus(s.focus, 1, true)) })})
@@ -793,7 +864,7 @@ func (s *settingsScreen) edit(msg tea.Msg) {
 	if !f.text() {
 		return
 	}
-	if f == sfDays {
+	if f == sfDays || f == sfSMTPPort {
 		switch m := msg.(type) {
 		case tea.PasteMsg:
 			m.Content = digitsOnly(m.Content)
@@ -864,7 +935,22 @@ func (s *settingsScreen) toggle(f sField) {
 		}
 	case sfPassword:
 		s.cur.UserMustProvidePassword = !s.cur.UserMustProvidePassword
+	case sfSMTPZip:
+		s.cur.SMTP.ZipTokenFile = !s.cur.SMTP.ZipTokenFile
 	}
+}
+
+// nextSecurity steps the SMTP security mode: none, starttls, tls, plain.
+func (s *settingsScreen) nextSecurity() {
+	m := &s.cur.SMTP
+	i := 0
+	for j, sec := range smtpSecurities {
+		if sec == m.Security {
+			i = j
+		}
+	}
+	m.Security = smtpSecurities[(i+1)%len(smtpSecurities)]
+	s.clearErr("", model.FieldSMTPSecurity)
 }
 
 // confirm confirms the highlighted profile's read-only settings as they
@@ -1158,12 +1244,68 @@ func (s *settingsScreen) formLines(width int) ([]string, [2]int) {
 	mark(sfDays, start)
 	add("")
 
+	s.smtpLines(&lines, width, mark)
+	add("")
+
 	// Buttons
 	start = len(lines)
 	add(s.button(sfSave, "Save") + "  " + s.button(sfPreview, "Preview"))
 	mark(sfSave, start)
 	mark(sfPreview, start)
 	return lines, focus
+}
+
+// smtpLines renders "E-mail to Users (SMTP)": where the request e-mails
+// go. The password is never typed here: the field holds the path of a
+// file the sender reads.
+func (s *settingsScreen) smtpLines(lines *[]string, width int, mark func(sField, int)) {
+	t := s.c.Theme
+	add := func(text string) { *lines = append(*lines, strings.Split(text, "\n")...) }
+	start := len(*lines)
+	add(t.Heading.Render("E-mail to Users (SMTP)"))
+	s.topTextRow(lines, sfSMTPHost, "SMTP Host", width, mark, start)
+	s.topTextRow(lines, sfSMTPPort, "Port", width, mark, len(*lines))
+	start = len(*lines)
+	sec := "none (no SMTP)"
+	switch s.cur.SMTP.Security {
+	case model.SMTPStartTLS:
+		sec = "starttls (default port 587)"
+	case model.SMTPTLS:
+		sec = "tls (default port 465)"
+	case model.SMTPPlain:
+		sec = "plain (unencrypted, loopback only)"
+	case "":
+	default:
+		sec = string(s.cur.SMTP.Security)
+	}
+	add(s.checkRow(sfSMTPSecurity, t.Label.Render(fmt.Sprintf("%-*s", sLabelW, "Security:"))+" "+sec, width))
+	for _, fe := range s.errsFor("", model.FieldSMTPSecurity) {
+		add(s.errView(fe, width))
+	}
+	mark(sfSMTPSecurity, start)
+	s.topTextRow(lines, sfSMTPUser, "User", width, mark, len(*lines))
+	s.topTextRow(lines, sfSMTPPasswordFile, "Password File (a path)", width, mark, len(*lines))
+	s.topTextRow(lines, sfSMTPFrom, "From Address", width, mark, len(*lines))
+	start = len(*lines)
+	add(s.checkRow(sfSMTPZip, s.box(s.cur.SMTP.ZipTokenFile)+" Send the token file inside a .zip (for mail servers that block .sdtid)", width))
+	mark(sfSMTPZip, start)
+}
+
+// topTextRow renders a labelled top-level text field with its errors;
+// start is where its focus range begins (a section heading above it).
+func (s *settingsScreen) topTextRow(lines *[]string, f sField, label string, width int, mark func(sField, int), start int) {
+	t := s.c.Theme
+	m := t.G.NoCursor
+	if s.focus == f {
+		m = t.G.Cursor
+	}
+	ti := &s.fields[f]
+	ti.SetWidth(max(10, width-len(m)-sLabelW-2))
+	*lines = append(*lines, m+t.Label.Render(fmt.Sprintf("%-*s", sLabelW, label+":"))+" "+ti.View())
+	for _, fe := range s.errsFor("", sfModelField[f]) {
+		*lines = append(*lines, strings.Split(s.errView(fe, width), "\n")...)
+	}
+	mark(f, start)
 }
 
 func (s *settingsScreen) box(on bool) string {

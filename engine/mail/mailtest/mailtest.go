@@ -49,7 +49,8 @@ func FreePort(t testing.TB) int {
 }
 
 // TestCA makes a CA and a server certificate for 127.0.0.1 and localhost,
-// writes the server's cert.pem and key.pem to dir and returns a client
+// writes the server's cert.pem and key.pem and the CA's ca.pem (for a
+// child process's SSL_CERT_FILE) to dir and returns a client
 // configuration that trusts the CA only.
 func TestCA(t testing.TB, dir string) *tls.Config {
 	t.Helper()
@@ -72,6 +73,9 @@ func TestCA(t testing.TB, dir string) *tls.Config {
 		t.Fatal(err)
 	}
 	keyDER, _ := x509.MarshalECPrivateKey(key)
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +129,8 @@ type Server struct {
 	Port   int
 	OutDir string
 	TLS    *tls.Config // trusts the server's test CA
+	// CAFile is the test CA's PEM file, for SSL_CERT_FILE.
+	CAFile string
 }
 
 // Start runs the script on a free loopback port: mode is plain,
@@ -138,6 +144,7 @@ func Start(t testing.TB, mode, user, pw string) *Server {
 		t.Fatal(err)
 	}
 	s.TLS = TestCA(t, dir)
+	s.CAFile = filepath.Join(dir, "ca.pem")
 	script := filepath.Join(dir, "server.py")
 	if err := os.WriteFile(script, []byte(serverScript), 0o600); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,18 @@ type FakeStore struct {
 	// Calls are the backend calls, for assertions; a package's fake adds
 	// its own with Mu held.
 	Calls []string
+	// Pending and Outbox are what HomeCounts answers (CountsErr: its
+	// error).
+	Pending, Outbox int
+	CountsErr       error
+}
+
+// HomeCounts answers Home's pending requests and waiting messages.
+func (f *FakeStore) HomeCounts() (pending, outbox int, err error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "home counts")
+	return f.Pending, f.Outbox, f.CountsErr
 }
 
 func (f *FakeStore) IsEmpty() (bool, error) {

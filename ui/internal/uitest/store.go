@@ -63,3 +63,9 @@ func (b StoreBase) LoadDemo() (string, error)      { return "", errors.New("no d
 func (b StoreBase) Jobs() ([]model.Job, error)     { return b.St.Jobs() }
 func (b StoreBase) Events() <-chan nav.JobEvent    { return nil }
 func (b StoreBase) ChangeCounter() (uint64, error) { return b.St.ChangeCounter() }
+
+// HomeCounts are the store's pending requests; the outbox is not read.
+func (b StoreBase) HomeCounts() (int, int, error) {
+	n, err := b.St.CountRequests(model.RequestPending)
+	return n, 0, err
+}
