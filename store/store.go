@@ -36,6 +36,10 @@ type Options struct {
 	// LockTimeout bounds each operation's wait for another process's hold;
 	// zero means DefaultLockTimeout.
 	LockTimeout time.Duration
+	// Actor, when set, is who acts in the audit trail and in request
+	// decisions instead of the OS user running the process (a server that
+	// acts for the users it authenticates; tests of two admins).
+	Actor string
 	// Activity is what this process is doing, for the "in use" message of
 	// a process that waits for it in vain; empty means "idle".
 	Activity string
@@ -188,6 +192,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.activity.Store(activity)
 	s.osUser, s.sshClient = currentActor()
+	if opts.Actor != "" {
+		s.osUser = opts.Actor
+	}
 	s.host, _ = os.Hostname()
 	if err := s.finishOpen(key, keyFound, outputsDir, holdersDir); err != nil {
 		s.Close()
