@@ -118,3 +118,48 @@ func TestBulkRequestsReadBackAsStored(t *testing.T) {
 		t.Errorf("user000007's requests: %v, %v", mine, err)
 	}
 }
+
+// TestRequestsByStateSelectAsDecodingDoes: the state read without
+// decoding (peekRequestState) selects exactly the requests whose decoded
+// state is selected, even when a user's name or reason spells a state
+// key.
+func TestRequestsByStateSelectAsDecodingDoes(t *testing.T) {
+	s, err := Open(Options{DataDir: filepath.Join(t.TempDir(), "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bulkRequests(t, s, 30)
+	err = s.Update(func(tx *Tx) error {
+		r := benchRequest(31) // rejected
+		r.User, r.Reason = `x","state":"pending`, `"state":"pending"`
+		return putJSON(tx.tx.Bucket(bucketRequests), itob(31), encodeRequest(r))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Requests(RequestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sts := range [][]model.RequestState{{model.RequestPending}, {model.RequestRejected}, {model.RequestFulfilled, model.RequestCanceled}} {
+		f := RequestFilter{States: sts}
+		var want []uint64
+		for _, r := range all {
+			if f.keep(r) {
+				want = append(want, r.Seq)
+			}
+		}
+		rs, err := s.Requests(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint64
+		for _, r := range rs {
+			got = append(got, r.Seq)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v selects %v, want %v", sts, got, want)
+		}
+	}
+}
