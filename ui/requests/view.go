@@ -52,7 +52,7 @@ func (s *screen) tabsView(w int) string {
 	labels := make([]string, tabCount)
 	counts := make([]int, tabCount)
 	for t := TabPending; t < tabCount; t++ {
-		labels[t], counts[t] = t.String(), len(s.tabRequests(t))
+		labels[t], counts[t] = t.String(), s.counts[t]
 	}
 	return kit.QuickTabs(s.c.Theme, labels, counts, int(s.tab), w)
 }
@@ -77,7 +77,7 @@ func (s *screen) View() string {
 		}
 	} else {
 		body = s.tabsView(w) + "\n\n"
-		if len(s.tabRequests(s.tab)) == 0 {
+		if s.counts[s.tab] == 0 {
 			body += t.Muted.Render(kit.Wrap(map[Tab]string{
 				TabPending:   "No request waits for a decision. Press n to make a request for a user.",
 				TabCompleted: "No request has been fulfilled yet.",
