@@ -295,6 +295,36 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoPositional parses a subcommand's flags (see parseInterleaved) and
+// rejects any positional argument.
+func parseNoPositional(fs *flag.FlagSet, args []string) error {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
+// subcommandFunc runs a subcommand with the arguments after its name.
+type subcommandFunc func(g Globals, args []string, stdio IO) error
+
+// runSubcommand runs the subcommand args[0] from subs with the arguments
+// after it. Without arguments it returns the usage error missing; for a
+// name not in subs, the usage error unknown formatted with the name (%q).
+func runSubcommand(g Globals, args []string, stdio IO, subs map[string]subcommandFunc, missing, unknown string) error {
+	if len(args) == 0 {
+		return usagef("%s", missing)
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return usagef(unknown, args[0])
+	}
+	return run(g, args[1:], stdio)
+}
+
 // isTerminal reports whether r is an interactive terminal. A mode check is
 // not enough: /dev/null is a character device too.
 func isTerminal(r any) bool {

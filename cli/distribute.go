@@ -42,12 +42,8 @@ func runDistribute(g Globals, args []string, stdio IO) error {
 	skipTooLong := fs.Bool("skip-too-long", false, "leave out the tokens whose password would be too long for their algorithm (otherwise they stop the job)")
 	yes := fs.Bool("yes", false, "confirm a job that redistributes tokens or selects all eligible tokens")
 	queue := fs.Bool("queue", false, "submit the job and exit without running it (swtoken jobs run or the console runs it)")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	set := flagsSet(fs)
 	switch {

@@ -21,18 +21,11 @@ func init() {
 }
 
 func runMail(g Globals, args []string, stdio IO) error {
-	if len(args) == 0 {
-		return usagef("expected the subcommand outbox, send or test")
-	}
-	switch args[0] {
-	case "outbox":
-		return runMailOutbox(g, args[1:], stdio)
-	case "send":
-		return runMailSend(g, args[1:], stdio)
-	case "test":
-		return runMailTest(g, args[1:], stdio)
-	}
-	return usagef("unknown subcommand %q; expected outbox, send or test", args[0])
+	return runSubcommand(g, args, stdio, map[string]subcommandFunc{
+		"outbox": runMailOutbox,
+		"send":   runMailSend,
+		"test":   runMailTest,
+	}, "expected the subcommand outbox, send or test", "unknown subcommand %q; expected outbox, send or test")
 }
 
 // mailContext reads the SMTP settings (read only) and opens the outbox of
@@ -69,12 +62,8 @@ type outboxEntryJSON struct {
 func runMailOutbox(g Globals, args []string, stdio IO) error {
 	fs := newFlags("mail outbox")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	set, o, err := mailContext(g, "mail outbox")
 	if err != nil {
@@ -131,12 +120,8 @@ func runMailOutbox(g Globals, args []string, stdio IO) error {
 
 func runMailSend(g Globals, args []string, stdio IO) error {
 	fs := newFlags("mail send")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	set, o, err := mailContext(g, "mail send")
 	if err != nil {
@@ -167,12 +152,8 @@ func runMailSend(g Globals, args []string, stdio IO) error {
 func runMailTest(g Globals, args []string, stdio IO) error {
 	fs := newFlags("mail test")
 	to := fs.String("to", "", "the address to send the test message to")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	if *to == "" {
 		return usagef("--to ADDR is required")

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/engine/mail/mailtest"
 )
 
 const smtpTestPassword = "Pw-in-a-file-only-42"
@@ -72,16 +73,6 @@ func TestSettingsApplyRefusesAFileWithoutTheSMTPObject(t *testing.T) {
 	assertSettingsUnchanged(t, dir, before)
 }
 
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestMailOutboxWithoutSMTPSaysWhereMessagesWait(t *testing.T) {
 	dir := demoDir(t)
 	out := mustRun(t, dir, "mail", "outbox")
@@ -106,7 +97,7 @@ func TestMailTestSendsToARealSMTPServerAndReportsItsError(t *testing.T) {
 		t.Skipf("python3-aiosmtpd is not installed: %v", err)
 	}
 	dir := demoDir(t)
-	port := freeLoopbackPort(t)
+	port := mailtest.FreePort(t)
 	box := filepath.Join(t.TempDir(), "Maildir")
 	cmd := exec.Command("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(port), "-c", "aiosmtpd.handlers.Mailbox", box)
 	if err := cmd.Start(); err != nil {

@@ -91,21 +91,18 @@ func newRequestJSON(r model.Request, policy model.ApprovalPolicy) requestJSON {
 }
 
 func runRequests(g Globals, args []string, stdio IO) error {
-	if len(args) == 0 {
-		return usagef("expected a subcommand: add, list, show, approve, reject, defer or cancel")
+	decide := func(sub string) subcommandFunc {
+		return func(g Globals, args []string, stdio IO) error { return runRequestsDecide(g, sub, args, stdio) }
 	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "add":
-		return runRequestsAdd(g, rest, stdio)
-	case "list":
-		return runRequestsList(g, rest, stdio)
-	case "show":
-		return runRequestsShow(g, rest, stdio)
-	case "approve", "reject", "defer", "cancel":
-		return runRequestsDecide(g, sub, rest, stdio)
-	}
-	return usagef("unknown subcommand %q: use add, list, show, approve, reject, defer or cancel", sub)
+	return runSubcommand(g, args, stdio, map[string]subcommandFunc{
+		"add":     runRequestsAdd,
+		"list":    runRequestsList,
+		"show":    runRequestsShow,
+		"approve": decide("approve"),
+		"reject":  decide("reject"),
+		"defer":   decide("defer"),
+		"cancel":  decide("cancel"),
+	}, "expected a subcommand: add, list, show, approve, reject, defer or cancel", "unknown subcommand %q: use add, list, show, approve, reject, defer or cancel")
 }
 
 func runRequestsAdd(g Globals, args []string, stdio IO) error {
@@ -118,12 +115,8 @@ func runRequestsAdd(g Globals, args []string, stdio IO) error {
 	reason := fs.String("reason", "", "why the token is requested")
 	replace := fs.String("replace", "", "the serial of the token this one replaces")
 	lost := fs.Bool("lost", false, "with --replace: the token is lost or broken, replace it outside the replacement window")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	set := flagsSet(fs)
 	switch {
@@ -216,12 +209,8 @@ func runRequestsList(g Globals, args []string, stdio IO) error {
 	asJSON := fs.Bool("json", false, "JSON output")
 	stateText := fs.String("state", "", "only requests in this state")
 	user := fs.String("user", "", "only this user's requests")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if err := parseNoPositional(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	var filter store.RequestFilter
 	if *stateText != "" {

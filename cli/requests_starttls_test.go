@@ -2,11 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,54 +14,16 @@ import (
 // attachments are a raw message's attachments by file name, decoded.
 func attachments(t *testing.T, raw []byte) map[string][]byte {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, parts := mailtest.Parts(t, raw)
 	out := map[string][]byte{}
-	var walk func(ctype string, body io.Reader)
-	walk = func(ctype string, body io.Reader) {
-		mt, params, err := mime.ParseMediaType(ctype)
-		if err != nil || !strings.HasPrefix(mt, "multipart/") {
-			return
-		}
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if name := p.FileName(); name != "" {
-				var r io.Reader = p
-				if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
-					r = base64.NewDecoder(base64.StdEncoding, p)
-				}
-				data, err := io.ReadAll(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[name] = data
-				continue
-			}
-			walk(p.Header.Get("Content-Type"), p)
+	for _, p := range parts {
+		if name := p.FileName(); name != "" {
+			out[name] = p.Body
 		}
 	}
-	walk(msg.Header.Get("Content-Type"), msg.Body)
 	return out
 }
 
-// TestRequestTokenReachesTheUserOverSTARTTLS: SMTP with STARTTLS (the
-// server refuses mail before STARTTLS, and AUTH before TLS) on a test
-// certificate that only SSL_CERT_FILE makes trusted; under the automatic
-// policy a file-based request is approved when it is made; `jobs run`, a
-// child process as from cron, fulfils it and sends its messages through
-// the system certificate pool. The token message carries the .sdtid, which
-// stoken accepts with exactly the user's password; no message holds the
-// user's or the SMTP password. Without SSL_CERT_FILE the same child
-// refuses the server's certificate.
 func TestRequestTokenReachesTheUserOverSTARTTLS(t *testing.T) {
 	stokentest.Require(t, "stoken")
 	const userPW, smtpUser, smtpPW = "Correct-Horse-9", "mailer", "Smtp-Secret-77"

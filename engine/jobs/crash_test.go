@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/swtoken/swtoken/engine/ctf"
+	"github.com/swtoken/swtoken/engine/internal/crashtest"
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/sdtid"
 	"github.com/swtoken/swtoken/model"
@@ -23,9 +22,10 @@ import (
 const crashChildEnv = "SWTOKEN_JOBS_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashChildEnv); dir != "" {
-		os.Exit(crashChild(dir))
-	}
+	crashtest.Child(crashChildEnv, func(ctx context.Context, st *store.Store) error {
+		_, err := New(st, Options{}).RunQueued(ctx)
+		return err
+	})
 	if dir := os.Getenv(runnerLoopEnv); dir != "" {
 		os.Exit(runnerLoop(dir))
 	}
@@ -33,20 +33,6 @@ func TestMain(m *testing.M) {
 		os.Exit(benchChild(role))
 	}
 	os.Exit(m.Run())
-}
-
-func crashChild(dir string) int {
-	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer st.Close()
-	if _, err := New(st, Options{}).RunQueued(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
 }
 
 // TestCrashDuringJobsChangesNothingOrEverything SIGKILLs a job runner at
@@ -134,29 +120,16 @@ func crashLoop(t *testing.T, c crashCase) {
 		if iter > maxRuns {
 			t.Fatalf("only %d kills in %d runs", kills, iter)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		delay := 20*time.Millisecond + time.Duration(rng.Int63n(int64(c.maxDelay)))
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		killed := false
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("runner failed: %v", err)
-			}
-		case <-time.After(delay):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-exited
-			killed = true
+		killed, err := crashtest.Run(t, crashChildEnv, dir, delay)
+		if err != nil {
+			t.Fatalf("runner failed: %v", err)
+		}
+		if killed {
 			kills++
 		}
 
-		st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+		st, err = store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 	mrand "math/rand"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,21 +60,10 @@ func readCTFOutput(t *testing.T, path string) ctfOutput {
 	return o
 }
 
-// stokenCode asks stoken for the token's code at testNow from the string,
-// with exactly this password and device ID ("" = not given).
+// stokenCode asks stoken for the token's code at testNow, with exactly this
+// password and device ID ("" = not given).
 func stokenCode(tokenArg, password, devid string) (string, error) {
-	args := []string{"tokencode", tokenArg, "--pin=0000", "--use-time=" + strconv.FormatInt(testNow.Unix(), 10)}
-	if password != "" {
-		args = append(args, "--password="+password)
-	}
-	if devid != "" {
-		args = append(args, "--devid="+devid)
-	}
-	out, errOut, err := stokentest.Run(args...)
-	if err != nil {
-		return "", fmt.Errorf("stoken: %w: %s", err, strings.TrimSpace(errOut))
-	}
-	return strings.TrimSpace(out), nil
+	return stokentest.TokencodeFor(tokenArg, password, devid, testNow)
 }
 
 // wrongCode is code with its last digit changed.
@@ -172,8 +160,8 @@ func TestCTFJobEndToEndEachPasswordMode(t *testing.T) {
 				if c.form == model.CTFv3 {
 					wantVersion = 3
 				}
-				if info.Version != wantVersion || info.Form != ctfWhere(c.shape) {
-					t.Fatalf("string is v%d %v, want v%d %v", info.Version, info.Form, wantVersion, ctfWhere(c.shape))
+				if info.Version != wantVersion || info.Form != CTFForm(c.shape) {
+					t.Fatalf("string is v%d %v, want v%d %v", info.Version, info.Form, wantVersion, CTFForm(c.shape))
 				}
 				if c.shape.IsLink() {
 					// The default encoder's image of the string (that

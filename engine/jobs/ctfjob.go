@@ -42,8 +42,8 @@ type ctfItem struct {
 	email    string
 }
 
-// ctfWhere maps a job's shape to the library's form.
-func ctfWhere(s model.CTFShape) ctf.Form {
+// CTFForm maps a job's or a request's CTF shape to the library's form.
+func CTFForm(s model.CTFShape) ctf.Form {
 	switch s {
 	case model.CTFShapeIPhone:
 		return ctf.FormIPhone
@@ -107,7 +107,7 @@ func (e *Engine) writeOneCTF(jc *jobContext, it item) (entry, error) {
 	nonce := &nonceReader{b: it.secret}
 	defer clear(nonce.b[:])
 	str, err := ctf.Encode(c.tok, ctf.Options{
-		Version: jc.job.Spec.CTFForm.Version(), Form: ctfWhere(jc.job.Spec.CTFShape),
+		Version: jc.job.Spec.CTFForm.Version(), Form: CTFForm(jc.job.Spec.CTFShape),
 		Password: it.password, DeviceID: c.deviceID, Rand: nonce,
 	})
 	if err != nil {

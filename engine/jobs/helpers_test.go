@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/internal/crashtest"
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -74,17 +75,7 @@ func runAll(t testing.TB, e *Engine) model.Job {
 }
 
 // sealedSeeds maps each token's serial to its sealed seed.
-func sealedSeeds(t testing.TB, st *store.Store) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	if err := st.EachToken(func(tok model.Token) error {
-		out[tok.Serial] = string(tok.SealedSeed)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var sealedSeeds = crashtest.SealedSeeds
 
 // zipFiles reads every entry of a ZIP, and checks that each extracts as a
 // regular file of mode 0600.

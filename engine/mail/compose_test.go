@@ -3,19 +3,18 @@ package mail
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/base64"
 	"flag"
 	"io"
 	"math/rand/v2"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swtoken/swtoken/engine/mail/mailtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden messages in testdata")
@@ -130,61 +129,12 @@ func TestNonASCIISubjectIsEncodedAndFolded(t *testing.T) {
 	}
 }
 
-// parts reads every leaf part of a message, depth first.
-func parts(t *testing.T, data []byte) (top mail.Header, leaves []leaf) {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var walk func(ctype, cte string, h map[string][]string, body io.Reader)
-	walk = func(ctype, cte string, h map[string][]string, body io.Reader) {
-		mt, params, err := mime.ParseMediaType(ctype)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err == io.EOF {
-					return
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.Header, p)
-			}
-		}
-		var r io.Reader = body
-		switch strings.ToLower(cte) {
-		case "base64":
-			r = base64.NewDecoder(base64.StdEncoding, body)
-		case "quoted-printable":
-			r = quotedprintable.NewReader(body)
-		}
-		b, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		leaves = append(leaves, leaf{Type: mt, Header: h, Body: b})
-	}
-	walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Header, msg.Body)
-	return msg.Header, leaves
-}
-
-type leaf struct {
-	Type   string
-	Header map[string][]string
-	Body   []byte
-}
-
 func TestFulfilledFileCarriesTheTokenFileBytes(t *testing.T) {
 	m, err := testComposer().FulfilledFile(testRequest(), TokenFile{Name: "000123456789.sdtid", Data: sdtidBytes})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ls := parts(t, m.Data)
+	_, ls := mailtest.Parts(t, m.Data)
 	if len(ls) != 2 || ls[0].Type != "text/plain" || !bytes.Equal(ls[1].Body, sdtidBytes) {
 		t.Fatalf("parts: %+v", ls)
 	}
@@ -198,7 +148,7 @@ func TestFulfilledZipContainsTheTokenFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ls := parts(t, m.Data)
+	_, ls := mailtest.Parts(t, m.Data)
 	if len(ls) != 2 || ls[1].Type != "application/zip" {
 		t.Fatalf("parts: %+v", ls)
 	}
@@ -219,7 +169,7 @@ func TestFulfilledCTFHasLinkAndInlineQRByContentID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top, ls := parts(t, m.Data)
+	top, ls := mailtest.Parts(t, m.Data)
 	if mt, _, _ := mime.ParseMediaType(top.Get("Content-Type")); mt != "multipart/related" {
 		t.Fatalf("top type %q", mt)
 	}
@@ -245,14 +195,14 @@ func TestURLsAppearOnlyWhereSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ls := parts(t, m.Data)
+	_, ls := mailtest.Parts(t, m.Data)
 	text := string(ls[0].Body)
 	if strings.Contains(text, "Install the app") || !strings.Contains(text, "https://help.example.com/tokens") {
 		t.Errorf("text:\n%s", text)
 	}
 	r.HelpDocURL = ""
 	m, _ = testComposer().FulfilledCTF(r, CTFLink{URL: "com.rsa.securid://ctf?ctfData=1", QRPNG: pngBytes})
-	_, ls = parts(t, m.Data)
+	_, ls = mailtest.Parts(t, m.Data)
 	for _, l := range ls[:2] {
 		if bytes.Contains(l.Body, []byte("example.com/")) {
 			t.Errorf("a URL appears though none is set:\n%s", l.Body)
@@ -265,7 +215,7 @@ func TestRejectedCarriesTheComment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ls := parts(t, m.Data)
+	_, ls := mailtest.Parts(t, m.Data)
 	if !strings.Contains(string(ls[0].Body), "No budget — ask again in January.") {
 		t.Errorf("text:\n%s", ls[0].Body)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/swtoken/swtoken/engine/mail/mailtest"
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -24,7 +25,7 @@ func TestMailerUsesTheProfileEntryLinksAndZipChoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(filepath.Join(m.Outbox.Dir, "new", name))
-	_, ls := parts(t, data)
+	_, ls := mailtest.Parts(t, data)
 	if len(ls) != 2 || ls[1].Type != "application/zip" {
 		t.Fatalf("parts %+v", ls)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/mail/mailtest"
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -43,7 +44,7 @@ func TestStartTLSSendDeliversTheMessageIntact(t *testing.T) {
 	if !bytes.Equal(got[0], m.Data) {
 		t.Errorf("the received message differs from the sent one:\n%s", got[0])
 	}
-	_, ls := parts(t, got[0])
+	_, ls := mailtest.Parts(t, got[0])
 	if len(ls) != 2 || !bytes.Equal(ls[1].Body, sdtidBytes) {
 		t.Errorf("the received attachment differs from the token file")
 	}
@@ -117,7 +118,7 @@ func TestPlainToLoopbackDeliversToAiosmtpdMailbox(t *testing.T) {
 		t.Fatalf("the maildir holds %d messages", len(files))
 	}
 	data, _ := os.ReadFile(files[0])
-	_, ls := parts(t, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
+	_, ls := mailtest.Parts(t, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
 	if len(ls) != 2 || !bytes.Equal(ls[1].Body, sdtidBytes) {
 		t.Fatalf("the received attachment differs")
 	}

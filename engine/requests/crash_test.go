@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/swtoken/swtoken/engine/internal/crashtest"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
@@ -19,24 +18,11 @@ import (
 const crashChildEnv = "SWTOKEN_FULFIL_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashChildEnv); dir != "" {
-		os.Exit(crashChild(dir))
-	}
+	crashtest.Child(crashChildEnv, func(ctx context.Context, st *store.Store) error {
+		_, err := Fulfil(ctx, st, Options{})
+		return err
+	})
 	os.Exit(m.Run())
-}
-
-func crashChild(dir string) int {
-	st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer st.Close()
-	if _, err := Fulfil(context.Background(), st, Options{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
 }
 
 // crashBatch is how many requests each batch of the crash test holds.
@@ -82,7 +68,7 @@ func TestCrashDuringFulfilmentFulfilsEachRequestOnce(t *testing.T) {
 		users += crashBatch
 	}
 	newBatch(st)
-	seeds := tokenSeeds(t, st)
+	seeds := crashtest.SealedSeeds(t, st)
 	st.Close()
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
@@ -91,28 +77,16 @@ func TestCrashDuringFulfilmentFulfilsEachRequestOnce(t *testing.T) {
 		if iter > 80 {
 			t.Fatalf("only %d kills in %d runs, %d of them during a batch", kills, iter, midway)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		delay := 20*time.Millisecond + time.Duration(rng.Int63n(int64(400*time.Millisecond)))
+		killed, err := crashtest.Run(t, crashChildEnv, dir, delay)
+		if err != nil {
+			t.Fatalf("the fulfilment failed: %v", err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		killed := false
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("the fulfilment failed: %v", err)
-			}
-		case <-time.After(20*time.Millisecond + time.Duration(rng.Int63n(int64(400*time.Millisecond)))):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-exited
+		if killed {
 			kills++
-			killed = true
 		}
 
-		st, err := store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
+		st, err = store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,24 +100,11 @@ func TestCrashDuringFulfilmentFulfilsEachRequestOnce(t *testing.T) {
 		if open == 0 {
 			newBatch(st)
 			batches++
-			seeds = tokenSeeds(t, st)
+			seeds = crashtest.SealedSeeds(t, st)
 		}
 		st.Close()
 	}
 	t.Logf("%d kills, %d of them during a batch; %d batches", kills, midway, batches)
-}
-
-// tokenSeeds maps every token's serial to its sealed seed.
-func tokenSeeds(t testing.TB, st *store.Store) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	if err := st.EachToken(func(tok model.Token) error {
-		out[tok.Serial] = string(tok.SealedSeed)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // checkCrashState checks every request after a run and returns how many
@@ -165,7 +126,7 @@ func checkCrashState(t *testing.T, st *store.Store, passwords map[string]string,
 		}
 	}
 	changed := map[string]bool{}
-	for serial, sealed := range tokenSeeds(t, st) {
+	for serial, sealed := range crashtest.SealedSeeds(t, st) {
 		if seeds[serial] != sealed {
 			changed[serial] = true
 		}

@@ -306,7 +306,7 @@ func (f *fulfiller) deliver(r model.Request, p model.Profile, u model.User, tok 
 	if fs.AddPIN {
 		ct.PINMode = ctf.PINAdd
 	}
-	str, err := ctf.Encode(ct, ctf.Options{Version: 2, Form: ctfForm(shape), Password: password,
+	str, err := ctf.Encode(ct, ctf.Options{Version: 2, Form: jobs.CTFForm(shape), Password: password,
 		DeviceID: r.Binding.Value, Rand: f.opts.Rand})
 	if err != nil {
 		return c, failf("its CTF string cannot be written: %v", err)
@@ -324,14 +324,4 @@ func (f *fulfiller) deliver(r model.Request, p model.Profile, u model.User, tok 
 		return c, err
 	}
 	return c, nil
-}
-
-func ctfForm(s model.CTFShape) ctf.Form {
-	switch s {
-	case model.CTFShapeIPhone:
-		return ctf.FormIPhone
-	case model.CTFShapeAndroid:
-		return ctf.FormAndroid
-	}
-	return ctf.FormBlocks
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,26 +16,8 @@ import (
 // stokenCode asks stoken for the token's code at testNow, with exactly this
 // password and device ID ("" = not given).
 func stokenCode(tokenArg, password, devid string) (string, error) {
-	args := []string{"tokencode", tokenArg, "--pin=0000", "--use-time=" + strconv.FormatInt(testNow.Unix(), 10)}
-	if password != "" {
-		args = append(args, "--password="+password)
-	}
-	if devid != "" {
-		args = append(args, "--devid="+devid)
-	}
-	out, errOut, err := stokentest.Run(args...)
-	if err != nil {
-		return "", &stokenError{err: err, msg: strings.TrimSpace(errOut)}
-	}
-	return strings.TrimSpace(out), nil
+	return stokentest.TokencodeFor(tokenArg, password, devid, testNow)
 }
-
-type stokenError struct {
-	err error
-	msg string
-}
-
-func (e *stokenError) Error() string { return "stoken: " + e.err.Error() + ": " + e.msg }
 
 // TestFulfilDeliversFileAndCTFTokensStokenAccepts fulfils an approved
 // file-based request (with a password) and an approved CTF request (a link

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	swmail "github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 )
@@ -46,16 +47,24 @@ func noSecretInAudit(t *testing.T, st *store.Store, pw string) {
 	}
 }
 
-// Queueing a message (which request, which kind, to whom) and sending it
-// are audited with the acting OS user, and no record holds the password.
-func TestMailQueuedAndSentAreAudited(t *testing.T) {
+// auditMailer is a mail store under one approval with a plain SMTP server
+// set, its user req1, and its mailer.
+func auditMailer(t *testing.T) (*store.Store, *swmail.Mailer) {
+	t.Helper()
 	st := mailStore(t, model.ApprovalOne, model.SMTPSettings{Host: "127.0.0.1", Security: model.SMTPPlain, From: "IT <it@example.com>"})
-	defer st.Close()
 	addUsers(t, st, "req", 1)
 	m, err := NewMailer(st)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, m
+}
+
+// Queueing a message (which request, which kind, to whom) and sending it
+// are audited with the acting OS user, and no record holds the password.
+func TestMailQueuedAndSentAreAudited(t *testing.T) {
+	st, m := auditMailer(t)
+	defer st.Close()
 	m.Sender = transportFunc(func([]byte) error { return nil })
 	r := request(t, st, "req1", fileProfile, reqPW)
 	if err := QueueReceived(st, m, r); err != nil {
@@ -103,13 +112,8 @@ func TestMailQueuedAndSentAreAudited(t *testing.T) {
 // A message that fails until its retry deadline is audited as failed,
 // with its attempts and last error; the retries before are not audited.
 func TestMailFailedAfterRetriesIsAudited(t *testing.T) {
-	st := mailStore(t, model.ApprovalOne, model.SMTPSettings{Host: "127.0.0.1", Security: model.SMTPPlain, From: "IT <it@example.com>"})
+	st, m := auditMailer(t)
 	defer st.Close()
-	addUsers(t, st, "req", 1)
-	m, err := NewMailer(st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	m.Sender = transportFunc(func([]byte) error { return errors.New("dial tcp 127.0.0.1:25: connection refused") })
 	r := request(t, st, "req1", fileProfile, reqPW)
 	if err := QueueReceived(st, m, r); err != nil {

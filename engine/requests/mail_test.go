@@ -3,11 +3,7 @@ package requests
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"io"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -30,24 +26,18 @@ const (
 	rejectText  = "Your manager has not confirmed this request."
 )
 
-// part is one leaf of a MIME message, its body decoded.
-type part struct {
-	ctype, filename, cid string
-	data                 []byte
-}
-
 // msg is a received message: its headers, raw bytes and leaf parts.
 type msg struct {
 	to, subject string
 	raw         []byte
-	parts       []part
+	parts       []mailtest.Part
 }
 
 func (m msg) text() string {
 	var b strings.Builder
 	for _, p := range m.parts {
-		if strings.HasPrefix(p.ctype, "text/") {
-			b.Write(p.data)
+		if strings.HasPrefix(p.Type, "text/") {
+			b.Write(p.Body)
 		}
 	}
 	return b.String()
@@ -55,58 +45,14 @@ func (m msg) text() string {
 
 func parseMessage(t *testing.T, raw []byte) msg {
 	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("unparsable message: %v\n%s", err, raw)
-	}
-	to, _ := mail.ParseAddress(m.Header.Get("To"))
-	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	out := msg{subject: subject, raw: raw}
+	top, parts := mailtest.Parts(t, raw)
+	to, _ := mail.ParseAddress(top.Get("To"))
+	subject, _ := new(mime.WordDecoder).DecodeHeader(top.Get("Subject"))
+	out := msg{subject: subject, raw: raw, parts: parts}
 	if to != nil {
 		out.to = to.Address
 	}
-	walkParts(t, m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Header.Get("Content-Disposition"), "", m.Body, &out.parts)
 	return out
-}
-
-func walkParts(t *testing.T, ctype, cte, disp, cid string, body io.Reader, out *[]part) {
-	t.Helper()
-	mt, params, err := mime.ParseMediaType(ctype)
-	if err != nil {
-		t.Fatalf("content type %q: %v", ctype, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			// NextPart decodes quoted-printable itself and drops the header.
-			walkParts(t, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"),
-				p.Header.Get("Content-Disposition"), p.Header.Get("Content-ID"), p, out)
-		}
-	}
-	switch strings.ToLower(cte) {
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	}
-	data, err := io.ReadAll(body)
-	if err != nil {
-		t.Fatalf("part %s: %v", mt, err)
-	}
-	p := part{ctype: mt, cid: strings.Trim(cid, "<>"), data: data}
-	if disp != "" {
-		if _, dp, err := mime.ParseMediaType(disp); err == nil {
-			p.filename = dp["filename"]
-		}
-	}
-	*out = append(*out, p)
 }
 
 // mailStore is a demo store with the file and CTF profiles under policy,
@@ -192,7 +138,7 @@ func TestRequestMailsReachSMTPServerWithTokenLinksAndNoPassword(t *testing.T) {
 		}
 		mm := parseMessage(t, raw)
 		for _, p := range mm.parts {
-			if bytes.Contains(p.data, []byte(reqPW)) {
+			if bytes.Contains(p.Body, []byte(reqPW)) {
 				t.Errorf("message %q: a decoded part holds the password", mm.subject)
 			}
 		}
@@ -242,8 +188,8 @@ func TestRequestMailsReachSMTPServerWithTokenLinksAndNoPassword(t *testing.T) {
 	fileMsg := find("req1", "is ready")
 	var sdtid []byte
 	for _, p := range fileMsg.parts {
-		if strings.HasSuffix(p.filename, ".sdtid") {
-			sdtid = p.data
+		if strings.HasSuffix(p.FileName(), ".sdtid") {
+			sdtid = p.Body
 		}
 	}
 	if sdtid == nil {
@@ -272,8 +218,8 @@ func TestRequestMailsReachSMTPServerWithTokenLinksAndNoPassword(t *testing.T) {
 	ctfMsg := find("req2", "is ready")
 	var png []byte
 	for _, p := range ctfMsg.parts {
-		if p.ctype == "image/png" && p.cid != "" {
-			png = p.data
+		if p.Type == "image/png" && p.ContentID() != "" {
+			png = p.Body
 		}
 	}
 	if png == nil {

@@ -2,6 +2,7 @@ package requests
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,6 +30,21 @@ func wantNoView(t *testing.T, h *harness, subs ...string) {
 		if strings.Contains(v, sub) {
 			t.Errorf("the view shows %q:\n%s", sub, v)
 		}
+	}
+}
+
+// openScreen is the requests screen, 120 by 40, on a fixture backend.
+func openScreen() (*fakeBackend, *harness) {
+	be := fixture()
+	return be, newHarness(newTestScreen(be), 120, 40)
+}
+
+// wantDecided fails unless the backend was asked for exactly the decisions
+// want.
+func wantDecided(t *testing.T, be *fakeBackend, want ...string) {
+	t.Helper()
+	if !slices.Equal(be.decided, want) {
+		t.Fatalf("decided %q; want %q", be.decided, want)
 	}
 }
 
@@ -83,22 +99,18 @@ func TestEnterOpensDetailsWithHistory(t *testing.T) {
 }
 
 func TestApproveSendsCommentAndNote(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("enter", "a")
 	h.typeText("welcome")
 	h.press("tab")
 	h.typeText("ticket 42")
 	h.press("enter")
-	if len(be.decided) != 1 || be.decided[0] != "approve R-6 welcome|ticket 42" {
-		t.Fatalf("decided %q", be.decided)
-	}
+	wantDecided(t, be, "approve R-6 welcome|ticket 42")
 	wantView(t, h, "R-6", "waits for another admin")
 }
 
 func TestRejectNeedsAComment(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("enter", "r", "enter")
 	if len(be.decided) != 0 {
 		t.Fatalf("rejected without a comment: %q", be.decided)
@@ -106,15 +118,12 @@ func TestRejectNeedsAComment(t *testing.T) {
 	wantView(t, h, "A rejection needs a comment")
 	h.typeText("no badge")
 	h.press("enter")
-	if len(be.decided) != 1 || be.decided[0] != "reject R-6 no badge|" {
-		t.Fatalf("decided %q", be.decided)
-	}
+	wantDecided(t, be, "reject R-6 no badge|")
 	wantView(t, h, "R-6 rejected", "rejected")
 }
 
 func TestDeferKeepsTheRequestPending(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("enter", "d", "enter")
 	if len(be.decided) != 1 || !strings.HasPrefix(be.decided[0], "defer R-6") {
 		t.Fatalf("decided %q", be.decided)
@@ -123,8 +132,7 @@ func TestDeferKeepsTheRequestPending(t *testing.T) {
 }
 
 func TestLettersTypeInTheCommentField(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("enter", "a")
 	h.typeText("a r d n b q")
 	if len(be.decided) != 0 {
@@ -145,16 +153,14 @@ func TestRefusalIsShownPlainly(t *testing.T) {
 }
 
 func TestConflictNamesWhoChangedIt(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	be.reqs[0].Revision = 7 // another admin changed R-6 after the load
 	h.press("enter", "a", "enter")
 	wantView(t, h, "Refused: bob changed it")
 }
 
 func TestDecisionsOnlyOnPendingRequests(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("2", "enter", "a")
 	if len(be.decided) != 0 || !strings.Contains(h.lastStatus(), "only a pending request can be decided") {
 		t.Fatalf("decided %q, status %q", be.decided, h.lastStatus())
@@ -162,8 +168,7 @@ func TestDecisionsOnlyOnPendingRequests(t *testing.T) {
 }
 
 func TestBulkApproveNeedsTheTypedCount(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("/")
 	h.typeText("Android")
 	h.press("tab", "b")
@@ -195,8 +200,7 @@ func TestBulkApproveReportsRefusals(t *testing.T) {
 }
 
 func TestBulkApproveOnlyOnPending(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	_, h := openScreen()
 	h.press("2", "b")
 	if !strings.Contains(h.lastStatus(), "Bulk approval is for the Pending tab") {
 		t.Fatalf("status %q", h.lastStatus())
@@ -204,8 +208,7 @@ func TestBulkApproveOnlyOnPending(t *testing.T) {
 }
 
 func TestStoreChangedReloadsKeepingTheOpenRequest(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("down", "enter")
 	be.reqs[1].History = append(be.reqs[1].History, model.RequestEvent{At: at(1), Actor: "zoe", Action: "deferred", Note: "call back"})
 	h.run(h.s.StoreChanged())
@@ -242,8 +245,7 @@ func TestDetailsScrollThroughALongHistory(t *testing.T) {
 }
 
 func TestDecisionOnARequestChangedWhileTypingIsRefused(t *testing.T) {
-	be := fixture()
-	h := newHarness(newTestScreen(be), 120, 40)
+	be, h := openScreen()
 	h.press("enter", "a")
 	h.typeText("ok")
 	be.reqs[0].Revision++ // another admin deferred it meanwhile

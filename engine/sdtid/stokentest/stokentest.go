@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -153,4 +154,23 @@ func CheckAll(t *testing.T, n, workers int, check func(i int, fail func(format s
 		}
 		t.Error(f)
 	}
+}
+
+// TokencodeFor asks stoken for the code at the time at, with PIN 0000, of
+// the token tokenArg names (--token=… or --file=…), with exactly this
+// password and device ID ("" = not given); unlike Tokencode, it does not
+// ignore expiry.
+func TokencodeFor(tokenArg, password, devid string, at time.Time) (string, error) {
+	args := []string{"tokencode", tokenArg, "--pin=0000", "--use-time=" + strconv.FormatInt(at.Unix(), 10)}
+	if password != "" {
+		args = append(args, "--password="+password)
+	}
+	if devid != "" {
+		args = append(args, "--devid="+devid)
+	}
+	out, errOut, err := Run(args...)
+	if err != nil {
+		return "", fmt.Errorf("stoken: %w: %s", err, strings.TrimSpace(errOut))
+	}
+	return strings.TrimSpace(out), nil
 }
