@@ -73,17 +73,25 @@ func TestCrashDuringFulfilmentFulfilsEachRequestOnce(t *testing.T) {
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills, batches, midway := 0, 1, 0
+	// span is how long a child takes to start and fulfil a whole batch on
+	// this machine, learnt from the runs that ended on their own: the kill
+	// lands at a random moment within it, so that a fast machine is killed
+	// mid-batch as often as a slow one.
+	span := 400 * time.Millisecond
 	for iter := 0; midway < 20 || iter < 22; iter++ {
 		if iter > 80 {
 			t.Fatalf("only %d kills in %d runs, %d of them during a batch", kills, iter, midway)
 		}
-		delay := 20*time.Millisecond + time.Duration(rng.Int63n(int64(400*time.Millisecond)))
+		delay := 5*time.Millisecond + time.Duration(rng.Int63n(int64(span)))
+		began := time.Now()
 		killed, err := crashtest.Run(t, crashChildEnv, dir, delay)
 		if err != nil {
 			t.Fatalf("the fulfilment failed: %v", err)
 		}
 		if killed {
 			kills++
+		} else {
+			span = max(10*time.Millisecond, time.Since(began))
 		}
 
 		st, err = store.Open(store.Options{DataDir: dir, LockTimeout: 10 * time.Second})
