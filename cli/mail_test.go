@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -90,20 +89,9 @@ func TestMailOutboxWithoutSMTPSaysWhereMessagesWait(t *testing.T) {
 }
 
 func TestMailTestSendsToARealSMTPServerAndReportsItsError(t *testing.T) {
-	if err := exec.Command("/usr/bin/python3", "-c", "import aiosmtpd").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3-aiosmtpd is required in CI: %v", err)
-		}
-		t.Skipf("python3-aiosmtpd is not installed: %v", err)
-	}
+	srv := mailtest.StartMailbox(t)
 	dir := demoDir(t)
-	port := mailtest.FreePort(t)
-	box := filepath.Join(t.TempDir(), "Maildir")
-	cmd := exec.Command("/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(port), "-c", "aiosmtpd.handlers.Mailbox", box)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	port := srv.Port
 	if code, _, errOut := applyEdited(t, dir, func(s *settingsJSON) {
 		s.SMTP = smtpSettingsJSON{Host: "127.0.0.1", Port: port, Security: "plain", From: "it@example.com"}
 	}); code != ExitOK {
@@ -119,13 +107,11 @@ func TestMailTestSendsToARealSMTPServerAndReportsItsError(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "test message sent to zoe@example.com") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	files, _ := filepath.Glob(filepath.Join(box, "new", "*"))
-	if len(files) != 1 {
+	if files := srv.Messages(); len(files) != 1 {
 		t.Fatalf("the server's maildir holds %d messages", len(files))
 	}
 	// The server stops: the error says so plainly.
-	cmd.Process.Kill()
-	cmd.Wait()
+	srv.Stop()
 	code, _, errOut = runCmd(t, dir, "", "mail", "test", "--to", "zoe@example.com")
 	if code == ExitOK || !strings.Contains(errOut, "the test message was not sent: SMTP: cannot connect to 127.0.0.1:"+strconv.Itoa(port)) {
 		t.Fatalf("exit %d, %s", code, errOut)

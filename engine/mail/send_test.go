@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,14 +92,8 @@ func TestStartTLSIsRequiredWhenTheServerLacksIt(t *testing.T) {
 // The stock "python3 -m aiosmtpd" server, plain on the loopback, saving to
 // a maildir: the message parses back with its attachment intact.
 func TestPlainToLoopbackDeliversToAiosmtpdMailbox(t *testing.T) {
-	requireAiosmtpd(t)
-	port := freePort(t)
-	box := filepath.Join(t.TempDir(), "Maildir")
-	cmd := exec.Command(debianPython, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(port), "-c", "aiosmtpd.handlers.Mailbox", box)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	srv := mailtest.StartMailbox(t)
+	port := srv.Port
 	m, _ := testComposer().FulfilledFile(testRequest(), TokenFile{Name: "t.sdtid", Data: sdtidBytes, Zip: false})
 	s := &Sender{SMTP: model.SMTPSettings{Host: "localhost", Port: port, Security: model.SMTPPlain, From: "it@example.com"}}
 	var err error
@@ -113,7 +105,7 @@ func TestPlainToLoopbackDeliversToAiosmtpdMailbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(box, "new", "*"))
+	files := srv.Messages()
 	if len(files) != 1 {
 		t.Fatalf("the maildir holds %d messages", len(files))
 	}

@@ -7,10 +7,6 @@ import (
 )
 
 // The tests send to a real SMTP server (engine/mail/mailtest).
-const debianPython = mailtest.Python
-
-func requireAiosmtpd(t *testing.T) { t.Helper(); mailtest.RequireAiosmtpd(t) }
-
 func freePort(t *testing.T) int { t.Helper(); return mailtest.FreePort(t) }
 
 type testServer struct{ *mailtest.Server }

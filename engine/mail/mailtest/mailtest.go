@@ -199,3 +199,39 @@ func (s *Server) Received(t testing.TB) [][]byte {
 	}
 	return out
 }
+
+// Mailbox is the stock "/usr/bin/python3 -m aiosmtpd" server, plain on the
+// loopback, saving what it receives to a maildir.
+type Mailbox struct {
+	Port int
+	Dir  string // the maildir; messages land in Dir/new
+	cmd  *exec.Cmd
+}
+
+// StartMailbox starts a Mailbox server, stopped at the test's end. It
+// fails (CI) or skips without python3-aiosmtpd, as RequireAiosmtpd does.
+func StartMailbox(t testing.TB) *Mailbox {
+	t.Helper()
+	RequireAiosmtpd(t)
+	m := &Mailbox{Port: FreePort(t), Dir: filepath.Join(t.TempDir(), "Maildir")}
+	m.cmd = exec.Command(Python, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(m.Port), "-c", "aiosmtpd.handlers.Mailbox", m.Dir)
+	if err := m.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	return m
+}
+
+// Stop kills the server (again is harmless).
+func (m *Mailbox) Stop() {
+	if m.cmd.ProcessState == nil {
+		m.cmd.Process.Kill()
+		m.cmd.Wait()
+	}
+}
+
+// Messages are the files of the messages received so far.
+func (m *Mailbox) Messages() []string {
+	files, _ := filepath.Glob(filepath.Join(m.Dir, "new", "*"))
+	return files
+}
