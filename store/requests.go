@@ -424,9 +424,30 @@ func (s *Store) Requests(f RequestFilter) ([]model.Request, error) {
 
 // CountRequests counts the requests in a state (the console's pending
 // count).
+// Home reads it on every store change, so it decodes nothing it can count
+// from the stored state text (peekRequestState).
 func (s *Store) CountRequests(state model.RequestState) (n int, err error) {
-	rs, err := s.Requests(RequestFilter{States: []model.RequestState{state}})
-	return len(rs), err
+	err = s.View(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketRequests)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			st, ok := peekRequestState(v)
+			if !ok {
+				r, err := decodeRequest(k, v)
+				if err != nil {
+					return err
+				}
+				st = r.State
+			}
+			if st == state {
+				n++
+			}
+			return nil
+		})
+	})
+	return n, err
 }
 
 // RequestDecision is an approver's decision on one request, as loaded: the

@@ -93,6 +93,13 @@ func BenchmarkRequests100k(b *testing.B) {
 	b.Run("pending", func(b *testing.B) {
 		run(b, RequestFilter{States: []model.RequestState{model.RequestPending}}, n*2/5)
 	})
+	b.Run("count-pending", func(b *testing.B) {
+		for range b.N {
+			if got, err := s.CountRequests(model.RequestPending); err != nil || got != n*2/5 {
+				b.Fatalf("%d pending, %v", got, err)
+			}
+		}
+	})
 	b.Run("one-user", func(b *testing.B) { run(b, RequestFilter{User: "user000042"}, n/20000) })
 }
 
@@ -160,6 +167,11 @@ func TestRequestsByStateSelectAsDecodingDoes(t *testing.T) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%v selects %v, want %v", sts, got, want)
+		}
+		if len(sts) == 1 {
+			if n, err := s.CountRequests(sts[0]); err != nil || n != len(want) {
+				t.Errorf("CountRequests(%s) = %d, %v; want %d", sts[0], n, err, len(want))
+			}
 		}
 	}
 }
