@@ -47,12 +47,7 @@ func (m *Model) helpEntries() []key.Binding {
 
 // rootHelp is the root's bindings as the screens below the help see them
 // (not the help overlay's own).
-func (m *Model) rootHelp() []key.Binding {
-	shown := m.showHelp
-	m.showHelp = false
-	defer func() { m.showHelp = shown }()
-	return m.Bindings().Shown(false)
-}
+func (m *Model) rootHelp() []key.Binding { return m.screenBindings().Shown(false) }
 
 // helpRows is how many lines the bindings may take: the body less the
 // heading, blank lines and the note.

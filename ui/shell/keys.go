@@ -15,7 +15,7 @@ import (
 // field.
 func (m *Model) Bindings() nav.Table {
 	k := m.c.Keys
-	ctrlC := nav.Binding{Key: k.Quit, Run: func() tea.Cmd { return m.askQuit(true) }}
+	ctrlC := m.ctrlC()
 	switch {
 	case m.confirmQuit:
 		return nav.Table{
@@ -50,9 +50,16 @@ func (m *Model) Bindings() nav.Table {
 		}
 		return append(t, ctrlC)
 	}
+	return m.screenBindings()
+}
+
+// screenBindings is the root's table while a screen is in front (no
+// question, help or error over it): quit, help and back.
+func (m *Model) screenBindings() nav.Table {
+	k := m.c.Keys
 	top := m.top()
 	t := nav.Table{
-		ctrlC,
+		m.ctrlC(),
 		{Key: k.QuitQ, Run: func() tea.Cmd { return m.askQuit(false) }, FullOnly: true},
 		{Key: k.Help, Run: m.openHelp},
 		// While typing, ? is text: the footer shows F1 instead.
@@ -98,4 +105,10 @@ func (m *Model) openHelp() tea.Cmd {
 func (m *Model) stay() tea.Cmd {
 	m.confirmQuit, m.quitByCtrlC = false, false
 	return nil
+}
+
+// ctrlC asks whether to quit (ctrl+c always quits, asking first when input
+// or a job would be lost).
+func (m *Model) ctrlC() nav.Binding {
+	return nav.Binding{Key: m.c.Keys.Quit, Run: func() tea.Cmd { return m.askQuit(true) }}
 }
