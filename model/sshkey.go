@@ -33,6 +33,9 @@ type SSHKey struct {
 	Comment     string
 }
 
+// keyTypeDSA is the DSA key type, refused (ssh.InsecureKeyAlgoDSA).
+const keyTypeDSA = "ssh-dss"
+
 // sshKeyTypes are the key types accepted (certificates and DSA are not).
 var sshKeyTypes = map[string]bool{
 	ssh.KeyAlgoRSA: true, ssh.KeyAlgoED25519: true, ssh.KeyAlgoSKED25519: true,
@@ -43,7 +46,7 @@ var sshKeyTypes = map[string]bool{
 // looksLikeKeyType says whether a field names an SSH key type, known or
 // not (DSA, certificates), so that errors can say what the line is.
 func looksLikeKeyType(f string) bool {
-	return sshKeyTypes[f] || f == ssh.InsecureKeyAlgoDSA || strings.HasPrefix(f, "ssh-") ||
+	return sshKeyTypes[f] || f == keyTypeDSA || strings.HasPrefix(f, "ssh-") ||
 		strings.HasPrefix(f, "ecdsa-sha2-") || strings.HasPrefix(f, "sk-")
 }
 
@@ -90,7 +93,7 @@ func ParseSSHKey(line string) (SSHKey, error) {
 	if strings.Contains(typ, "-cert-v01@") {
 		return SSHKey{}, fmt.Errorf("%s is a certificate, not a public key; give the user's public key", typ)
 	}
-	if typ == ssh.InsecureKeyAlgoDSA {
+	if typ == keyTypeDSA {
 		return SSHKey{}, errors.New("DSA keys (ssh-dss) are not accepted: they are insecure; use an ed25519 key (ssh-keygen -t ed25519)")
 	}
 	wire, err := base64.StdEncoding.DecodeString(fields[1])
@@ -145,7 +148,7 @@ func SSHKeyFromWire(wire []byte) (SSHKey, error) {
 // sshKeyOf checks a parsed key against the rules and describes it.
 func sshKeyOf(pub ssh.PublicKey) (SSHKey, error) {
 	typ := pub.Type()
-	if typ == ssh.InsecureKeyAlgoDSA {
+	if typ == keyTypeDSA {
 		return SSHKey{}, errors.New("DSA keys (ssh-dss) are not accepted: they are insecure; use an ed25519 key (ssh-keygen -t ed25519)")
 	}
 	if _, ok := pub.(*ssh.Certificate); ok {
