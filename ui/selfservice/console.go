@@ -69,10 +69,10 @@ type Model struct {
 	w   int
 	h   int
 
-	loaded  bool
-	loadErr error // the first load failed (nothing to show)
-	d       data
-	cursor  int    // index in d.reqs
+	loaded   bool
+	loadErr  error // the first load failed (nothing to show)
+	d        data
+	cursor   int    // index in d.reqs
 	selectID string // put the cursor on this request after the next load
 
 	live         kit.LiveLoad

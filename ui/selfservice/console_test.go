@@ -384,4 +384,3 @@ func TestWindowSizeIsTaken(t *testing.T) {
 	}
 	var _ tea.Model = New(h.m.env, fixture())
 }
-

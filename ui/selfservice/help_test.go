@@ -9,7 +9,11 @@ import (
 
 func TestHelpMatchesTheKeysInEveryState(t *testing.T) {
 	noReqs := func() *fakeBackend { be := fixture(); be.reqs = nil; return be }
-	noTokens := func() *fakeBackend { be := fixture(); be.tokens, be.reqs, be.choices.Replaceable = nil, nil, nil; return be }
+	noTokens := func() *fakeBackend {
+		be := fixture()
+		be.tokens, be.reqs, be.choices.Replaceable = nil, nil, nil
+		return be
+	}
 	noProfiles := func() *fakeBackend { be := fixture(); be.choices.Profiles = nil; return be }
 	password := func() *fakeBackend { be := fixture(); be.choices.PasswordRequired = true; return be }
 	oneProfile := func() *fakeBackend { be := fixture(); be.choices.Profiles = be.choices.Profiles[:1]; return be }
