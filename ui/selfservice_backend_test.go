@@ -3,9 +3,17 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/swtoken/swtoken/engine/qr"
+	"github.com/swtoken/swtoken/engine/qr/qrtest"
 
 	"github.com/swtoken/swtoken/engine/requests"
 	"github.com/swtoken/swtoken/model"
@@ -287,5 +295,98 @@ func TestSelfServiceBackendReplaceableAreTheTokensInsideTheWindow(t *testing.T) 
 	}
 	if c.WindowDays != set.ReplacementWindowDays {
 		t.Fatalf("window %d, want %d", c.WindowDays, set.ReplacementWindowDays)
+	}
+}
+
+// TestSelfServiceConsoleOverARealStore drives the console over the real
+// adapter at 80x24: a request made in its form under automatic approval
+// is fulfilled, and Show my token draws a QR code of the real link that
+// zbarimg reads; a second Show is refused.
+func TestSelfServiceConsoleOverARealStore(t *testing.T) {
+	zbar := qrtest.Zbarimg(t)
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	offerCTF(t, st)
+	m := selfservice.New(uitest.Env(), NewSelfServiceBackend(st, a.ID, "192.0.2.1:1"))
+	var run func(cmd tea.Cmd)
+	send := func(msg tea.Msg) {
+		var cmd tea.Cmd
+		m, cmd = m.Update(msg)
+		run(cmd)
+	}
+	run = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		done := make(chan tea.Msg, 1)
+		go func() { done <- cmd() }()
+		select {
+		case msg := <-done:
+			switch msg := msg.(type) {
+			case tea.BatchMsg:
+				for _, c := range msg {
+					run(c)
+				}
+			case nil, tea.QuitMsg:
+			default:
+				send(msg)
+			}
+		case <-time.After(200 * time.Millisecond): // the poll's tick
+		}
+	}
+	screen := func() string { return ansi.Strip(m.View().Content) }
+	press := func(keys ...string) {
+		for _, k := range keys {
+			send(uitest.KeyPress(k))
+		}
+	}
+	typeText := func(s string) {
+		for _, r := range s {
+			send(tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+	}
+	run(m.Init())
+	send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if !strings.Contains(screen(), "signed in as "+a.ID) {
+		t.Fatalf("no header:\n%s", screen())
+	}
+	press("n", "tab", "tab")
+	typeText("Correct-Horse-9")
+	press("tab")
+	typeText("Correct-Horse-9")
+	press("enter")
+	if !strings.Contains(screen(), "it is approved") {
+		t.Fatalf("the request was not made:\n%s", screen())
+	}
+	if res, err := requests.Fulfil(context.Background(), st, requests.Options{}); err != nil || len(res.Fulfilled) != 1 {
+		t.Fatalf("fulfil: %+v, %v", res, err)
+	}
+	send(selfservice.PollMsg{})
+	if !strings.Contains(screen(), "Press s to show it") {
+		t.Fatalf("the fulfilment did not show:\n%s", screen())
+	}
+	press("s", "y")
+	var code []string
+	for _, l := range strings.Split(screen(), "\n") {
+		if strings.Contains(l, "█") && strings.Trim(l, "▀▄█ ") == "" {
+			code = append(code, l)
+		}
+	}
+	img, err := qr.FromHalfBlocks(strings.Join(code, "\n"))
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, screen())
+	}
+	png, _ := qr.ImagePNG(img, 4)
+	file := filepath.Join(t.TempDir(), "qr.png")
+	if err := os.WriteFile(file, png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := qrtest.Read(zbar, file)
+	if err != nil || !strings.Contains(got, "ctfData=") || !strings.Contains(strings.ReplaceAll(screen(), "\n", ""), got) {
+		t.Fatalf("the QR code reads %q (%v); the screen:\n%s", got, err, screen())
+	}
+	press("esc", "s")
+	if strings.Contains(screen(), "ctfData") || !strings.Contains(screen(), "shown only once") {
+		t.Fatalf("a second Show was not refused:\n%s", screen())
 	}
 }

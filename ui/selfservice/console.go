@@ -94,8 +94,17 @@ type Model struct {
 }
 
 // New is the console for one session, bound to the user be was made for.
-// It sizes itself from tea.WindowSizeMsg.
-func New(env *kit.Env, be Backend) tea.Model { return newModel(env, be) }
+// It sizes itself from tea.WindowSizeMsg. env.PollEvery 0 means PollEvery
+// (tests that drive Update by hand make the model with newModel). The
+// model also has ClearSecrets, for the server to call when a session
+// ends.
+func New(env *kit.Env, be Backend) tea.Model {
+	e := *env
+	if e.PollEvery == 0 {
+		e.PollEvery = PollEvery
+	}
+	return newModel(&e, be)
+}
 
 func newModel(env *kit.Env, be Backend) *Model {
 	e := *env
@@ -351,6 +360,13 @@ func (m *Model) shown(msg shownMsg) tea.Cmd {
 		return nil
 	}
 	m.mode, m.link, m.qrText = modeQR, msg.link, msg.qr
+	// The store recorded the show; the reload says so too, but a second
+	// s before it lands is already refused here.
+	for i := range m.d.reqs {
+		if m.d.reqs[i].ID == msg.id && m.d.reqs[i].ShownAt.IsZero() {
+			m.d.reqs[i].ShownAt = m.env.Now()
+		}
+	}
 	return reload
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/swtoken/swtoken/engine/qr/qrtest"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 )
 
@@ -383,4 +384,32 @@ func TestWindowSizeIsTaken(t *testing.T) {
 		t.Fatalf("the frame is %d lines, want 30", n)
 	}
 	var _ tea.Model = New(h.m.env, fixture())
+}
+
+func TestAnASCIITerminalGetsOnlyASCIIOutsideTheQRCode(t *testing.T) {
+	env := uitest.Env()
+	env.Theme = kit.NewTheme(false, false)
+	h := &harness{t: t, m: newModel(env, fixture()), be: fixture()}
+	h.be = h.m.be.(*fakeBackend)
+	h.run(h.m.Init())
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, keys := range [][]string{nil, {"n"}, {"tab", "tab"}, {"f1"}, {"esc", "esc", "r"}, {"esc", "down", "s"}, {"n", "?"}} {
+		h.press(keys...)
+		for _, r := range h.view() {
+			if r > 127 {
+				t.Fatalf("after %v the screen has %q:\n%s", keys, r, h.view())
+			}
+		}
+	}
+}
+
+func TestASecondShowIsRefusedBeforeTheReloadLands(t *testing.T) {
+	h := newHarness(t, fixture(), 80, 24)
+	h.press("down", "s")
+	h.m.Update(shownMsg{id: "R-5", link: v2Link}) // the reload it returns is not run
+	h.m.Update(uitest.KeyPress("esc"))
+	_, cmd := h.m.Update(uitest.KeyPress("s"))
+	if msg, ok := cmd().(nav.DisabledMsg); !ok || !strings.Contains(msg.Reason, "shown only once") {
+		t.Fatalf("s right after the show said %#v", msg)
+	}
 }

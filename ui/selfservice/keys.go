@@ -3,6 +3,7 @@ package selfservice
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -26,7 +27,7 @@ func (m *Model) table(help bool) nav.Table {
 	switch {
 	case help:
 		t = nav.Table{{Key: bind("esc", "close help", "esc", "?", "f1"), Run: func() tea.Cmd { m.help = false; return nil }}}
-		return append(t, m.quitBinding(false))
+		return m.plain(append(t, m.quitBinding(false)))
 	case !m.loaded && m.loadErr != nil:
 		t = nav.Table{{Key: bind("r", "try again", "r"), Run: func() tea.Cmd { m.loadErr = nil; return m.live.Start(m.load()) }}}
 	case !m.loaded:
@@ -48,7 +49,23 @@ func (m *Model) table(help bool) nav.Table {
 		t = m.mainBindings()
 	}
 	typing := m.formTyping()
-	return append(t, m.helpBinding(typing), m.quitBinding(typing))
+	return m.plain(append(t, m.helpBinding(typing), m.quitBinding(typing)))
+}
+
+// asciiKeys spells the arrows of the help as words for an ASCII
+// terminal (LANG=C), as kit.ASCIIHelp does for the admin's console.
+var asciiKeys = strings.NewReplacer("↑", "up", "↓", "down", "→", "right", "←", "left")
+
+// plain is t with ASCII key labels where the theme is ASCII.
+func (m *Model) plain(t nav.Table) nav.Table {
+	if !kit.ASCIITheme(m.env.Theme) {
+		return t
+	}
+	for i := range t {
+		h := t[i].Key.Help()
+		t[i].Key.SetHelp(asciiKeys.Replace(h.Key), h.Desc)
+	}
+	return t
 }
 
 func (m *Model) helpBinding(typing bool) nav.Binding {
