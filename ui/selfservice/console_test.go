@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -412,4 +413,24 @@ func TestASecondShowIsRefusedBeforeTheReloadLands(t *testing.T) {
 	if msg, ok := cmd().(nav.DisabledMsg); !ok || !strings.Contains(msg.Reason, "shown only once") {
 		t.Fatalf("s right after the show said %#v", msg)
 	}
+}
+
+func TestManyRequestsScrollWithTheCursorInAFrameOf24Lines(t *testing.T) {
+	be := fixture()
+	be.reqs = nil
+	for i := 40; i >= 1; i-- {
+		be.reqs = append(be.reqs, Request{ID: "R-" + strconv.Itoa(i), Kind: model.RequestNew, Profile: "Laptop file",
+			State: model.RequestRejected, Created: uitest.Now, Comments: []Comment{{At: uitest.Now, Action: "rejected", Text: "no"}}})
+	}
+	h := newHarness(t, be, 80, 24)
+	for i := 0; i < 30; i++ {
+		h.press("down")
+	}
+	v := h.view()
+	if n := len(strings.Split(v, "\n")); n != 24 {
+		t.Fatalf("the frame is %d lines, want 24", n)
+	}
+	h.want("> R-10 ")
+	h.want("R-10: new token.")
+	h.wantNot("R-40 ")
 }
