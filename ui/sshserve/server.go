@@ -283,3 +283,7 @@ func printable(v string) string {
 	}
 	return model.Printable(v)
 }
+
+// Logf writes one log line in the server's format (for the background
+// runner of the same process).
+func (s *Server) Logf(format string, a ...any) { s.logf(format, a...) }
