@@ -376,6 +376,8 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		})
 	}
 
+	checkSelfServiceAccess(tx, users, requests, bad)
+
 	// settings
 	if v := tx.Bucket(bucketSettings).Get(keySelfService); v != nil {
 		set, err := decodeSettings(v)
@@ -389,4 +391,81 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 		}
 	}
 	return out
+}
+
+// checkSelfServiceAccess checks the buckets of `swtoken serve` (issue 14):
+// users' keys and their index, enrollment codes, and the show-once copies
+// of CTF deliveries. Each is a walk of a small bucket, and none is
+// unsealed.
+func checkSelfServiceAccess(tx *bolt.Tx, users, requests *bolt.Bucket, bad func(string, ...any)) {
+	keys, byFP := tx.Bucket(bucketUserKeys), tx.Bucket(bucketUserKeysByFP)
+	if keys != nil {
+		keys.ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				bad("user_keys key %q is malformed", k)
+				return nil
+			}
+			user, fp := k[:i], k[i+1:]
+			if users.Get(user) == nil {
+				bad("a key %s is kept for user %q, who does not exist", fp, user)
+			}
+			uk, err := decodeUserKey(k, v)
+			if err != nil {
+				bad("%v", err)
+			} else if uk.Fingerprint != string(fp) {
+				bad("the key of user %q stored as %s has the fingerprint %s", user, fp, uk.Fingerprint)
+			}
+			if byFP == nil || !bytes.Equal(byFP.Get(fp), user) {
+				bad("user_keys_by_fingerprint does not name user %q for key %s", user, fp)
+			}
+			return nil
+		})
+	}
+	if byFP != nil {
+		byFP.ForEach(func(fp, user []byte) error {
+			if keys == nil || keys.Get(userKeyKey(string(user), string(fp))) == nil {
+				bad("user_keys_by_fingerprint names user %q for key %s, which the user does not have", user, fp)
+			}
+			return nil
+		})
+	}
+	if enr := tx.Bucket(bucketEnrollments); enr != nil {
+		enr.ForEach(func(user, v []byte) error {
+			if users.Get(user) == nil {
+				bad("an enrollment code is kept for user %q, who does not exist", user)
+			}
+			var j enrollmentJSON
+			if err := unmarshalRecord("enrollment", user, v, &j, &j.V, enrollmentRecordVersion); err != nil {
+				bad("%v", err)
+			} else if len(j.MAC) != 32 || len(j.Salt) != 16 {
+				bad("the enrollment code of user %q is damaged", user)
+			}
+			return nil
+		})
+	}
+	shown := tx.Bucket(bucketRequestsShown)
+	for _, b := range []struct {
+		bucket []byte
+		what   string
+	}{{bucketRequestsShow, "a token copy to show"}, {bucketRequestsShown, "the time its token was shown"}} {
+		bk := tx.Bucket(b.bucket)
+		if bk == nil {
+			continue
+		}
+		bk.ForEach(func(k, _ []byte) error {
+			v := requests.Get(k)
+			if v == nil {
+				bad("%s is kept for request %x, which does not exist", b.what, k)
+				return nil
+			}
+			if r, err := decodeRequest(k, v); err == nil && r.State != model.RequestFulfilled {
+				bad("request %s is %s but %s is kept for it", r.ID(), r.State, b.what)
+			}
+			if string(b.bucket) == string(bucketRequestsShow) && shown != nil && shown.Get(k) != nil {
+				bad("request %x: its token was shown but a copy is still kept", k)
+			}
+			return nil
+		})
+	}
 }

@@ -199,6 +199,11 @@ func (s *Store) CommitFulfilment(c FulfilCommit) (model.Request, error) {
 		if err := tx.putDelivery(c.Seq, c.Delivery); err != nil {
 			return err
 		}
+		if c.Delivery.Kind == DeliveryCTF {
+			if err := tx.putShowCopy(c.Seq, c.Delivery.CTF); err != nil {
+				return err
+			}
+		}
 		next, err := model.Fulfill(r, tok.Serial, now)
 		if err != nil {
 			return err

@@ -138,6 +138,12 @@
 //	                                      seq>; deleted in the transaction that
 //	                                      ends the request (DestroyRequestSecret)
 //
+// Buckets created by the first write that needs them (a store without
+// them reads as empty; no migration): requests_deliveries (fulfil.go),
+// user_keys and user_keys_by_fingerprint (userkeys.go), enrollments
+// (enroll.go), requests_show and requests_shown (showtoken.go); each file
+// describes its keys and values.
+//
 // A job's output lives in <data dir>/outputs/<u64 job id as decimal>.zip and
 // is written as <id>.zip.tmp first; the commit transaction (Store.CommitJob)
 // gives every selected token a new seed record (new sealed seed, AES-128,
