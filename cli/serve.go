@@ -213,4 +213,3 @@ func (m standIn) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (standIn) View() tea.View {
 	return tea.NewView("This swtoken was built without the Self-Service Console. Press q to leave.")
 }
-
