@@ -165,7 +165,11 @@ func (s *Server) loggedIn(ctx ssh.Context, method string) {
 		s.limiter.refund(cs.host)
 	}
 	s.audit("ssh login", user, details)
-	s.logf("login accepted: %s from %s (%s)", user, cs.addr, strings.TrimPrefix(details, "address "+cs.addr+"; "))
+	how := method
+	if method == "publickey" && fp != "" {
+		how += " " + fp
+	}
+	s.logf("login accepted: %s from %s (%s)", user, cs.addr, how)
 }
 
 // refuse audits and logs a refusal, once per connection and kind.
