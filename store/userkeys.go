@@ -209,14 +209,23 @@ type UserKeyGrant struct {
 }
 
 // AddUsersKeys registers keys of several users in one transaction, all or
-// none (the users CSV import's ssh_keys column). The error of a refused key
-// names its position (1-based) in grants.
-func (s *Store) AddUsersKeys(grants []UserKeyGrant) error {
+// none (the users CSV import's ssh_keys column). A key registered already
+// for the same user is left as it is (an import run again adds nothing);
+// a key of another user refuses the whole batch with a *KeyGrantError
+// naming the grant. It returns how many keys it added.
+func (s *Store) AddUsersKeys(grants []UserKeyGrant) (int, error) {
 	if len(grants) == 0 {
-		return nil
+		return 0, nil
 	}
-	return s.Update(func(tx *Tx) error {
+	added := 0
+	err := s.Update(func(tx *Tx) error {
+		added = 0
 		for i, g := range grants {
+			if owner, ok, err := tx.userKeyOwner(g.Key.Fingerprint); err != nil {
+				return err
+			} else if ok && owner == g.User {
+				continue
+			}
 			uk, err := tx.addUserKey(g.User, g.Key)
 			if err != nil {
 				return &KeyGrantError{Index: i, Err: err}
@@ -224,9 +233,11 @@ func (s *Store) AddUsersKeys(grants []UserKeyGrant) error {
 			if err := tx.AppendAudit("user key add", "user "+g.User, uk.Type+" "+uk.Fingerprint); err != nil {
 				return err
 			}
+			added++
 		}
 		return nil
 	})
+	return added, err
 }
 
 // KeyGrantError says which grant of AddUsersKeys was refused.
@@ -246,6 +257,24 @@ func (s *Store) KeyOwner(fingerprint string) (user string, found bool, err error
 		return err
 	})
 	return user, found, err
+}
+
+// KeyOwners names the user each registered key (by fingerprint) belongs
+// to, in one read; fingerprints not registered are absent.
+func (s *Store) KeyOwners(fingerprints []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.View(func(tx *Tx) error {
+		clear(out)
+		for _, fp := range fingerprints {
+			if u, ok, err := tx.userKeyOwner(fp); err != nil {
+				return err
+			} else if ok {
+				out[fp] = u
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RemoveUserKey removes a user's key by fingerprint; audited "user key

@@ -133,7 +133,7 @@ func TestAddUserKeysIsAllOrNothing(t *testing.T) {
 		t.Fatalf("%v %v", ks, err)
 	}
 	wantAudit(t, s, mark, "user key add|user alice", "user key add|user alice")
-	if err := s.AddUsersKeys([]UserKeyGrant{{"bob", mustKey(t)}, {"bob", a}}); err == nil {
+	if _, err := s.AddUsersKeys([]UserKeyGrant{{"bob", mustKey(t)}, {"bob", a}}); err == nil {
 		t.Fatal("a grant of alice's key to bob accepted")
 	} else {
 		var ge *KeyGrantError
@@ -143,6 +143,15 @@ func TestAddUserKeysIsAllOrNothing(t *testing.T) {
 	}
 	if ks, _ := s.UserKeys("bob"); len(ks) != 0 {
 		t.Fatalf("a refused grant batch stored %+v", ks)
+	}
+	// A key registered for the same user already is left as it is.
+	c := mustKey(t)
+	if n, err := s.AddUsersKeys([]UserKeyGrant{{"alice", a}, {"bob", c}}); err != nil || n != 1 {
+		t.Fatalf("grants with alice's own key again: %d %v", n, err)
+	}
+	owners, err := s.KeyOwners([]string{a.Fingerprint, c.Fingerprint, "SHA256:none"})
+	if err != nil || len(owners) != 2 || owners[a.Fingerprint] != "alice" || owners[c.Fingerprint] != "bob" {
+		t.Fatalf("owners %v %v", owners, err)
 	}
 }
 

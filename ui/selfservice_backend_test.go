@@ -1,0 +1,291 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swtoken/swtoken/engine/requests"
+	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/store"
+	"github.com/swtoken/swtoken/ui/internal/uitest"
+	"github.com/swtoken/swtoken/ui/selfservice"
+)
+
+// twoRequestUsers are two demo users with an e-mail address and room for
+// a new token.
+func twoRequestUsers(t *testing.T, st *store.Store) (a, b model.User) {
+	t.Helper()
+	var found []model.User
+	err := st.EachUser(func(u model.User) error {
+		if len(found) == 2 || u.Email == "" {
+			return nil
+		}
+		toks, err := st.TokensByUser(u.ID)
+		if err == nil && len(toks) > 0 && len(toks) < model.MaxTokensPerUser {
+			found = append(found, u)
+		}
+		return err
+	})
+	if err != nil || len(found) < 2 {
+		t.Fatalf("two demo users who may request a token: %v, %v", found, err)
+	}
+	return found[0], found[1]
+}
+
+// offerCTF offers the demo's CTF profile for request, as the default,
+// under automatic approval, so a request is fulfilled by the next pass.
+func offerCTF(t *testing.T, st *store.Store) string {
+	t.Helper()
+	set, profiles, err := st.SettingsWithProfiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range profiles {
+		if p.DeliveryMethod == model.DeliveryCTF {
+			set.Select(p)
+			set.Entry(p.Name).Confirm(p)
+			if err := set.SetDefault(p.Name); err != nil {
+				t.Fatal(err)
+			}
+			set.ApprovalPolicy = model.ApprovalAutomatic
+			if err := st.SaveSettings(set); err != nil {
+				t.Fatal(err)
+			}
+			return p.Name
+		}
+	}
+	t.Fatal("the demo has no CTF profile")
+	return ""
+}
+
+// TestSelfServiceBackendShowsOnlyTheUsersOwnData: the backend of one
+// user never returns another user's tokens or requests, and cannot show
+// another user's token.
+func TestSelfServiceBackendShowsOnlyTheUsersOwnData(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, b := twoRequestUsers(t, st)
+	beA := NewSelfServiceBackend(st, a.ID, "192.0.2.1:50000")
+	beB := NewSelfServiceBackend(st, b.ID, "192.0.2.2:50000")
+
+	me, err := beA.Me()
+	if err != nil || me.ID != a.ID {
+		t.Fatalf("Me: %+v, %v", me, err)
+	}
+	c, err := beA.Choices()
+	if err != nil || len(c.Profiles) == 0 {
+		t.Fatalf("choices %+v, %v", c, err)
+	}
+	in := model.RequestInput{Profile: c.Profiles[0].Name, Reason: "mine", Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"}
+	madeA, err := beA.MakeRequest(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Reason = "theirs"
+	madeB, err := beB.MakeRequest(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	toks, err := beA.MyTokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, _ := st.TokensByUser(a.ID)
+	if len(toks) != len(held) {
+		t.Fatalf("MyTokens gave %d tokens, the user holds %d", len(toks), len(held))
+	}
+	for _, tk := range toks {
+		got, err := st.Token(tk.Serial)
+		if err != nil || got.AssignedUser != a.ID {
+			t.Fatalf("MyTokens gave %s, assigned to %q (%v)", tk.Serial, got.AssignedUser, err)
+		}
+	}
+	rs, err := beA.MyRequests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].ID != madeA.ID {
+		t.Fatalf("MyRequests gave %+v, want only %s", rs, madeA.ID)
+	}
+	for _, r := range rs {
+		if r.ID == madeB.ID {
+			t.Fatalf("MyRequests of %s gave %s of %s", a.ID, madeB.ID, b.ID)
+		}
+	}
+	if _, err := beA.ShowToken(madeB.ID); err == nil || !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ShowToken of another user's request: %v, want not found", err)
+	}
+}
+
+// TestSelfServiceBackendRequestIsSelfServiceFromTheClientAddress: the
+// backend sets the user, the origin and the client address, and queues
+// the "received" message to the user.
+func TestSelfServiceBackendRequestIsSelfServiceFromTheClientAddress(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "198.51.100.7:40000")
+	c, _ := be.Choices()
+	made, err := be.MakeRequest(model.RequestInput{User: "someone-else", Origin: model.OriginConsole, LostOrBroken: false,
+		Profile: c.Profiles[0].Name, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
+	if err != nil || made.Warning != "" {
+		t.Fatalf("made %+v, %v", made, err)
+	}
+	r, err := st.Request(made.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.User != a.ID || r.Origin != model.OriginSelfService || r.ClientAddr != "198.51.100.7:40000" {
+		t.Fatalf("stored user %q origin %q address %q", r.User, r.Origin, r.ClientAddr)
+	}
+	if got := outboxSubjects(t, st); len(got) != 1 || !strings.Contains(got[0], a.Email) {
+		t.Fatalf("outbox after the request: %q", got)
+	}
+}
+
+// TestSelfServiceBackendRefusalIsTheStoresRule: a rule's refusal comes
+// back as the store's *model.RequestError.
+func TestSelfServiceBackendRefusalIsTheStoresRule(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
+	c, _ := be.Choices()
+	_, err := be.MakeRequest(model.RequestInput{Profile: c.Profiles[0].Name})
+	if model.RuleOf(err) != model.RulePasswordRequired {
+		t.Fatalf("a request without the required password: %v", err)
+	}
+}
+
+// TestSelfServiceBackendCommentsButNeverNotes: the user sees the
+// approver's comment, never the private note.
+func TestSelfServiceBackendCommentsButNeverNotes(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
+	c, _ := be.Choices()
+	made, err := be.MakeRequest(model.RequestInput{Profile: c.Profiles[0].Name, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := st.Request(made.ID)
+	if _, err := st.RejectRequest(store.RequestDecision{ID: made.ID, Revision: r.Revision, Comment: "Use your existing token.", Note: "PRIVATE-NOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := be.MyRequests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].State != model.RequestRejected || len(rs[0].Comments) != 1 || rs[0].Comments[0].Text != "Use your existing token." {
+		t.Fatalf("MyRequests gave %+v", rs)
+	}
+	if strings.Contains(strings.ToLower(fmtAll(rs)), "private-note") {
+		t.Fatalf("the private note reached the user: %+v", rs)
+	}
+}
+
+func fmtAll(rs []selfservice.Request) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.ID + r.Profile + r.Nickname)
+		for _, c := range r.Comments {
+			b.WriteString(c.Action + c.Text)
+		}
+	}
+	return b.String()
+}
+
+// TestSelfServiceBackendShowsACTFTokenOnce: a fulfilled CTF request is
+// offered for Show my token; the first ShowToken gives the link, the
+// second is refused with when it was shown, and the request then says so.
+func TestSelfServiceBackendShowsACTFTokenOnce(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	offerCTF(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
+	c, err := be.Choices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := be.MakeRequest(model.RequestInput{Profile: c.Default, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
+	if err != nil || made.State != model.RequestApproved {
+		t.Fatalf("made %+v, %v", made, err)
+	}
+	if res, err := requests.Fulfil(context.Background(), st, requests.Options{}); err != nil || len(res.Fulfilled) != 1 {
+		t.Fatalf("fulfil: %+v, %v", res, err)
+	}
+	rs, _ := be.MyRequests()
+	if len(rs) != 1 || rs[0].State != model.RequestFulfilled || !rs[0].CTF || !rs[0].ShownAt.IsZero() || rs[0].MailedTo != "" {
+		t.Fatalf("before Show: %+v", rs)
+	}
+	link, err := be.ShowToken(made.ID)
+	if err != nil || !strings.Contains(link, "ctfData=") {
+		t.Fatalf("ShowToken: %q, %v", link, err)
+	}
+	_, err = be.ShowToken(made.ID)
+	var shown *store.AlreadyShownError
+	if !errors.As(err, &shown) || !strings.Contains(err.Error(), shown.At.UTC().Format("2006-01-02")) {
+		t.Fatalf("a second ShowToken: %v", err)
+	}
+	rs, _ = be.MyRequests()
+	if rs[0].ShownAt.IsZero() || time.Since(rs[0].ShownAt) > time.Minute {
+		t.Fatalf("after Show: shown at %v", rs[0].ShownAt)
+	}
+}
+
+// TestSelfServiceBackendFileRequestSaysWhereItWasMailed: a fulfilled
+// file request names the user's address and is not offered for Show.
+func TestSelfServiceBackendFileRequestSaysWhereItWasMailed(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	set, _ := st.Settings()
+	set.ApprovalPolicy = model.ApprovalAutomatic
+	if err := st.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
+	c, _ := be.Choices()
+	if _, err := be.MakeRequest(model.RequestInput{Profile: c.Default, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := requests.Fulfil(context.Background(), st, requests.Options{}); err != nil || len(res.Fulfilled) != 1 {
+		t.Fatalf("fulfil: %+v, %v", res, err)
+	}
+	rs, _ := be.MyRequests()
+	if len(rs) != 1 || rs[0].CTF || rs[0].MailedTo != a.Email {
+		t.Fatalf("a fulfilled file request: %+v", rs)
+	}
+}
+
+// TestSelfServiceBackendReplaceableAreTheTokensInsideTheWindow: Choices
+// names exactly the user's tokens that expire within the window.
+func TestSelfServiceBackendReplaceableAreTheTokensInsideTheWindow(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1").(*selfServiceBackend)
+	held, _ := st.TokensByUser(a.ID)
+	set, _ := st.Settings()
+	// The clock moves to one day inside the first token's window.
+	be.now = func() time.Time { return held[0].Death.AddDate(0, 0, -set.ReplacementWindowDays+1) }
+	c, err := be.Choices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range held {
+		want := tk.ExpiresWithin(be.now(), set.ReplacementWindowDays)
+		got := false
+		for _, s := range c.Replaceable {
+			got = got || s == tk.Serial
+		}
+		if got != want {
+			t.Fatalf("token %s replaceable %v, want %v (window %d days)", tk.Serial, got, want, set.ReplacementWindowDays)
+		}
+	}
+	if len(c.Replaceable) == 0 {
+		t.Fatal("no token inside the window")
+	}
+	if c.WindowDays != set.ReplacementWindowDays {
+		t.Fatalf("window %d, want %d", c.WindowDays, set.ReplacementWindowDays)
+	}
+}
