@@ -36,8 +36,12 @@ type screenBuf struct {
 	b  bytes.Buffer
 }
 
-func (s *screenBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *screenBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *screenBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *screenBuf) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // sgrColour matches a foreground or background colour in an SGR sequence.
 var sgrColour = regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`)
