@@ -20,7 +20,6 @@ type fakeChecker struct {
 	mu    sync.Mutex
 	keys  map[string][]byte // user -> key wire
 	codes map[string]string // user -> unused code
-	users map[string]bool
 }
 
 func (f *fakeChecker) KeyAuthorized(user string, wire []byte) (bool, error) {
