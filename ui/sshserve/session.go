@@ -103,7 +103,9 @@ func (s *Server) gate(_ ssh.Handler) ssh.Handler {
 		ctx := sess.Context()
 		cs := stateOf(ctx)
 		user := sess.User()
-		if cmd := sess.Command(); len(cmd) > 0 {
+		// The raw command, not Command(): that is empty for a command it
+		// cannot split (an unbalanced quote).
+		if cmd := strings.Fields(sess.RawCommand()); len(cmd) > 0 {
 			// Only the command's name: its arguments may hold anything.
 			s.refuse(ctx, fmt.Sprintf("exec %q", printable(cmd[0])))
 			lineTo(sess, MsgNoCommands)

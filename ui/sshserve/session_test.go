@@ -109,7 +109,7 @@ func TestSessionWithoutPtyGetsOneLineAndStatusOne(t *testing.T) {
 
 func TestCommandIsRefusedWithOneLine(t *testing.T) {
 	ts := startServer(t, nil)
-	for _, cmd := range []string{"cat /etc/passwd", "scp -t /tmp"} {
+	for _, cmd := range []string{"cat /etc/passwd", "scp -t /tmp", "echo 'unbalanced"} {
 		s, err := ts.login(t).NewSession()
 		if err != nil {
 			t.Fatal(err)
@@ -123,6 +123,7 @@ func TestCommandIsRefusedWithOneLine(t *testing.T) {
 		}
 	}
 	ts.audit.waitAudit(t, "ssh refused", `what: exec "cat"`)
+	ts.audit.waitAudit(t, "ssh refused", `what: exec "echo"`)
 	r := ts.audit.waitAudit(t, "ssh refused", `what: exec "scp"`)
 	if strings.Contains(r.Details, "/tmp") {
 		t.Errorf("the command's arguments are in the audit: %q", r.Details)
