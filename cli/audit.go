@@ -53,6 +53,7 @@ var knownAuditActions = []string{
 	"request fulfil",
 	"request reject",
 	"request replace",
+	"request token shown",
 	"settings save",
 	"signing key create",
 	"ssh login",
@@ -62,6 +63,11 @@ var knownAuditActions = []string{
 	"token enable",
 	"token follow assignment",
 	"unassign",
+	"user enrollment ended",
+	"user enrollment used",
+	"user invite",
+	"user key add",
+	"user key remove",
 }
 
 // auditJSON is the stable JSON form of an audit record. The chain MACs are

@@ -129,6 +129,9 @@ func printImport(w io.Writer, res store.ImportResult, opts store.ImportOptions, 
 	} else {
 		fmt.Fprintf(w, "imported %d, skipped %d, rejected %d\n", res.Imported, res.Skipped, len(res.Rejected))
 	}
+	if res.KeysAdded > 0 {
+		fmt.Fprintf(w, "added %s (the ssh_keys column)\n", plural(res.KeysAdded, "SSH key"))
+	}
 	for _, r := range res.Rejected {
 		fmt.Fprintf(w, "rejected: %s: %s\n", model.Printable(r.Item), model.Printable(r.Reason))
 	}

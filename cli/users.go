@@ -9,8 +9,8 @@ import (
 
 func init() {
 	register("users", command{
-		summary: "list users with the number of tokens each holds",
-		usage:   "users list [--json]",
+		summary: "list users with the number of tokens each holds; register their SSH keys and invite them to the Self-Service Console",
+		usage:   "users list [--json] | users keys add USER [FILE|-] | users keys list USER [--json] | users keys remove USER FINGERPRINT | users invite USER [--mail] [--address HOST:PORT]",
 		run:     runUsers,
 	})
 }
@@ -25,8 +25,14 @@ type userJSON struct {
 }
 
 func runUsers(g Globals, args []string, stdio IO) error {
+	if len(args) > 0 && args[0] == "keys" {
+		return runUsersKeys(g, args[1:], stdio)
+	}
+	if len(args) > 0 && args[0] == "invite" {
+		return runUsersInvite(g, args[1:], stdio)
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usagef("expected the subcommand list")
+		return usagef("expected the subcommand list, keys or invite")
 	}
 	fs := newFlags("users list")
 	asJSON := fs.Bool("json", false, "print JSON")

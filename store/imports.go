@@ -34,6 +34,9 @@ type Rejection struct{ Item, Reason string }
 type ImportResult struct {
 	Imported, Updated, Skipped int
 	Rejected                   []Rejection
+	// KeysAdded counts the SSH keys a users import registered (its
+	// ssh_keys column; engine/inventory).
+	KeysAdded int
 }
 
 // ImportRejectedError is returned when an import without Partial had

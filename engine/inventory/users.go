@@ -15,8 +15,11 @@ import (
 )
 
 // UsersCSVHeader is the header a user CSV file must start with; the email
-// column is optional.
-const UsersCSVHeader = "user_id,first_name,last_name[,email]"
+// and ssh_keys columns are optional.
+const UsersCSVHeader = "user_id,first_name,last_name[,email][,ssh_keys]"
+
+// SSHKeysSeparator separates the keys in the ssh_keys column.
+const SSHKeysSeparator = ";"
 
 // Limits of one users CSV import. An import is all or nothing, so all its
 // users are written in one store transaction, and that transaction's
@@ -41,6 +44,7 @@ const (
 	colFirstName = "first_name"
 	colLastName  = "last_name"
 	colEmail     = "email"
+	colSSHKeys   = "ssh_keys"
 )
 
 // columnOfField maps a model field label to its CSV column, so a model
@@ -86,8 +90,14 @@ func (e *CSVError) Error() string {
 // a UTF-16 file, text that is not UTF-8 (naming the first bad line),
 // broken quoting, more than MaxUsersCSVUsers user lines, a file over
 // MaxUsersCSVSize or a line over MaxUsersCSVLineBytes.
+//
+// The optional ssh_keys column holds public keys in authorized_keys form,
+// separated by ";", each read by model.ParseSSHKey; a bad key, one that
+// appears twice in the file, or more than store.MaxKeysPerUser keys reject
+// the line ("line 7, column ssh_keys"). ParseUsersCSV leaves the keys out;
+// ImportUsersCSV registers them.
 func ParseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, error) {
-	users, rejs, _, err := parseUsersCSV(r)
+	users, rejs, _, _, err := parseUsersCSV(r)
 	return users, rejs, err
 }
 
@@ -95,13 +105,15 @@ func ParseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, error) {
 // accepted user ID, so the store's rejections can name the line. The map
 // is also the set of IDs that finds duplicates; its values are int32 to
 // keep it small (MaxUsersCSVSize bounds the line numbers far below 2^31).
-func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int32, error) {
+//
+// keys holds the ssh_keys of the users that have some.
+func parseUsersCSV(r io.Reader) (users []model.User, rejs []store.Rejection, first map[string]int32, keys map[string][]model.SSHKey, err error) {
 	br := bufio.NewReader(&csvLimits{r: r, line: 1, recLine: 1})
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
 	if err := checkNotUTF16(br); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // column counts are checked here, per line
@@ -111,41 +123,38 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, nil, &CSVError{Msg: "the file is empty; it must start with the header " + UsersCSVHeader}
+		return nil, nil, nil, nil, &CSVError{Msg: "the file is empty; it must start with the header " + UsersCSVHeader}
 	}
 	if err != nil {
-		return nil, nil, nil, csvErr(err)
+		return nil, nil, nil, nil, csvErr(err)
 	}
 	if err := checkUTF8(cr, header); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	cols, err := parseHeader(header)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 
-	var (
-		users []model.User
-		rejs  []store.Rejection
-		first = map[string]int32{} // user ID -> line it first appeared on
-		n     int                  // user lines so far
-	)
+	first = map[string]int32{}  // user ID -> line it first appeared on
+	n := 0                      // user lines so far
+	keyLine := map[string]int{} // key fingerprint -> line it first appeared on
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, nil, nil, csvErr(err)
+			return nil, nil, nil, nil, csvErr(err)
 		}
 		line, _ := cr.FieldPos(0)
 		if n++; n > MaxUsersCSVUsers {
-			return nil, nil, nil, &CSVError{Line: line, Msg: fmt.Sprintf(
+			return nil, nil, nil, nil, &CSVError{Line: line, Msg: fmt.Sprintf(
 				"the file holds more than %d users; an import takes at most %d, so that it stays all or nothing within bounded memory: split the file and import the parts one after the other",
 				MaxUsersCSVUsers, MaxUsersCSVUsers)}
 		}
 		if err := checkUTF8(cr, rec); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if len(rec) > len(cols) {
 			rejs = append(rejs, store.Rejection{
@@ -154,7 +163,7 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int
 			})
 			continue
 		}
-		if len(rec) < len(cols) && len(rec) < 3 { // the e-mail may be left off
+		if len(rec) < len(cols) && len(rec) < 3 { // the e-mail and keys may be left off
 			rejs = append(rejs, store.Rejection{
 				Item:   fmt.Sprintf("line %d, column %s", line, cols[len(rec)]),
 				Reason: "missing",
@@ -162,8 +171,14 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int
 			continue
 		}
 		u := model.User{ID: rec[0], FirstName: strings.TrimSpace(rec[1]), LastName: strings.TrimSpace(rec[2])}
-		if len(rec) == 4 {
-			u.Email = strings.TrimSpace(rec[3])
+		keysCell := ""
+		for i := 3; i < len(rec); i++ {
+			switch cols[i] {
+			case colEmail:
+				u.Email = strings.TrimSpace(rec[i])
+			case colSSHKeys:
+				keysCell = rec[i]
+			}
 		}
 		if err := u.Validate(); err != nil {
 			for _, fe := range model.AsFieldErrors(err) {
@@ -182,10 +197,57 @@ func parseUsersCSV(r io.Reader) ([]model.User, []store.Rejection, map[string]int
 			})
 			continue
 		}
+		ks, reason := parseKeysCell(keysCell, line, keyLine)
+		if reason != "" {
+			rejs = append(rejs, store.Rejection{Item: fmt.Sprintf("line %d, column %s", line, colSSHKeys), Reason: reason})
+			continue
+		}
+		for _, k := range ks {
+			keyLine[k.Fingerprint] = line
+		}
+		if len(ks) > 0 {
+			if keys == nil {
+				keys = map[string][]model.SSHKey{}
+			}
+			keys[u.ID] = ks
+		}
 		first[u.ID] = int32(line)
 		users = append(users, u)
 	}
-	return users, rejs, first, nil
+	return users, rejs, first, keys, nil
+}
+
+// parseKeysCell reads the ssh_keys column of one line: keys separated by
+// ";" (blank ones skipped). reason says why the line is rejected: a key
+// that does not parse (its position in the cell), a key twice in the cell
+// or on an earlier line (seen), too many keys.
+func parseKeysCell(cell string, line int, seen map[string]int) ([]model.SSHKey, string) {
+	if strings.TrimSpace(cell) == "" {
+		return nil, ""
+	}
+	var out []model.SSHKey
+	here := map[string]bool{}
+	for i, part := range strings.Split(cell, SSHKeysSeparator) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, err := model.ParseSSHKey(part)
+		if err != nil {
+			return nil, fmt.Sprintf("key %d: %v", i+1, err)
+		}
+		if here[k.Fingerprint] {
+			return nil, fmt.Sprintf("key %d (%s) appears twice in the column", i+1, k.Fingerprint)
+		}
+		if prev, ok := seen[k.Fingerprint]; ok {
+			return nil, fmt.Sprintf("key %d (%s) is also on line %d: a key names one user", i+1, k.Fingerprint, prev)
+		}
+		here[k.Fingerprint] = true
+		out = append(out, k)
+	}
+	if len(out) > store.MaxKeysPerUser {
+		return nil, fmt.Sprintf("has %d keys; a user may have at most %d", len(out), store.MaxKeysPerUser)
+	}
+	return out, ""
 }
 
 // csvLimits is the reader under the CSV parser. It refuses a file over
@@ -236,21 +298,34 @@ func (l *csvLimits) Read(p []byte) (int, error) {
 
 // parseHeader checks the header and returns the column names present.
 func parseHeader(h []string) ([]string, error) {
-	want := []string{colUserID, colFirstName, colLastName, colEmail}
-	bad := len(h) < 3 || len(h) > 4
+	want := []string{colUserID, colFirstName, colLastName}
+	optional := []string{colEmail, colSSHKeys} // in this order, each may be left out
+	bad := len(h) < 3 || len(h) > 5
+	var cols []string
 	if !bad {
 		for i, name := range h {
-			if !strings.EqualFold(strings.TrimSpace(name), want[i]) {
+			name = strings.ToLower(strings.TrimSpace(name))
+			if i < 3 {
+				bad = bad || name != want[i]
+				cols = append(cols, want[i])
+				continue
+			}
+			for len(optional) > 0 && optional[0] != name {
+				optional = optional[1:]
+			}
+			if len(optional) == 0 {
 				bad = true
 				break
 			}
+			cols = append(cols, name)
+			optional = optional[1:]
 		}
 	}
 	if bad {
-		return nil, &CSVError{Line: 1, Msg: fmt.Sprintf("the header is %q; it must be %s (the email column is optional)",
+		return nil, &CSVError{Line: 1, Msg: fmt.Sprintf("the header is %q; it must be %s (the email and ssh_keys columns are optional)",
 			strings.Join(h, ","), UsersCSVHeader)}
 	}
-	return want[:len(h)], nil
+	return cols, nil
 }
 
 // checkNotUTF16 refuses a file that is UTF-16 (what spreadsheet programs
@@ -278,7 +353,7 @@ func checkUTF8(cr *csv.Reader, rec []string) error {
 		if !utf8.ValidString(f) {
 			line, _ := cr.FieldPos(i)
 			col := fmt.Sprintf("column %d", i+1)
-			if names := []string{colUserID, colFirstName, colLastName, colEmail}; i < len(names) {
+			if names := []string{colUserID, colFirstName, colLastName, colEmail, colSSHKeys}; i < len(names) {
 				col = "column " + names[i]
 			}
 			return &CSVError{Line: line, Msg: col + " is not valid UTF-8 text (is the file Latin-1 or Windows-1252?); save the file as UTF-8 and import it again"}
@@ -310,9 +385,16 @@ func csvErr(err error) error {
 // transaction; then the valid users are written in one transaction. Memory
 // is bounded by MaxUsersCSVUsers (docs/PERFORMANCE.md).
 func ImportUsersCSV(st *store.Store, r io.Reader, source string, opts store.ImportOptions) (store.ImportResult, error) {
-	users, rejs, lines, err := parseUsersCSV(r)
+	users, rejs, lines, keys, err := parseUsersCSV(r)
 	if err != nil {
 		return store.ImportResult{}, err
+	}
+	var grants []store.UserKeyGrant
+	if len(keys) > 0 {
+		if users, rejs, grants, err = checkKeyOwners(st, users, rejs, lines, keys); err != nil {
+			return store.ImportResult{}, err
+		}
+		keys = nil
 	}
 	// The set of IDs is not needed any more: keep each user's line in a
 	// slice (4 bytes a user rather than a map entry) while the store
@@ -332,7 +414,71 @@ func ImportUsersCSV(st *store.Store, r io.Reader, source string, opts store.Impo
 		line, ok := lines[id]
 		return fmt.Sprintf("line %d", line), ok
 	}
-	return finishImport("users", source, rejs, len(users), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
+	res, err := finishImport("users", source, rejs, len(users), opts, where, func(opts store.ImportOptions) (store.ImportResult, error) {
 		return st.ImportUsers(users, source, opts)
 	})
+	if err != nil || len(grants) == 0 || len(users) == 0 {
+		return res, err
+	}
+	// The keys of the users now in the store (a user the store rejected
+	// with --partial has none added).
+	rejected := map[string]bool{}
+	for _, r := range res.Rejected {
+		rejected[r.Item] = true
+	}
+	kept := grants[:0]
+	for _, g := range grants {
+		if w, _ := where(g.User); !rejected[w] {
+			kept = append(kept, g)
+		}
+	}
+	n, err := st.AddUsersKeys(kept)
+	if err != nil {
+		var ge *store.KeyGrantError
+		if errors.As(err, &ge) {
+			w, _ := where(kept[ge.Index].User)
+			err = fmt.Errorf("%s, column %s: %w", w, colSSHKeys, ge.Err)
+		}
+		return res, fmt.Errorf("the users were imported but no SSH key was added: %w", err)
+	}
+	res.KeysAdded = n
+	return res, nil
+}
+
+// checkKeyOwners rejects the lines whose ssh_keys hold a key registered
+// for another user (one read of the store), and returns the users left
+// and the keys to register for them.
+func checkKeyOwners(st *store.Store, users []model.User, rejs []store.Rejection, lines map[string]int32,
+	keys map[string][]model.SSHKey) ([]model.User, []store.Rejection, []store.UserKeyGrant, error) {
+	var fps []string
+	for _, ks := range keys {
+		for _, k := range ks {
+			fps = append(fps, k.Fingerprint)
+		}
+	}
+	owners, err := st.KeyOwners(fps)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var grants []store.UserKeyGrant
+	kept := users[:0]
+	for _, u := range users {
+		bad := ""
+		for i, k := range keys[u.ID] {
+			if owner, ok := owners[k.Fingerprint]; ok && owner != u.ID {
+				bad = fmt.Sprintf("key %d (%s) is registered for another user: a key names one user", i+1, k.Fingerprint)
+				break
+			}
+		}
+		if bad != "" {
+			rejs = append(rejs, store.Rejection{Item: fmt.Sprintf("line %d, column %s", lines[u.ID], colSSHKeys), Reason: bad})
+			delete(lines, u.ID)
+			continue
+		}
+		for _, k := range keys[u.ID] {
+			grants = append(grants, store.UserKeyGrant{User: u.ID, Key: k})
+		}
+		kept = append(kept, u)
+	}
+	return kept, rejs, grants, nil
 }
