@@ -12,6 +12,7 @@ import (
 
 func main() {
 	hardenProcess()
+	cli.SelfServiceConsole = ui.SelfServiceConsole
 	os.Exit(cli.Run(os.Args[1:], cli.IO{
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,

@@ -18,11 +18,12 @@ func init() {
 	})
 }
 
-// knownAuditActions are the actions the store and the engine write to the audit
-// trail, for checking audit --action: a misspelt action would otherwise
-// match nothing and look like an empty trail. The store keeps no list of
-// them; TestAuditActionsAreWhatTheStoreWrites reads the sources of store/
-// and engine/ and fails when this list and theirs differ.
+// knownAuditActions are the actions the store, the engine and swtoken serve
+// write to the audit trail, for checking audit --action: a misspelt action
+// would otherwise match nothing and look like an empty trail. The store
+// keeps no list of them; TestAuditActionsAreWhatTheStoreWrites reads the
+// sources of store/, engine/ and ui/sshserve/ and fails when this list and
+// theirs differ.
 var knownAuditActions = []string{
 	"assign",
 	"auto-assign",

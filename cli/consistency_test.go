@@ -63,6 +63,7 @@ var subcommands = map[string][]string{
 	"profiles":   {"list", "add", "edit", "delete"},
 	"requests":   {"add", "list", "show", "approve", "reject", "defer", "cancel"},
 	"sdtid":      {"inspect"},
+	"serve":      nil,
 	"settings":   {"show", "apply"},
 	"tokens":     {"list", "enable", "disable", "auto"},
 	"users":      {"list", "keys", "invite"},
