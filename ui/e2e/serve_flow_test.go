@@ -71,9 +71,8 @@ func offerCTFProfile(t *testing.T, data string) string {
 	}
 
 	var profiles []struct {
-		Name  string `json:"name"`
-		GUID  string `json:"device_class_guid"`
-		Deliv string `json:"delivery_method"`
+		Name string `json:"name"`
+		GUID string `json:"device_class_guid"`
 	}
 	if err := json.Unmarshal([]byte(cli(t, data, "profiles", "list", "--json")), &profiles); err != nil {
 		t.Fatal(err)
@@ -388,11 +387,24 @@ func TestE2EServeEnrollmentCodeUserRequestsAndShowsACTFTokenOnce(t *testing.T) {
 	if live, _, err := st.EnrollmentStatus(user, time.Now()); err != nil || live {
 		t.Fatalf("the code is still live after its use (%v)", err)
 	}
+	refusals := func() int {
+		n := 0
+		for _, l := range strings.Split(cli(t, f.data, "audit", "--action", "ssh login"), "\n") {
+			if strings.Contains(l, user) && strings.Contains(l, "method keyboard-interactive; refused") {
+				n++
+			}
+		}
+		return n
+	}
+	before := refusals()
 	out, status := f.sshCode(t, user, code)
 	if status != 255 || !strings.Contains(out, "Permission denied") {
 		t.Fatalf("the used code: ssh status %d, output %q", status, out)
 	}
 	f.auditHas(t, "ssh login", user, "address 127.0.0.1:", "method keyboard-interactive; refused")
+	if after := refusals(); after != before+1 {
+		t.Fatalf("%d refused keyboard-interactive logins of %s audited after the used code, %d before: want one more", after, user, before)
+	}
 	if strings.Contains(f.serveLog(), code) || strings.Contains(f.serveLog(), flowPassword) {
 		t.Errorf("the server's log holds the code or the password:\n%s", f.serveLog())
 	}
