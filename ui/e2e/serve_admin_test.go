@@ -100,5 +100,8 @@ func TestE2EServeAndAdminConsoleShareTheStore(t *testing.T) {
 	if scr := u.screen(); !strings.Contains(scr, "approved: "+comment) {
 		t.Errorf("the comment is gone from the user's session after the fulfilment:\n%s", scr)
 	}
+	// The status "it is pending" of the user's own request goes after
+	// its time: it does not stay under the fulfilled request.
+	u.waitGone(`it is pending`, 10*time.Second)
 	u.quitUserSSHPane()
 }
