@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -60,6 +61,15 @@ func runServe(g Globals, args []string, stdio IO) error {
 	// Bubble Tea's TEA_TRACE would log every key of every session.
 	os.Unsetenv("TEA_TRACE")
 
+	// A server over a new, empty store would let nobody in: a mistyped
+	// --data-dir is reported instead.
+	dir, err := store.ResolveDataDir(g.DataDir)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.DBFileName)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("there is no store in %s yet: import users (swtoken import users) or load the demo (swtoken demo) first, or check --data-dir", dir)
+	}
 	st, err := openStore(g, readWrite, "serve")
 	if err != nil {
 		return err

@@ -26,3 +26,11 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		t.Error("a refused serve made the data directory")
 	}
 }
+
+func TestServeRefusesADataDirectoryWithoutAStore(t *testing.T) {
+	dir := dataDir(t)
+	expectFail(t, dir, ExitFailure, "there is no store in "+dir+" yet", "serve", "--listen", "127.0.0.1:0")
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("serve made the data directory")
+	}
+}

@@ -367,7 +367,8 @@ func TestE2EServeRefusalsWithTheOpenSSHClient(t *testing.T) {
 		file := filepath.Join(f.dir, "upload.txt")
 		os.WriteFile(file, []byte("x\n"), 0o600)
 		// OpenSSH 9 copies over sftp; -O is the old scp protocol (an exec).
-		args := append(f.sshOpts("alice"), "-P", f.port, file, alice+"@127.0.0.1:/tmp/swtoken-scp-upload")
+		target := filepath.Join(f.dir, "scp-upload")
+		args := append(f.sshOpts("alice"), "-P", f.port, file, alice+"@127.0.0.1:"+target)
 		if out, status := run(t, nil, "scp", args...); status == 0 {
 			t.Fatalf("scp: status 0, output %q", out)
 		}
@@ -376,7 +377,7 @@ func TestE2EServeRefusalsWithTheOpenSSHClient(t *testing.T) {
 			t.Fatalf("scp -O: status 0, output %q", out)
 		}
 		f.auditHas(t, "ssh refused", alice, "address 127.0.0.1:", `what: exec "scp"`)
-		if _, err := os.Stat("/tmp/swtoken-scp-upload"); err == nil {
+		if _, err := os.Stat(target); err == nil {
 			t.Error("scp wrote a file")
 		}
 	})

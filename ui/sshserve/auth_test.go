@@ -186,3 +186,16 @@ func TestSessionEnvironmentKeepsOnlyTerminalVariables(t *testing.T) {
 		t.Error("NO_COLOR=yes does not turn colours off")
 	}
 }
+
+func TestOrdinaryLoginsOfferingOtherKeysFirstAreNotRateLimited(t *testing.T) {
+	ts := startServer(t, func(c *Config) { c.FailureDelay = time.Millisecond; c.RateRefill = time.Hour })
+	extra := newSigner(t)
+	for i := 0; i < 2*DefaultRateBurst; i++ {
+		// As OpenSSH with an agent: two other keys before the right one.
+		c, err := ts.dial("alice", gossh.PublicKeys(ts.other, extra, ts.alice))
+		if err != nil {
+			t.Fatalf("login %d: %v", i+1, err)
+		}
+		c.Close()
+	}
+}

@@ -143,8 +143,12 @@ func New(cfg Config) (*Server, error) {
 	charmlog.SetOutput(io.Discard)
 	s := &Server{cfg: cfg, live: map[*liveSession]struct{}{}}
 	s.limiter = newLimiter(cfg.RateBurst, cfg.RateRefill, cfg.Now)
+	// The PTY is emulated (the library's default, as soft-serve's): the
+	// console reads the client's raw keys from the channel and writes its
+	// frames to it. No OS pseudo-terminal per session: less memory, and
+	// no race between the library closing the PTY and the console
+	// reading it when a client drops.
 	srv, err := wish.NewServer(
-		ssh.AllocatePty(),
 		wish.WithMiddleware(s.gate),
 		func(srv *ssh.Server) error {
 			srv.HostSigners = []ssh.Signer{cfg.HostKey}

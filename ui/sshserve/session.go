@@ -19,6 +19,7 @@ const (
 	MsgNoPty        = "swtoken: this console needs a terminal: use ssh -t"
 	MsgNoCommands   = "swtoken: this server runs no commands, only the console: connect with ssh -t and no command"
 	MsgTooMany      = "swtoken: too many sessions open: try again later"
+	MsgDumbTerm     = "swtoken: this console needs a terminal that can position the cursor, and TERM is %q: connect from a real terminal or set TERM (e.g. TERM=xterm-256color)"
 	MsgIdle         = "swtoken: no key pressed for %v: session closed"
 	MsgStopping     = "swtoken: the server is stopping: session closed"
 	agentRequest    = "auth-agent-req@openssh.com"
@@ -116,6 +117,14 @@ func (s *Server) gate(_ ssh.Handler) ssh.Handler {
 		if !ok {
 			s.refuse(ctx, whatNoPty)
 			lineTo(sess, MsgNoPty)
+			_ = sess.Exit(1)
+			return
+		}
+		if t := strings.TrimSpace(pty.Term); t == "" || strings.EqualFold(t, "dumb") {
+			// Not a refusal of the rules (nothing is audited): the
+			// console cannot draw there.
+			s.logf("session not started: %s from %s: TERM %q", printable(user), cs.addr, printable(pty.Term))
+			lineTo(sess, fmt.Sprintf(MsgDumbTerm, printable(pty.Term)))
 			_ = sess.Exit(1)
 			return
 		}

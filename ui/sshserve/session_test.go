@@ -247,3 +247,25 @@ func TestShutdownEndsSessionsAndStopsAccepting(t *testing.T) {
 		t.Error("a login after Shutdown")
 	}
 }
+
+func TestDumbTerminalGetsOneLineAndNoConsole(t *testing.T) {
+	ts := startServer(t, nil)
+	s, err := ts.login(t).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuf{}
+	s.Stdout, s.Stderr = out, out
+	if err := s.RequestPty("dumb", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	if st := exitStatus(t, s.Wait()); st != 1 {
+		t.Errorf("exit status %d", st)
+	}
+	if got := out.String(); !strings.Contains(got, `TERM is "dumb"`) || strings.Contains(got, "console of") {
+		t.Errorf("output %q", got)
+	}
+}
