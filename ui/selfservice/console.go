@@ -55,6 +55,9 @@ type (
 		made Made
 		err  error
 	}
+	// clearStatusMsg ends the status message seq once its time
+	// (kit.Env.StatusTTL) is up, unless a newer one replaced it.
+	clearStatusMsg struct{ seq int }
 	// shownMsg is ShowToken's answer, with the QR code drawn.
 	shownMsg struct {
 		id, link, qr string
@@ -90,6 +93,7 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	statusSeq int // counts the status messages set, for their expiry
 	quitting  bool
 }
 
@@ -166,7 +170,16 @@ func (m *Model) schedulePoll() tea.Cmd {
 // Update handles one message; every store access is in the Cmds it
 // returns.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	return m, m.update(msg)
+	seq := m.statusSeq
+	cmd := m.update(msg)
+	if m.statusSeq != seq && m.env.StatusTTL > 0 {
+		// A passing message goes after its time, as in the admin's
+		// console: "it is pending" must not stay under a request that
+		// was approved since.
+		seq := m.statusSeq
+		cmd = tea.Batch(cmd, tea.Tick(m.env.StatusTTL, func(time.Time) tea.Msg { return clearStatusMsg{seq} }))
+	}
+	return m, cmd
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -196,6 +209,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		next := m.live.Loaded(m.target, m.load())
 		m.takeLoad(msg)
 		return next
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status, m.statusErr = "", false
+		}
 	case madeMsg:
 		return m.made(msg)
 	case shownMsg:
@@ -246,6 +263,7 @@ func (m *Model) takeLoad(msg loadedMsg) {
 
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = model.Printable(text), isErr
+	m.statusSeq++
 }
 
 // typing is true while a text field of the form has focus.
