@@ -23,13 +23,22 @@ import (
 // ended at the end of the test.
 func (f *serveFixture) startUserSSHPane(t *testing.T, key, user string) *tmuxSession {
 	t.Helper()
+	// No NO_COLOR or locale is sent (-F /dev/null: no SendEnv), as from a
+	// bare client.
+	return f.startUserSSHPaneWith(t, key, user, nil)
+}
+
+// startUserSSHPaneWith is startUserSSHPane with environment variables
+// for the client (TERM=vt100, NO_COLOR=1) and more ssh options
+// (-o SendEnv=NO_COLOR).
+func (f *serveFixture) startUserSSHPaneWith(t *testing.T, key, user string, env []string, sshArgs ...string) *tmuxSession {
+	t.Helper()
 	sessionSeq++
 	s := &tmuxSession{t: t, sock: fmt.Sprintf("swt-e2e-%d-%d", os.Getpid(), sessionSeq), name: fmt.Sprintf("s%d", sessionSeq), dir: f.dir}
 	args := append([]string{"ssh", "-tt"}, f.sshOpts(key)...)
+	args = append(args, sshArgs...)
 	args = append(args, "-p", f.port, user+"@127.0.0.1")
-	// No NO_COLOR or locale is sent (-F /dev/null: no SendEnv), as from a
-	// bare client.
-	cmd := "exec env -u TMUX " + strings.Join(quoteAll(args), " ")
+	cmd := "exec env -u TMUX " + strings.Join(quoteAll(append(env, args...)), " ")
 	wrapper := fmt.Sprintf("sh -c %s; echo $? > %s", shq(cmd), shq(filepath.Join(f.dir, "exit-"+s.name)))
 	s.tmux("-f", "/dev/null", "start-server", ";",
 		"set-option", "-g", "remain-on-exit", "on", ";",
