@@ -123,12 +123,19 @@ func runAudit(g Globals, args []string, stdio IO) error {
 			}
 			return writeJSON(stdio.Stdout, out)
 		}
+		// The action column is as wide as the longest action shown
+		// ("ssh session end", "user enrollment ended"), so that the
+		// objects line up.
+		actionWidth := 14
+		for _, r := range recs {
+			actionWidth = max(actionWidth, len(r.Action))
+		}
 		for _, r := range recs {
 			who := r.OSUser
 			if r.SSHClient != "" {
 				who += "@" + r.SSHClient
 			}
-			line := fmt.Sprintf("%6d  %s  %-16s  %-14s  %s", r.Seq, model.FormatTime(r.Time), who, r.Action, r.Object)
+			line := fmt.Sprintf("%6d  %s  %-16s  %-*s  %s", r.Seq, model.FormatTime(r.Time), who, actionWidth, r.Action, r.Object)
 			if r.Details != "" {
 				line += ": " + r.Details
 			}
