@@ -79,8 +79,13 @@ func NormalizeFingerprint(fp string) string {
 }
 
 // addUserKey registers k for user (who must exist) in a write transaction,
-// without audit.
+// without audit, as added by the store's actor.
 func (t *Tx) addUserKey(user string, k model.SSHKey) (UserKey, error) {
+	return t.addUserKeyBy(user, k, t.s.osUser)
+}
+
+// addUserKeyBy is addUserKey with the actor recorded as AddedBy.
+func (t *Tx) addUserKeyBy(user string, k model.SSHKey, addedBy string) (UserKey, error) {
 	if _, err := t.User(user); err != nil {
 		return UserKey{}, err
 	}
@@ -116,7 +121,7 @@ func (t *Tx) addUserKey(user string, k model.SSHKey) (UserKey, error) {
 	if err != nil {
 		return UserKey{}, err
 	}
-	uk := UserKey{SSHKey: k, Added: t.s.now().UTC(), AddedBy: t.s.osUser}
+	uk := UserKey{SSHKey: k, Added: t.s.now().UTC(), AddedBy: addedBy}
 	if err := putJSON(keys, userKeyKey(user, k.Fingerprint), userKeyJSON{V: userKeyRecordVersion, Type: k.Type,
 		Line: k.Line, Comment: k.Comment, Added: uk.Added, AddedBy: uk.AddedBy}); err != nil {
 		return UserKey{}, err
@@ -174,6 +179,28 @@ func (s *Store) AddUserKey(user string, k model.SSHKey) (UserKey, error) {
 		}
 		out = uk
 		return tx.AppendAudit("user key add", "user "+user, uk.Type+" "+uk.Fingerprint)
+	})
+	return out, err
+}
+
+// AddUserKeyFrom registers a public key that the user added themselves
+// (the Self-Service Console over SSH): the rules of AddUserKey, the user
+// recorded as AddedBy, and how it was added (say "by the user over SSH
+// from 192.0.2.7:50122") in the audit record's details after the key:
+// "user key add", "user USER", "TYPE FINGERPRINT; HOW".
+func (s *Store) AddUserKeyFrom(user string, k model.SSHKey, how string) (UserKey, error) {
+	var out UserKey
+	err := s.Update(func(tx *Tx) error {
+		uk, err := tx.addUserKeyBy(user, k, user)
+		if err != nil {
+			return err
+		}
+		out = uk
+		details := uk.Type + " " + uk.Fingerprint
+		if how = strings.TrimSpace(model.Printable(how)); how != "" {
+			details += "; " + how
+		}
+		return tx.AppendAudit("user key add", "user "+user, details)
 	})
 	return out, err
 }

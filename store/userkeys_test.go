@@ -117,6 +117,34 @@ func TestAddUserKeyRefusesUnknownUserAndAKeyRegisteredAlready(t *testing.T) {
 	}
 }
 
+func TestAddUserKeyFromRecordsTheUserAsAdderAndHowInTheAudit(t *testing.T) {
+	s := keyStore(t)
+	k, wire := testSSHKey(t, "alice@laptop")
+	mark := auditMark(t, s)
+	uk, err := s.AddUserKeyFrom("alice", k, "by the user over SSH from 192.0.2.7:50122")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uk.AddedBy != "alice" || uk.Fingerprint != k.Fingerprint {
+		t.Fatalf("added %+v", uk)
+	}
+	recs := wantAudit(t, s, mark, "user key add|user alice")
+	if want := k.Type + " " + k.Fingerprint + "; by the user over SSH from 192.0.2.7:50122"; recs[0].Details != want {
+		t.Fatalf("audit details %q, want %q", recs[0].Details, want)
+	}
+	if ok, err := s.UserKeyAuthorized("alice", wire); !ok || err != nil {
+		t.Fatalf("alice's key: %v %v", ok, err)
+	}
+	// The rules are AddUserKey's: another user's key is refused without
+	// naming its holder, and nothing is audited.
+	mark = auditMark(t, s)
+	_, err = s.AddUserKeyFrom("bob", k, "by the user over SSH from 192.0.2.8:1")
+	if !errors.Is(err, ErrKeyRegistered) || strings.Contains(err.Error(), "alice") {
+		t.Fatalf("alice's key for bob: %v", err)
+	}
+	wantAudit(t, s, mark)
+}
+
 func TestAddUserKeysIsAllOrNothing(t *testing.T) {
 	s := keyStore(t)
 	a, _ := testSSHKey(t, "a")
