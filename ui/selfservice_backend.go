@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -161,6 +163,51 @@ func (b *selfServiceBackend) MakeRequest(in model.RequestInput) (selfservice.Mad
 // ShowToken shows the CTF link of the user's request id, once.
 func (b *selfServiceBackend) ShowToken(id string) (string, error) {
 	return b.st.ShowToken(id, b.user, b.now())
+}
+
+// MyKeys are the user's SSH public keys, oldest first.
+func (b *selfServiceBackend) MyKeys() ([]selfservice.Key, error) {
+	ks, err := b.st.UserKeys(b.user)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]selfservice.Key, len(ks))
+	for i, k := range ks {
+		out[i] = selfservice.Key{Fingerprint: k.Fingerprint, Type: k.Type, Comment: k.Comment, Added: k.Added}
+	}
+	return out, nil
+}
+
+// AddMyKey registers a public key line for the user, audited as added by
+// the user over SSH from the session's client address. A key registered
+// already is refused without saying for whom.
+func (b *selfServiceBackend) AddMyKey(line string) (selfservice.Key, error) {
+	k, err := model.ParseSSHKey(line)
+	if err != nil {
+		return selfservice.Key{}, err
+	}
+	uk, err := b.st.AddUserKeyFrom(b.user, k, "by the user over SSH from "+b.clientAddr)
+	if errors.Is(err, store.ErrKeyRegistered) {
+		if mine, merr := b.hasKey(k.Fingerprint); merr == nil && mine {
+			return selfservice.Key{}, fmt.Errorf("the key %s is registered for you already: you can log in with it", k.Fingerprint)
+		}
+		return selfservice.Key{}, fmt.Errorf("the key %s is registered for another user: a key names one user; make a key of your own (ssh-keygen -t ed25519) and add it", k.Fingerprint)
+	}
+	if err != nil {
+		return selfservice.Key{}, err
+	}
+	return selfservice.Key{Fingerprint: uk.Fingerprint, Type: uk.Type, Comment: uk.Comment, Added: uk.Added}, nil
+}
+
+// hasKey says whether the user has the key (by fingerprint).
+func (b *selfServiceBackend) hasKey(fp string) (bool, error) {
+	ks, err := b.st.UserKeys(b.user)
+	for _, k := range ks {
+		if k.Fingerprint == fp {
+			return true, nil
+		}
+	}
+	return false, err
 }
 
 func (b *selfServiceBackend) Changes() (uint64, error) { return b.st.ChangeCounter() }

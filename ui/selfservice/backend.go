@@ -40,6 +40,16 @@ type Backend interface {
 	// id and records it as shown: a second call is refused, saying when
 	// it was shown.
 	ShowToken(requestID string) (string, error)
+	// MyKeys are the SSH public keys registered for the user, oldest
+	// first.
+	MyKeys() ([]Key, error)
+	// AddMyKey registers one public key line (authorized_keys form) for
+	// the user, audited as added by the user over SSH from the client
+	// address. A line that is no key is refused with model.ParseSSHKey's
+	// error as it is; a key registered already (for this user or
+	// another) is refused without naming who holds it. Users cannot
+	// remove keys: an administrator does.
+	AddMyKey(line string) (Key, error)
 	// Changes is the store's change counter: equal values mean nothing
 	// changed in between, in any process.
 	Changes() (uint64, error)
@@ -51,6 +61,14 @@ type Token struct {
 	Nickname string
 	// Expires is the death date (zero: never expires).
 	Expires time.Time
+}
+
+// Key is one SSH public key of the user.
+type Key struct {
+	Fingerprint string // "SHA256:..."
+	Type        string // "ssh-ed25519", ...
+	Comment     string
+	Added       time.Time
 }
 
 // Request is one of the user's requests as the user may see it.

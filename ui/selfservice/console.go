@@ -26,6 +26,7 @@ const (
 	modeForm                    // a request or replacement form
 	modeConfirmShow             // "it is shown once": y or n
 	modeQR                      // the link and its QR code
+	modeKeys                    // the user's SSH keys and the form to add one
 )
 
 // data is what one load reads.
@@ -34,6 +35,7 @@ type data struct {
 	tokens  []Token
 	reqs    []Request
 	choices Choices
+	keys    []Key
 }
 
 type (
@@ -86,6 +88,7 @@ type Model struct {
 	mode    mode
 	help    bool
 	form    *form
+	keys    *keyForm // the SSH keys screen's form
 	showID  string // the request Show my token is for
 	showing bool   // ShowToken in flight
 	link    string // the CTF link on the QR screen (cleared on leaving it)
@@ -148,6 +151,9 @@ func (m *Model) load() tea.Cmd {
 		if d.choices, err = be.Choices(); err != nil {
 			return loadedMsg{err: err}
 		}
+		if d.keys, err = be.MyKeys(); err != nil {
+			return loadedMsg{err: err}
+		}
 		return loadedMsg{d: d}
 	}
 }
@@ -186,6 +192,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+		if m.keys != nil {
+			m.keys.in.SetWidth(max(10, m.w-16))
+		}
 	case nav.AddressedMsg:
 		if msg.To == nav.Screen(m.target) {
 			return m.update(msg.Msg)
@@ -217,11 +226,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.made(msg)
 	case shownMsg:
 		return m.shown(msg)
+	case keyAddedMsg:
+		return m.keyAdded(msg)
 	case nav.DisabledMsg:
 		m.setStatus(msg.Reason, false)
 	case tea.PasteMsg:
 		if m.typing() {
-			m.form.edit(msg)
+			m.edit(msg)
 		}
 	case tea.KeyPressMsg:
 		typing := m.typing()
@@ -229,7 +240,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		if typing {
-			m.form.edit(msg)
+			m.edit(msg)
 		}
 	}
 	return nil
@@ -266,12 +277,22 @@ func (m *Model) setStatus(text string, isErr bool) {
 	m.statusSeq++
 }
 
-// typing is true while a text field of the form has focus.
+// typing is true while a text field (of the request form or the SSH
+// keys screen) has focus.
 func (m *Model) typing() bool { return !m.help && m.formTyping() }
 
 // formTyping is typing under the help.
 func (m *Model) formTyping() bool {
-	return m.loaded && m.mode == modeForm && m.form != nil && m.form.typing()
+	return m.keysTyping() || (m.loaded && m.mode == modeForm && m.form != nil && m.form.typing())
+}
+
+// edit gives a key or a paste to the text field with focus.
+func (m *Model) edit(msg tea.Msg) {
+	if m.mode == modeKeys {
+		m.editKey(msg)
+		return
+	}
+	m.form.edit(msg)
 }
 
 // selected is the request under the cursor.

@@ -1,6 +1,8 @@
 package selfservice
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
@@ -34,7 +37,30 @@ type fakeBackend struct {
 	makeErr error
 	showErr error
 	loadErr error
+	keys    []Key
+	keyErr  error    // AddMyKey's refusal, after the line parsed
+	keyAdds []string // the lines AddMyKey was given
 	calls   int
+}
+
+// keyLine is a public key line of a fixed ed25519 key (the same seed, the
+// same key), as ~/.ssh/id_ed25519.pub holds it.
+func keyLine(seed byte, comment string) string {
+	pub := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize)).Public()
+	pk, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment
+}
+
+// fixtureKey is a registered key of the fixture, parsed.
+func fixtureKey(seed byte, comment string, added time.Time) Key {
+	k, err := model.ParseSSHKey(keyLine(seed, comment))
+	if err != nil {
+		panic(err)
+	}
+	return Key{Fingerprint: k.Fingerprint, Type: k.Type, Comment: k.Comment, Added: added}
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -66,6 +92,7 @@ func fixture() *fakeBackend {
 			},
 			Default: "Android", WindowDays: 14, Replaceable: []string{"000100000002"},
 		},
+		keys:    []Key{fixtureKey(1, "alice@laptop", now.Add(-20*24*time.Hour))},
 		counter: 10,
 		links:   map[string]string{"R-5": v2Link},
 		shown:   map[string]time.Time{},
@@ -134,6 +161,38 @@ func (f *fakeBackend) ShowToken(id string) (string, error) {
 	f.counter++
 	return link, nil
 }
+func (f *fakeBackend) MyKeys() ([]Key, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call()
+	return append([]Key(nil), f.keys...), nil
+}
+
+// AddMyKey parses the line as the real backend does and refuses a key
+// registered already (or with keyErr).
+func (f *fakeBackend) AddMyKey(line string) (Key, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call()
+	f.keyAdds = append(f.keyAdds, line)
+	k, err := model.ParseSSHKey(line)
+	if err != nil {
+		return Key{}, err
+	}
+	if f.keyErr != nil {
+		return Key{}, f.keyErr
+	}
+	for _, have := range f.keys {
+		if have.Fingerprint == k.Fingerprint {
+			return Key{}, fmt.Errorf("the key %s is registered for you already", k.Fingerprint)
+		}
+	}
+	key := Key{Fingerprint: k.Fingerprint, Type: k.Type, Comment: k.Comment, Added: uitest.Now}
+	f.keys = append(f.keys, key)
+	f.counter++
+	return key, nil
+}
+
 func (f *fakeBackend) Changes() (uint64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -3,6 +3,7 @@ package selfservice
 import (
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/swtoken/swtoken/ui/internal/uitest"
@@ -24,6 +25,11 @@ func TestGoldenSelfService(t *testing.T) {
 		t.Run("qr", func(t *testing.T) { golden.RequireEqual(t, hs.view()) })
 		hs.press("esc", "?")
 		t.Run("help", func(t *testing.T) { golden.RequireEqual(t, hs.view()) })
+		hs.press("esc", "a")
+		t.Run("keys", func(t *testing.T) { golden.RequireEqual(t, hs.view()) })
+		hs.send(tea.PasteMsg{Content: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 alice@laptop\n"})
+		hs.press("enter")
+		t.Run("keys_refused", func(t *testing.T) { golden.RequireEqual(t, hs.view()) })
 	})
 }
 

@@ -45,6 +45,16 @@ func (m *Model) table(help bool) nav.Table {
 		}
 	case m.mode == modeQR:
 		t = nav.Table{{Key: bind("esc", "done: clear the code", "esc", "enter"), Run: m.leaveQR}}
+	case m.mode == modeKeys:
+		t = nav.Table{
+			{Key: bind("enter", "add the key", "enter"), Run: m.submitKey},
+			{Key: bind("esc", "cancel", "esc"), Run: m.closeKeys},
+		}
+		if m.keys.working {
+			for i := range t {
+				t[i].Disabled = "Working: wait for the answer."
+			}
+		}
 	default:
 		t = m.mainBindings()
 	}
@@ -115,7 +125,8 @@ func (m *Model) mainBindings() nav.Table {
 	}
 	show := nav.Binding{Key: bind("s", "show my token", "s"), Run: m.askShow}
 	show.Disabled = m.showDisabled()
-	return nav.Table{up, down, newTok, repl, show}
+	addKey := nav.Binding{Key: bind("a", "add an SSH key", "a"), Run: m.openKeys}
+	return nav.Table{up, down, newTok, repl, show, addKey}
 }
 
 // showDisabled says why Show my token does not apply to the selected

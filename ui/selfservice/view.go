@@ -59,6 +59,8 @@ func (m *Model) render() string {
 		body = append([]string{m.header(), ""}, m.form.view(t, m.w)...)
 	case m.mode == modeConfirmShow:
 		body = m.confirmLines()
+	case m.mode == modeKeys:
+		body = m.keyLines()
 	default:
 		body = m.mainLines()
 	}
@@ -136,6 +138,12 @@ func (m *Model) mainLines() []string {
 			days := model.Token{Death: tk.Expires}.DaysLeft(now)
 			top = append(top, t.Warn.Render(fmt.Sprintf("  %12s  expires in %s: you may request a replacement (r)", "", kit.Plural(days, "day", "days"))))
 		}
+	}
+	if m.h < 30 {
+		top = append(top, "", m.keysCompact())
+	} else {
+		top = append(top, "")
+		top = append(top, m.keysSection(4)...)
 	}
 	top = append(top, "", t.Heading.Render("Your requests, newest first"))
 	details := m.detailLines()
@@ -273,6 +281,8 @@ func (m *Model) helpLines() []string {
 	out = append(out, "")
 	out = append(out, strings.Split(kit.Wrap("This console shows your tokens and your requests. Request a new token with n, "+
 		"or a replacement with r when a token expires soon; an administrator approves requests, and you get "+
-		"e-mail about each step. A token delivered as a link is shown here once, with s.", m.w), "\n")...)
+		"e-mail about each step. A token delivered as a link is shown here once, with s. "+
+		"Add your SSH public key with a, and log in with it from then on instead of an enrollment code; "+
+		"you cannot remove a key here: an administrator does that (swtoken users keys remove).", m.w), "\n")...)
 	return out
 }
