@@ -89,10 +89,10 @@ type Model struct {
 	help    bool
 	form    *form
 	keys    *keyForm // the SSH keys screen's form
-	showID  string // the request Show my token is for
-	showing bool   // ShowToken in flight
-	link    string // the CTF link on the QR screen (cleared on leaving it)
-	qrText  string // its QR code in half blocks
+	showID  string   // the request Show my token is for
+	showing bool     // ShowToken in flight
+	link    string   // the CTF link on the QR screen (cleared on leaving it)
+	qrText  string   // its QR code in half blocks
 
 	status    string
 	statusErr bool
