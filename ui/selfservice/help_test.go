@@ -18,6 +18,7 @@ func TestHelpMatchesTheKeysInEveryState(t *testing.T) {
 	password := func() *fakeBackend { be := fixture(); be.choices.PasswordRequired = true; return be }
 	oneProfile := func() *fakeBackend { be := fixture(); be.choices.Profiles = be.choices.Profiles[:1]; return be }
 	refused := func() *fakeBackend { be := fixture(); be.makeErr = errors.New("Profile: not offered"); return be }
+	noKeys := func() *fakeBackend { be := fixture(); be.keys = nil; return be }
 	failing := func() *fakeBackend { be := fixture(); be.loadErr = errors.New("store busy"); return be }
 	states := []struct {
 		name string
@@ -45,6 +46,10 @@ func TestHelpMatchesTheKeysInEveryState(t *testing.T) {
 		{"help", fixture, []string{"?"}, "close help"},
 		{"help over the form", fixture, []string{"n", "tab", "tab", "f1"}, "close help"},
 		{"load failed", failing, nil, "store busy"},
+		{"main no keys", noKeys, nil, "a to add one"},
+		{"keys", fixture, []string{"a"}, "Add an SSH key"},
+		{"keys refused", fixture, []string{"a", "x", "enter"}, "ERROR: not an SSH public key"},
+		{"help over the keys", fixture, []string{"a", "f1"}, "close help"},
 	}
 	for _, st := range states {
 		t.Run(st.name, func(t *testing.T) {

@@ -65,8 +65,11 @@ func (m *Model) editKey(msg tea.Msg) {
 		}
 		msg = tea.PasteMsg{Content: text}
 	}
+	was := f.in.Value()
 	f.in, _ = f.in.Update(msg)
-	f.err = ""
+	if f.in.Value() != was {
+		f.err = "" // the error stays until the text is edited
+	}
 }
 
 func (m *Model) submitKey() tea.Cmd {
