@@ -90,6 +90,11 @@ func TestExitCodes(t *testing.T) {
 			defer release()
 			return runCmd(t, dir, "", "--lock-wait", "200ms", "tokens", "list")
 		}, "in use"},
+		{"the outbox being sent by another process", ExitInUse, func(t *testing.T) (int, string, string) {
+			configureLoopbackSMTP(t, dir)
+			defer holdOutboxSendLock(t, dir)()
+			return runCmd(t, dir, "", "--lock-wait", "200ms", "mail", "send")
+		}, "is still sending the outbox"},
 		{"ctrl+c during a job", ExitInterrupted, func(t *testing.T) (int, string, string) {
 			return interruptJob(t, dir, syscall.SIGINT, distribute("--job", "Interrupted")...)
 		}, "interrupted: a job this command was running changed nothing and is queued again"},

@@ -131,7 +131,7 @@ func runMailSend(g Globals, args []string, stdio IO) error {
 		n, _ := o.Waiting()
 		return fmt.Errorf("no SMTP server is configured (settings: smtp.host), so nothing is sent; %s wait in %s/new for you to deliver", plural(n, "message"), o.Dir)
 	}
-	res, err := o.SendDue(&swmail.Sender{SMTP: set.SMTP})
+	res, err := sendWhenFree(o, &swmail.Sender{SMTP: set.SMTP}, g.LockWait)
 	if len(res.Done) > 0 {
 		// The messages sent or failed for good, in the audit trail.
 		err = errors.Join(err, withStore(g, readWrite, "mail send", func(st *store.Store) error { return requests.AuditSent(st, res) }))
@@ -178,4 +178,35 @@ func runMailTest(g Globals, args []string, stdio IO) error {
 	}
 	fmt.Fprintf(stdio.Stdout, "test message sent to %s through %s\n", addr.Address, set.SMTP.Addr())
 	return nil
+}
+
+// outboxBusyError is `mail send` finding another process still sending the
+// outbox after the lock wait: exit 3, as for a store held too long.
+type outboxBusyError struct{ waited time.Duration }
+
+func (e *outboxBusyError) Error() string {
+	return fmt.Sprintf("another swtoken process (swtoken serve, a console or mail send) is still sending the outbox after %v; nothing was sent: try again later", e.waited)
+}
+
+func (e *outboxBusyError) ExitCode() int { return ExitInUse }
+
+// sendWhenFree sends the outbox's due messages, waiting up to lockWait
+// (the store's default, 5 s, when 0) while another process sends it: that
+// process may send everything that was due, and this call then finds
+// nothing left to send.
+func sendWhenFree(o *swmail.Outbox, t swmail.Transport, lockWait time.Duration) (swmail.Result, error) {
+	if lockWait <= 0 {
+		lockWait = store.DefaultLockTimeout
+	}
+	deadline := time.Now().Add(lockWait)
+	for {
+		res, err := o.SendDue(t)
+		if !errors.Is(err, swmail.ErrSending) {
+			return res, err
+		}
+		if time.Now().After(deadline) {
+			return res, &outboxBusyError{waited: lockWait}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

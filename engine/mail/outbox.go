@@ -283,11 +283,29 @@ type Outcome struct {
 	LastError         string // the failed message's last error
 }
 
+// ErrSending is returned by SendDue when another process is sending the
+// outbox at this moment (swtoken serve, an admin's console and `mail send`
+// may all send): that process sends what is due, so the caller has
+// nothing to do, or waits and tries again.
+var ErrSending = errors.New("another swtoken process is sending the outbox now")
+
+// sendLockName is the file in the outbox whose flock(2) makes one sender
+// at a time.
+const sendLockName = "send.lock"
+
 // SendDue tries every waiting message whose next attempt is due: a sent
 // one moves to cur/ as sent; a failed attempt is retried after Backoff,
 // until RetryFor after it was queued, when it moves to cur/ as failed.
+//
+// One process sends at a time (ErrSending for the others): two senders
+// reading new/ at once would each send the same message.
 func (o *Outbox) SendDue(t Transport) (Result, error) {
 	var res Result
+	release, err := lockSending(o.Dir)
+	if err != nil {
+		return res, err
+	}
+	defer release()
 	des, err := os.ReadDir(filepath.Join(o.Dir, dirNew))
 	if err != nil {
 		return res, fmt.Errorf("outbox: %w", err)

@@ -182,12 +182,15 @@ func queueDelivery(st *store.Store, m *mail.Mailer, r model.Request, d store.Del
 
 // SendMail sends the outbox's due messages when SMTP is configured; with
 // no SMTP it does nothing and returns nil (the messages wait in the
-// outbox for `swtoken mail send` or the admin).
+// outbox for `swtoken mail send` or the admin), nor while another process
+// sends the outbox.
 //
 // The messages it finished are audited (AuditSent).
 func SendMail(st *store.Store, m *mail.Mailer) (mail.Result, error) {
 	res, err := m.SendDue()
-	if errors.Is(err, mail.ErrNotConfigured) {
+	if errors.Is(err, mail.ErrNotConfigured) || errors.Is(err, mail.ErrSending) {
+		// No SMTP: the messages wait for the admin. Another process
+		// sending: it sends what is due.
 		return res, nil
 	}
 	return res, errors.Join(err, AuditSent(st, res))
