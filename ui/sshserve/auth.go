@@ -26,6 +26,13 @@ type connKey struct{}
 
 func (s *Server) connected(ctx ssh.Context, conn net.Conn) net.Conn {
 	addr := conn.RemoteAddr().String()
+	if n := s.conns.Add(1); n > int64(s.cfg.MaxConnections) {
+		// Closed by the library when nil is returned, and then not
+		// counted as closed: give the count back here.
+		s.conns.Add(-1)
+		s.tooManyConnections(addr)
+		return nil
+	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr
@@ -186,4 +193,23 @@ func (s *Server) refuse(ctx ssh.Context, what string) {
 	user := printable(ctx.User())
 	s.audit("ssh refused", user, "address "+cs.addr+"; what: "+what)
 	s.logf("refused: %s from %s: %s", user, cs.addr, what)
+}
+
+// tooManyConnections logs a connection closed over MaxConnections, at
+// most one line every 10 s with how many were closed since the last one,
+// so that a flood of connections does not flood the log too. It is not
+// audited: no user is known before the handshake.
+func (s *Server) tooManyConnections(addr string) {
+	s.connLogMu.Lock()
+	s.connDropped++
+	now := s.cfg.Now()
+	if !s.connLogged.IsZero() && now.Sub(s.connLogged) < 10*time.Second {
+		s.connLogMu.Unlock()
+		return
+	}
+	n := s.connDropped
+	s.connDropped = 0
+	s.connLogged = now
+	s.connLogMu.Unlock()
+	s.logf("too many connections (%d open): closed %d, the last from %s", s.cfg.MaxConnections, n, addr)
 }

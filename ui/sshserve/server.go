@@ -87,6 +87,11 @@ type Config struct {
 	Log io.Writer
 	// MaxSessions is the most sessions at once (DefaultMaxSessions).
 	MaxSessions int
+	// MaxConnections is the most connections open at once, logged in or
+	// not (2 x MaxSessions): connections that never log in (a scanner, a
+	// flood of handshakes) cannot take the server's memory, and a
+	// connection beyond it is closed before the SSH handshake.
+	MaxConnections int
 	// IdleTimeout ends a session when no key was pressed for this long
 	// (DefaultIdleTimeout).
 	IdleTimeout time.Duration
@@ -115,6 +120,11 @@ type Server struct {
 	stopping bool
 	sessions sync.WaitGroup
 	count    atomic.Int64
+
+	conns       atomic.Int64 // open connections, logged in or not
+	connLogMu   sync.Mutex
+	connLogged  time.Time // the last "too many connections" line
+	connDropped int       // connections closed since that line
 }
 
 // New makes a server from cfg.
@@ -127,6 +137,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = 2 * cfg.MaxSessions
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -157,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 			srv.KeyboardInteractiveHandler = s.keyboardInteractive
 			srv.PasswordHandler = nil
 			srv.ConnCallback = s.connected
+			srv.ConnectionCloseCallback = func(net.Conn) { s.conns.Add(-1) }
 			srv.ServerConfigCallback = s.serverConfig
 			srv.SessionRequestCallback = s.sessionRequest
 			srv.HandshakeTimeout = 30 * time.Second
