@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	swmail "github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/engine/requests"
 	"github.com/swtoken/swtoken/model"
@@ -90,6 +92,21 @@ func (b *engineBackend) MakeRequest(in model.RequestInput) (requestsui.Outcome, 
 	}
 	return requestsui.Outcome{Request: r,
 		Warning: b.tellUser(func(m *mailer) error { return requests.QueueReceived(b.st, m, r) })}, nil
+}
+
+// RequestUsers is every user for the request form's picker, in one
+// streaming pass over the store (no per-user lookup: 100,000 users stay
+// fast).
+func (b *engineBackend) RequestUsers() ([]requestsui.UserChoice, error) {
+	var out []requestsui.UserChoice
+	err := b.st.EachUser(func(u model.User) error {
+		out = append(out, requestsui.UserChoice{ID: u.ID, Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: strings.TrimSpace(u.Email)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // tellUser queues a message after the store committed a change; it

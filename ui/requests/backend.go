@@ -3,7 +3,8 @@
 // with a fuzzy filter, a request's details and history, the approver's
 // decisions (approve, reject, defer, with a comment to the user and a
 // private note), the bulk approval of the filtered pending list, and the
-// form that makes a request for a user.
+// form that makes a request for a user (picked from the users with a
+// fuzzy filter, or typed by ID).
 package requests
 
 import (
@@ -31,6 +32,18 @@ type Backend interface {
 	// MakeRequest makes a request for a user (origin console) and queues
 	// the "received" message as DecideRequest does.
 	MakeRequest(in model.RequestInput) (Outcome, error)
+	// RequestUsers is every user, for the request form's user picker, in
+	// user ID order.
+	RequestUsers() ([]UserChoice, error)
+}
+
+// UserChoice is a user the request form offers: the ID, the full name and
+// the e-mail address ("" when the user has none: the request rules refuse
+// such a user, model.CheckRequest).
+type UserChoice struct {
+	ID    string
+	Name  string
+	Email string
 }
 
 // Listing is every request, newest first, and the number of approvals

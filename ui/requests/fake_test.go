@@ -27,6 +27,8 @@ type fakeBackend struct {
 	made      []model.RequestInput
 	makeErr   error
 	warning   string
+	users     []UserChoice
+	usersErr  error
 }
 
 func (f *fakeBackend) RequestList() (Listing, error) {
@@ -67,6 +69,10 @@ func (f *fakeBackend) DecideRequest(what Decision, d store.RequestDecision) (Out
 
 func (f *fakeBackend) RequestChoices() (Choices, error) { return f.choices, nil }
 
+func (f *fakeBackend) RequestUsers() ([]UserChoice, error) {
+	return append([]UserChoice(nil), f.users...), f.usersErr
+}
+
 func (f *fakeBackend) MakeRequest(in model.RequestInput) (Outcome, error) {
 	if f.makeErr != nil {
 		return Outcome{}, f.makeErr
@@ -102,7 +108,14 @@ func fixture() *fakeBackend {
 	r2 := req(2, "frank", "Staff iPhone", model.RequestRejected)
 	r2.StateReason = "not employed here"
 	r1 := req(1, "grace", "Staff iPhone", model.RequestCanceled)
-	return &fakeBackend{reqs: []model.Request{r6, r5, r4, r3, r2, r1}, needed: 2,
+	users := []UserChoice{
+		{ID: "alice", Name: "Alice Martin", Email: "alice@example.com"},
+		{ID: "alicia", Name: "Alicia Keller", Email: "alicia@example.com"},
+		{ID: "bob", Name: "Bob Stone", Email: "bob@example.com"},
+		{ID: "dmuller", Name: "Dana Müller", Email: "dana.mueller@example.com"},
+		{ID: "xnomail", Name: "Xaver Ohnepost", Email: ""},
+	}
+	return &fakeBackend{reqs: []model.Request{r6, r5, r4, r3, r2, r1}, needed: 2, users: users,
 		choices: Choices{Profiles: []ProfileChoice{{Name: "Staff iPhone"}, {Name: "Staff Android", DeviceID: true}}, Default: "Staff Android"}}
 }
 

@@ -73,7 +73,7 @@ func TestFormRefusalStaysOnTheForm(t *testing.T) {
 	be.makeErr = errors.New(`User: no user "zed": a request is for an existing user`)
 	h := newHarness(newTestForm(be), 120, 40)
 	h.typeText("zed")
-	h.press("enter")
+	h.press("tab", "enter") // leave the User ID field, then make the request
 	wantView(t, h, `Refused: User: no user "zed"`)
 	if h.popped != 0 {
 		t.Error("the form closed on a refusal")
@@ -107,7 +107,7 @@ func TestFormWithoutOfferedProfileSaysWhy(t *testing.T) {
 	be := &fakeBackend{}
 	h := newHarness(newTestForm(be), 120, 40)
 	h.typeText("alice")
-	h.press("enter")
+	h.press("tab", "enter")
 	wantView(t, h, "No profile is offered for request")
 	if len(be.made) != 0 {
 		t.Fatal("a request was made without a profile")
