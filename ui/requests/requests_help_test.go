@@ -1,6 +1,7 @@
 package requests
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -37,6 +38,15 @@ func TestRequestsHelpMatchesItsKeys(t *testing.T) {
 		{"reject", func() nav.Screen { return newTestScreen(fixture()) }, []string{"enter", "r"}, "Reject request"},
 		{"bulk", func() nav.Screen { return newTestScreen(fixture()) }, []string{"b"}, "Bulk approval"},
 		{"form user", func() nav.Screen { return newTestForm(fixture()) }, nil, "User ID"},
+		{"form user filtered", func() nav.Screen { return newTestForm(fixture()) }, []string{"a", "l", "i"}, "alicia"},
+		{"form user no match", func() nav.Screen { return newTestForm(fixture()) }, []string{"z", "z", "z"}, "No matches."},
+		{"form user picked", func() nav.Screen { return newTestForm(fixture()) }, []string{"b", "o", "b", "enter"}, "Bob Stone <bob@example.com>"},
+		{"form user without e-mail picked", func() nav.Screen { return newTestForm(fixture()) }, []string{"x", "n", "o", "enter"}, "no e-mail address"},
+		{"form users unreadable", func() nav.Screen {
+			be := fixture()
+			be.usersErr = errors.New("store locked")
+			return newTestForm(be)
+		}, nil, "cannot list the users"},
 		{"form profile", func() nav.Screen { return newTestForm(fixture()) }, []string{"tab"}, "Profile"},
 		{"form password", func() nav.Screen {
 			be := fixture()
