@@ -72,7 +72,15 @@ type dialog int
 const (
 	dlgNone   dialog = iota
 	dlgDecide        // the comment to the user and the private note
-	dlgBulk          // the typed count of a bulk approval
+	dlgBulk          // the typed count of a bulk approval, the comment and the note
+)
+
+// The bulk approval's fields, in tab order (screen.field).
+const (
+	bulkCount = iota
+	bulkComment
+	bulkNote
+	bulkFields
 )
 
 // row is one request in the list; FilterValue is "ID user profile".
@@ -103,7 +111,7 @@ type screen struct {
 
 	dlg   dialog
 	what  Decision
-	field int // 0 comment, 1 note
+	field int // 0 comment, 1 note; a bulk approval's: bulkCount...
 	// rev is the revision of the request when the decision was opened:
 	// the store refuses the decision if it changed since (a reload under
 	// the dialog does not move it).
@@ -361,6 +369,10 @@ func (s *screen) update(msg tea.Msg) tea.Cmd {
 // focused is the dialog's focused text field, nil without a dialog.
 func (s *screen) focused() *kit.TextField {
 	switch {
+	case s.dlg == dlgBulk && s.field == bulkComment:
+		return &s.comment
+	case s.dlg == dlgBulk && s.field == bulkNote:
+		return &s.note
 	case s.dlg == dlgBulk:
 		return &s.count
 	case s.dlg == dlgDecide && s.field == 0:
@@ -381,8 +393,11 @@ func (s *screen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if f := s.focused(); f != nil {
+		before := f.Value()
 		*f, _ = f.Update(msg)
-		s.dlgErr = ""
+		if f.Value() != before {
+			s.dlgErr = "" // an edit answers the error; other keys leave it
+		}
 		return nil
 	}
 	if s.detail == "" && s.list.FilterFocused() {
@@ -408,10 +423,7 @@ func (s *screen) Bindings() nav.Table {
 	case s.dlg == dlgDecide:
 		t = s.decideBindings()
 	case s.dlg == dlgBulk:
-		t = nav.Table{
-			{Key: bind("enter", "approve them", "enter"), Run: s.bulkApprove},
-			{Key: bind("esc", "cancel", "esc"), Run: func() tea.Cmd { s.closeDialog(); return nil }},
-		}
+		t = s.bulkBindings()
 	case s.detail != "":
 		t = s.detailBindings()
 	default:
@@ -499,23 +511,54 @@ func (s *screen) openForm() tea.Cmd { return nav.Push(newForm(s.c)) }
 
 func (s *screen) openBulk() tea.Cmd {
 	s.bulkIDs = s.pendingShown()
-	s.dlg, s.dlgErr, s.result = dlgBulk, "", ""
+	s.dlg, s.field, s.dlgErr, s.result = dlgBulk, bulkCount, "", ""
 	s.count.Reset()
+	s.comment.Reset()
+	s.note.Reset()
+	s.comment.Blur()
+	s.note.Blur()
 	return s.count.Focus()
+}
+
+// bulkFieldNames are the bulk approval's fields as tab names them.
+var bulkFieldNames = [bulkFields]string{"count", "comment to the users", "private note"}
+
+// bulkBindings: enter approves, tab and shift+tab go round the count,
+// the comment to the users and the private note.
+func (s *screen) bulkBindings() nav.Table {
+	to := func(d int) func() tea.Cmd {
+		return func() tea.Cmd {
+			s.focused().Blur()
+			s.field = (s.field + d + bulkFields) % bulkFields
+			return s.focused().Focus()
+		}
+	}
+	return nav.Table{
+		{Key: bind("enter", "approve them", "enter"), Run: s.bulkApprove},
+		{Key: bind("tab", bulkFieldNames[(s.field+1)%bulkFields], "tab"), Run: to(1)},
+		{Key: bind("shift+tab", bulkFieldNames[(s.field+bulkFields-1)%bulkFields], "shift+tab"), Run: to(-1), FullOnly: true},
+		{Key: bind("esc", "cancel", "esc"), Run: func() tea.Cmd { s.closeDialog(); return nil }},
+	}
 }
 
 func (s *screen) bulkApprove() tea.Cmd {
 	n := len(s.bulkIDs)
 	if got := strings.TrimSpace(s.count.Value()); got != strconv.Itoa(n) {
 		s.dlgErr = fmt.Sprintf("Type %d, the number of requests shown, to approve them all.", n)
-		return nil
+		s.focused().Blur()
+		s.field = bulkCount
+		return s.count.Focus()
 	}
-	s.working = true
+	s.working, s.dlgErr = true, ""
 	be, list := s.c.be, s.bulkIDs
+	// The same comment to the user and private note on every approval,
+	// as the single approval sends them.
+	comment, note := strings.TrimSpace(s.comment.Value()), strings.TrimSpace(s.note.Value())
 	return func() tea.Msg {
 		var done bulkDoneMsg
 		for _, r := range list {
-			if _, err := be.DecideRequest(Approve, store.RequestDecision{ID: r.ID(), Revision: r.Revision}); err != nil {
+			d := store.RequestDecision{ID: r.ID(), Revision: r.Revision, Comment: comment, Note: note}
+			if _, err := be.DecideRequest(Approve, d); err != nil {
 				done.refused = append(done.refused, r.ID()+": "+refusal(err))
 				continue
 			}
@@ -570,7 +613,7 @@ func (s *screen) openDecide(what Decision) tea.Cmd {
 }
 
 func (s *screen) closeDialog() {
-	s.dlg, s.dlgErr = dlgNone, ""
+	s.dlg, s.field, s.dlgErr = dlgNone, 0, ""
 	s.comment.Reset()
 	s.note.Reset()
 	s.count.Reset()

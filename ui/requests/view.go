@@ -169,7 +169,10 @@ func (s *screen) dialogView(w int) string {
 		n := len(s.bulkIDs)
 		b.WriteString(t.Heading.Render("Bulk approval") + "\n")
 		b.WriteString(kit.Wrap(fmt.Sprintf("Approve the %s shown (the filtered Pending list)? Type %d and press enter.", kit.Plural(n, "pending request", "pending requests"), n), w) + "\n")
-		b.WriteString("Count: " + s.count.View())
+		b.WriteString(fmt.Sprintf("%-22s  %s\n", "Count:", s.count.View()))
+		b.WriteString(fmt.Sprintf("%-22s  %s\n", "Comment to the users:", s.comment.View()))
+		b.WriteString(t.Muted.Render(fmt.Sprintf("%-22s  %s", "", "optional, sent to every user approved")) + "\n")
+		b.WriteString(fmt.Sprintf("%-22s  %s", "Private note:", s.note.View()))
 	}
 	if s.working {
 		b.WriteString("\nWorking...")
