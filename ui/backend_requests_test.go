@@ -93,3 +93,42 @@ func TestEngineBackendRequestsQueueTheUsersMessages(t *testing.T) {
 		t.Fatal("a decision on a stale revision was accepted")
 	}
 }
+
+// TestEngineBackendRequestUsersListsEveryUser: the request form's users
+// are every stored user in ID order with the full name and the e-mail,
+// a user without an address included (with none).
+func TestEngineBackendRequestUsersListsEveryUser(t *testing.T) {
+	be, st := realBackend(t)
+	if _, err := st.ImportUsers([]model.User{
+		{ID: "zz-nomail", FirstName: "Zora", LastName: "Nomail"},
+		{ID: "zz-named", FirstName: "Zed", LastName: "Named", Email: "zed@example.com"},
+	}, "test", store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var want []model.User
+	if err := st.EachUser(func(u model.User) error { want = append(want, u); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := be.RequestUsers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) < 3 {
+		t.Fatalf("%d users offered, the store holds %d", len(got), len(want))
+	}
+	for i, u := range want {
+		if got[i].ID != u.ID {
+			t.Fatalf("user %d is %q, want %q (ID order)", i, got[i].ID, u.ID)
+		}
+	}
+	byID := map[string]requestsui.UserChoice{}
+	for _, u := range got {
+		byID[u.ID] = u
+	}
+	if u := byID["zz-named"]; u.Name != "Zed Named" || u.Email != "zed@example.com" {
+		t.Errorf("zz-named offered as %+v", u)
+	}
+	if u, ok := byID["zz-nomail"]; !ok || u.Name != "Zora Nomail" || u.Email != "" {
+		t.Errorf("the user without e-mail offered as %+v (present %v)", u, ok)
+	}
+}

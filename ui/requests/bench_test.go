@@ -80,3 +80,40 @@ func BenchmarkRequestsKeystroke100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUserPicker100k is the request form's user picker over 100,000
+// users: loading them (the rows and the ID index, in the Cmd; the
+// message's Update; one render), and one keystroke in the User ID field
+// (the key's Update, the search, the result's Update, the render).
+func BenchmarkUserPicker100k(b *testing.B) {
+	be := fixture()
+	be.users = make([]UserChoice, 100_000)
+	for i := range be.users {
+		be.users[i] = UserChoice{ID: fmt.Sprintf("%s.%s%d", firstNames[i%10], lastNames[(i/10)%12], i), Name: firstNames[i%10] + " " + lastNames[(i/10)%12], Email: fmt.Sprintf("u%d@example.com", i)}
+	}
+	b.Run("load", func(b *testing.B) {
+		for b.Loop() {
+			f := newTestForm(be)
+			h := newHarness(f, 120, 40)
+			if f.users.Len() != 100_000 {
+				b.Fatalf("%d rows", f.users.Len())
+			}
+			_ = h.s.View()
+		}
+	})
+	b.Run("keystroke-smi-to-smit", func(b *testing.B) {
+		f := newTestForm(be)
+		h := newHarness(f, 120, 40)
+		for b.Loop() {
+			f.in[fUser].SetValue("smi")
+			f.in[fUser].CursorEnd()
+			h.run(f.filterUsers())
+			h.press("t")
+			_ = h.s.View()
+		}
+		if f.users.FilterValue() != "smit" || f.users.Pending() {
+			b.Fatal("not settled on smit")
+		}
+		b.ReportMetric(float64(f.users.Len()), "matches")
+	})
+}
