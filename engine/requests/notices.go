@@ -29,6 +29,10 @@ const (
 	noticeLockWait = 30 * time.Second
 )
 
+// noticeInOutbox, when set (tests), runs between a notice's message
+// reaching the outbox and the removal of its marker.
+var noticeInOutbox func(store.Notice)
+
 // NoticeResult says what MailNotices did.
 type NoticeResult struct {
 	// Queued are the notices whose message went to the outbox.
@@ -138,6 +142,9 @@ func queueNotice(st *store.Store, m *swmail.Mailer, n store.Notice, comment stri
 	}
 	// The message is in the outbox: a crash from here on sends it twice
 	// at worst (the marker is still there for the next pass).
+	if noticeInOutbox != nil {
+		noticeInOutbox(n)
+	}
 	err = st.Update(func(tx *store.Tx) error {
 		if err := tx.AppendAudit("mail queue", "request "+id,
 			fmt.Sprintf("%s message to %s (user %s); outbox %s", n.Kind, u.Email, u.ID, name)); err != nil {
