@@ -37,6 +37,7 @@ var knownAuditActions = []string{
 	"job requeue",
 	"job start",
 	"job submit",
+	"mail drop",
 	"mail failed",
 	"mail queue",
 	"mail sent",

@@ -377,6 +377,7 @@ func (s *Store) checkInvariants(tx *bolt.Tx) []string {
 	}
 
 	checkSelfServiceAccess(tx, users, requests, bad)
+	checkNotices(tx, requests, bad)
 
 	// settings
 	if v := tx.Bucket(bucketSettings).Get(keySelfService); v != nil {

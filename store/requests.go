@@ -242,7 +242,8 @@ func (t *Tx) requestFacts(in model.RequestInput) (model.RequestFacts, error) {
 // and open requests, and stores the request, all in one write transaction:
 // a refusal (a *model.RequestError naming the rule) changes nothing. The
 // password, if any, is sealed under RequestPasswordAAD until the request
-// ends. Under the automatic policy the request is stored approved.
+// ends. Under the automatic policy the request is stored approved. The
+// same transaction records the "received" notice as owed (notices.go).
 func (s *Store) CreateRequest(in model.RequestInput) (req model.Request, err error) {
 	err = s.Update(func(tx *Tx) error {
 		f, err := tx.requestFacts(in)
@@ -272,6 +273,9 @@ func (s *Store) CreateRequest(in model.RequestInput) (req model.Request, err err
 			return err
 		}
 		if err := tx.tx.Bucket(bucketRequestsByUser).Put(requestUserKey(r.User, seq), nil); err != nil {
+			return err
+		}
+		if err := tx.putNotice(seq, NoticeReceived); err != nil {
 			return err
 		}
 		if err := tx.AppendAudit("request create", "request "+r.ID(), requestDetails(r)); err != nil {
@@ -550,11 +554,15 @@ func (s *Store) ApproveRequest(d RequestDecision) (model.Request, error) {
 }
 
 // RejectRequest ends a pending request with the comment to the user
-// (required) and a private note.
+// (required) and a private note, and records the "rejected" notice as owed
+// in the same transaction (notices.go).
 func (s *Store) RejectRequest(d RequestDecision) (model.Request, error) {
-	return s.changeRequest(d, "request reject", func(r model.Request, _ *Tx) (model.Request, string, error) {
+	return s.changeRequest(d, "request reject", func(r model.Request, tx *Tx) (model.Request, string, error) {
 		next, err := model.Reject(r, s.osUser, s.now(), d.Comment, d.Note)
-		return next, decisionDetails("rejected", d), err
+		if err != nil {
+			return next, "", err
+		}
+		return next, decisionDetails("rejected", d), tx.putNotice(r.Seq, NoticeRejected)
 	})
 }
 

@@ -141,8 +141,8 @@
 // Buckets created by the first write that needs them (a store without
 // them reads as empty; no migration): requests_deliveries (fulfil.go),
 // user_keys and user_keys_by_fingerprint (userkeys.go), enrollments
-// (enroll.go), requests_show and requests_shown (showtoken.go); each file
-// describes its keys and values.
+// (enroll.go), requests_show and requests_shown (showtoken.go),
+// requests_notices (notices.go); each file describes its keys and values.
 //
 // A job's output lives in <data dir>/outputs/<u64 job id as decimal>.zip and
 // is written as <id>.zip.tmp first; the commit transaction (Store.CommitJob)

@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 		_, err := Fulfil(ctx, st, Options{})
 		return err
 	})
+	crashtest.Child(noticeCrashEnv, runNoticeChild)
 	os.Exit(m.Run())
 }
 

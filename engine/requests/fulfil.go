@@ -47,10 +47,11 @@ type Result struct {
 	// Waiting counts the approved requests left approved because no token
 	// is available: the next pass, after tokens are imported, fulfils them.
 	Waiting int
-	// Mailed and Sent are the mail a Runner with Options.Mail did after
-	// the pass (MailDeliveries, SendMail).
-	Mailed MailResult
-	Sent   mail.Result
+	// Notices, Mailed and Sent are the mail a Runner with Options.Mail
+	// did after the pass (MailNotices, MailDeliveries, SendMail).
+	Notices NoticeResult
+	Mailed  MailResult
+	Sent    mail.Result
 }
 
 var (

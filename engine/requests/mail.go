@@ -26,33 +26,21 @@ func NewMailer(st *store.Store) (*mail.Mailer, error) {
 }
 
 // QueueReceived queues "your request was received" for r, which the store
-// has committed. A crash between the commit and this call leaves the
-// request without that message (it is a courtesy: the outcome messages
-// still follow).
+// has committed with its pending "received" notice (store.CreateRequest),
+// and then removes that notice (notices.go). It queues nothing when the
+// notice is no longer pending (a runner pass queued it first). A crash
+// before the message is in the outbox leaves the notice for the next
+// runner pass (MailNotices); one after it, before the notice's removal,
+// sends the message twice at worst: at least once, never lost.
 func QueueReceived(st *store.Store, m *mail.Mailer, r model.Request) error {
-	u, err := st.User(r.User)
-	if err != nil {
-		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
-	}
-	name, err := m.QueueReceived(r, u)
-	if err != nil {
-		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
-	}
-	return auditQueued(st, r, u, "received", name)
+	return queueOwed(st, m, store.Notice{Seq: r.Seq, Kind: store.NoticeReceived}, "")
 }
 
 // QueueRejected queues "your request was rejected" for r with the comment
-// to the user (the request's state reason when comment is "").
+// to the user (the one its history recorded when comment is ""), as
+// QueueReceived does for its "rejected" notice (store.RejectRequest).
 func QueueRejected(st *store.Store, m *mail.Mailer, r model.Request, comment string) error {
-	u, err := st.User(r.User)
-	if err != nil {
-		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
-	}
-	name, err := m.QueueRejected(r, u, comment)
-	if err != nil {
-		return fmt.Errorf("the message to the user of request %s: %w", r.ID(), err)
-	}
-	return auditQueued(st, r, u, "rejected", name)
+	return queueOwed(st, m, store.Notice{Seq: r.Seq, Kind: store.NoticeRejected}, comment)
 }
 
 // auditQueued records a message put in the outbox: which request, which

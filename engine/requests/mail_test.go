@@ -269,8 +269,9 @@ func TestRequestMailsReachSMTPServerWithTokenLinksAndNoPassword(t *testing.T) {
 // TestDeliveryLeftByACrashLandsInTheOutboxWithoutSMTP fulfils a request
 // without mailing (as a process killed after the fulfilment's commit
 // leaves it), then a runner with no SMTP configured writes its token
-// message to the outbox (it waits there), deletes the sealed delivery and
-// sends nothing; the next pass queues nothing again.
+// message, after the "received" message the crash left owed too, to the
+// outbox (they wait there), deletes the sealed delivery and sends nothing;
+// the next pass queues nothing again.
 func TestDeliveryLeftByACrashLandsInTheOutboxWithoutSMTP(t *testing.T) {
 	st := mailStore(t, model.ApprovalAutomatic, model.SMTPSettings{})
 	defer st.Close()
@@ -298,7 +299,8 @@ func TestDeliveryLeftByACrashLandsInTheOutboxWithoutSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].State != swmail.Waiting || !strings.Contains(list[0].Subject, "is ready") {
+	if len(list) != 2 || list[0].State != swmail.Waiting || !strings.Contains(list[0].Subject, "was received") ||
+		list[1].State != swmail.Waiting || !strings.Contains(list[1].Subject, "is ready") {
 		t.Fatalf("outbox: %+v", list)
 	}
 	if seqs, err := st.PendingDeliveries(); err != nil || len(seqs) != 0 {
@@ -307,7 +309,7 @@ func TestDeliveryLeftByACrashLandsInTheOutboxWithoutSMTP(t *testing.T) {
 	if _, err := runner.Pass(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := o.Waiting(); err != nil || n != 1 {
-		t.Fatalf("%d waiting after a second pass (%v), want 1", n, err)
+	if n, err := o.Waiting(); err != nil || n != 2 {
+		t.Fatalf("%d waiting after a second pass (%v), want 2", n, err)
 	}
 }

@@ -37,10 +37,13 @@ func NewRunner(st *store.Store, opts Options) *Runner { return &Runner{st: st, o
 // result with Fulfilled and Failed emptied. An error leaves the next pass
 // to try again.
 //
-// With Options.Mail, a pass that fulfils also writes the tokens of the
-// fulfilled requests (and of any left by a crash) to the outbox
-// (MailDeliveries, Result.Mailed), and every pass sends the outbox's due
-// messages when SMTP is configured (SendMail, Result.Sent).
+// With Options.Mail, a pass that reads the store also queues the
+// "received" and "rejected" messages still owed (MailNotices,
+// Result.Notices: those a crash left between a request's commit and its
+// message), writes the tokens of the fulfilled requests (and of any left
+// by a crash) to the outbox (MailDeliveries, Result.Mailed), and every
+// pass sends the outbox's due messages when SMTP is configured (SendMail,
+// Result.Sent).
 func (r *Runner) Pass(ctx context.Context) (Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -73,14 +76,17 @@ func (r *Runner) Pass(ctx context.Context) (Result, error) {
 	return res, err
 }
 
-// mail refreshes the mailer's settings, mails the waiting deliveries and
-// sends what is due.
+// mail refreshes the mailer's settings, queues the notices still owed,
+// mails the waiting deliveries and sends what is due.
 func (r *Runner) mail(res *Result) error {
 	m, err := NewMailer(r.st)
 	if err != nil {
 		return fmt.Errorf("the request e-mails: %w", err)
 	}
 	r.mailer = m
+	if res.Notices, err = MailNotices(r.st, m); err != nil {
+		return fmt.Errorf("queueing the request notices: %w", err)
+	}
 	if res.Mailed, err = MailDeliveries(r.st, m); err != nil {
 		return fmt.Errorf("mailing the fulfilled requests' tokens: %w", err)
 	}
