@@ -108,34 +108,53 @@ func MailDeliveries(st *store.Store, m *mail.Mailer) (MailResult, error) {
 		return res, err
 	}
 	for _, seq := range seqs {
-		r, err := st.Request(model.RequestID(seq))
+		queued, problem, err := mailDelivery(st, m, seq)
 		if err != nil {
 			return res, err
 		}
-		d, found, err := st.RequestDelivery(r.ID())
-		if err != nil {
-			return res, err
+		if problem != "" {
+			res.Problems = append(res.Problems, problem)
 		}
-		if !found {
-			continue
+		if queued != nil {
+			res.Queued = append(res.Queued, *queued)
 		}
-		err = queueDelivery(st, m, r, d)
-		clear(d.Data)
-		clear(d.QRPNG)
-		var p *problem
-		if errors.As(err, &p) {
-			res.Problems = append(res.Problems, p.Error())
-			continue
-		}
-		if err != nil {
-			return res, err
-		}
-		if err := st.Update(func(tx *store.Tx) error { return tx.DeleteRequestDelivery(seq) }); err != nil {
-			return res, err
-		}
-		res.Queued = append(res.Queued, r)
 	}
 	return res, nil
+}
+
+// mailDelivery queues one pending delivery's message and then deletes the
+// delivery, under the notice lock: two runners (swtoken serve and an
+// admin's console, say) that both saw it pending would otherwise both
+// queue it, and the user would get the token twice. The second finds it
+// gone and does nothing.
+func mailDelivery(st *store.Store, m *mail.Mailer, seq uint64) (queued *model.Request, problemText string, err error) {
+	release, err := lockNotices(m.Outbox.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	defer release()
+	r, err := st.Request(model.RequestID(seq))
+	if err != nil {
+		return nil, "", err
+	}
+	d, found, err := st.RequestDelivery(r.ID())
+	if err != nil || !found {
+		return nil, "", err
+	}
+	err = queueDelivery(st, m, r, d)
+	clear(d.Data)
+	clear(d.QRPNG)
+	var p *problem
+	if errors.As(err, &p) {
+		return nil, p.Error(), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if err := st.Update(func(tx *store.Tx) error { return tx.DeleteRequestDelivery(seq) }); err != nil {
+		return nil, "", err
+	}
+	return &r, "", nil
 }
 
 // problem is a delivery that cannot be mailed as things are.
