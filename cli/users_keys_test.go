@@ -1,27 +1,20 @@
 package cli
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"strings"
 	"testing"
 
+	"github.com/swtoken/swtoken/model/modeltest"
 	"golang.org/x/crypto/ssh"
 )
 
 // newKeyLine is a fresh ed25519 public key line and its fingerprint.
 func newKeyLine(t *testing.T, comment string) (line, fp string) {
 	t.Helper()
-	pk, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := ssh.NewPublicKey(pk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " " + comment, ssh.FingerprintSHA256(pub)
+	line, k, _ := modeltest.SSHKey(t, comment)
+	return line, k.Fingerprint
 }
 
 // firstUser is a user of the demo store.

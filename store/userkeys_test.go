@@ -1,33 +1,20 @@
 package store
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/swtoken/swtoken/model"
-	"golang.org/x/crypto/ssh"
+	"github.com/swtoken/swtoken/model/modeltest"
 )
 
 // testSSHKey makes a fresh ed25519 public key: its parsed form and wire bytes.
 func testSSHKey(t testing.TB, comment string) (model.SSHKey, []byte) {
 	t.Helper()
-	pk, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := ssh.NewPublicKey(pk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := model.ParseSSHKey(strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " " + comment)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k, pub.Marshal()
+	_, k, wire := modeltest.SSHKey(t, comment)
+	return k, wire
 }
 
 func keyStore(t *testing.T) *Store {

@@ -1,14 +1,11 @@
 package ui
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/model/modeltest"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 )
 
@@ -16,15 +13,8 @@ import (
 // form (what a client offers at login).
 func newKeyLine(t *testing.T, comment string) (string, []byte) {
 	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))) + " " + comment, pk.Marshal()
+	line, _, wire := modeltest.SSHKey(t, comment)
+	return line, wire
 }
 
 // TestSelfServiceBackendAddsAKeyForTheBoundUserOnlyAuditedWithTheAddress:

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
@@ -11,25 +10,14 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/swtoken/swtoken/model"
+	"github.com/swtoken/swtoken/model/modeltest"
 	"github.com/swtoken/swtoken/store"
 )
 
 // csvKey is a fresh ed25519 public key line.
 func csvKey(t *testing.T, comment string) (string, model.SSHKey) {
 	t.Helper()
-	pk, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := ssh.NewPublicKey(pk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " " + comment
-	k, err := model.ParseSSHKey(line)
-	if err != nil {
-		t.Fatal(err)
-	}
+	line, k, _ := modeltest.SSHKey(t, comment)
 	return line, k
 }
 
