@@ -503,6 +503,12 @@ func reportFulfilment(w io.Writer, res requests.Result) {
 	if res.Waiting > 0 {
 		fmt.Fprintf(w, "%s approved but waiting: no token is available (import tokens, then run again).\n", model.Plural(res.Waiting, "request is"))
 	}
+	if n := len(res.Notices.Queued); n > 0 {
+		fmt.Fprintf(w, "%s (received, rejected) to the outbox.\n", model.Plural(n, "request notice"))
+	}
+	for _, d := range res.Notices.Dropped {
+		fmt.Fprintf(w, "Notice dropped: %s\n", model.Printable(d))
+	}
 	if n := len(res.Mailed.Queued); n > 0 {
 		fmt.Fprintf(w, "%s to the outbox.\n", model.Plural(n, "token message"))
 	}

@@ -196,6 +196,12 @@ func logFulfilment(srv *sshserve.Server, res requests.Result) {
 	for _, r := range res.Failed {
 		srv.Logf("request %s failed: %s", r.ID(), model.Printable(r.StateReason))
 	}
+	if n := len(res.Notices.Queued); n > 0 {
+		srv.Logf("%s (received, rejected) to the outbox", model.Plural(n, "request notice"))
+	}
+	for _, d := range res.Notices.Dropped {
+		srv.Logf("notice dropped: %s", model.Printable(d))
+	}
 	if n := len(res.Mailed.Queued); n > 0 {
 		srv.Logf("%s to the outbox", model.Plural(n, "token message"))
 	}
