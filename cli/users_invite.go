@@ -17,22 +17,11 @@ import (
 // section 13), printed once or mailed, never both.
 
 // DefaultServePort is the port `swtoken serve` listens on by default.
-const DefaultServePort = "2222"
+const DefaultServePort = requests.DefaultServePort
 
-// sshCommandFor is the line a user types to reach the console: the SSH
-// user name is the user ID, quoted for a shell when it needs it.
-func sshCommandFor(user, host, port string) string {
-	target := user + "@" + host
-	if strings.ContainsFunc(target, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._@-:[]", r))
-	}) {
-		target = "'" + strings.ReplaceAll(target, "'", `'\''`) + "'"
-	}
-	if port == "22" {
-		return "ssh " + target
-	}
-	return "ssh -p " + port + " " + target
-}
+// sshCommandFor is the line a user types to reach the console
+// (requests.SSHCommand).
+func sshCommandFor(user, host, port string) string { return requests.SSHCommand(user, host, port) }
 
 // parseServeAddress reads --address HOST:PORT (or HOST, port 2222).
 func parseServeAddress(addr string) (host, port string, err error) {

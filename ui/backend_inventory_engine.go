@@ -9,6 +9,7 @@ import (
 
 	"github.com/swtoken/swtoken/engine/inventory"
 	"github.com/swtoken/swtoken/engine/jobs"
+	"github.com/swtoken/swtoken/engine/requests"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
 	inventoryui "github.com/swtoken/swtoken/ui/inventory"
@@ -84,6 +85,57 @@ func (b *engineBackend) SetTokenEnabledAuto(serial string) error {
 
 func (b *engineBackend) VerifyCode(serial, code, pin string) (jobs.VerifyResult, error) {
 	return jobs.Verify(b.st, serial, code, pin, b.now())
+}
+
+func (b *engineBackend) UserAccess(id string) (inventoryui.UserAccess, error) {
+	keys, err := b.st.UserKeys(id)
+	if err != nil {
+		return inventoryui.UserAccess{}, err
+	}
+	live, expires, err := b.st.EnrollmentStatus(id, b.now())
+	if err != nil {
+		return inventoryui.UserAccess{}, err
+	}
+	return inventoryui.UserAccess{Keys: keys, CodeLive: live, CodeExpires: expires}, nil
+}
+
+func (b *engineBackend) RemoveUserKey(id, fingerprint string) error {
+	return b.st.RemoveUserKey(id, fingerprint)
+}
+
+// sshCommand is the line user types to reach `swtoken serve` on this host
+// at its default port.
+func sshCommand(user string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return requests.SSHCommand(user, host, requests.DefaultServePort)
+}
+
+func (b *engineBackend) InviteUser(id string) (inventoryui.Invitation, error) {
+	inv, err := b.st.InviteUser(id, b.now())
+	if err != nil {
+		return inventoryui.Invitation{}, err
+	}
+	return inventoryui.Invitation{Code: inv.Code, Expires: inv.Expires, SSHCommand: sshCommand(id)}, nil
+}
+
+func (b *engineBackend) MailInvitation(id string) (inventoryui.Invitation, error) {
+	u, err := b.st.User(id)
+	if err != nil {
+		return inventoryui.Invitation{}, err
+	}
+	m, err := requests.NewMailer(b.st)
+	if err != nil {
+		return inventoryui.Invitation{}, err
+	}
+	cmd := sshCommand(id)
+	inv, _, err := requests.MailInvitation(b.st, m, id, cmd, b.now())
+	if err != nil {
+		return inventoryui.Invitation{}, err
+	}
+	return inventoryui.Invitation{Expires: inv.Expires, SSHCommand: cmd, MailedTo: u.Email}, nil
 }
 
 func (b *engineBackend) AddProfile(p model.Profile) error {

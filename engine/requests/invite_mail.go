@@ -50,3 +50,22 @@ func MailInvitation(st *store.Store, m *mail.Mailer, user, sshCommand string, no
 	}
 	return inv, name, nil
 }
+
+// DefaultServePort is the port `swtoken serve` listens on by default.
+const DefaultServePort = "2222"
+
+// SSHCommand is the line a user types to reach the Self-Service Console
+// on host and port: the SSH user name is the user ID, quoted for a shell
+// when it needs it ("ssh -p 2222 USER@HOST").
+func SSHCommand(user, host, port string) string {
+	target := user + "@" + host
+	if strings.ContainsFunc(target, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._@-:[]", r))
+	}) {
+		target = "'" + strings.ReplaceAll(target, "'", `'\''`) + "'"
+	}
+	if port == "22" {
+		return "ssh " + target
+	}
+	return "ssh -p " + port + " " + target
+}

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"time"
+
 	"github.com/swtoken/swtoken/engine/jobs"
 	"github.com/swtoken/swtoken/model"
 	"github.com/swtoken/swtoken/store"
@@ -56,6 +58,24 @@ type Backend interface {
 	// wrapping jobs.ErrUnsupported.
 	VerifyCode(serial, code, pin string) (jobs.VerifyResult, error)
 
+	// UserAccess is how the user logs in to the Self-Service Console
+	// (swtoken serve): their SSH public keys, oldest first, and whether an
+	// enrollment code is live. An unknown user wraps store.ErrNotFound.
+	UserAccess(id string) (UserAccess, error)
+	// RemoveUserKey removes one of the user's keys by fingerprint, audited
+	// "user key remove" by the store as `users keys remove` is. A key the
+	// user does not have (any more) wraps store.ErrNotFound.
+	RemoveUserKey(id, fingerprint string) error
+	// InviteUser issues a new one-time enrollment code for the user
+	// (store.InviteUser, audited "user invite"); it replaces a live one.
+	// The result holds the code, once: nothing else keeps it.
+	InviteUser(id string) (Invitation, error)
+	// MailInvitation issues a new enrollment code and puts the message
+	// that carries it in the outbox (requests.MailInvitation); the result
+	// has no code. A user without an e-mail address is refused and
+	// nothing changes.
+	MailInvitation(id string) (Invitation, error)
+
 	// ProfileRecords returns every profile in name order with its store ID
 	// and revision, for the Profiles screen: an edit or delete hands back
 	// the record the screen showed.
@@ -88,6 +108,25 @@ type Backend interface {
 	AuditRecords() ([]store.AuditRecord, error)
 	// VerifyAudit checks the audit hash chain.
 	VerifyAudit() (store.VerifyResult, error)
+}
+
+// UserAccess is a user's way into the Self-Service Console: their SSH
+// keys and their enrollment code, if one is live (CodeLive: issued, not
+// used, ended or expired).
+type UserAccess struct {
+	Keys        []store.UserKey
+	CodeLive    bool
+	CodeExpires time.Time
+}
+
+// Invitation is an enrollment code just issued: Code (shown once; "" when
+// it was mailed), when it stops working, the line the user types to log in
+// (SSHCommand, "ssh -p 2222 USER@HOST") and, when mailed, the address.
+type Invitation struct {
+	Code       string
+	Expires    time.Time
+	SSHCommand string
+	MailedTo   string
 }
 
 // common is what the screens share: the environment and the backend.

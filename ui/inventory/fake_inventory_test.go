@@ -22,6 +22,13 @@ type fakeInventory struct {
 	lastImportPassword string
 	lastVerifyPIN      string
 
+	// Users' SSH keys and live enrollment codes (expiry by user ID),
+	// made on first use (keysLocked); the errors, when set, are what the
+	// keys' methods answer.
+	keys                            map[string][]store.UserKey
+	codes                           map[string]time.Time
+	accessErr, removeErr, inviteErr error
+
 	// Profile IDs (by model.NameKey of the current name) and revisions
 	// (by ID), given on first use, so that edits and deletes are
 	// compare-and-swap like the store's.
@@ -466,4 +473,108 @@ func (f *fakeBackend) VerifyAudit() (store.VerifyResult, error) {
 		return store.VerifyResult{Count: len(inv.audit), FirstBad: 3, Reason: "record 3's MAC does not match its content: it was edited"}, nil
 	}
 	return store.VerifyResult{Count: len(inv.audit)}, nil
+}
+
+// fakeKey is a registered key of the fake: a fixed fingerprint (the
+// goldens show it) of the given type and comment.
+func fakeKey(fp, typ, comment string, added time.Time) store.UserKey {
+	return store.UserKey{SSHKey: model.SSHKey{Type: typ, Fingerprint: fp, Comment: comment}, Added: added, AddedBy: "admin"}
+}
+
+// The fake's keys: dmuller has two, the others none.
+const (
+	fakeFP1 = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
+	fakeFP2 = "SHA256:Q2lwaGVyIGtleXMgYXJlIG5vdCByZWFsIGJ1dCB0aG"
+)
+
+// fakeInviteCode is the code every fake invitation shows.
+const fakeInviteCode = "7K3M-Q9TX-B2WD-H5RN"
+
+// keysLocked are the keys by user, made on first use; f.mu is held.
+func (f *fakeBackend) keysLocked() map[string][]store.UserKey {
+	inv := f.invLocked()
+	if inv.keys == nil {
+		inv.keys = map[string][]store.UserKey{"dmuller": {
+			fakeKey(fakeFP1, "ssh-ed25519", "dana@laptop", testNow.AddDate(0, 0, -20)),
+			fakeKey(fakeFP2, "ecdsa-sha2-nistp256", "dana@phone", testNow.AddDate(0, 0, -3)),
+		}}
+		inv.codes = map[string]time.Time{}
+	}
+	return inv.keys
+}
+
+func (f *fakeBackend) userLocked(id string) (model.User, error) {
+	for _, u := range f.invLocked().users {
+		if u.ID == id {
+			return u, nil
+		}
+	}
+	return model.User{}, fmt.Errorf("user %q: %w", id, store.ErrNotFound)
+}
+
+func (f *fakeBackend) UserAccess(id string) (UserAccess, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if err := f.inv.accessErr; err != nil {
+		return UserAccess{}, err
+	}
+	if _, err := f.userLocked(id); err != nil {
+		return UserAccess{}, err
+	}
+	keys := f.keysLocked()[id]
+	exp, live := f.inv.codes[id]
+	return UserAccess{Keys: slices.Clone(keys), CodeLive: live, CodeExpires: exp}, nil
+}
+
+func (f *fakeBackend) RemoveUserKey(id, fingerprint string) error {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "remove key "+id+" "+fingerprint)
+	if err := f.inv.removeErr; err != nil {
+		return err
+	}
+	keys := f.keysLocked()
+	i := slices.IndexFunc(keys[id], func(k store.UserKey) bool { return k.Fingerprint == fingerprint })
+	if i < 0 {
+		return fmt.Errorf("user %s has no key %s: %w", id, fingerprint, store.ErrNotFound)
+	}
+	typ := keys[id][i].Type
+	keys[id] = slices.Delete(keys[id], i, i+1)
+	f.appendAudit("user key remove", "user "+id, typ+" "+fingerprint)
+	return nil
+}
+
+func (f *fakeBackend) InviteUser(id string) (Invitation, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "invite "+id)
+	if err := f.inv.inviteErr; err != nil {
+		return Invitation{}, err
+	}
+	if _, err := f.userLocked(id); err != nil {
+		return Invitation{}, err
+	}
+	f.keysLocked()
+	exp := testNow.Add(store.EnrollmentTTL)
+	f.inv.codes[id] = exp
+	f.appendAudit("user invite", "user "+id, "enrollment code issued")
+	return Invitation{Code: fakeInviteCode, Expires: exp, SSHCommand: "ssh -p 2222 " + id + "@console.example.org"}, nil
+}
+
+func (f *fakeBackend) MailInvitation(id string) (Invitation, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls = append(f.Calls, "mail invite "+id)
+	u, err := f.userLocked(id)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if strings.TrimSpace(u.Email) == "" {
+		return Invitation{}, fmt.Errorf("user %s: the user has no e-mail address, so the enrollment code cannot be mailed; nothing was changed", id)
+	}
+	f.keysLocked()
+	exp := testNow.Add(store.EnrollmentTTL)
+	f.inv.codes[id] = exp
+	f.appendAudit("user invite", "user "+id, "enrollment code issued")
+	return Invitation{Expires: exp, SSHCommand: "ssh -p 2222 " + id + "@console.example.org", MailedTo: u.Email}, nil
 }
