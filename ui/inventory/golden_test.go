@@ -114,3 +114,21 @@ func TestGoldenAudit(t *testing.T) {
 		play(t, m, "esc", "v", "snap 6_verify_broken")
 	})
 }
+
+// TestGoldenUserKeys: a user's SSH keys and enrollment code in the user
+// detail: the keys, the remove question, the enrollment question, the
+// code shown once, the detail after it, and the question for a user
+// without an e-mail address.
+func TestGoldenUserKeys(t *testing.T) {
+	forGoldenSizes(t, func(t *testing.T, w, h int) {
+		play(t, openMenu(t, listFixture(), "6", w, h),
+			"/", "type dmuller", "enter", "snap 1_detail_with_keys",
+			"s", "x", "snap 2_remove_confirm",
+			"n", "i", "snap 3_invite_question",
+			"y", "snap 4_code_dialog",
+			"enter", "snap 5_code_live",
+			"i", "snap 6_invite_replaces")
+		play(t, openMenu(t, listFixture(), "6", w, h),
+			"/", "type fkowalski", "enter", "i", "snap 7_invite_without_email")
+	})
+}

@@ -580,6 +580,9 @@ func (d *userDetail) keysView(w, room int) string {
 	}
 	hint += "Keys are added by the user in the Self-Service Console (or swtoken users keys add), not here."
 	hintLines := strings.Split(kit.Wrap(hint, w), "\n")
+	if d.ask != askNone || d.err != nil || d.working {
+		hintLines = nil // the question or the error needs the room
+	}
 	n := len(d.access.Keys)
 	shown := max(1, min(n, room-3-len(hintLines)))
 	if n > 0 {
@@ -596,7 +599,9 @@ func (d *userDetail) keysView(w, room int) string {
 			b.WriteString("\n" + mark + kit.RenderRow(t, cells, nil, nil, w-2, i == d.keySel))
 		}
 	}
-	b.WriteString("\n" + t.Muted.Render(strings.Join(hintLines, "\n")))
+	if len(hintLines) > 0 {
+		b.WriteString("\n" + t.Muted.Render(strings.Join(hintLines, "\n")))
+	}
 	return b.String()
 }
 
@@ -614,7 +619,11 @@ func (d *userDetail) inviteQuestion(w int) string {
 	if why := d.noMail(); why != "" {
 		mail = t.Muted.Render("m mail it: not possible, " + id + " has no e-mail address")
 	}
-	return t.Warn.Render(kit.Wrap(q, w)) + "\n" + t.Key.Render("y") + " " + inviteConfirm.Yes + "  " + mail + "  " +
+	var b strings.Builder
+	for _, l := range kit.WrapAtSpaces(q, w) {
+		b.WriteString(t.Warn.Render(l) + "\n")
+	}
+	return b.String() + t.Key.Render("y") + " " + inviteConfirm.Yes + "  " + mail + "  " +
 		t.Key.Render("n") + " " + inviteConfirm.No
 }
 
