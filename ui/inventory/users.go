@@ -313,8 +313,9 @@ func (d *userDetail) Update(msg tea.Msg) (nav.Screen, tea.Cmd) {
 	case keyRemovedMsg:
 		d.working = false
 		if msg.err != nil {
+			// Reload all the same: another process may have removed it.
 			d.err = msg.err
-			return d, nav.Status(nav.StatusError, msg.err.Error())
+			return d, tea.Batch(d.reload(), nav.Status(nav.StatusError, msg.err.Error()))
 		}
 		return d, tea.Batch(d.reload(), nav.Status(nav.StatusOK,
 			fmt.Sprintf("SSH key %s of %s removed.", msg.fp, model.Printable(d.u.ID))))
