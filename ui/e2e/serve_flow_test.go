@@ -5,12 +5,10 @@ package e2e
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,41 +84,20 @@ func offerCTFProfile(t *testing.T, data string) string {
 	return ""
 }
 
-// startSSH runs the OpenSSH client with args (after "ssh -tt") in a new
-// tmux session of cols x rows, in dir. Its exit status is written to
-// dir/exit-<name>.
-func startSSH(t *testing.T, dir string, cols, rows int, args ...string) *tmuxSession {
-	t.Helper()
-	binary(t) // tmux is required (and the binary built) first
-	sessionSeq++
-	s := &tmuxSession{t: t, sock: fmt.Sprintf("swt-e2e-%d-%d", os.Getpid(), sessionSeq), name: fmt.Sprintf("s%d", sessionSeq), dir: dir}
-	cmd := fmt.Sprintf("exec env -u TMUX ssh -tt %s", strings.Join(quoteAll(args), " "))
-	wrapper := fmt.Sprintf("sh -c %s; echo $? > %s", shq(cmd), shq(filepath.Join(dir, "exit-"+s.name)))
-	s.tmux("-f", "/dev/null", "start-server", ";",
-		"set-option", "-g", "remain-on-exit", "on", ";",
-		"set-option", "-g", "escape-time", "0", ";",
-		"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "-c", dir, wrapper)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
-	return s
-}
-
 // sshKeySession opens the console as user with the private key file key:
 // the OpenSSH client at 80x24 in tmux.
 func (f *serveFixture) sshKeySession(t *testing.T, user, key string) *tmuxSession {
 	t.Helper()
-	return startSSH(t, f.dir, 80, 24, "-F", "/dev/null", "-o", "UserKnownHostsFile="+f.knownHosts,
-		"-o", "StrictHostKeyChecking=accept-new", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10",
-		"-p", f.port, "-i", key, user+"@127.0.0.1")
+	return startSSH(t, f.dir, 80, 24, nil, append(f.sshOpts(""), "-p", f.port, "-i", key, user+"@127.0.0.1")...)
 }
 
 // sshCodeSession opens the console as user with keyboard-interactive
 // only: the enrollment code is typed at the prompt in the pane.
 func (f *serveFixture) sshCodeSession(t *testing.T, user string) *tmuxSession {
 	t.Helper()
-	return startSSH(t, f.dir, 80, 24, "-F", "/dev/null", "-o", "UserKnownHostsFile="+f.knownHosts,
-		"-o", "StrictHostKeyChecking=accept-new", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10",
+	return startSSH(t, f.dir, 80, 24, nil, append(f.sshOpts(""),
 		"-o", "PreferredAuthentications=keyboard-interactive", "-o", "PubkeyAuthentication=no",
-		"-p", f.port, user+"@127.0.0.1")
+		"-p", f.port, user+"@127.0.0.1")...)
 }
 
 // halfBlockLine matches a line of a QR code in half blocks (as captured:

@@ -3,10 +3,6 @@
 package e2e
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,19 +29,21 @@ func (f *serveFixture) startUserSSHPane(t *testing.T, key, user string) *tmuxSes
 // (-o SendEnv=NO_COLOR).
 func (f *serveFixture) startUserSSHPaneWith(t *testing.T, key, user string, env []string, sshArgs ...string) *tmuxSession {
 	t.Helper()
-	sessionSeq++
-	s := &tmuxSession{t: t, sock: fmt.Sprintf("swt-e2e-%d-%d", os.Getpid(), sessionSeq), name: fmt.Sprintf("s%d", sessionSeq), dir: f.dir}
-	args := append([]string{"ssh", "-tt"}, f.sshOpts(key)...)
-	args = append(args, sshArgs...)
-	args = append(args, "-p", f.port, user+"@127.0.0.1")
-	cmd := "exec env -u TMUX " + strings.Join(quoteAll(append(env, args...)), " ")
-	wrapper := fmt.Sprintf("sh -c %s; echo $? > %s", shq(cmd), shq(filepath.Join(f.dir, "exit-"+s.name)))
-	s.tmux("-f", "/dev/null", "start-server", ";",
-		"set-option", "-g", "remain-on-exit", "on", ";",
-		"set-option", "-g", "escape-time", "0", ";",
-		"new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", "-c", f.dir, wrapper)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
+	args := append(append(f.sshOpts(key), sshArgs...), "-p", f.port, user+"@127.0.0.1")
+	s := startSSH(t, f.dir, 80, 24, env, args...)
 	s.waitFor(`signed in as `+user, 15*time.Second)
+	return s
+}
+
+// startSSH runs the OpenSSH client, "ssh -tt" and args, with the
+// environment variables env, in a new tmux session of cols x rows in
+// dir. Its exit status is written to dir/exit-<name>.
+func startSSH(t *testing.T, dir string, cols, rows int, env []string, args ...string) *tmuxSession {
+	t.Helper()
+	binary(t) // tmux is required (and the binary built) first
+	s := newTmuxSession(t, dir)
+	words := append(append(append([]string{"exec", "env", "-u", "TMUX"}, env...), "ssh", "-tt"), args...)
+	s.start(cols, rows, strings.Join(quoteAll(words), " "))
 	return s
 }
 

@@ -79,26 +79,39 @@ type tmuxSession struct {
 
 var sessionSeq int
 
+// newTmuxSession names a new tmux session (its own server socket) with
+// dir as its working directory and scratch space.
+func newTmuxSession(t *testing.T, dir string) *tmuxSession {
+	sessionSeq++
+	return &tmuxSession{t: t, sock: fmt.Sprintf("swt-e2e-%d-%d", os.Getpid(), sessionSeq), name: fmt.Sprintf("s%d", sessionSeq), dir: dir}
+}
+
+// start runs the shell command cmd in the session, in a window of cols x
+// rows that stays after cmd ends; cmd's exit status is written to
+// dir/exit-<name> (exitStatus reads it). The session's tmux server is
+// killed at the end of the test.
+func (s *tmuxSession) start(cols, rows int, cmd string) {
+	s.t.Helper()
+	wrapper := fmt.Sprintf("sh -c %s; echo $? > %s", shq(cmd), shq(filepath.Join(s.dir, "exit-"+s.name)))
+	s.tmux("-f", "/dev/null", "start-server", ";",
+		"set-option", "-g", "remain-on-exit", "on", ";",
+		"set-option", "-g", "escape-time", "0", ";",
+		"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "-c", s.dir, wrapper)
+	s.t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
+}
+
 // startConsole runs "swtoken --data-dir data" in a new tmux session of
 // cols x rows with the given environment, in dir. Its exit status is
 // written to dir/exit-<name>, its pid to dir/pid-<name>.
 func startConsole(t *testing.T, dir, data string, cols, rows int, env ...string) *tmuxSession {
 	t.Helper()
 	bin := binary(t)
-	sessionSeq++
-	s := &tmuxSession{t: t, sock: fmt.Sprintf("swt-e2e-%d-%d", os.Getpid(), sessionSeq), name: fmt.Sprintf("s%d", sessionSeq), dir: dir}
+	s := newTmuxSession(t, dir)
 	// env -u TMUX: inside tmux, colorprofile may upgrade the profile, and
-	// the test must see what the admin's terminal would.
-	cmd := fmt.Sprintf("echo $$ > %s; exec env -u TMUX -u NO_COLOR -u TEA_TRACE %s %s --data-dir %s; ",
-		shq(filepath.Join(dir, "pid-"+s.name)), strings.Join(quoteAll(env), " "), shq(bin), shq(data))
-	// exec replaces the shell, so the pid file names swtoken itself; a
-	// wrapper records the exit status.
-	wrapper := fmt.Sprintf("sh -c %s; echo $? > %s", shq(cmd), shq(filepath.Join(dir, "exit-"+s.name)))
-	s.tmux("-f", "/dev/null", "start-server", ";",
-		"set-option", "-g", "remain-on-exit", "on", ";",
-		"set-option", "-g", "escape-time", "0", ";",
-		"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "-c", dir, wrapper)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
+	// the test must see what the admin's terminal would. exec replaces
+	// the shell, so the pid file names swtoken itself.
+	s.start(cols, rows, fmt.Sprintf("echo $$ > %s; exec env -u TMUX -u NO_COLOR -u TEA_TRACE %s %s --data-dir %s; ",
+		shq(filepath.Join(dir, "pid-"+s.name)), strings.Join(quoteAll(env), " "), shq(bin), shq(data)))
 	return s
 }
 
