@@ -289,6 +289,22 @@ type Outcome struct {
 // nothing to do, or waits and tries again.
 var ErrSending = errors.New("another swtoken process is sending the outbox now")
 
+// ErrLocked is what a LockedError is: another holder kept an outbox lock
+// longer than the caller would wait.
+var ErrLocked = errors.New("an outbox lock is held by another process")
+
+// LockedError is Lock giving up after Waited.
+type LockedError struct {
+	Path   string
+	Waited time.Duration
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("outbox: another process has held %s for %s", e.Path, e.Waited)
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
 // sendLockName is the file in the outbox whose flock(2) makes one sender
 // at a time.
 const sendLockName = "send.lock"
@@ -301,7 +317,10 @@ const sendLockName = "send.lock"
 // reading new/ at once would each send the same message.
 func (o *Outbox) SendDue(t Transport) (Result, error) {
 	var res Result
-	release, err := lockSending(o.Dir)
+	release, err := o.Lock(sendLockName, 0)
+	if errors.Is(err, ErrLocked) {
+		return res, ErrSending
+	}
 	if err != nil {
 		return res, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,4 +150,32 @@ func TestConcurrentSendersSendEachMessageOnce(t *testing.T) {
 			t.Fatalf("a message was sent %d times", n)
 		}
 	}
+}
+
+// TestOutboxLockWaitsThenSaysWhoHoldsIt: a lock another holder keeps is
+// waited for up to the wait given, then refused with ErrLocked naming the
+// file; once released it is taken at once.
+func TestOutboxLockWaitsThenSaysWhoHoldsIt(t *testing.T) {
+	o, err := OpenOutbox(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := o.Lock("notices.lock", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = o.Lock("notices.lock", 150*time.Millisecond)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "notices.lock for 150ms") {
+		t.Fatalf("a held lock: %v", err)
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Fatalf("gave up after %v, before the wait", took)
+	}
+	release()
+	again, err := o.Lock("notices.lock", 0)
+	if err != nil {
+		t.Fatalf("after the release: %v", err)
+	}
+	again()
 }

@@ -128,7 +128,7 @@ func MailDeliveries(st *store.Store, m *mail.Mailer) (MailResult, error) {
 // queue it, and the user would get the token twice. The second finds it
 // gone and does nothing.
 func mailDelivery(st *store.Store, m *mail.Mailer, seq uint64) (queued *model.Request, problemText string, err error) {
-	release, err := lockNotices(m.Outbox.Dir)
+	release, err := lockNotices(m)
 	if err != nil {
 		return nil, "", err
 	}

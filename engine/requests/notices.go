@@ -21,13 +21,25 @@ import (
 // the message is in the outbox leaves the marker, and the next runner pass
 // queues it; a crash between the outbox and the marker's removal queues it
 // a second time. At least once, never lost; at most one duplicate per crash.
-// The notice lock (lockNotices) keeps two processes from queueing the same
-// notice at once, so without a crash each notice is queued once.
+// The notice lock (lockNotices: the outbox's notices.lock) keeps two
+// processes from queueing the same notice at once, so without a crash each
+// notice is queued once.
 
 const (
 	noticeLockName = "notices.lock"
 	noticeLockWait = 30 * time.Second
 )
+
+// lockNotices takes the notice lock of m's outbox, held while a pending
+// notice or token message is checked, queued and its marker or delivery
+// removed.
+func lockNotices(m *swmail.Mailer) (release func(), err error) {
+	release, err = m.Outbox.Lock(noticeLockName, noticeLockWait)
+	if err != nil {
+		return nil, fmt.Errorf("the request notices: %w", err)
+	}
+	return release, nil
+}
 
 // noticeInOutbox, when set (tests), runs between a notice's message
 // reaching the outbox and the removal of its marker.
@@ -57,7 +69,7 @@ func MailNotices(st *store.Store, m *swmail.Mailer) (NoticeResult, error) {
 	if err != nil || len(ns) == 0 {
 		return res, err
 	}
-	release, err := lockNotices(m.Outbox.Dir)
+	release, err := lockNotices(m)
 	if err != nil {
 		return res, err
 	}
@@ -82,7 +94,7 @@ func MailNotices(st *store.Store, m *swmail.Mailer) (NoticeResult, error) {
 // queueOwed queues one notice under the notice lock (QueueReceived,
 // QueueRejected).
 func queueOwed(st *store.Store, m *swmail.Mailer, n store.Notice, comment string) error {
-	release, err := lockNotices(m.Outbox.Dir)
+	release, err := lockNotices(m)
 	if err != nil {
 		return err
 	}
