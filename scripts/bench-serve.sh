@@ -42,7 +42,7 @@ while read -r idx line; do
   i=$((i + 1))
 done < <("$load" keys -n "$n" -dir "$work/keys")
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$("$load" port)
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do

@@ -13,6 +13,8 @@
 //	    user). It prints the first-frame times (p50, p99, max), and with
 //	    -pid the server's resident memory before the sessions and while
 //	    all of them are open, per session.
+//	serveload port
+//	    prints a free TCP port on the loopback, for the server to listen on.
 //	serveload fails -addr A -hostkey FILE -user U -n N
 //	    N logins with a key nobody registered, one after another from this
 //	    address, and how long each took to be refused.
@@ -28,6 +30,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -41,7 +44,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: serveload keys|sessions|fails [flags]")
+		fmt.Fprintln(os.Stderr, "usage: serveload keys|sessions|fails|port [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -52,6 +55,8 @@ func main() {
 		err = sessions(os.Args[2:])
 	case "fails":
 		err = fails(os.Args[2:])
+	case "port":
+		err = freePort()
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -288,6 +293,17 @@ func fails(args []string) error {
 	if accepted > 0 {
 		return fmt.Errorf("%d logins with an unregistered key were accepted", accepted)
 	}
+	return nil
+}
+
+// freePort prints a TCP port the loopback has free at this moment.
+func freePort() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
 	return nil
 }
 
