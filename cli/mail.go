@@ -191,22 +191,14 @@ func (e *outboxBusyError) Error() string {
 func (e *outboxBusyError) ExitCode() int { return ExitInUse }
 
 // sendWhenFree sends the outbox's due messages, waiting up to lockWait
-// (the store's default, 5 s, when 0) while another process sends it: that
-// process may send everything that was due, and this call then finds
-// nothing left to send.
+// (the store's default, 5 s, when 0) while another process sends it.
 func sendWhenFree(o *swmail.Outbox, t swmail.Transport, lockWait time.Duration) (swmail.Result, error) {
 	if lockWait <= 0 {
 		lockWait = store.DefaultLockTimeout
 	}
-	deadline := time.Now().Add(lockWait)
-	for {
-		res, err := o.SendDue(t)
-		if !errors.Is(err, swmail.ErrSending) {
-			return res, err
-		}
-		if time.Now().After(deadline) {
-			return res, &outboxBusyError{waited: lockWait}
-		}
-		time.Sleep(100 * time.Millisecond)
+	res, err := o.SendDueWaiting(t, lockWait)
+	if errors.Is(err, swmail.ErrSending) {
+		return res, &outboxBusyError{waited: lockWait}
 	}
+	return res, err
 }

@@ -315,9 +315,14 @@ const sendLockName = "send.lock"
 //
 // One process sends at a time (ErrSending for the others): two senders
 // reading new/ at once would each send the same message.
-func (o *Outbox) SendDue(t Transport) (Result, error) {
+func (o *Outbox) SendDue(t Transport) (Result, error) { return o.SendDueWaiting(t, 0) }
+
+// SendDueWaiting is SendDue that waits up to wait while another process
+// sends (`mail send`): that process may send everything that was due, and
+// this call then finds nothing left to send. ErrSending after the wait.
+func (o *Outbox) SendDueWaiting(t Transport, wait time.Duration) (Result, error) {
 	var res Result
-	release, err := o.Lock(sendLockName, 0)
+	release, err := o.Lock(sendLockName, wait)
 	if errors.Is(err, ErrLocked) {
 		return res, ErrSending
 	}
