@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	swmail "github.com/swtoken/swtoken/engine/mail"
 	"github.com/swtoken/swtoken/model"
 )
 
@@ -45,16 +44,8 @@ func TestConcurrentRunnersMailEachTokenOnce(t *testing.T) {
 	if total := queued[0] + queued[1] + queued[2]; total != n {
 		t.Fatalf("the runners queued %v token messages, %d in all, want %d", queued, total, n)
 	}
-	o, err := swmail.OpenOutbox(st.DataDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := o.List()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ready := map[string]int{}
-	for _, e := range list {
+	for _, e := range outboxEntries(t, st) {
 		if strings.Contains(e.Subject, "is ready") {
 			ready[e.Subject]++
 		}

@@ -18,6 +18,19 @@ import (
 // request ID and kind ("R-3 received").
 func noticeCounts(t testing.TB, st *store.Store) map[string]int {
 	t.Helper()
+	out := map[string]int{}
+	for _, e := range outboxEntries(t, st) {
+		var id, kind string
+		if _, err := fmt.Sscanf(e.Subject, "Your software token request %s was %s", &id, &kind); err == nil {
+			out[id+" "+kind]++
+		}
+	}
+	return out
+}
+
+// outboxEntries lists st's outbox, as `mail outbox` does.
+func outboxEntries(t testing.TB, st *store.Store) []swmail.Entry {
+	t.Helper()
 	o, err := swmail.OpenOutbox(st.DataDir())
 	if err != nil {
 		t.Fatal(err)
@@ -26,14 +39,7 @@ func noticeCounts(t testing.TB, st *store.Store) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]int{}
-	for _, e := range list {
-		var id, kind string
-		if _, err := fmt.Sscanf(e.Subject, "Your software token request %s was %s", &id, &kind); err == nil {
-			out[id+" "+kind]++
-		}
-	}
-	return out
+	return list
 }
 
 func outboxTexts(t testing.TB, st *store.Store) string {
