@@ -383,45 +383,52 @@ func peekRequestState(data []byte) (model.RequestState, bool) {
 }
 
 // Requests returns the requests the filter selects, oldest first.
-func (s *Store) Requests(f RequestFilter) ([]model.Request, error) {
+func (s *Store) Requests(f RequestFilter) (out []model.Request, err error) {
+	err = s.View(func(tx *Tx) error {
+		out, err = tx.requests(f)
+		return err
+	})
+	return out, err
+}
+
+// requests is Requests inside a transaction.
+func (t *Tx) requests(f RequestFilter) ([]model.Request, error) {
 	var out []model.Request
-	err := s.View(func(tx *Tx) error {
-		if f.User != "" {
-			rs, err := tx.userRequests(f.User)
-			if err != nil {
-				return err
-			}
-			for _, r := range rs {
-				if f.keep(r) {
-					out = append(out, r)
-				}
-			}
-			return nil
+	if f.User != "" {
+		rs, err := t.userRequests(f.User)
+		if err != nil {
+			return out, err
 		}
-		b := tx.tx.Bucket(bucketRequests)
-		if b == nil {
-			return nil
-		}
-		if len(f.States) == 0 {
-			// Room for every request up front: growing a slice of
-			// 100,000 requests copies them again and again.
-			out = make([]model.Request, 0, min(b.Sequence(), 1<<20))
-		}
-		return b.ForEach(func(k, v []byte) error {
-			if len(f.States) > 0 {
-				if st, ok := peekRequestState(v); ok && !f.keepState(st) {
-					return nil // not selected: not decoded
-				}
-			}
-			r, err := decodeRequest(k, v)
-			if err != nil {
-				return err
-			}
+		for _, r := range rs {
 			if f.keep(r) {
 				out = append(out, r)
 			}
-			return nil
-		})
+		}
+		return out, nil
+	}
+	b := t.tx.Bucket(bucketRequests)
+	if b == nil {
+		return out, nil
+	}
+	if len(f.States) == 0 {
+		// Room for every request up front: growing a slice of
+		// 100,000 requests copies them again and again.
+		out = make([]model.Request, 0, min(b.Sequence(), 1<<20))
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		if len(f.States) > 0 {
+			if st, ok := peekRequestState(v); ok && !f.keepState(st) {
+				return nil // not selected: not decoded
+			}
+		}
+		r, err := decodeRequest(k, v)
+		if err != nil {
+			return err
+		}
+		if f.keep(r) {
+			out = append(out, r)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -110,20 +110,27 @@ func (s *Store) Settings() (set model.Settings, err error) {
 // each profile is judged against the same profiles.
 func (s *Store) SettingsWithProfiles() (set model.Settings, profiles []model.Profile, err error) {
 	err = s.View(func(tx *Tx) error {
-		if set, err = tx.Settings(); err != nil {
-			return err
-		}
-		recs, err := tx.Profiles()
-		if err != nil {
-			return err
-		}
-		profiles = make([]model.Profile, len(recs))
-		for i, r := range recs {
-			profiles[i] = r.Profile
-		}
-		return nil
+		set, profiles, err = tx.settingsWithProfiles()
+		return err
 	})
 	return set, profiles, err
+}
+
+// settingsWithProfiles is SettingsWithProfiles inside a transaction.
+func (t *Tx) settingsWithProfiles() (model.Settings, []model.Profile, error) {
+	set, err := t.Settings()
+	if err != nil {
+		return set, nil, err
+	}
+	recs, err := t.Profiles()
+	if err != nil {
+		return set, nil, err
+	}
+	profiles := make([]model.Profile, len(recs))
+	for i, r := range recs {
+		profiles[i] = r.Profile
+	}
+	return set, profiles, nil
 }
 
 // SaveSettings validates next against the current profiles

@@ -165,12 +165,17 @@ func (s *Store) TokenShown(id string) (at time.Time, waiting bool, err error) {
 		return time.Time{}, false, err
 	}
 	err = s.View(func(tx *Tx) error {
-		if _, err := tx.Request(seq); err != nil {
-			return err
-		}
-		at, _, err = tx.shownAt(seq)
-		waiting = tx.hasShowCopy(seq)
+		at, waiting, err = tx.tokenShown(seq)
 		return err
 	})
 	return at, waiting, err
+}
+
+// tokenShown is TokenShown inside a transaction, by sequence number.
+func (t *Tx) tokenShown(seq uint64) (at time.Time, waiting bool, err error) {
+	if _, err := t.Request(seq); err != nil {
+		return time.Time{}, false, err
+	}
+	at, _, err = t.shownAt(seq)
+	return at, t.hasShowCopy(seq), err
 }

@@ -83,6 +83,9 @@ type Store struct {
 	dbWrite   bool
 	heldSince time.Time
 	recTimer  *time.Timer
+	// holds counts the holds taken (one per transaction), so that a test
+	// can tell how many transactions a read took.
+	holds atomic.Uint64
 
 	recMu    sync.Mutex
 	recorded bool
@@ -331,6 +334,7 @@ func (s *Store) Hold(write bool, fn func() error) error {
 // then (for the first holder in the process) the cross-process lock and a
 // bbolt handle, kept in s.db until the matching release.
 func (s *Store) acquire(write bool) error {
+	s.holds.Add(1)
 	if write {
 		s.gate.Lock()
 	} else {

@@ -570,25 +570,31 @@ func (s *Store) filterTokens(keep func(model.Token) bool) ([]model.Token, error)
 
 // TokensByUser returns the user's tokens in serial order; an unknown user is
 // ErrNotFound.
-func (s *Store) TokensByUser(userID string) ([]model.Token, error) {
-	var out []model.Token
-	err := s.View(func(tx *Tx) error {
-		if _, err := tx.User(userID); err != nil {
-			return err
-		}
-		for _, k := range tx.userTokenKeys(userID) {
-			tok, found, err := tx.tokenAt(k)
-			if err != nil {
-				return err
-			}
-			if !found {
-				return fmt.Errorf("tokens_by_user lists token %s for %s, but the token is missing: the store is damaged", k, userID)
-			}
-			out = append(out, tok)
-		}
-		return nil
+func (s *Store) TokensByUser(userID string) (out []model.Token, err error) {
+	err = s.View(func(tx *Tx) error {
+		out, err = tx.tokensByUser(userID)
+		return err
 	})
 	return out, err
+}
+
+// tokensByUser is TokensByUser inside a transaction.
+func (t *Tx) tokensByUser(userID string) ([]model.Token, error) {
+	var out []model.Token
+	if _, err := t.User(userID); err != nil {
+		return out, err
+	}
+	for _, k := range t.userTokenKeys(userID) {
+		tok, found, err := t.tokenAt(k)
+		if err != nil {
+			return out, err
+		}
+		if !found {
+			return out, fmt.Errorf("tokens_by_user lists token %s for %s, but the token is missing: the store is damaged", k, userID)
+		}
+		out = append(out, tok)
+	}
+	return out, nil
 }
 
 // UnassignedTokens returns every token without a user, in serial order.

@@ -341,21 +341,30 @@ func (s *Store) RemoveUserKey(user, fingerprint string) error {
 
 // UserKeys returns a user's keys, oldest first. An unknown user is
 // ErrNotFound; a user without keys has none.
-func (s *Store) UserKeys(user string) ([]UserKey, error) {
+func (s *Store) UserKeys(user string) (out []UserKey, err error) {
+	err = s.View(func(tx *Tx) error {
+		out, err = tx.userKeys(user)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// userKeys is UserKeys inside a transaction (nil on an error).
+func (t *Tx) userKeys(user string) ([]UserKey, error) {
+	if _, err := t.User(user); err != nil {
+		return nil, err
+	}
 	var out []UserKey
-	err := s.View(func(tx *Tx) error {
-		out = nil
-		if _, err := tx.User(user); err != nil {
+	err := t.eachUserKey(user, func(k, v []byte) error {
+		uk, err := decodeUserKey(k, v)
+		if err != nil {
 			return err
 		}
-		return tx.eachUserKey(user, func(k, v []byte) error {
-			uk, err := decodeUserKey(k, v)
-			if err != nil {
-				return err
-			}
-			out = append(out, uk)
-			return nil
-		})
+		out = append(out, uk)
+		return nil
 	})
 	if err != nil {
 		return nil, err
