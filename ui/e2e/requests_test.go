@@ -82,11 +82,7 @@ func TestE2EConsoleApprovalMailsTheToken(t *testing.T) {
 	srv := mailtest.Start(t, "plain", "", "")
 
 	// SMTP in plain to the loopback (allowed there only).
-	var doc map[string]any
-	_, out := showSettings(t, data)
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := settingsDoc(t, data)
 	doc["smtp"] = map[string]any{"host": "127.0.0.1", "port": srv.Port, "security": "plain", "user": "", "password_file": "",
 		"from": "tokens@example.com", "zip_token_file": false}
 	doc["approval_policy"] = "one"
@@ -115,7 +111,7 @@ func TestE2EConsoleApprovalMailsTheToken(t *testing.T) {
 	if err := os.WriteFile(pw, []byte("Correct-Horse-9\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out = cli(t, data, "requests", "add", "--user", user, "--profile", "Staff iPhone", "--password-file", pw, "--reason", "new phone")
+	out := cli(t, data, "requests", "add", "--user", user, "--profile", "Staff iPhone", "--password-file", pw, "--reason", "new phone")
 	id := regexp.MustCompile(`R-\d+`).FindString(out)
 	if id == "" {
 		t.Fatalf("requests add printed no request ID:\n%s", out)

@@ -39,25 +39,14 @@ const ctfProfile, ctfDisplay = "iPhone quick setup (CTF)", "iPhone by link"
 // as the device ID).
 func offerCTFProfile(t *testing.T, data string) string {
 	t.Helper()
-	_, out := showSettings(t, data)
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatal(err)
-	}
-	found := false
+	doc := settingsDoc(t, data)
 	for _, p := range doc["profiles"].([]any) {
-		e := p.(map[string]any)
-		e["default"] = false
-		if e["profile"] == ctfProfile {
-			found = true
-			e["selected"], e["default"], e["confirmed"], e["allow_user_edit"] = true, true, true, false
-			e["display_name"] = ctfDisplay
-			e["description"] = "A link for the SecurID app on your iPhone."
-		}
+		p.(map[string]any)["default"] = false
 	}
-	if !found {
-		t.Fatalf("the demo has no profile %q:\n%s", ctfProfile, out)
-	}
+	e := settingsRow(t, doc, ctfProfile)
+	e["selected"], e["default"], e["confirmed"], e["allow_user_edit"] = true, true, true, false
+	e["display_name"] = ctfDisplay
+	e["description"] = "A link for the SecurID app on your iPhone."
 	doc["approval_policy"] = "automatic"
 	doc["user_must_provide_password"] = true
 	applySettingsJSON(t, data, doc)
