@@ -29,49 +29,42 @@ func NewSelfServiceBackend(st *store.Store, user, clientAddr string) selfservice
 	return &selfServiceBackend{st: st, user: user, clientAddr: clientAddr, now: time.Now}
 }
 
-func (b *selfServiceBackend) Me() (model.User, error) { return b.st.User(b.user) }
-
-func (b *selfServiceBackend) MyTokens() ([]selfservice.Token, error) {
-	toks, err := b.st.TokensByUser(b.user)
+// Load reads the user's overview in one store transaction
+// (store.UserOverview) and maps it to what the console shows.
+func (b *selfServiceBackend) Load() (selfservice.Snapshot, error) {
+	ov, err := b.st.UserOverview(b.user)
 	if err != nil {
-		return nil, err
+		return selfservice.Snapshot{}, err
 	}
-	out := make([]selfservice.Token, 0, len(toks))
-	for _, t := range toks {
+	return selfservice.Snapshot{Me: ov.User, Tokens: b.tokens(ov), Requests: b.requests(ov), Choices: b.choices(ov), Keys: selfServiceKeys(ov.Keys)}, nil
+}
+
+// tokens are the tokens the user holds, in serial order.
+func (b *selfServiceBackend) tokens(ov store.UserOverview) []selfservice.Token {
+	out := make([]selfservice.Token, 0, len(ov.Tokens))
+	for _, t := range ov.Tokens {
 		if t.AssignedUser != b.user {
 			continue
 		}
 		out = append(out, selfservice.Token{Serial: t.Serial, Nickname: t.Distribution.Nickname, Expires: t.Death})
 	}
 	slices.SortFunc(out, func(a, c selfservice.Token) int { return model.CompareSerials(a.Serial, c.Serial) })
-	return out, nil
+	return out
 }
 
-// MyRequests are the user's requests, newest first. Only what the user
-// is told is copied: the comments of the history, never the private
-// notes, the approvers' names or the addresses.
-func (b *selfServiceBackend) MyRequests() ([]selfservice.Request, error) {
-	rs, err := b.st.Requests(store.RequestFilter{User: b.user})
-	if err != nil {
-		return nil, err
-	}
-	set, profiles, err := b.st.SettingsWithProfiles()
-	if err != nil {
-		return nil, err
-	}
-	u, err := b.st.User(b.user)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]selfservice.Request, 0, len(rs))
-	for i := len(rs) - 1; i >= 0; i-- {
-		r := rs[i]
+// requests are the user's requests, newest first. Only what the user is
+// told is copied: the comments of the history, never the private notes,
+// the approvers' names or the addresses.
+func (b *selfServiceBackend) requests(ov store.UserOverview) []selfservice.Request {
+	out := make([]selfservice.Request, 0, len(ov.Requests))
+	for i := len(ov.Requests) - 1; i >= 0; i-- {
+		r := ov.Requests[i]
 		if r.User != b.user {
 			continue
 		}
 		v := selfservice.Request{ID: r.ID(), Kind: r.Kind, Replaces: r.Replaces, Profile: r.Profile, Nickname: r.Nickname,
 			State: r.State, Created: r.Created, Serial: r.Serial}
-		if e := set.Entry(r.Profile); e != nil && strings.TrimSpace(e.DisplayName) != "" {
+		if e := ov.Settings.Entry(r.Profile); e != nil && strings.TrimSpace(e.DisplayName) != "" {
 			v.Profile = e.DisplayName
 		}
 		for _, ev := range r.History {
@@ -80,38 +73,32 @@ func (b *selfServiceBackend) MyRequests() ([]selfservice.Request, error) {
 			}
 		}
 		if r.State == model.RequestFulfilled {
-			at, waiting, err := b.st.TokenShown(v.ID)
-			if err != nil {
-				return nil, err
-			}
-			v.ShownAt = at
+			shown := ov.Shown[v.ID]
+			v.ShownAt = shown.At
 			var method model.DeliveryMethod
-			for _, p := range profiles {
+			for _, p := range ov.Profiles {
 				if model.SameName(p.Name, r.Profile) {
 					method = p.DeliveryMethod
 				}
 			}
-			v.CTF = waiting || !at.IsZero() || method == model.DeliveryCTF
+			v.CTF = shown.Waiting || !shown.At.IsZero() || method == model.DeliveryCTF
 			if !v.CTF {
-				v.MailedTo = u.Email
+				v.MailedTo = ov.User.Email
 			}
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out
 }
 
-// Choices are the profiles the settings offer for request (selected,
+// choices are the profiles the settings offer for request (selected,
 // confirmed, able to deliver), the default, the password rule, the
 // replacement window and the user's tokens inside it.
-func (b *selfServiceBackend) Choices() (selfservice.Choices, error) {
-	set, profiles, err := b.st.SettingsWithProfiles()
-	if err != nil {
-		return selfservice.Choices{}, err
-	}
+func (b *selfServiceBackend) choices(ov store.UserOverview) selfservice.Choices {
+	set := ov.Settings
 	c := selfservice.Choices{PasswordRequired: set.UserMustProvidePassword, WindowDays: set.ReplacementWindowDays}
 	for _, e := range set.Entries {
-		for _, p := range profiles {
+		for _, p := range ov.Profiles {
 			if !model.SameName(p.Name, e.Profile) || !e.Offered(p) {
 				continue
 			}
@@ -126,18 +113,23 @@ func (b *selfServiceBackend) Choices() (selfservice.Choices, error) {
 			}
 		}
 	}
-	toks, err := b.st.TokensByUser(b.user)
-	if err != nil {
-		return selfservice.Choices{}, err
-	}
 	now := b.now()
-	for _, t := range toks {
+	for _, t := range ov.Tokens {
 		if t.AssignedUser == b.user && t.ExpiresWithin(now, set.ReplacementWindowDays) {
 			c.Replaceable = append(c.Replaceable, t.Serial)
 		}
 	}
 	slices.SortFunc(c.Replaceable, model.CompareSerials)
-	return c, nil
+	return c
+}
+
+// selfServiceKeys are the user's SSH public keys, oldest first.
+func selfServiceKeys(ks []store.UserKey) []selfservice.Key {
+	out := make([]selfservice.Key, len(ks))
+	for i, k := range ks {
+		out[i] = selfservice.Key{Fingerprint: k.Fingerprint, Type: k.Type, Comment: k.Comment, Added: k.Added}
+	}
+	return out
 }
 
 // MakeRequest makes a request for the user, from the session's client
@@ -163,19 +155,6 @@ func (b *selfServiceBackend) MakeRequest(in model.RequestInput) (selfservice.Mad
 // ShowToken shows the CTF link of the user's request id, once.
 func (b *selfServiceBackend) ShowToken(id string) (string, error) {
 	return b.st.ShowToken(id, b.user, b.now())
-}
-
-// MyKeys are the user's SSH public keys, oldest first.
-func (b *selfServiceBackend) MyKeys() ([]selfservice.Key, error) {
-	ks, err := b.st.UserKeys(b.user)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]selfservice.Key, len(ks))
-	for i, k := range ks {
-		out[i] = selfservice.Key{Fingerprint: k.Fingerprint, Type: k.Type, Comment: k.Comment, Added: k.Added}
-	}
-	return out, nil
 }
 
 // AddMyKey registers a public key line for the user, audited as added by

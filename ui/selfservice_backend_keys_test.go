@@ -45,16 +45,16 @@ func TestSelfServiceBackendAddsAKeyForTheBoundUserOnlyAuditedWithTheAddress(t *t
 	if ok, _ := st.UserKeyAuthorized(b.ID, wire); ok {
 		t.Fatalf("%s's key logs in as %s", a.ID, b.ID)
 	}
-	mine, err := be.MyKeys()
-	if err != nil || len(mine) != 1 || mine[0] != k {
-		t.Fatalf("MyKeys %+v %v", mine, err)
+	snap, err := be.Load()
+	if mine := snap.Keys; err != nil || len(mine) != 1 || mine[0] != k {
+		t.Fatalf("Keys %+v %v", mine, err)
 	}
 	if ks, _ := st.UserKeys(a.ID); len(ks) != 1 || ks[0].AddedBy != a.ID {
 		t.Fatalf("store keys of %s: %+v", a.ID, ks)
 	}
 	beB := NewSelfServiceBackend(st, b.ID, "203.0.113.9:50000")
-	if theirs, err := beB.MyKeys(); err != nil || len(theirs) != 0 {
-		t.Fatalf("%s sees keys %+v %v", b.ID, theirs, err)
+	if snap, err := beB.Load(); err != nil || len(snap.Keys) != 0 {
+		t.Fatalf("%s sees keys %+v %v", b.ID, snap.Keys, err)
 	}
 }
 

@@ -69,6 +69,16 @@ func offerCTF(t *testing.T, st *store.Store) string {
 	return ""
 }
 
+// load is be.Load, failing the test on an error.
+func load(t *testing.T, be selfservice.Backend) selfservice.Snapshot {
+	t.Helper()
+	snap, err := be.Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return snap
+}
+
 // TestSelfServiceBackendShowsOnlyTheUsersOwnData: the backend of one
 // user never returns another user's tokens or requests, and cannot show
 // another user's token.
@@ -78,13 +88,13 @@ func TestSelfServiceBackendShowsOnlyTheUsersOwnData(t *testing.T) {
 	beA := NewSelfServiceBackend(st, a.ID, "192.0.2.1:50000")
 	beB := NewSelfServiceBackend(st, b.ID, "192.0.2.2:50000")
 
-	me, err := beA.Me()
-	if err != nil || me.ID != a.ID {
-		t.Fatalf("Me: %+v, %v", me, err)
+	snap, err := beA.Load()
+	if err != nil || snap.Me.ID != a.ID {
+		t.Fatalf("Me: %+v, %v", snap.Me, err)
 	}
-	c, err := beA.Choices()
-	if err != nil || len(c.Profiles) == 0 {
-		t.Fatalf("choices %+v, %v", c, err)
+	c := snap.Choices
+	if len(c.Profiles) == 0 {
+		t.Fatalf("choices %+v", c)
 	}
 	in := model.RequestInput{Profile: c.Profiles[0].Name, Reason: "mine", Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"}
 	madeA, err := beA.MakeRequest(in)
@@ -97,10 +107,8 @@ func TestSelfServiceBackendShowsOnlyTheUsersOwnData(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	toks, err := beA.MyTokens()
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap = load(t, beA)
+	toks := snap.Tokens
 	held, _ := st.TokensByUser(a.ID)
 	if len(toks) != len(held) {
 		t.Fatalf("MyTokens gave %d tokens, the user holds %d", len(toks), len(held))
@@ -111,10 +119,7 @@ func TestSelfServiceBackendShowsOnlyTheUsersOwnData(t *testing.T) {
 			t.Fatalf("MyTokens gave %s, assigned to %q (%v)", tk.Serial, got.AssignedUser, err)
 		}
 	}
-	rs, err := beA.MyRequests()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := snap.Requests
 	if len(rs) != 1 || rs[0].ID != madeA.ID {
 		t.Fatalf("MyRequests gave %+v, want only %s", rs, madeA.ID)
 	}
@@ -135,7 +140,7 @@ func TestSelfServiceBackendRequestIsSelfServiceFromTheClientAddress(t *testing.T
 	st := uitest.DemoStore(t)
 	a, _ := twoRequestUsers(t, st)
 	be := NewSelfServiceBackend(st, a.ID, "198.51.100.7:40000")
-	c, _ := be.Choices()
+	c := load(t, be).Choices
 	made, err := be.MakeRequest(model.RequestInput{User: "someone-else", Origin: model.OriginConsole, LostOrBroken: false,
 		Profile: c.Profiles[0].Name, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
 	if err != nil || made.Warning != "" {
@@ -159,7 +164,7 @@ func TestSelfServiceBackendRefusalIsTheStoresRule(t *testing.T) {
 	st := uitest.DemoStore(t)
 	a, _ := twoRequestUsers(t, st)
 	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
-	c, _ := be.Choices()
+	c := load(t, be).Choices
 	_, err := be.MakeRequest(model.RequestInput{Profile: c.Profiles[0].Name})
 	if model.RuleOf(err) != model.RulePasswordRequired {
 		t.Fatalf("a request without the required password: %v", err)
@@ -172,7 +177,7 @@ func TestSelfServiceBackendCommentsButNeverNotes(t *testing.T) {
 	st := uitest.DemoStore(t)
 	a, _ := twoRequestUsers(t, st)
 	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
-	c, _ := be.Choices()
+	c := load(t, be).Choices
 	made, err := be.MakeRequest(model.RequestInput{Profile: c.Profiles[0].Name, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
 	if err != nil {
 		t.Fatal(err)
@@ -181,10 +186,7 @@ func TestSelfServiceBackendCommentsButNeverNotes(t *testing.T) {
 	if _, err := st.RejectRequest(store.RequestDecision{ID: made.ID, Revision: r.Revision, Comment: "Use your existing token.", Note: "PRIVATE-NOTE"}); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := be.MyRequests()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := load(t, be).Requests
 	if len(rs) != 1 || rs[0].State != model.RequestRejected || len(rs[0].Comments) != 1 || rs[0].Comments[0].Text != "Use your existing token." {
 		t.Fatalf("MyRequests gave %+v", rs)
 	}
@@ -212,10 +214,7 @@ func TestSelfServiceBackendShowsACTFTokenOnce(t *testing.T) {
 	a, _ := twoRequestUsers(t, st)
 	offerCTF(t, st)
 	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
-	c, err := be.Choices()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := load(t, be).Choices
 	made, err := be.MakeRequest(model.RequestInput{Profile: c.Default, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"})
 	if err != nil || made.State != model.RequestApproved {
 		t.Fatalf("made %+v, %v", made, err)
@@ -223,7 +222,7 @@ func TestSelfServiceBackendShowsACTFTokenOnce(t *testing.T) {
 	if res, err := requests.Fulfil(context.Background(), st, requests.Options{}); err != nil || len(res.Fulfilled) != 1 {
 		t.Fatalf("fulfil: %+v, %v", res, err)
 	}
-	rs, _ := be.MyRequests()
+	rs := load(t, be).Requests
 	if len(rs) != 1 || rs[0].State != model.RequestFulfilled || !rs[0].CTF || !rs[0].ShownAt.IsZero() || rs[0].MailedTo != "" {
 		t.Fatalf("before Show: %+v", rs)
 	}
@@ -236,7 +235,7 @@ func TestSelfServiceBackendShowsACTFTokenOnce(t *testing.T) {
 	if !errors.As(err, &shown) || !strings.Contains(err.Error(), shown.At.UTC().Format("2006-01-02")) {
 		t.Fatalf("a second ShowToken: %v", err)
 	}
-	rs, _ = be.MyRequests()
+	rs = load(t, be).Requests
 	if rs[0].ShownAt.IsZero() || time.Since(rs[0].ShownAt) > time.Minute {
 		t.Fatalf("after Show: shown at %v", rs[0].ShownAt)
 	}
@@ -253,14 +252,14 @@ func TestSelfServiceBackendFileRequestSaysWhereItWasMailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
-	c, _ := be.Choices()
+	c := load(t, be).Choices
 	if _, err := be.MakeRequest(model.RequestInput{Profile: c.Default, Password: "Correct-Horse-9", PasswordConfirm: "Correct-Horse-9"}); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := requests.Fulfil(context.Background(), st, requests.Options{}); err != nil || len(res.Fulfilled) != 1 {
 		t.Fatalf("fulfil: %+v, %v", res, err)
 	}
-	rs, _ := be.MyRequests()
+	rs := load(t, be).Requests
 	if len(rs) != 1 || rs[0].CTF || rs[0].MailedTo != a.Email {
 		t.Fatalf("a fulfilled file request: %+v", rs)
 	}
@@ -276,10 +275,7 @@ func TestSelfServiceBackendReplaceableAreTheTokensInsideTheWindow(t *testing.T) 
 	set, _ := st.Settings()
 	// The clock moves to one day inside the first token's window.
 	be.now = func() time.Time { return held[0].Death.AddDate(0, 0, -set.ReplacementWindowDays+1) }
-	c, err := be.Choices()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := load(t, be).Choices
 	for _, tk := range held {
 		want := tk.ExpiresWithin(be.now(), set.ReplacementWindowDays)
 		got := false

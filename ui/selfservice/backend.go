@@ -21,16 +21,10 @@ import (
 // user ID. Every method may block on I/O, so the console calls them only
 // inside tea.Cmds, never in Update.
 type Backend interface {
-	// Me is the user.
-	Me() (model.User, error)
-	// MyTokens are the tokens the user holds, in serial order.
-	MyTokens() ([]Token, error)
-	// MyRequests are the user's requests, newest first, with the
-	// comments the approvers wrote to the user (never their private
-	// notes).
-	MyRequests() ([]Request, error)
-	// Choices are what the request and replacement forms offer.
-	Choices() (Choices, error)
+	// Load reads everything the console shows (a Snapshot), all as one
+	// moment of the store saw it: the console reloads it on every store
+	// change.
+	Load() (Snapshot, error)
 	// MakeRequest makes a request for the user. The backend sets the
 	// user, the origin (self-service) and the client address; the store
 	// applies every rule (a refusal is a *model.RequestError) and the
@@ -40,9 +34,6 @@ type Backend interface {
 	// id and records it as shown: a second call is refused, saying when
 	// it was shown.
 	ShowToken(requestID string) (string, error)
-	// MyKeys are the SSH public keys registered for the user, oldest
-	// first.
-	MyKeys() ([]Key, error)
 	// AddMyKey registers one public key line (authorized_keys form) for
 	// the user, audited as added by the user over SSH from the client
 	// address. A line that is no key is refused with model.ParseSSHKey's
@@ -53,6 +44,22 @@ type Backend interface {
 	// Changes is the store's change counter: equal values mean nothing
 	// changed in between, in any process.
 	Changes() (uint64, error)
+}
+
+// Snapshot is what one load reads: everything the console shows.
+type Snapshot struct {
+	// Me is the user.
+	Me model.User
+	// Tokens are the tokens the user holds, in serial order.
+	Tokens []Token
+	// Requests are the user's requests, newest first, with the comments
+	// the approvers wrote to the user (never their private notes).
+	Requests []Request
+	// Choices are what the request and replacement forms offer.
+	Choices Choices
+	// Keys are the SSH public keys registered for the user, oldest
+	// first.
+	Keys []Key
 }
 
 // Token is one token the user holds.

@@ -29,22 +29,13 @@ const (
 	modeKeys                    // the user's SSH keys and the form to add one
 )
 
-// data is what one load reads.
-type data struct {
-	me      model.User
-	tokens  []Token
-	reqs    []Request
-	choices Choices
-	keys    []Key
-}
-
 type (
 	// PollMsg asks the console to read the change counter (the poll's
 	// tick; tests send it themselves).
 	PollMsg struct{}
 	// loadedMsg is a load's result.
 	loadedMsg struct {
-		d   data
+		d   Snapshot
 		err error
 	}
 	// counterMsg is the change counter as read.
@@ -76,8 +67,8 @@ type Model struct {
 
 	loaded   bool
 	loadErr  error // the first load failed (nothing to show)
-	d        data
-	cursor   int    // index in d.reqs
+	d        Snapshot
+	cursor   int    // index in d.Requests
 	selectID string // put the cursor on this request after the next load
 
 	live         kit.LiveLoad
@@ -135,23 +126,8 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) load() tea.Cmd {
 	be := m.be
 	return func() tea.Msg {
-		var (
-			d   data
-			err error
-		)
-		if d.me, err = be.Me(); err != nil {
-			return loadedMsg{err: err}
-		}
-		if d.tokens, err = be.MyTokens(); err != nil {
-			return loadedMsg{err: err}
-		}
-		if d.reqs, err = be.MyRequests(); err != nil {
-			return loadedMsg{err: err}
-		}
-		if d.choices, err = be.Choices(); err != nil {
-			return loadedMsg{err: err}
-		}
-		if d.keys, err = be.MyKeys(); err != nil {
+		d, err := be.Load()
+		if err != nil {
 			return loadedMsg{err: err}
 		}
 		return loadedMsg{d: d}
@@ -257,18 +233,18 @@ func (m *Model) takeLoad(msg loadedMsg) {
 		return
 	}
 	keep := m.selectID
-	if keep == "" && m.cursor < len(m.d.reqs) {
-		keep = m.d.reqs[m.cursor].ID
+	if keep == "" && m.cursor < len(m.d.Requests) {
+		keep = m.d.Requests[m.cursor].ID
 	}
 	m.loaded, m.loadErr, m.d, m.selectID = true, nil, msg.d, ""
 	m.cursor = 0
-	for i, r := range m.d.reqs {
+	for i, r := range m.d.Requests {
 		if r.ID == keep {
 			m.cursor = i
 		}
 	}
 	if m.form != nil {
-		m.form.setChoices(m.d.choices)
+		m.form.setChoices(m.d.Choices)
 	}
 }
 
@@ -297,10 +273,10 @@ func (m *Model) edit(msg tea.Msg) {
 
 // selected is the request under the cursor.
 func (m *Model) selected() (Request, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.d.reqs) {
+	if m.cursor < 0 || m.cursor >= len(m.d.Requests) {
 		return Request{}, false
 	}
-	return m.d.reqs[m.cursor], true
+	return m.d.Requests[m.cursor], true
 }
 
 // quit clears every secret and ends the session, without a question.
@@ -320,7 +296,7 @@ func (m *Model) ClearSecrets() {
 }
 
 func (m *Model) openForm(kind model.RequestKind) tea.Cmd {
-	m.form = newForm(m.env, kind, m.d.choices, m.d.tokens)
+	m.form = newForm(m.env, kind, m.d.Choices, m.d.Tokens)
 	m.form.setSize(m.w)
 	m.mode = modeForm
 	return m.form.focusFirst()
@@ -401,9 +377,9 @@ func (m *Model) shown(msg shownMsg) tea.Cmd {
 	m.mode, m.link, m.qrText = modeQR, msg.link, msg.qr
 	// The store recorded the show; the reload says so too, but a second
 	// s before it lands is already refused here.
-	for i := range m.d.reqs {
-		if m.d.reqs[i].ID == msg.id && m.d.reqs[i].ShownAt.IsZero() {
-			m.d.reqs[i].ShownAt = m.env.Now()
+	for i := range m.d.Requests {
+		if m.d.Requests[i].ID == msg.id && m.d.Requests[i].ShownAt.IsZero() {
+			m.d.Requests[i].ShownAt = m.env.Now()
 		}
 	}
 	return reload

@@ -306,6 +306,21 @@ func TestAPollWithoutChangeReadsNothingElse(t *testing.T) {
 	}
 }
 
+// TestAChangeReloadsWithOneRead: a poll that sees a change reads the
+// counter and then loads everything in one backend call.
+func TestAChangeReloadsWithOneRead(t *testing.T) {
+	be := fixture()
+	h := newHarness(t, be, 80, 24)
+	h.send(PollMsg{})
+	be.change(func() { be.reqs[0].State = model.RequestApproved })
+	before := be.callCount()
+	h.send(PollMsg{})
+	if n := be.callCount() - before; n != 2 {
+		t.Fatalf("a poll after a change made %d calls, want 2 (the counter, the load)", n)
+	}
+	h.want("R-7 replacement approved")
+}
+
 func TestAReloadKeepsTheFormsInput(t *testing.T) {
 	be := fixture()
 	h := newHarness(t, be, 80, 24)

@@ -101,29 +101,16 @@ func fixture() *fakeBackend {
 
 func (f *fakeBackend) call() { f.calls++ }
 
-func (f *fakeBackend) Me() (model.User, error) {
+// Load is the fake's data (copies of its slices), or loadErr.
+func (f *fakeBackend) Load() (Snapshot, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.call()
-	return f.me, f.loadErr
-}
-func (f *fakeBackend) MyTokens() ([]Token, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.call()
-	return append([]Token(nil), f.tokens...), nil
-}
-func (f *fakeBackend) MyRequests() ([]Request, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.call()
-	return append([]Request(nil), f.reqs...), nil
-}
-func (f *fakeBackend) Choices() (Choices, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.call()
-	return f.choices, nil
+	if f.loadErr != nil {
+		return Snapshot{}, f.loadErr
+	}
+	return Snapshot{Me: f.me, Tokens: append([]Token(nil), f.tokens...), Requests: append([]Request(nil), f.reqs...),
+		Choices: f.choices, Keys: append([]Key(nil), f.keys...)}, nil
 }
 func (f *fakeBackend) MakeRequest(in model.RequestInput) (Made, error) {
 	f.mu.Lock()
@@ -160,12 +147,6 @@ func (f *fakeBackend) ShowToken(id string) (string, error) {
 	}
 	f.counter++
 	return link, nil
-}
-func (f *fakeBackend) MyKeys() ([]Key, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.call()
-	return append([]Key(nil), f.keys...), nil
 }
 
 // AddMyKey parses the line as the real backend does and refuses a key

@@ -96,30 +96,30 @@ func (m *Model) quitBinding(typing bool) nav.Binding {
 func (m *Model) mainBindings() nav.Table {
 	move := func(d int) func() tea.Cmd {
 		return func() tea.Cmd {
-			m.cursor = max(0, min(len(m.d.reqs)-1, m.cursor+d))
+			m.cursor = max(0, min(len(m.d.Requests)-1, m.cursor+d))
 			return nil
 		}
 	}
 	up := nav.Binding{Key: bind("↑/k", "previous request", "up", "k"), Run: move(-1), FullOnly: true}
 	down := nav.Binding{Key: bind("↓/j", "next request", "down", "j"), Run: move(1), FullOnly: true}
 	switch {
-	case len(m.d.reqs) < 2:
+	case len(m.d.Requests) < 2:
 		up.Disabled, down.Disabled = "You have no other request.", "You have no other request."
 	case m.cursor == 0:
 		up.Disabled = "This is your newest request."
-	case m.cursor == len(m.d.reqs)-1:
+	case m.cursor == len(m.d.Requests)-1:
 		down.Disabled = "This is your oldest request."
 	}
 	newTok := nav.Binding{Key: bind("n", "new token", "n"), Run: func() tea.Cmd { return m.openForm(model.RequestNew) }}
 	repl := nav.Binding{Key: bind("r", "replacement", "r"), Run: func() tea.Cmd { return m.openForm(model.RequestReplacement) }}
-	if len(m.d.choices.Profiles) == 0 {
+	if len(m.d.Choices.Profiles) == 0 {
 		why := "No token profile is offered for request at the moment: ask your administrator."
 		newTok.Disabled, repl.Disabled = why, why
 	}
-	if len(m.d.choices.Replaceable) == 0 && repl.Disabled == "" {
+	if len(m.d.Choices.Replaceable) == 0 && repl.Disabled == "" {
 		repl.Disabled = fmt.Sprintf("None of your tokens expires within %s, so none can be replaced yet (an administrator can replace a lost or broken token).",
-			kit.Plural(m.d.choices.WindowDays, "day", "days"))
-		if len(m.d.tokens) == 0 {
+			kit.Plural(m.d.Choices.WindowDays, "day", "days"))
+		if len(m.d.Tokens) == 0 {
 			repl.Disabled = "You hold no token to replace: request a new token with n."
 		}
 	}

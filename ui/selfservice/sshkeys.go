@@ -115,8 +115,8 @@ func keyRow(k Key, w int) string {
 // window is too low for the list.
 func (m *Model) keysCompact() string {
 	t := m.env.Theme
-	text := fmt.Sprintf(" %d (a to list them or add one)", len(m.d.keys))
-	if len(m.d.keys) == 0 {
+	text := fmt.Sprintf(" %d (a to list them or add one)", len(m.d.Keys))
+	if len(m.d.Keys) == 0 {
 		text = " none (a to add one, to log in without a code)"
 	}
 	return t.Heading.Render("Your SSH keys:") + text
@@ -127,12 +127,12 @@ func (m *Model) keysCompact() string {
 func (m *Model) keysSection(most int) []string {
 	t := m.env.Theme
 	out := []string{t.Heading.Render("Your SSH keys")}
-	if len(m.d.keys) == 0 {
+	if len(m.d.Keys) == 0 {
 		return append(out, "  None: you log in with an enrollment code. Press a to add your public key.")
 	}
-	for i, k := range m.d.keys {
-		if i == most-1 && len(m.d.keys) > most {
-			out = append(out, t.Muted.Render(fmt.Sprintf("  %s and %d more (a to list them all)", t.G.Ellipsis, len(m.d.keys)-i)))
+	for i, k := range m.d.Keys {
+		if i == most-1 && len(m.d.Keys) > most {
+			out = append(out, t.Muted.Render(fmt.Sprintf("  %s and %d more (a to list them all)", t.G.Ellipsis, len(m.d.Keys)-i)))
 			break
 		}
 		out = append(out, cut(t, keyRow(k, m.w), m.w))
@@ -160,12 +160,12 @@ func (m *Model) keyLines() []string {
 	}
 	room := max(1, m.h-2-len(top)-len(form))
 	var rows []string
-	if len(m.d.keys) == 0 {
+	if len(m.d.Keys) == 0 {
 		rows = []string{"  None yet: you log in with an enrollment code."}
 	}
-	for i, k := range m.d.keys {
-		if i == room-1 && len(m.d.keys) > room {
-			rows = append(rows, t.Muted.Render(fmt.Sprintf("  %s and %d more (make the window taller to see them)", t.G.Ellipsis, len(m.d.keys)-i)))
+	for i, k := range m.d.Keys {
+		if i == room-1 && len(m.d.Keys) > room {
+			rows = append(rows, t.Muted.Render(fmt.Sprintf("  %s and %d more (make the window taller to see them)", t.G.Ellipsis, len(m.d.Keys)-i)))
 			break
 		}
 		rows = append(rows, cut(t, keyRow(k, m.w), m.w))

@@ -111,7 +111,7 @@ func (m *Model) footer() string {
 // header says who the user is.
 func (m *Model) header() string {
 	t := m.env.Theme
-	u := m.d.me
+	u := m.d.Me
 	who := model.Printable(u.ID)
 	if name := strings.TrimSpace(u.FirstName + " " + u.LastName); name != "" {
 		who += " (" + model.Printable(name) + ")"
@@ -125,16 +125,16 @@ func (m *Model) mainLines() []string {
 	t := m.env.Theme
 	now := m.env.Now()
 	top := []string{m.header(), "", t.Heading.Render("Your tokens")}
-	if len(m.d.tokens) == 0 {
+	if len(m.d.Tokens) == 0 {
 		top = append(top, "  You hold no token. Press n to request one.")
 	}
-	for _, tk := range m.d.tokens {
+	for _, tk := range m.d.Tokens {
 		nick := model.Printable(tk.Nickname)
 		if nick == "" {
 			nick = "(no nickname)"
 		}
 		top = append(top, fmt.Sprintf("  %-12s  %-24s  %s", tk.Serial, nick, expiryText(tk.Expires, now)))
-		if contains(m.d.choices.Replaceable, tk.Serial) {
+		if contains(m.d.Choices.Replaceable, tk.Serial) {
 			days := model.Token{Death: tk.Expires}.DaysLeft(now)
 			top = append(top, t.Warn.Render(fmt.Sprintf("  %12s  expires in %s: you may request a replacement (r)", "", kit.Plural(days, "day", "days"))))
 		}
@@ -149,15 +149,15 @@ func (m *Model) mainLines() []string {
 	details := m.detailLines()
 	room := m.h - 2 - len(top) - len(details) - 1
 	var rows []string
-	if len(m.d.reqs) == 0 {
+	if len(m.d.Requests) == 0 {
 		rows = []string{"  You have made no request."}
 	}
 	first := 0
 	if room > 0 && m.cursor >= room {
 		first = m.cursor - room + 1
 	}
-	for i := first; i < len(m.d.reqs) && i-first < max(1, room); i++ {
-		r := m.d.reqs[i]
+	for i := first; i < len(m.d.Requests) && i-first < max(1, room); i++ {
+		r := m.d.Requests[i]
 		mark := t.G.NoCursor
 		if i == m.cursor {
 			mark = t.G.Cursor
