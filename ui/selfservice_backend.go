@@ -21,12 +21,17 @@ type selfServiceBackend struct {
 	user       string
 	clientAddr string
 	now        func() time.Time
+	// changes reads the change counter: the store's, or serve's shared
+	// watcher's last read (selfServiceSessions).
+	changes func() (uint64, error)
 }
 
 // NewSelfServiceBackend is the backend of one SSH session of user, from
-// clientAddr (recorded on the requests the user makes).
+// clientAddr (recorded on the requests the user makes). Its Changes reads
+// the store's change counter; serve's sessions share one reader instead
+// (SelfServiceConsole).
 func NewSelfServiceBackend(st *store.Store, user, clientAddr string) selfservice.Backend {
-	return &selfServiceBackend{st: st, user: user, clientAddr: clientAddr, now: time.Now}
+	return &selfServiceBackend{st: st, user: user, clientAddr: clientAddr, now: time.Now, changes: st.ChangeCounter}
 }
 
 // Load reads the user's overview in one store transaction
@@ -189,4 +194,4 @@ func (b *selfServiceBackend) hasKey(fp string) (bool, error) {
 	return false, err
 }
 
-func (b *selfServiceBackend) Changes() (uint64, error) { return b.st.ChangeCounter() }
+func (b *selfServiceBackend) Changes() (uint64, error) { return b.changes() }

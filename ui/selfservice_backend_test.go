@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/swtoken/swtoken/store"
 	"github.com/swtoken/swtoken/ui/internal/uitest"
 	"github.com/swtoken/swtoken/ui/selfservice"
+	"github.com/swtoken/swtoken/ui/sshserve"
 )
 
 // twoRequestUsers are two demo users with an e-mail address and room for
@@ -384,5 +387,110 @@ func TestSelfServiceConsoleOverARealStore(t *testing.T) {
 	press("esc", "s")
 	if strings.Contains(screen(), "ctfData") || !strings.Contains(screen(), "shown only once") {
 		t.Fatalf("a second Show was not refused:\n%s", screen())
+	}
+}
+
+// countedCounter is st.ChangeCounter, counting its reads.
+func countedCounter(st *store.Store) (read func() (uint64, error), reads *atomic.Int64) {
+	reads = &atomic.Int64{}
+	return func() (uint64, error) { reads.Add(1); return st.ChangeCounter() }, reads
+}
+
+// TestServeSessionsShareOneChangeCounterRead: the backends serve makes
+// for its sessions take the change counter from one shared watcher: their
+// Changes read nothing, one read per tick serves them all, and after a
+// store change every session sees the new value from that one read.
+func TestServeSessionsShareOneChangeCounterRead(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, b := twoRequestUsers(t, st)
+	read, reads := countedCounter(st)
+	ss := &selfServiceSessions{st: st, watch: newChangeWatcher(read, 0)} // ticked by hand
+	var bes []selfservice.Backend
+	for i, u := range []string{a.ID, b.ID, a.ID} {
+		bes = append(bes, ss.backend(sshserve.Session{User: u, Addr: fmt.Sprintf("192.0.2.%d:50000", i+1)}))
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("three sessions started with %d reads of the counter, want 1", n)
+	}
+	before, err := st.ChangeCounter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := func(want uint64) {
+		t.Helper()
+		for i, be := range bes {
+			for range 5 {
+				if n, err := be.Changes(); err != nil || n != want {
+					t.Fatalf("session %d: Changes %d, %v; want %d", i, n, err, want)
+				}
+			}
+		}
+	}
+	changes(before)
+	if err := st.Update(func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	changes(before) // not read again until the next tick
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("15 Changes calls made %d reads of the counter, want the 1 of the start", n)
+	}
+	ss.watch.tick()
+	changes(before + 1)
+	if n := reads.Load(); n != 2 {
+		t.Fatalf("one tick for three sessions made %d reads in all, want 2", n)
+	}
+}
+
+// TestChangeWatcherReadsOnItsOwnOnceStarted: the watcher reads nothing
+// until a session starts it, then reads on every tick by itself and
+// keeps what it read. (That three sessions start it once is
+// TestServeSessionsShareOneChangeCounterRead.)
+func TestChangeWatcherReadsOnItsOwnOnceStarted(t *testing.T) {
+	st := uitest.DemoStore(t)
+	read, reads := countedCounter(st)
+	w := newChangeWatcher(read, 5*time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	if n := reads.Load(); n != 0 {
+		t.Fatalf("a watcher no session started read %d times", n)
+	}
+	w.start()
+	defer w.stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for reads.Load() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the started watcher read %d times in 5 s", reads.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := st.Update(func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := st.ChangeCounter()
+	for {
+		if n, err := w.Changes(); err == nil && n == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the watcher did not see the change to %d", want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSelfServiceBackendWithoutAWatcherReadsTheStore: a backend made with
+// NewSelfServiceBackend (no serve watcher) sees a change at once.
+func TestSelfServiceBackendWithoutAWatcherReadsTheStore(t *testing.T) {
+	st := uitest.DemoStore(t)
+	a, _ := twoRequestUsers(t, st)
+	be := NewSelfServiceBackend(st, a.ID, "192.0.2.1:1")
+	before, err := be.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := be.Changes(); err != nil || n != before+1 {
+		t.Fatalf("Changes after a store change: %d, %v; want %d", n, err, before+1)
 	}
 }
