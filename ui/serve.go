@@ -22,11 +22,13 @@ import (
 // environment. main hands it to the command line.
 //
 // The sessions share one reader of the store's change counter (a
-// changeWatcher, started with the first session): 100 sessions make one
-// store read a second while nothing changes, not 100.
+// changeWatcher, started with the first session): 100 sessions make two
+// store reads a second while nothing changes, not 100. It ticks twice per
+// session poll, so that a change made in another process still shows in
+// an open session within about a poll and a half (1.5 s), not two.
 func SelfServiceConsole(st *store.Store) sshserve.ModelFactory {
 	host, _ := os.Hostname()
-	sessions := &selfServiceSessions{st: st, watch: newChangeWatcher(st.ChangeCounter, selfservice.PollEvery)}
+	sessions := &selfServiceSessions{st: st, watch: newChangeWatcher(st.ChangeCounter, selfservice.PollEvery/2)}
 	return func(s sshserve.Session) tea.Model {
 		theme := kit.NewTheme(!kit.NoColor(s.Getenv), kit.UnicodeLocale(s.Getenv))
 		km := kit.DefaultKeyMap()
