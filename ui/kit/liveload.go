@@ -75,3 +75,13 @@ func (l *LiveLoad) Loaded(s nav.Screen, load tea.Cmd) tea.Cmd {
 	}
 	return nil
 }
+
+// NextPoll arms the next poll of the store's change counter: msg after
+// every, or nothing when every is 0 (tests that drive Update by hand send
+// the poll message themselves).
+func NextPoll(every time.Duration, msg tea.Msg) tea.Cmd {
+	if every <= 0 {
+		return nil
+	}
+	return tea.Tick(every, func(time.Time) tea.Msg { return msg })
+}

@@ -142,12 +142,7 @@ func (m *Model) readCounter() tea.Cmd {
 	}
 }
 
-func (m *Model) schedulePoll() tea.Cmd {
-	if m.env.PollEvery <= 0 {
-		return nil
-	}
-	return tea.Tick(m.env.PollEvery, func(time.Time) tea.Msg { return PollMsg{} })
-}
+func (m *Model) schedulePoll() tea.Cmd { return kit.NextPoll(m.env.PollEvery, PollMsg{}) }
 
 // Update handles one message; every store access is in the Cmds it
 // returns.

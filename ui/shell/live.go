@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/swtoken/swtoken/ui/kit"
 	"github.com/swtoken/swtoken/ui/nav"
 )
 
@@ -42,12 +43,7 @@ func (m *Model) readCounter() tea.Cmd {
 
 // schedulePoll arms the next poll (none in tests that drive Update by
 // hand: they send PollStoreMsg themselves).
-func (m *Model) schedulePoll() tea.Cmd {
-	if m.c.PollEvery <= 0 {
-		return nil
-	}
-	return tea.Tick(m.c.PollEvery, func(time.Time) tea.Msg { return PollStoreMsg{} })
-}
+func (m *Model) schedulePoll() tea.Cmd { return kit.NextPoll(m.c.PollEvery, PollStoreMsg{}) }
 
 // counterRead handles the counter: the first value is the baseline (the
 // screens load in their Init); a value that moved reloads the top screen
